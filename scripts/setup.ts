@@ -1,0 +1,62 @@
+// Installs what the service needs outside npm: FerretDB 1.24.2 (the embedded MongoDB-compatible
+// server), built with Go into .tools/bin. Skipped when MONGODB_URI points at a real server.
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const VERSION = 'v1.24.2';
+const MODULE = 'github.com/FerretDB/FerretDB';
+const root = fileURLToPath(new URL('../', import.meta.url));
+const target = process.env.FERRETDB_BIN ?? resolve(root, '.tools/bin/ferretdb');
+
+function versionOf(binary: string): string | undefined {
+  try {
+    return execFileSync(binary, ['--version'], { encoding: 'utf8' }).match(/version: (v[\d.]+)/)?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+function go(args: string[], cwd: string): string {
+  return execFileSync('go', args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, GOFLAGS: '-buildvcs=false', GO111MODULE: 'on' },
+  });
+}
+
+/**
+ * `go install ${MODULE}/cmd/ferretdb@${VERSION}` is the documented way, but the module archive lacks
+ * the generated build/version/version.txt (the binary then panics at start) and the Go proxy here
+ * refuses the version list that `go install` asks for. So: download that exact module version,
+ * add version.txt, and build the same command from it.
+ */
+function buildFerretDB(): void {
+  const work = mkdtempSync(join(tmpdir(), 'ferretdb-'));
+  try {
+    const info = JSON.parse(go(['mod', 'download', '-json', `${MODULE}@${VERSION}`], work)) as { Dir: string };
+    const source = join(work, 'src');
+    cpSync(info.Dir, source, { recursive: true, mode: 0 });
+    execFileSync('chmod', ['-R', 'u+w', source]);
+    writeFileSync(join(source, 'build/version/version.txt'), `${VERSION}\n`);
+    mkdirSync(resolve(target, '..'), { recursive: true });
+    go(['build', '-o', target, './cmd/ferretdb'], source);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+if (process.env.MONGODB_URI) {
+  console.log('setup: MONGODB_URI is set, the embedded FerretDB is not needed');
+} else if (versionOf(target) !== VERSION) {
+  console.log(`setup: building FerretDB ${VERSION} into ${target} (about two minutes, once)`);
+  buildFerretDB();
+  const built = versionOf(target);
+  if (built !== VERSION) {
+    console.error(`setup: FerretDB build produced version ${built ?? 'unknown'}, expected ${VERSION}`);
+    process.exit(1);
+  }
+}

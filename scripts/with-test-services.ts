@@ -1,0 +1,43 @@
+// Runs a command (the test runner) with a fresh FerretDB on a free loopback port and a throw-away
+// data folder, then stops it. With MONGODB_URI set, that server is used instead.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmbeddedDb } from '../src/db/embedded.ts';
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+const [command, ...args] = process.argv.slice(2);
+if (!command) {
+  console.error('usage: with-test-services.ts COMMAND [ARGS...]');
+  process.exit(2);
+}
+
+let uri = process.env.MONGODB_URI;
+let stop = async () => undefined as void;
+const dataDir = mkdtempSync(join(tmpdir(), 'cert-idp-test-db-'));
+if (!uri) {
+  const db = await startEmbeddedDb({ port: await freePort(), dataDir });
+  uri = db.uri;
+  stop = () => db.stop();
+}
+
+const child = spawn(command, args, {
+  stdio: 'inherit',
+  env: { ...process.env, NODE_ENV: 'test', TEST_MONGODB_URI: uri },
+});
+const code = await new Promise<number>((done) => child.once('exit', (c, signal) => done(c ?? (signal ? 1 : 0))));
+await stop();
+rmSync(dataDir, { recursive: true, force: true });
+process.exit(code);

@@ -1,0 +1,86 @@
+import { AccountModel, isDuplicateKey, normalizeEmail, STUDENT_ID_STATUSES } from '../db/models/account.ts';
+import type { SecretHasher } from '../security/secrets.ts';
+import { passwordProblems } from '../strategies/password-policy.ts';
+import { OperatorError } from './errors.ts';
+import { requireTenant } from './tenants.ts';
+
+type Name = { family: string; given: string };
+export interface StudentIdInput {
+  number: string;
+  university?: string;
+  department?: string;
+  subject?: string;
+  graduation?: string;
+  status?: (typeof STUDENT_ID_STATUSES)[number];
+}
+
+export interface GraduateInput {
+  tenantId: string;
+  email: string;
+  password: string;
+  secondPassword: string;
+  name: { kanji: Name; kana?: Name; roman?: Name };
+  birthdate?: string;
+  studentIds: StudentIdInput[];
+}
+
+/** "family given": the manuals put one space between family and given name. */
+export function parseName(value: string, label: string): Name {
+  const parts = value.trim().split(/[\s\u3000]+/);
+  if (parts.length !== 2) throw new OperatorError(`${label} must be "family given", separated by one space`);
+  return { family: parts[0] as string, given: parts[1] as string };
+}
+
+/** "NUMBER[:university[:department[:subject[:YYYY-MM[:status]]]]]" */
+export function parseStudentId(value: string): StudentIdInput {
+  const [number = '', university, department, subject, graduation, status] = value.split(':');
+  if (!/^[A-Za-z0-9-]{1,32}$/.test(number)) throw new OperatorError(`student ID "${number}" must be 1-32 letters or digits`);
+  if (graduation && !/^\d{4}-(0[1-9]|1[0-2])$/.test(graduation)) throw new OperatorError(`graduation "${graduation}" must be YYYY-MM`);
+  if (status && !(STUDENT_ID_STATUSES as readonly string[]).includes(status)) {
+    throw new OperatorError(`status must be one of ${STUDENT_ID_STATUSES.join(', ')}`);
+  }
+  return { number, university, department, subject, graduation, status: status as StudentIdInput['status'] };
+}
+
+function checkPassword(label: string, value: string): void {
+  const problems = passwordProblems(value);
+  if (problems.length) {
+    throw new OperatorError(`${label} breaks the password rules (${problems.join(', ')}): 8+ half-width letters and digits with upper case, lower case and a digit`);
+  }
+}
+
+/** Operator import of a graduate whose identity the university has already checked. */
+export async function createGraduate(hasher: SecretHasher, input: GraduateInput): Promise<string> {
+  await requireTenant(input.tenantId);
+  const email = normalizeEmail(input.email);
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new OperatorError(`"${input.email}" is not a mail address`);
+  checkPassword('password', input.password);
+  checkPassword('second password', input.secondPassword);
+  if (input.password === input.secondPassword) throw new OperatorError('password and second password must differ');
+  if (input.birthdate && !/^\d{4}-\d{2}-\d{2}$/.test(input.birthdate)) throw new OperatorError('birth date must be YYYY-MM-DD');
+  const [passwordHash, secondPasswordHash] = await Promise.all([
+    hasher.hash(input.password),
+    hasher.hash(input.secondPassword),
+  ]);
+  try {
+    const account = await AccountModel.create({
+      tenantId: input.tenantId,
+      kind: 'graduate',
+      email,
+      emailVerified: true,
+      name: input.name,
+      birthdate: input.birthdate ?? '',
+      passwordHash,
+      secondPasswordHash,
+      studentIds: input.studentIds,
+    });
+    return account._id.toString();
+  } catch (error) {
+    if (isDuplicateKey(error)) throw new OperatorError(`an account with ${email} already exists in tenant "${input.tenantId}"`);
+    throw error;
+  }
+}
+
+export function listAccounts(tenantId: string) {
+  return AccountModel.find({ tenantId }, { passwordHash: 0, secondPasswordHash: 0 }).sort({ email: 1 }).lean();
+}

@@ -1,0 +1,47 @@
+import type { JWK } from 'jose';
+import type { Middleware } from 'koa';
+import compose from 'koa-compose';
+import type Provider from 'oidc-provider';
+import type { Config } from './config/schema.ts';
+import { errorPages } from './http/errors.ts';
+import { healthRoutes } from './http/health.ts';
+import { languageMiddleware } from './http/lang.ts';
+import { staticRoutes } from './http/static.ts';
+import type { Logger } from './log.ts';
+import { interactionRoutes } from './oidc/interactions.ts';
+import { createProvider } from './oidc/provider.ts';
+import { csrfMiddleware } from './security/csrf.ts';
+import type { SecretHasher } from './security/secrets.ts';
+
+export interface AppDependencies {
+  config: Config;
+  logger: Logger;
+  hasher: SecretHasher;
+  jwks: { keys: JWK[] };
+  cookieKeys: string[];
+}
+
+/**
+ * The provider is itself the Koa application: our routes are middleware placed before its own, so
+ * a path we do not serve falls through to oidc-provider's endpoints.
+ */
+export function buildApp({ config, logger, hasher, jwks, cookieKeys }: AppDependencies): Provider {
+  const provider = createProvider(config, jwks, cookieKeys);
+  provider.on('server_error', (_ctx, error) => logger.error({ err: error }, 'oidc server error'));
+
+  provider.use(async (ctx, next) => {
+    const started = performance.now();
+    await next();
+    const ms = Math.round(performance.now() - started);
+    const level = ctx.path === '/healthz' || ctx.path === '/readyz' ? 'debug' : 'info';
+    logger[level]({ method: ctx.method, path: ctx.path, status: ctx.status, ms }, 'request');
+  });
+  provider.use(healthRoutes().routes());
+  provider.use(staticRoutes().routes());
+
+  const interactions = interactionRoutes(provider, hasher, logger);
+  const pages = compose([languageMiddleware(), csrfMiddleware(), errorPages(logger), interactions.routes() as Middleware]);
+  // Our pages get language, CSRF and error pages; oidc-provider's endpoints keep their own handling.
+  provider.use((ctx, next) => (ctx.path.startsWith('/interaction/') ? pages(ctx, next) : next()));
+  return provider;
+}

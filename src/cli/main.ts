@@ -1,0 +1,198 @@
+import { parseArgs } from 'node:util';
+import mongoose from 'mongoose';
+import { createGraduate, listAccounts, parseName, parseStudentId } from '../admin/accounts.ts';
+import { listClients, registerClient, resetClientSecret } from '../admin/clients.ts';
+import { OperatorError } from '../admin/errors.ts';
+import { createTenant, listTenants, requireTenant } from '../admin/tenants.ts';
+import { ConfigError, loadConfig } from '../config/load.ts';
+import type { Config } from '../config/schema.ts';
+import { DatabaseUnreachableError } from '../db/connection.ts';
+import { isLang } from '../i18n/index.ts';
+import { createLogger } from '../log.ts';
+import { enqueueMail } from '../mail/outbox.ts';
+import { MailWorker } from '../mail/worker.ts';
+import { SecretHasher } from '../security/secrets.ts';
+import { openDatabase } from '../service.ts';
+import { generatePassword } from '../strategies/password-policy.ts';
+
+const USAGE = `Usage: npm run cli -- <command> [options]
+
+  tenant create --id ID --name-ja NAME --name-en NAME [--inquiry-ja TEXT] [--inquiry-en TEXT]
+  tenant list
+  client create --tenant ID --name NAME --redirect-uri URI [--redirect-uri URI ...]
+                [--post-logout-uri URI ...] [--public] [--id CLIENT_ID]
+  client list [--tenant ID]
+  client reset-secret --id CLIENT_ID
+  account create-graduate --tenant ID --email ADDRESS --name-kanji "FAMILY GIVEN"
+                [--name-kana "FAMILY GIVEN"] [--name-roman "FAMILY GIVEN"] [--birthdate YYYY-MM-DD]
+                [--student-id NUMBER[:university[:department[:subject[:YYYY-MM[:status]]]]] ...]
+                [--password P --second-password P]   (random initial passwords are printed when omitted)
+  account list --tenant ID
+  mail test --tenant ID --to ADDRESS [--lang ja|en]
+`;
+
+class UsageError extends Error {}
+
+type Options = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
+
+function options<T extends Options>(args: string[], spec: T, required: Array<keyof T & string> = []) {
+  let values: Record<string, string | string[] | boolean | undefined>;
+  try {
+    values = parseArgs({ args, options: spec, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  for (const name of required) {
+    if (values[name] === undefined || values[name] === '') throw new UsageError(`--${name} is required`);
+  }
+  const str = (name: keyof T & string) => (values[name] as string | undefined) ?? '';
+  const list = (name: keyof T & string) => (values[name] as string[] | undefined) ?? [];
+  const flag = (name: keyof T & string) => values[name] === true;
+  return { str, list, flag };
+}
+
+const s = { type: 'string' } as const;
+const many = { type: 'string', multiple: true } as const;
+const bool = { type: 'boolean' } as const;
+
+async function run(command: string, args: string[], config: Config): Promise<void> {
+  switch (command) {
+    case 'tenant create': {
+      const o = options(args, { id: s, 'name-ja': s, 'name-en': s, 'inquiry-ja': s, 'inquiry-en': s }, ['id', 'name-ja', 'name-en']);
+      await createTenant({
+        id: o.str('id'),
+        nameJa: o.str('name-ja'),
+        nameEn: o.str('name-en'),
+        inquiryJa: o.str('inquiry-ja'),
+        inquiryEn: o.str('inquiry-en'),
+      });
+      console.log(`tenant ${o.str('id')} created`);
+      return;
+    }
+    case 'tenant list': {
+      options(args, {});
+      for (const t of await listTenants()) console.log(`${t._id}\t${t.name?.ja}\t${t.name?.en}`);
+      return;
+    }
+    case 'client create': {
+      const o = options(
+        args,
+        { tenant: s, name: s, id: s, 'redirect-uri': many, 'post-logout-uri': many, public: bool },
+        ['tenant', 'name', 'redirect-uri'],
+      );
+      const result = await registerClient({
+        tenantId: o.str('tenant'),
+        name: o.str('name'),
+        id: o.str('id') || undefined,
+        public: o.flag('public'),
+        redirectUris: o.list('redirect-uri'),
+        postLogoutRedirectUris: o.list('post-logout-uri'),
+      });
+      console.log(`client_id\t${result.clientId}`);
+      if (result.clientSecret) console.log(`client_secret\t${result.clientSecret}\t(shown once: store it now)`);
+      else console.log('public client: no secret, PKCE required');
+      return;
+    }
+    case 'client list': {
+      const o = options(args, { tenant: s });
+      for (const c of await listClients(o.str('tenant') || undefined)) {
+        console.log(`${c._id}\t${c.tenantId}\t${c.public ? 'public' : 'confidential'}\t${c.name}\t${c.redirectUris.join(' ')}`);
+      }
+      return;
+    }
+    case 'client reset-secret': {
+      const o = options(args, { id: s }, ['id']);
+      console.log(`client_secret\t${await resetClientSecret(o.str('id'))}\t(shown once: store it now)`);
+      return;
+    }
+    case 'account create-graduate': {
+      const o = options(
+        args,
+        {
+          tenant: s,
+          email: s,
+          password: s,
+          'second-password': s,
+          'name-kanji': s,
+          'name-kana': s,
+          'name-roman': s,
+          birthdate: s,
+          'student-id': many,
+        },
+        ['tenant', 'email', 'name-kanji'],
+      );
+      if (Boolean(o.str('password')) !== Boolean(o.str('second-password'))) {
+        throw new UsageError('give both --password and --second-password, or neither');
+      }
+      const password = o.str('password') || generatePassword();
+      let secondPassword = o.str('second-password') || generatePassword();
+      while (secondPassword === password) secondPassword = generatePassword();
+      const optionalName = (flag: 'name-kana' | 'name-roman') => (o.str(flag) ? parseName(o.str(flag), `--${flag}`) : undefined);
+      const id = await createGraduate(new SecretHasher(config.argon2), {
+        tenantId: o.str('tenant'),
+        email: o.str('email'),
+        password,
+        secondPassword,
+        name: { kanji: parseName(o.str('name-kanji'), '--name-kanji'), kana: optionalName('name-kana'), roman: optionalName('name-roman') },
+        birthdate: o.str('birthdate') || undefined,
+        studentIds: o.list('student-id').map(parseStudentId),
+      });
+      console.log(`account ${id} created for ${o.str('email')}`);
+      if (!o.str('password')) console.log(`password\t${password}\nsecond password\t${secondPassword}\t(shown once)`);
+      return;
+    }
+    case 'account list': {
+      const o = options(args, { tenant: s }, ['tenant']);
+      await requireTenant(o.str('tenant'));
+      for (const a of await listAccounts(o.str('tenant'))) {
+        const ids = a.studentIds.map((x) => x.number).join(',');
+        console.log(`${a._id}\t${a.kind}\t${a.email}\t${a.name?.kanji?.family ?? ''} ${a.name?.kanji?.given ?? ''}\t${ids}`);
+      }
+      return;
+    }
+    case 'mail test': {
+      const o = options(args, { tenant: s, to: s, lang: s }, ['tenant', 'to']);
+      const lang = o.str('lang') || 'ja';
+      if (!isLang(lang)) throw new UsageError('--lang must be ja or en');
+      await requireTenant(o.str('tenant'));
+      await enqueueMail({ tenantId: o.str('tenant'), to: o.str('to'), lang, template: 'test' });
+      // Deliver now so the operator sees whether SMTP works; a failure leaves it queued for the service.
+      const worker = new MailWorker({ ...config.mail, maxAttempts: Number.MAX_SAFE_INTEGER }, createLogger('error'));
+      await worker.drain();
+      await worker.stop();
+      console.log(`test mail to ${o.str('to')} queued and handed to ${config.mail.smtpUrl.replace(/\/\/[^@/]*@/, '//***@')}`);
+      return;
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+const [group, action, ...rest] = process.argv.slice(2);
+if (!group || group === 'help' || group === '--help') {
+  process.stdout.write(USAGE);
+  process.exit(group ? 0 : 2);
+}
+
+let closeDatabase: (() => Promise<void>) | undefined;
+let exitCode = 0;
+try {
+  const config = loadConfig();
+  closeDatabase = await openDatabase(config);
+  await run(`${group} ${action ?? ''}`.trim(), rest, config);
+} catch (error) {
+  if (error instanceof UsageError) {
+    process.stderr.write(`cert-idp: ${error.message}\n\n${USAGE}`);
+    exitCode = 2;
+  } else if (error instanceof OperatorError || error instanceof ConfigError || error instanceof DatabaseUnreachableError) {
+    process.stderr.write(`cert-idp: ${error.message}\n`);
+    exitCode = 1;
+  } else {
+    process.stderr.write(`cert-idp: unexpected error: ${(error as Error).stack}\n`);
+    exitCode = 1;
+  }
+} finally {
+  await mongoose.disconnect();
+  await closeDatabase?.();
+}
+process.exit(exitCode);

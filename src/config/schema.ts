@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+const seconds = z.number().int().positive();
+
+export const configSchema = z.object({
+  env: z.enum(['development', 'test', 'production']),
+  port: z.number().int().min(0).max(65535),
+  issuer: z.url({ protocol: /^https?$/ }),
+  trustProxy: z.boolean(),
+  mongodb: z.object({
+    uri: z.string().startsWith('mongodb').nullable(),
+    serverSelectionTimeoutMs: z.number().int().positive(),
+  }),
+  embeddedDb: z.object({
+    port: z.number().int().min(1).max(65535),
+    dataDir: z.string().min(1),
+  }),
+  keysDir: z.string().min(1),
+  cookieKeys: z.array(z.string().min(32, 'each cookie key needs at least 32 characters')),
+  ttl: z.object({
+    sessionSeconds: seconds,
+    interactionSeconds: seconds,
+    authorizationCodeSeconds: seconds,
+    accessTokenSeconds: seconds,
+    idTokenSeconds: seconds,
+    refreshTokenSeconds: seconds,
+    grantSeconds: seconds,
+  }),
+  argon2: z.object({
+    memoryCostKiB: z.number().int().min(19456, 'below the OWASP minimum of 19456 KiB'),
+    timeCost: z.number().int().min(2),
+    parallelism: z.number().int().min(1),
+  }),
+  mail: z.object({
+    smtpUrl: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://'),
+    from: z.string().min(3),
+    pollIntervalMs: z.number().int().positive(),
+    retryBaseMs: z.number().int().positive(),
+    maxAttempts: z.number().int().positive(),
+    leaseMs: z.number().int().positive(),
+  }),
+  sweepIntervalMs: z.number().int().positive(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  demo: z.object({
+    seed: z.boolean(),
+    redirectUris: z.array(z.url()),
+  }),
+});
+
+export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,57 @@
+import mongoose from 'mongoose';
+
+const personName = {
+  family: { type: String, default: '' },
+  given: { type: String, default: '' },
+};
+
+export const STUDENT_ID_STATUSES = ['graduated', 'withdrawn', 'expelled', 'enrolled'] as const;
+
+const studentIdSchema = new mongoose.Schema(
+  {
+    number: { type: String, required: true },
+    university: { type: String, default: '' },
+    department: { type: String, default: '' },
+    subject: { type: String, default: '' },
+    /** Graduation (completion) year and month, "YYYY-MM". */
+    graduation: { type: String, default: '' },
+    status: { type: String, enum: STUDENT_ID_STATUSES, default: 'graduated' },
+  },
+  { _id: false },
+);
+
+const accountSchema = new mongoose.Schema(
+  {
+    tenantId: { type: String, required: true },
+    kind: { type: String, enum: ['graduate', 'student'], required: true },
+    /** Lower-cased; unique within the tenant, not globally. */
+    email: { type: String, required: true },
+    emailVerified: { type: Boolean, default: false },
+    name: {
+      kanji: personName,
+      kana: personName,
+      roman: personName,
+    },
+    birthdate: { type: String, default: '' },
+    sex: { type: String, enum: ['', 'male', 'female', 'other'], default: '' },
+    locale: { type: String, enum: ['ja', 'en'], default: 'ja' },
+    passwordHash: { type: String },
+    secondPasswordHash: { type: String },
+    studentIds: { type: [studentIdSchema], default: [] },
+    lastLoginAt: { type: Date },
+    previousLoginAt: { type: Date },
+  },
+  { timestamps: true, versionKey: false },
+);
+accountSchema.index({ tenantId: 1, email: 1 }, { unique: true });
+
+export type Account = mongoose.InferSchemaType<typeof accountSchema> & { _id: mongoose.Types.ObjectId };
+export const AccountModel = mongoose.model('Account', accountSchema, 'accounts');
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export function isDuplicateKey(error: unknown): boolean {
+  return (error as { code?: number }).code === 11000;
+}

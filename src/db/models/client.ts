@@ -1,0 +1,22 @@
+import mongoose from 'mongoose';
+
+/**
+ * A relying party of one tenant. `secretHash` is the SHA-256 of a 256-bit random secret: the secret
+ * is shown once at registration and never stored (see src/oidc/client-secret.ts).
+ */
+const clientSchema = new mongoose.Schema(
+  {
+    _id: { type: String, required: true },
+    tenantId: { type: String, required: true, index: true },
+    name: { type: String, required: true },
+    public: { type: Boolean, default: false },
+    firstParty: { type: Boolean, default: true },
+    secretHash: { type: String },
+    redirectUris: { type: [String], required: true },
+    postLogoutRedirectUris: { type: [String], default: [] },
+  },
+  { timestamps: true, versionKey: false },
+);
+
+export type Client = mongoose.InferSchemaType<typeof clientSchema>;
+export const ClientModel = mongoose.model('Client', clientSchema, 'clients');

@@ -1,0 +1,21 @@
+import mongoose from 'mongoose';
+
+/** The outbox: every mail is stored here first, then sent by the worker (src/mail/worker.ts). */
+const mailSchema = new mongoose.Schema(
+  {
+    tenantId: { type: String },
+    to: { type: String, required: true },
+    subject: { type: String, required: true },
+    text: { type: String, required: true },
+    status: { type: String, enum: ['pending', 'sent', 'failed'], default: 'pending' },
+    attempts: { type: Number, default: 0 },
+    nextAttemptAt: { type: Date, default: () => new Date() },
+    sentAt: { type: Date },
+    lastError: { type: String },
+  },
+  { timestamps: true, versionKey: false },
+);
+mailSchema.index({ status: 1, nextAttemptAt: 1 });
+
+export type Mail = mongoose.InferSchemaType<typeof mailSchema> & { _id: mongoose.Types.ObjectId };
+export const MailModel = mongoose.model('Mail', mailSchema, 'mail_outbox');

@@ -1,0 +1,26 @@
+import mongoose from 'mongoose';
+
+/**
+ * One oidc-provider model instance (session, interaction, code, token, grant, ...). The payload is
+ * kept as a JSON string because oidc-provider uses client IDs and URLs as object keys, and `.` or
+ * `$` in document keys is not portable across MongoDB and FerretDB.
+ */
+const oidcRecordSchema = new mongoose.Schema(
+  {
+    _id: { type: String, required: true },
+    kind: { type: String, required: true },
+    payload: { type: String, required: true },
+    uid: { type: String },
+    userCode: { type: String },
+    grantId: { type: String },
+    consumedAt: { type: Number },
+    expiresAt: { type: Date },
+  },
+  { versionKey: false },
+);
+oidcRecordSchema.index({ kind: 1, uid: 1 });
+oidcRecordSchema.index({ kind: 1, userCode: 1 });
+oidcRecordSchema.index({ grantId: 1 });
+oidcRecordSchema.index({ expiresAt: 1 });
+
+export const OidcRecordModel = mongoose.model('OidcRecord', oidcRecordSchema, 'oidc_records');

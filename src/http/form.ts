@@ -1,0 +1,16 @@
+import { bodyParser } from '@koa/bodyparser';
+import type { Context } from 'koa';
+
+/** Only urlencoded forms, small: our pages post nothing else (uploads come with their own parser). */
+export const formBody = bodyParser({ enableTypes: ['form'], formLimit: '32kb', encoding: 'utf-8' });
+
+/**
+ * A form field as a plain string. Anything else (arrays, objects such as `{"$ne": null}`) becomes
+ * empty, so no request value ever reaches a database query as an operator.
+ */
+export function formField(ctx: Context, name: string, maxLength = 256): string {
+  const body = ctx.request.body as Record<string, unknown> | undefined;
+  const value = body?.[name];
+  if (typeof value !== 'string') return '';
+  return value.length > maxLength ? value.slice(0, maxLength + 1) : value;
+}

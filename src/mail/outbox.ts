@@ -1,0 +1,26 @@
+import { TenantModel, tenantBranding } from '../db/models/tenant.ts';
+import { MailModel } from '../db/models/mail.ts';
+import { type Lang, translator } from '../i18n/index.ts';
+
+/**
+ * Writes a mail to the outbox in the recipient's language, with the tenant's send-only footer.
+ * `template` names a key under `mail.` in the bundles holding `subject` and `body`.
+ */
+export async function enqueueMail(options: {
+  tenantId: string;
+  to: string;
+  lang: Lang;
+  template: string;
+  values?: Record<string, string>;
+}): Promise<string> {
+  const tenant = await TenantModel.findById(options.tenantId).lean();
+  if (!tenant) throw new Error(`unknown tenant ${options.tenantId}`);
+  const t = translator(options.lang);
+  const branding = tenantBranding(tenant, options.lang);
+  const values = { university: branding.university, ...options.values };
+  const subject = t(`mail.${options.template}.subject`, values);
+  const body = t(`mail.${options.template}.body`, values);
+  const footer = t('mail.footer', { inquiry: branding.inquiry });
+  const mail = await MailModel.create({ tenantId: tenant._id, to: options.to, subject, text: `${body}\n\n${footer}\n` });
+  return mail._id.toString();
+}

@@ -1,0 +1,11 @@
+/** Authentication context classes this provider can assert (documented in the README). */
+export const ACR = {
+  passwordAndSecondPassword: 'urn:cert-idp:acr:password+second-password',
+  saml: 'urn:cert-idp:acr:saml',
+  samlAndSecondPassword: 'urn:cert-idp:acr:saml+second-password',
+} as const;
+
+/** RFC 8176 method references: `pwd` for the password, `kba` for the second (knowledge-based) one. */
+export const AMR = {
+  passwordAndSecondPassword: ['pwd', 'kba'],
+} as const;

@@ -1,0 +1,19 @@
+import type { ClientMetadata } from 'oidc-provider';
+import type { Client } from '../db/models/client.ts';
+
+/** Our stored relying party as oidc-provider client metadata. */
+export function clientMetadata(client: Client): ClientMetadata {
+  return {
+    client_id: client._id,
+    client_name: client.name,
+    ...(client.public
+      ? { token_endpoint_auth_method: 'none' }
+      : { token_endpoint_auth_method: 'client_secret_basic', client_secret: client.secretHash ?? undefined }),
+    redirect_uris: client.redirectUris,
+    post_logout_redirect_uris: client.postLogoutRedirectUris,
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    tenant: client.tenantId,
+    first_party: client.firstParty,
+  };
+}

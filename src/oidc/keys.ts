@@ -1,0 +1,49 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import { ConfigError } from '../config/load.ts';
+
+function readJson<T>(file: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new ConfigError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+}
+
+function writeSecret(dir: string, file: string, value: unknown): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileSync(join(dir, file), `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
+}
+
+async function newSigningKey(): Promise<JWK> {
+  const { privateKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
+  return { ...(await exportJWK(privateKey)), kid: randomUUID(), alg: 'RS256', use: 'sig' };
+}
+
+/**
+ * Signing keys live in keys/jwks.json. Outside production a missing file is generated so a fresh
+ * clone runs at once; in production a missing key is a configuration error, never a silent new key.
+ */
+export async function loadSigningKeys(keysDir: string, allowGenerate: boolean): Promise<{ keys: JWK[] }> {
+  const file = join(keysDir, 'jwks.json');
+  const existing = readJson<{ keys: JWK[] }>(file);
+  if (existing?.keys?.length) return existing;
+  if (!allowGenerate) throw new ConfigError(`no signing keys in ${file}; generate them with "npm run cli -- keys generate"`);
+  const jwks = { keys: [await newSigningKey()] };
+  writeSecret(keysDir, 'jwks.json', jwks);
+  return jwks;
+}
+
+/** Cookie signing keys: from configuration, else keys/cookie-keys.json (generated outside production). */
+export function loadCookieKeys(configured: string[], keysDir: string, allowGenerate: boolean): string[] {
+  if (configured.length > 0) return configured;
+  const existing = readJson<string[]>(join(keysDir, 'cookie-keys.json'));
+  if (existing?.length) return existing;
+  if (!allowGenerate) throw new ConfigError('COOKIE_KEYS must be set');
+  const keys = [randomBytes(32).toString('base64url')];
+  writeSecret(keysDir, 'cookie-keys.json', keys);
+  return keys;
+}

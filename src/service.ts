@@ -1,0 +1,95 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import mongoose from 'mongoose';
+import { buildApp } from './app.ts';
+import { ConfigError } from './config/load.ts';
+import type { Config } from './config/schema.ts';
+import { connectDatabase } from './db/connection.ts';
+import { startEmbeddedDb } from './db/embedded.ts';
+import { startSweeper } from './db/sweeper.ts';
+import type { Logger } from './log.ts';
+import { MailWorker } from './mail/worker.ts';
+import { loadCookieKeys, loadSigningKeys } from './oidc/keys.ts';
+import { SecretHasher } from './security/secrets.ts';
+import { type DemoCredentials, describeDemo, seedDemo } from './seed/demo.ts';
+
+const projectRoot = fileURLToPath(new URL('../', import.meta.url));
+
+export interface RunningService {
+  server: Server;
+  issuer: string;
+  demo?: DemoCredentials;
+  stop(): Promise<void>;
+}
+
+/** Resolves the database: MONGODB_URI when set, else the embedded FerretDB (never in production). */
+export async function openDatabase(config: Config) {
+  if (config.mongodb.uri) {
+    await connectDatabase(config.mongodb.uri, config.mongodb.serverSelectionTimeoutMs);
+    return async () => undefined;
+  }
+  if (config.env === 'production') throw new ConfigError('MONGODB_URI must be set in production');
+  const embedded = await startEmbeddedDb({ port: config.embeddedDb.port, dataDir: config.embeddedDb.dataDir });
+  await connectDatabase(`${embedded.uri}cert-idp`, config.mongodb.serverSelectionTimeoutMs);
+  return () => embedded.stop();
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((done, fail) => {
+    server.once('error', fail);
+    server.listen(port, () => done((server.address() as AddressInfo).port));
+  });
+}
+
+/**
+ * Starts everything: database, keys, demo data, HTTP, mail worker, sweeper. With port 0 (tests)
+ * the issuer is the loopback address of the port actually bound.
+ */
+export async function startService(config: Config, logger: Logger): Promise<RunningService> {
+  const closeDatabase = await openDatabase(config);
+  const server = createServer();
+  try {
+    const generate = config.env !== 'production';
+    const keysDir = resolve(projectRoot, config.keysDir);
+    const jwks = await loadSigningKeys(keysDir, generate);
+    const cookieKeys = loadCookieKeys(config.cookieKeys, keysDir, generate);
+    const hasher = new SecretHasher(config.argon2);
+    const port = await listen(server, config.port);
+    const issuer = config.port === 0 ? `http://127.0.0.1:${port}` : config.issuer;
+    const app = buildApp({ config: { ...config, issuer }, logger, hasher, jwks, cookieKeys });
+    server.on('request', app.callback());
+
+    let demo: DemoCredentials | undefined;
+    if (config.demo.seed) {
+      demo = await seedDemo(hasher, config.demo.redirectUris, resolve(projectRoot, 'data/demo-credentials.json'));
+      process.stdout.write(describeDemo(issuer, demo));
+    }
+    const mail = new MailWorker(config.mail, logger);
+    mail.start();
+    const stopSweeper = startSweeper(config.sweepIntervalMs, logger);
+    logger.info({ issuer, port }, 'listening');
+
+    return {
+      server,
+      issuer,
+      demo,
+      async stop() {
+        stopSweeper();
+        await new Promise<void>((done) => {
+          server.close(() => done());
+          server.closeIdleConnections();
+        });
+        await mail.stop();
+        await mongoose.disconnect();
+        await closeDatabase();
+      },
+    };
+  } catch (error) {
+    server.close();
+    await mongoose.disconnect();
+    await closeDatabase();
+    throw error;
+  }
+}

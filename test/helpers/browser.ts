@@ -1,0 +1,56 @@
+import { CookieJar } from 'tough-cookie';
+
+/** A cookie-keeping HTTP client that, like a browser, follows redirects one hop at a time. */
+export class Browser {
+  readonly jar = new CookieJar();
+  readonly headers: Record<string, string>;
+
+  constructor(headers: Record<string, string> = {}) {
+    this.headers = headers;
+  }
+
+  async request(url: string, init: RequestInit = {}): Promise<Response> {
+    const cookie = await this.jar.getCookieString(url);
+    const response = await fetch(url, {
+      ...init,
+      redirect: 'manual',
+      headers: { ...this.headers, ...(init.headers as Record<string, string>), ...(cookie ? { cookie } : {}) },
+    });
+    for (const setCookie of response.headers.getSetCookie()) await this.jar.setCookie(setCookie, url);
+    return response;
+  }
+
+  /** Follows redirects until a page answers or the next hop leaves for `stopAt` (the relying party). */
+  async follow(url: string, init: RequestInit = {}, stopAt?: string): Promise<{ url: string; response?: Response }> {
+    let current = url;
+    let response = await this.request(current, init);
+    for (let hops = 0; response.status >= 300 && response.status < 400; hops++) {
+      if (hops > 10) throw new Error('too many redirects');
+      current = new URL(response.headers.get('location') ?? '', current).href;
+      if (stopAt && current.startsWith(stopAt)) return { url: current };
+      response = await this.request(current);
+    }
+    return { url: current, response };
+  }
+
+  get(url: string) {
+    return this.follow(url);
+  }
+
+  postForm(url: string, fields: Record<string, string>, stopAt?: string) {
+    return this.follow(url, { method: 'POST', body: new URLSearchParams(fields) }, stopAt);
+  }
+}
+
+/** The value of a named hidden or text input in a page. */
+export function inputValue(html: string, name: string): string {
+  const match = html.match(new RegExp(`name="${name}"[^>]*value="([^"]*)"`)) ?? html.match(new RegExp(`value="([^"]*)"[^>]*name="${name}"`));
+  if (!match) throw new Error(`no input ${name} in page`);
+  return match[1] as string;
+}
+
+export function formAction(html: string): string {
+  const match = html.match(/<form method="post" action="([^"]+)"/);
+  if (!match) throw new Error('no post form in page');
+  return match[1] as string;
+}

@@ -1,0 +1,75 @@
+import * as oidc from 'openid-client';
+import { Browser, formAction, inputValue } from './browser.ts';
+import { REDIRECT_URI } from './service.ts';
+
+/** A relying party built with openid-client, as a university system would integrate. */
+export async function relyingParty(issuer: string, clientId: string, clientSecret?: string) {
+  return oidc.discovery(
+    new URL(issuer),
+    clientId,
+    clientSecret ? { client_secret: clientSecret } : undefined,
+    clientSecret ? oidc.ClientSecretBasic(clientSecret) : oidc.None(),
+    { execute: [oidc.allowInsecureRequests] },
+  );
+}
+
+export interface StartedLogin {
+  browser: Browser;
+  page: string;
+  pageUrl: string;
+  verifier: string;
+  state: string;
+  nonce: string;
+}
+
+/** The person clicks "log in" at the relying party and lands on our login page. */
+export async function startLogin(
+  rp: oidc.Configuration,
+  params: Record<string, string> = {},
+  browser = new Browser(),
+): Promise<StartedLogin> {
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const nonce = oidc.randomNonce();
+  const url = oidc.buildAuthorizationUrl(rp, {
+    redirect_uri: REDIRECT_URI,
+    scope: 'openid email profile university offline_access',
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    nonce,
+    ...params,
+  });
+  const { url: pageUrl, response } = await browser.follow(url.href, {}, REDIRECT_URI);
+  return { browser, page: (await response?.text()) ?? '', pageUrl, verifier, state, nonce };
+}
+
+/** Submits the graduate login form; returns where the browser ends up and the page if it stays. */
+export async function submitGraduateLogin(
+  login: StartedLogin,
+  credentials: { email: string; password: string; secondPassword: string },
+) {
+  const action = new URL(formAction(login.page), login.pageUrl).href;
+  const result = await login.browser.postForm(
+    action,
+    { _csrf: inputValue(login.page, '_csrf'), ...credentials },
+    REDIRECT_URI,
+  );
+  return { url: result.url, status: result.response?.status, page: (await result.response?.text()) ?? '' };
+}
+
+export async function completeLogin(
+  rp: oidc.Configuration,
+  credentials: { email: string; password: string; secondPassword: string },
+  params: Record<string, string> = {},
+) {
+  const login = await startLogin(rp, params);
+  const result = await submitGraduateLogin(login, credentials);
+  if (!result.url.startsWith(REDIRECT_URI)) throw new Error(`login did not return to the relying party: ${result.status} ${result.page.slice(0, 300)}`);
+  const tokens = await oidc.authorizationCodeGrant(rp, new URL(result.url), {
+    pkceCodeVerifier: login.verifier,
+    expectedState: login.state,
+    expectedNonce: login.nonce,
+  });
+  return { tokens, browser: login.browser };
+}

@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createGraduate, parseName, parseStudentId } from '../../src/admin/accounts.ts';
+import { registerClient } from '../../src/admin/clients.ts';
+import { createTenant } from '../../src/admin/tenants.ts';
+import { deepMerge, loadConfig } from '../../src/config/load.ts';
+import type { Config } from '../../src/config/schema.ts';
+import { createLogger } from '../../src/log.ts';
+import { SecretHasher } from '../../src/security/secrets.ts';
+import { type RunningService, startService } from '../../src/service.ts';
+import { type SmtpSink, startSmtpSink } from './smtp-sink.ts';
+
+/** A database of its own on the test server started by scripts/with-test-services.ts. */
+export function testDatabaseUri(name: string): string {
+  const base = process.env.TEST_MONGODB_URI;
+  if (!base) throw new Error('TEST_MONGODB_URI is not set: run the tests with "npm test"');
+  const url = new URL(base);
+  url.pathname = `/${name}-${randomBytes(4).toString('hex')}`;
+  return url.href;
+}
+
+export function testConfig(name: string, overrides: Record<string, unknown> = {}): Config {
+  return loadConfig(
+    { NODE_ENV: 'test' },
+    deepMerge({ port: 0, keysDir: mkdtempSync(join(tmpdir(), 'cert-idp-keys-')), mongodb: { uri: testDatabaseUri(name) } }, overrides),
+  );
+}
+
+export interface TestService extends RunningService {
+  config: Config;
+  smtp: SmtpSink;
+  hasher: SecretHasher;
+}
+
+/** The real service, in this process, on a free port, with its own database and SMTP sink. */
+export async function startTestService(name: string, overrides: Record<string, unknown> = {}): Promise<TestService> {
+  const smtp = await startSmtpSink();
+  const config = testConfig(name, deepMerge({ mail: { smtpUrl: smtp.url } }, overrides));
+  const service = await startService(config, createLogger(config.logLevel));
+  return {
+    ...service,
+    config,
+    smtp,
+    hasher: new SecretHasher(config.argon2),
+    async stop() {
+      await service.stop();
+      await smtp.stop();
+    },
+  };
+}
+
+export const GRADUATE = {
+  email: 'hanako.sato@example.com',
+  password: 'Hanako2026pass',
+  secondPassword: 'Second2026x',
+};
+
+export const REDIRECT_URI = 'http://127.0.0.1:9999/callback';
+
+/** A university with a confidential and a public relying party and one graduate. */
+export async function seedUniversity(service: TestService, tenantId = 'test-univ') {
+  await createTenant({
+    id: tenantId,
+    nameJa: 'テスト大学',
+    nameEn: 'Test University',
+    inquiryJa: 'テスト大学 教務課',
+    inquiryEn: 'Test University Academic Affairs',
+  });
+  const confidential = await registerClient({
+    tenantId,
+    name: 'Certificate front end',
+    redirectUris: [REDIRECT_URI],
+    postLogoutRedirectUris: ['http://127.0.0.1:9999/'],
+  });
+  const pub = await registerClient({ tenantId, name: 'Mobile app', public: true, redirectUris: [REDIRECT_URI] });
+  const accountId = await createGraduate(service.hasher, {
+    tenantId,
+    ...GRADUATE,
+    name: {
+      kanji: parseName('佐藤 花子', 'name'),
+      kana: parseName('サトウ ハナコ', 'name'),
+      roman: parseName('SATO Hanako', 'name'),
+    },
+    birthdate: '1999-05-06',
+    studentIds: [parseStudentId('19B0042:Test University:Faculty of Science:Physics:2021-03:graduated')],
+  });
+  return {
+    tenantId,
+    accountId,
+    client: { id: confidential.clientId, secret: confidential.clientSecret as string },
+    publicClient: { id: pub.clientId },
+  };
+}
