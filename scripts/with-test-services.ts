@@ -25,7 +25,7 @@ if (!command) {
 }
 
 let uri = process.env.MONGODB_URI;
-let stop = async () => undefined as void;
+let stop: () => Promise<void> = async () => {};
 const dataDir = mkdtempSync(join(tmpdir(), 'cert-idp-test-db-'));
 if (!uri) {
   const db = await startEmbeddedDb({ port: await freePort(), dataDir });

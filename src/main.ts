@@ -1,8 +1,8 @@
+import { OperatorError } from './admin/errors.ts';
 import { ConfigError, loadConfig } from './config/load.ts';
 import { DatabaseUnreachableError } from './db/connection.ts';
 import { createLogger } from './log.ts';
 import { startService } from './service.ts';
-import { OperatorError } from './admin/errors.ts';
 
 /** Known start-up problems are one clear line and exit 1; anything else is logged in full. */
 function fail(error: unknown): never {

@@ -35,7 +35,8 @@ export function parseName(value: string, label: string): Name {
 export function parseStudentId(value: string): StudentIdInput {
   const [number = '', university, department, subject, graduation, status] = value.split(':');
   if (!/^[A-Za-z0-9-]{1,32}$/.test(number)) throw new OperatorError(`student ID "${number}" must be 1-32 letters or digits`);
-  if (graduation && !/^\d{4}-(0[1-9]|1[0-2])$/.test(graduation)) throw new OperatorError(`graduation "${graduation}" must be YYYY-MM`);
+  if (graduation && !/^\d{4}-(0[1-9]|1[0-2])$/.test(graduation))
+    throw new OperatorError(`graduation "${graduation}" must be YYYY-MM`);
   if (status && !(STUDENT_ID_STATUSES as readonly string[]).includes(status)) {
     throw new OperatorError(`status must be one of ${STUDENT_ID_STATUSES.join(', ')}`);
   }
@@ -45,7 +46,9 @@ export function parseStudentId(value: string): StudentIdInput {
 function checkPassword(label: string, value: string): void {
   const problems = passwordProblems(value);
   if (problems.length) {
-    throw new OperatorError(`${label} breaks the password rules (${problems.join(', ')}): 8+ half-width letters and digits with upper case, lower case and a digit`);
+    throw new OperatorError(
+      `${label} breaks the password rules (${problems.join(', ')}): 8+ half-width letters and digits with upper case, lower case and a digit`,
+    );
   }
 }
 
@@ -58,10 +61,7 @@ export async function createGraduate(hasher: SecretHasher, input: GraduateInput)
   checkPassword('second password', input.secondPassword);
   if (input.password === input.secondPassword) throw new OperatorError('password and second password must differ');
   if (input.birthdate && !/^\d{4}-\d{2}-\d{2}$/.test(input.birthdate)) throw new OperatorError('birth date must be YYYY-MM-DD');
-  const [passwordHash, secondPasswordHash] = await Promise.all([
-    hasher.hash(input.password),
-    hasher.hash(input.secondPassword),
-  ]);
+  const [passwordHash, secondPasswordHash] = await Promise.all([hasher.hash(input.password), hasher.hash(input.secondPassword)]);
   try {
     const account = await AccountModel.create({
       tenantId: input.tenantId,

@@ -58,7 +58,11 @@ const bool = { type: 'boolean' } as const;
 async function run(command: string, args: string[], config: Config): Promise<void> {
   switch (command) {
     case 'tenant create': {
-      const o = options(args, { id: s, 'name-ja': s, 'name-en': s, 'inquiry-ja': s, 'inquiry-en': s }, ['id', 'name-ja', 'name-en']);
+      const o = options(args, { id: s, 'name-ja': s, 'name-en': s, 'inquiry-ja': s, 'inquiry-en': s }, [
+        'id',
+        'name-ja',
+        'name-en',
+      ]);
       await createTenant({
         id: o.str('id'),
         nameJa: o.str('name-ja'),
@@ -75,11 +79,11 @@ async function run(command: string, args: string[], config: Config): Promise<voi
       return;
     }
     case 'client create': {
-      const o = options(
-        args,
-        { tenant: s, name: s, id: s, 'redirect-uri': many, 'post-logout-uri': many, public: bool },
-        ['tenant', 'name', 'redirect-uri'],
-      );
+      const o = options(args, { tenant: s, name: s, id: s, 'redirect-uri': many, 'post-logout-uri': many, public: bool }, [
+        'tenant',
+        'name',
+        'redirect-uri',
+      ]);
       const result = await registerClient({
         tenantId: o.str('tenant'),
         name: o.str('name'),
@@ -124,21 +128,26 @@ async function run(command: string, args: string[], config: Config): Promise<voi
       if (Boolean(o.str('password')) !== Boolean(o.str('second-password'))) {
         throw new UsageError('give both --password and --second-password, or neither');
       }
-      const password = o.str('password') || generatePassword();
-      let secondPassword = o.str('second-password') || generatePassword();
-      while (secondPassword === password) secondPassword = generatePassword();
+      const given = Boolean(o.str('password'));
+      const password = given ? o.str('password') : generatePassword();
+      let secondPassword = given ? o.str('second-password') : generatePassword();
+      while (!given && secondPassword === password) secondPassword = generatePassword();
       const optionalName = (flag: 'name-kana' | 'name-roman') => (o.str(flag) ? parseName(o.str(flag), `--${flag}`) : undefined);
       const id = await createGraduate(new SecretHasher(config.argon2), {
         tenantId: o.str('tenant'),
         email: o.str('email'),
         password,
         secondPassword,
-        name: { kanji: parseName(o.str('name-kanji'), '--name-kanji'), kana: optionalName('name-kana'), roman: optionalName('name-roman') },
+        name: {
+          kanji: parseName(o.str('name-kanji'), '--name-kanji'),
+          kana: optionalName('name-kana'),
+          roman: optionalName('name-roman'),
+        },
         birthdate: o.str('birthdate') || undefined,
         studentIds: o.list('student-id').map(parseStudentId),
       });
       console.log(`account ${id} created for ${o.str('email')}`);
-      if (!o.str('password')) console.log(`password\t${password}\nsecond password\t${secondPassword}\t(shown once)`);
+      if (!given) console.log(`password\t${password}\nsecond password\t${secondPassword}\t(shown once)`);
       return;
     }
     case 'account list': {

@@ -1,5 +1,5 @@
-import { TenantModel, tenantBranding } from '../db/models/tenant.ts';
 import { MailModel } from '../db/models/mail.ts';
+import { TenantModel, tenantBranding } from '../db/models/tenant.ts';
 import { type Lang, translator } from '../i18n/index.ts';
 
 /**

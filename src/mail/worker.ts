@@ -1,4 +1,5 @@
 import nodemailer, { type Transporter } from 'nodemailer';
+import { claimOnce } from '../db/claim.ts';
 import { type Mail, MailModel } from '../db/models/mail.ts';
 import type { Logger } from '../log.ts';
 
@@ -11,10 +12,12 @@ export interface MailWorkerSettings {
   leaseMs: number;
 }
 
+const CLAIM_KEEP_MS = 7 * 24 * 3600 * 1000;
+
 /**
- * Sends the outbox. A mail is claimed by pushing its next attempt past a lease, so two workers (or
- * two instances) never send it at once; it is marked sent only after the SMTP server accepted it,
- * and failures back off exponentially. The Message-ID is the outbox id, so the rare resend after a
+ * Sends the outbox. Each attempt at a mail is claimed once (src/db/claim.ts), so two workers or two
+ * instances never send it at once; the winner pushes the next attempt past a lease, marks the mail
+ * sent only after the SMTP server accepted it, and backs off exponentially on failure. The Message-ID is the outbox id, so the rare resend after a
  * crash between "accepted" and "marked" is recognisable as the same message.
  */
 export class MailWorker {
@@ -45,18 +48,29 @@ export class MailWorker {
     }, delay);
   }
 
-  private async claim(): Promise<Mail | null> {
-    const now = new Date();
-    return MailModel.findOneAndUpdate(
-      { status: 'pending', nextAttemptAt: { $lte: now } },
-      { $set: { nextAttemptAt: new Date(now.getTime() + this.settings.leaseMs) }, $inc: { attempts: 1 } },
-      { sort: { nextAttemptAt: 1 }, returnDocument: 'after' },
-    ).lean<Mail>();
+  /** The next due mail this worker won, with its attempt counted; undefined when none is due. */
+  private async claim(lost: Set<string>): Promise<Mail | undefined> {
+    for (;;) {
+      const now = new Date();
+      const mail = await MailModel.findOne({ status: 'pending', nextAttemptAt: { $lte: now }, _id: { $nin: [...lost] } })
+        .sort({ nextAttemptAt: 1 })
+        .lean<Mail>();
+      if (!mail) return undefined;
+      const attempt = (mail.attempts ?? 0) + 1;
+      if (!(await claimOnce(`mail:${mail._id}:${attempt}`, CLAIM_KEEP_MS))) {
+        lost.add(mail._id.toString());
+        continue;
+      }
+      const lease = new Date(now.getTime() + this.settings.leaseMs);
+      await MailModel.updateOne({ _id: mail._id }, { $set: { attempts: attempt, nextAttemptAt: lease } });
+      return { ...mail, attempts: attempt };
+    }
   }
 
   /** Sends every due mail; resolves when none is left. */
   async drain(): Promise<void> {
-    for (let mail = await this.claim(); mail && !this.stopped; mail = await this.claim()) {
+    const lost = new Set<string>();
+    for (let mail = await this.claim(lost); mail && !this.stopped; mail = await this.claim(lost)) {
       await this.send(mail);
     }
   }

@@ -75,7 +75,7 @@ export function interactionRoutes(provider: Provider, hasher: SecretHasher, logg
 
   router.post('/login', formBody, async (ctx) => {
     const it = await loadInteraction(ctx, provider);
-    if (!it || it.details.prompt.name !== 'login') return expired(ctx);
+    if (it?.details.prompt.name !== 'login') return expired(ctx);
     const t = translator(ctx.state.lang);
     const email = formField(ctx, 'email').trim();
     const values = { email };

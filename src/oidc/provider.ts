@@ -1,7 +1,7 @@
-import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { JWK } from 'jose';
 import type { Context } from 'koa';
 import mongoose from 'mongoose';
-import type { JWK } from 'jose';
+import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
 import { type Account, AccountModel } from '../db/models/account.ts';
 import { requestLang } from '../http/lang.ts';
@@ -92,7 +92,7 @@ export function createProvider(config: Config, jwks: { keys: JWK[] }, cookieKeys
     },
     renderError: async (ctx, out) => {
       const koa = withLang(ctx);
-      const status = koa.status >= 400 ? koa.status : 400;
+      const status = Math.max(koa.status, 400);
       render(koa, 'error', { messageKey: 'error.generic', code: out.error }, status);
     },
   };

@@ -52,13 +52,15 @@ export async function seedDemo(hasher: SecretHasher, redirectUris: string[], cre
   const client = await ClientModel.findById(DEMO.clientId).lean();
   let clientSecret = readSavedSecret(credentialsFile);
   if (!client) {
-    clientSecret = (await registerClient({
-      tenantId: DEMO.tenantId,
-      id: DEMO.clientId,
-      name: 'Demo certificate front end',
-      redirectUris,
-      postLogoutRedirectUris: redirectUris.map((uri) => new URL('/', uri).href),
-    })).clientSecret;
+    clientSecret = (
+      await registerClient({
+        tenantId: DEMO.tenantId,
+        id: DEMO.clientId,
+        name: 'Demo certificate front end',
+        redirectUris,
+        postLogoutRedirectUris: redirectUris.map((uri) => new URL('/', uri).href),
+      })
+    ).clientSecret;
   } else if (!clientSecret || hashClientSecret(clientSecret) !== client.secretHash) {
     clientSecret = await resetClientSecret(DEMO.clientId);
   }

@@ -44,7 +44,8 @@ export class Browser {
 
 /** The value of a named hidden or text input in a page. */
 export function inputValue(html: string, name: string): string {
-  const match = html.match(new RegExp(`name="${name}"[^>]*value="([^"]*)"`)) ?? html.match(new RegExp(`value="([^"]*)"[^>]*name="${name}"`));
+  const match =
+    html.match(new RegExp(`name="${name}"[^>]*value="([^"]*)"`)) ?? html.match(new RegExp(`value="([^"]*)"[^>]*name="${name}"`));
   if (!match) throw new Error(`no input ${name} in page`);
   return match[1] as string;
 }

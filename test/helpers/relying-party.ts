@@ -50,11 +50,7 @@ export async function submitGraduateLogin(
   credentials: { email: string; password: string; secondPassword: string },
 ) {
   const action = new URL(formAction(login.page), login.pageUrl).href;
-  const result = await login.browser.postForm(
-    action,
-    { _csrf: inputValue(login.page, '_csrf'), ...credentials },
-    REDIRECT_URI,
-  );
+  const result = await login.browser.postForm(action, { _csrf: inputValue(login.page, '_csrf'), ...credentials }, REDIRECT_URI);
   return { url: result.url, status: result.response?.status, page: (await result.response?.text()) ?? '' };
 }
 
@@ -65,7 +61,8 @@ export async function completeLogin(
 ) {
   const login = await startLogin(rp, params);
   const result = await submitGraduateLogin(login, credentials);
-  if (!result.url.startsWith(REDIRECT_URI)) throw new Error(`login did not return to the relying party: ${result.status} ${result.page.slice(0, 300)}`);
+  if (!result.url.startsWith(REDIRECT_URI))
+    throw new Error(`login did not return to the relying party: ${result.status} ${result.page.slice(0, 300)}`);
   const tokens = await oidc.authorizationCodeGrant(rp, new URL(result.url), {
     pkceCodeVerifier: login.verifier,
     expectedState: login.state,

@@ -24,7 +24,10 @@ export function testDatabaseUri(name: string): string {
 export function testConfig(name: string, overrides: Record<string, unknown> = {}): Config {
   return loadConfig(
     { NODE_ENV: 'test' },
-    deepMerge({ port: 0, keysDir: mkdtempSync(join(tmpdir(), 'cert-idp-keys-')), mongodb: { uri: testDatabaseUri(name) } }, overrides),
+    deepMerge(
+      { port: 0, keysDir: mkdtempSync(join(tmpdir(), 'cert-idp-keys-')), mongodb: { uri: testDatabaseUri(name) } },
+      overrides,
+    ),
   );
 }
 

@@ -1,0 +1,113 @@
+import test from 'ava';
+import mongoose from 'mongoose';
+import { createTenant } from '../src/admin/tenants.ts';
+import { connectDatabase } from '../src/db/connection.ts';
+import { MailModel } from '../src/db/models/mail.ts';
+import { createLogger } from '../src/log.ts';
+import { enqueueMail } from '../src/mail/outbox.ts';
+import { MailWorker } from '../src/mail/worker.ts';
+import { runScript } from './helpers/run.ts';
+import { testDatabaseUri } from './helpers/service.ts';
+import { startSmtpSink } from './helpers/smtp-sink.ts';
+
+const uri = testDatabaseUri('mail');
+const settings = { from: 'no-reply@test.example', pollIntervalMs: 50, retryBaseMs: 100, maxAttempts: 100, leaseMs: 30_000 };
+const quiet = createLogger('silent');
+
+test.before(async () => {
+  await connectDatabase(uri, 5000);
+  await createTenant({
+    id: 'mail-univ',
+    nameJa: 'メール大学',
+    nameEn: 'Mail University',
+    inquiryJa: '教務課 03-1111-2222',
+    inquiryEn: 'Academic Affairs 03-1111-2222',
+  });
+});
+test.after.always(() => mongoose.disconnect());
+
+async function until(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 400 && !(await check()); i++) await new Promise((r) => setTimeout(r, 25));
+}
+
+test.serial(
+  'an operator sends a test mail, which arrives in the chosen language with the send-only note and inquiry contact',
+  async (t) => {
+    const sink = await startSmtpSink();
+    try {
+      const en = await runScript(
+        'src/cli/main.ts',
+        ['mail', 'test', '--tenant', 'mail-univ', '--to', 'ops@example.com', '--lang', 'en'],
+        {
+          NODE_ENV: 'test',
+          MONGODB_URI: uri,
+          SMTP_URL: sink.url,
+        },
+      );
+      t.is(en.code, 0, en.stderr);
+      const english = await sink.waitFor((m) => m.subject === '[Mail University] Test mail');
+      t.regex(english.text ?? '', /sent from a send-only address/);
+      t.regex(english.text ?? '', /Inquiries: Academic Affairs 03-1111-2222/);
+
+      const ja = await runScript('src/cli/main.ts', ['mail', 'test', '--tenant', 'mail-univ', '--to', 'ops@example.com'], {
+        NODE_ENV: 'test',
+        MONGODB_URI: uri,
+        SMTP_URL: sink.url,
+      });
+      t.is(ja.code, 0, ja.stderr);
+      const japanese = await sink.waitFor((m) => m.subject === '【メール大学】テストメール');
+      t.regex(japanese.text ?? '', /送信専用アドレス/);
+      t.regex(japanese.text ?? '', /お問い合わせ先：教務課 03-1111-2222/);
+    } finally {
+      await sink.stop();
+    }
+  },
+);
+
+test.serial('mail written while the SMTP server is down is kept and delivered exactly once when it returns', async (t) => {
+  const probe = await startSmtpSink();
+  const port = probe.port;
+  await probe.stop();
+
+  const id = await enqueueMail({ tenantId: 'mail-univ', to: 'hanako@example.com', lang: 'ja', template: 'test' });
+  const worker = new MailWorker({ ...settings, smtpUrl: `smtp://127.0.0.1:${port}` }, quiet);
+  worker.start();
+  try {
+    await until(async () => Boolean((await MailModel.findById(id).lean())?.lastError));
+    const failed = await MailModel.findById(id).lean();
+    t.is(failed?.status, 'pending', 'a failed attempt keeps the mail queued');
+    t.true((failed?.attempts ?? 0) >= 1);
+
+    const sink = await startSmtpSink(port);
+    try {
+      const delivered = await sink.waitFor((m) => m.to !== undefined);
+      t.is(delivered.messageId, `<${id}@cert-idp>`);
+      await until(async () => (await MailModel.findById(id).lean())?.status === 'sent');
+      await worker.drain();
+      t.is(sink.messages.length, 1, 'sent once, not once per attempt');
+      t.is((await MailModel.findById(id).lean())?.status, 'sent');
+    } finally {
+      await sink.stop();
+    }
+  } finally {
+    await worker.stop();
+  }
+});
+
+test.serial('two workers draining the same outbox never send a mail twice', async (t) => {
+  const sink = await startSmtpSink();
+  try {
+    const ids = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        enqueueMail({ tenantId: 'mail-univ', to: `p${i}@example.com`, lang: 'en', template: 'test' }),
+      ),
+    );
+    const workers = [1, 2].map(() => new MailWorker({ ...settings, smtpUrl: sink.url }, quiet));
+    await Promise.all(workers.map((w) => w.drain()));
+    await Promise.all(workers.map((w) => w.stop()));
+    const received = sink.messages.map((m) => m.messageId).sort();
+    t.deepEqual(received, ids.map((id) => `<${id}@cert-idp>`).sort());
+  } finally {
+    await sink.stop();
+  }
+});

@@ -1,0 +1,48 @@
+import test from 'ava';
+import { loadConfig } from '../src/config/load.ts';
+import { openDatabase } from '../src/service.ts';
+import { runScript } from './helpers/run.ts';
+
+test('the service started against an unreachable database stops with one line naming it', async (t) => {
+  const result = await runScript('src/main.ts', [], {
+    NODE_ENV: 'test',
+    MONGODB_URI: 'mongodb://127.0.0.1:1/cert-idp',
+    MONGODB_SERVER_SELECTION_TIMEOUT_MS: '500',
+  });
+  t.is(result.code, 1);
+  t.regex(result.stderr, /^cert-idp: cannot reach the database at mongodb:\/\/127\.0\.0\.1:1\/cert-idp: .+\n$/);
+  t.notRegex(result.stderr, /\n\s+at /, 'no stack trace');
+});
+
+test('a malformed setting in the environment stops the service with a message naming it', async (t) => {
+  const port = await runScript('src/main.ts', [], { NODE_ENV: 'test', PORT: 'abc' });
+  t.is(port.code, 1);
+  t.is(port.stderr, 'cert-idp: PORT must be a whole number, got "abc"\n');
+
+  const issuer = await runScript('src/main.ts', [], { NODE_ENV: 'test', ISSUER: 'not a url' });
+  t.is(issuer.code, 1);
+  t.regex(issuer.stderr, /^cert-idp: setting "issuer": /);
+});
+
+test('production refuses to start without cookie keys, an https issuer or a database URI', async (t) => {
+  t.throws(() => loadConfig({ NODE_ENV: 'production' }), { message: 'COOKIE_KEYS must be set in production' });
+  t.throws(() => loadConfig({ NODE_ENV: 'production', COOKIE_KEYS: 'k'.repeat(32) }), {
+    message: 'issuer must use https in production',
+  });
+  const config = loadConfig({ NODE_ENV: 'production', COOKIE_KEYS: 'k'.repeat(32), ISSUER: 'https://id.example.ac.jp' });
+  await t.throwsAsync(openDatabase(config), { message: 'MONGODB_URI must be set in production' });
+});
+
+test('environment variables override the configuration files', (t) => {
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '4000', ISSUER: 'https://id.example.ac.jp', SMTP_URL: 'smtp://mail:25' });
+  t.is(config.port, 4000);
+  t.is(config.issuer, 'https://id.example.ac.jp');
+  t.is(config.mail.smtpUrl, 'smtp://mail:25');
+  t.is(config.argon2.memoryCostKiB, 19456, 'the OWASP minimum stays the default');
+});
+
+test('argon2 settings weaker than the OWASP minimum are refused', (t) => {
+  t.throws(() => loadConfig({ NODE_ENV: 'test' }, { argon2: { memoryCostKiB: 1024, timeCost: 2, parallelism: 1 } }), {
+    message: /argon2\.memoryCostKiB.*OWASP/,
+  });
+});
