@@ -177,6 +177,7 @@ test('the login page is Japanese by default, and the LANG pull-down switches it 
   t.regex(login.page, /テスト大学 卒業生ログイン/);
   t.regex(login.page, /パスワードを忘れた場合/);
   t.regex(login.page, /一定時間操作がない場合は自動的にログアウト/);
+  t.regex(login.page, /お問い合わせ先: テスト大学 教務課/);
 
   const switched = await login.browser.get(`${login.pageUrl}?lang=en`);
   t.is(switched.url, login.pageUrl, 'the switch returns to the same page');
