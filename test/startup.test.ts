@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process';
 import test from 'ava';
 import { loadConfig } from '../src/config/load.ts';
 import { openDatabase } from '../src/service.ts';
 import { runScript } from './helpers/run.ts';
+import { testDatabaseUri } from './helpers/service.ts';
 
 test('the service started against an unreachable database stops with one line naming it', async (t) => {
   const result = await runScript('src/main.ts', [], {
@@ -45,4 +47,32 @@ test('argon2 settings weaker than the OWASP minimum are refused', (t) => {
   t.throws(() => loadConfig({ NODE_ENV: 'test' }, { argon2: { memoryCostKiB: 1024, timeCost: 2, parallelism: 1 } }), {
     message: /argon2\.memoryCostKiB.*OWASP/,
   });
+});
+
+test('the service shuts down cleanly on SIGTERM', async (t) => {
+  const child = spawn(process.execPath, ['src/main.ts'], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'test',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      MONGODB_URI: testDatabaseUri('sigterm'),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  const listening = new Promise<void>((done) =>
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (stdout.includes('"msg":"listening"')) done();
+    }),
+  );
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  await listening;
+  const port = JSON.parse(stdout.split('\n').find((line) => line.includes('"msg":"listening"')) ?? '{}').port as number;
+  t.is((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
+  child.kill('SIGTERM');
+  t.is(await exited, 0);
+  t.regex(stdout, /"signal":"SIGTERM".*"msg":"shutting down"/);
+  await t.throwsAsync(fetch(`http://127.0.0.1:${port}/healthz`), undefined, 'no longer listening');
 });
