@@ -98,7 +98,8 @@ test('an operator imports a graduate with random initial passwords that then log
   t.regex(password, /^(?=.*[A-Z])(?=.*[a-z])(?=.*\d)[A-Za-z0-9]{12}$/);
   t.not(password, secondPassword);
   const hasher = new SecretHasher({ memoryCostKiB: 19456, timeCost: 2, parallelism: 1 });
-  const account = await authenticateGraduate(hasher, 'cli-univ', { email: 'jiro.suzuki@example.com', password, secondPassword });
+  const login = await authenticateGraduate(hasher, 'cli-univ', { email: 'jiro.suzuki@example.com', password, secondPassword });
+  const account = login?.account;
   t.deepEqual(
     account?.studentIds.map((id) => id.number),
     ['15A001', '17M002'],

@@ -14,15 +14,18 @@ export interface StudentIdInput {
   status?: (typeof STUDENT_ID_STATUSES)[number];
 }
 
-export interface GraduateInput {
+/** Either both chosen passwords, or an initial password that the first login must replace. */
+export type GraduateSecrets = { password: string; secondPassword: string } | { initialPassword: string; validDays: number };
+
+export type GraduateInput = GraduateSecrets & {
   tenantId: string;
   email: string;
-  password: string;
-  secondPassword: string;
   name: { kanji: Name; kana?: Name; roman?: Name };
   birthdate?: string;
+  sex?: '' | 'male' | 'female' | 'other';
+  locale?: 'ja' | 'en';
   studentIds: StudentIdInput[];
-}
+};
 
 /** "family given": the manuals put one space between family and given name. */
 export function parseName(value: string, label: string): Name {
@@ -52,16 +55,33 @@ function checkPassword(label: string, value: string): void {
   }
 }
 
-/** Operator import of a graduate whose identity the university has already checked. */
+/** The stored form of a graduate's secrets: both hashes, or an expiring initial password. */
+export async function hashGraduateSecrets(hasher: SecretHasher, secrets: GraduateSecrets) {
+  if ('initialPassword' in secrets) {
+    return {
+      passwordHash: await hasher.hash(secrets.initialPassword),
+      secondPasswordHash: null,
+      mustSetPasswords: true,
+      initialPasswordExpiresAt: new Date(Date.now() + secrets.validDays * 86_400_000),
+    };
+  }
+  checkPassword('password', secrets.password);
+  checkPassword('second password', secrets.secondPassword);
+  if (secrets.password === secrets.secondPassword) throw new OperatorError('password and second password must differ');
+  const [passwordHash, secondPasswordHash] = await Promise.all([
+    hasher.hash(secrets.password),
+    hasher.hash(secrets.secondPassword),
+  ]);
+  return { passwordHash, secondPasswordHash, mustSetPasswords: false, initialPasswordExpiresAt: null };
+}
+
+/** A graduate account, from an operator import or an approved application. */
 export async function createGraduate(hasher: SecretHasher, input: GraduateInput): Promise<string> {
   await requireTenant(input.tenantId);
   const email = normalizeEmail(input.email);
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new OperatorError(`"${input.email}" is not a mail address`);
-  checkPassword('password', input.password);
-  checkPassword('second password', input.secondPassword);
-  if (input.password === input.secondPassword) throw new OperatorError('password and second password must differ');
   if (input.birthdate && !/^\d{4}-\d{2}-\d{2}$/.test(input.birthdate)) throw new OperatorError('birth date must be YYYY-MM-DD');
-  const [passwordHash, secondPasswordHash] = await Promise.all([hasher.hash(input.password), hasher.hash(input.secondPassword)]);
+  const secrets = await hashGraduateSecrets(hasher, input);
   try {
     const account = await AccountModel.create({
       tenantId: input.tenantId,
@@ -70,8 +90,9 @@ export async function createGraduate(hasher: SecretHasher, input: GraduateInput)
       emailVerified: true,
       name: input.name,
       birthdate: input.birthdate ?? '',
-      passwordHash,
-      secondPasswordHash,
+      sex: input.sex ?? '',
+      locale: input.locale ?? 'ja',
+      ...secrets,
       studentIds: input.studentIds,
     });
     return account._id.toString();

@@ -7,26 +7,39 @@ export interface GraduateCredentials {
   secondPassword: string;
 }
 
+export interface GraduateLogin {
+  account: Account;
+  /** Logged in with the initial password: both passwords must be set before the login completes. */
+  mustSetPasswords: boolean;
+}
+
 /**
- * Mail address + password + second password. Both secrets are always verified, in parallel, and an
- * unknown address verifies against a dummy hash: neither the answer nor its timing tells which part
- * was wrong or whether the address exists.
+ * Mail address + password + second password, or, on the first login, the initial password with
+ * the second password left empty (as the manual says). Two hashes are always verified, in parallel,
+ * and an unknown address verifies against a dummy: neither the answer nor its timing tells which
+ * part was wrong or whether the address exists. An expired initial password is simply wrong.
  */
 export async function authenticateGraduate(
   hasher: SecretHasher,
   tenantId: string,
   credentials: GraduateCredentials,
-): Promise<Account | undefined> {
+  now = new Date(),
+): Promise<GraduateLogin | undefined> {
   const account = await AccountModel.findOne({
     tenantId,
     kind: 'graduate',
     email: normalizeEmail(credentials.email),
   }).lean<Account>();
+  const initial = Boolean(account?.mustSetPasswords);
   const [password, secondPassword] = await Promise.all([
     hasher.verify(account?.passwordHash, credentials.password),
-    hasher.verify(account?.secondPasswordHash, credentials.secondPassword),
+    initial
+      ? hasher.verify(undefined, credentials.secondPassword).then(() => credentials.secondPassword === '')
+      : hasher.verify(account?.secondPasswordHash, credentials.secondPassword),
   ]);
-  return account && password && secondPassword ? account : undefined;
+  if (!account || !password || !secondPassword) return undefined;
+  if (initial && !(account.initialPasswordExpiresAt && account.initialPasswordExpiresAt > now)) return undefined;
+  return { account, mustSetPasswords: initial };
 }
 
 /** Keeps the time of the login before this one, which relying parties show as "previous login". */
@@ -34,5 +47,14 @@ export async function recordLogin(account: Account, now = new Date()): Promise<v
   await AccountModel.updateOne(
     { _id: account._id },
     { $set: { lastLoginAt: now, ...(account.lastLoginAt ? { previousLoginAt: account.lastLoginAt } : {}) } },
+  );
+}
+
+/** Replaces both secrets (first login, reset) and ends the initial-password state. */
+export async function setGraduatePasswords(hasher: SecretHasher, accountId: string, password: string, secondPassword: string) {
+  const [passwordHash, secondPasswordHash] = await Promise.all([hasher.hash(password), hasher.hash(secondPassword)]);
+  await AccountModel.updateOne(
+    { _id: accountId },
+    { $set: { passwordHash, secondPasswordHash, mustSetPasswords: false }, $unset: { initialPasswordExpiresAt: 1 } },
   );
 }

@@ -37,6 +37,9 @@ const accountSchema = new mongoose.Schema(
     locale: { type: String, enum: ['ja', 'en'], default: 'ja' },
     passwordHash: { type: String },
     secondPasswordHash: { type: String },
+    /** Set while the password is an initial one: the next login must set both passwords. */
+    mustSetPasswords: { type: Boolean, default: false },
+    initialPasswordExpiresAt: { type: Date },
     studentIds: { type: [studentIdSchema], default: [] },
     lastLoginAt: { type: Date },
     previousLoginAt: { type: Date },

@@ -1,25 +1,46 @@
 import mongoose from 'mongoose';
 
 const localized = { ja: { type: String, required: true }, en: { type: String, required: true } };
+const optionalLocalized = { ja: { type: String, default: '' }, en: { type: String, default: '' } };
+
+/** One choosable "university / department / subject" of the application form. */
+const catalogueEntrySchema = new mongoose.Schema(
+  { _id: { type: String, required: true }, university: localized, department: localized, subject: localized },
+  { versionKey: false },
+);
+
+/** Overrides the default of one application form item: shown and required, shown, or hidden. */
+const fieldSettingSchema = new mongoose.Schema(
+  { name: { type: String, required: true }, mode: { type: String, enum: ['required', 'optional', 'hidden'], required: true } },
+  { _id: false },
+);
 
 const tenantSchema = new mongoose.Schema(
   {
     _id: { type: String, required: true, match: /^[a-z0-9][a-z0-9-]{1,62}$/ },
     name: localized,
-    inquiry: { ja: { type: String, default: '' }, en: { type: String, default: '' } },
+    inquiry: optionalLocalized,
+    /** Where "Log in here" in mails points: the certificate front end's login (else our own page). */
+    loginUrl: { type: String, default: '' },
     loginMethods: {
       graduate: { type: Boolean, default: true },
       student: { type: Boolean, default: false },
     },
+    terms: optionalLocalized,
+    catalogue: { type: [catalogueEntrySchema], default: [] },
+    applicationFields: { type: [fieldSettingSchema], default: [] },
+    initialPasswordDays: { type: Number, default: 30 },
+    imageRetentionDays: { type: Number, default: 90 },
   },
   { timestamps: true, versionKey: false },
 );
 
 export type Tenant = mongoose.InferSchemaType<typeof tenantSchema>;
+export type CatalogueEntry = mongoose.InferSchemaType<typeof catalogueEntrySchema>;
+export const TenantModel = mongoose.model('Tenant', tenantSchema, 'tenants');
 
 /** The university's name and inquiry text in one language, as pages and mails show them. */
 export function tenantBranding(tenant: Tenant, lang: 'ja' | 'en'): { university: string; inquiry: string } {
   const university = tenant.name?.[lang] ?? tenant._id;
   return { university, inquiry: tenant.inquiry?.[lang] || university };
 }
-export const TenantModel = mongoose.model('Tenant', tenantSchema, 'tenants');

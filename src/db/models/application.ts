@@ -1,0 +1,52 @@
+import mongoose from 'mongoose';
+
+const imageSchema = new mongoose.Schema(
+  {
+    contentType: { type: String, required: true },
+    data: { type: Buffer, required: true },
+    size: { type: Number, required: true },
+  },
+  { _id: false },
+);
+
+export const imagesField = { front: { type: imageSchema }, back: { type: imageSchema } };
+
+const decisionSchema = new mongoose.Schema(
+  {
+    action: { type: String, enum: ['approved', 'rejected', 'resubmission_requested', 'resubmitted'], required: true },
+    staffId: { type: String },
+    staffEmail: { type: String },
+    reason: { type: String, default: '' },
+    accountId: { type: String },
+    at: { type: Date, required: true },
+  },
+  { _id: false },
+);
+
+export const APPLICATION_STATUSES = ['pending', 'approved', 'rejected', 'resubmission_requested'] as const;
+
+/** A submitted application for use, waiting for or carrying the university's decision. */
+const applicationSchema = new mongoose.Schema(
+  {
+    tenantId: { type: String, required: true },
+    email: { type: String, required: true },
+    lang: { type: String, enum: ['ja', 'en'], default: 'ja' },
+    type: { type: String, enum: ['new', 'reapplication'], required: true },
+    /** The form's values by item name (names never contain `.` or `$`). */
+    values: { type: mongoose.Schema.Types.Mixed, required: true },
+    images: imagesField,
+    status: { type: String, enum: APPLICATION_STATUSES, default: 'pending' },
+    decisions: { type: [decisionSchema], default: [] },
+    accountId: { type: String },
+    submittedAt: { type: Date, required: true },
+    imagesDeleteAfter: { type: Date },
+    imagesDeletedAt: { type: Date },
+  },
+  { timestamps: true, versionKey: false, minimize: false },
+);
+applicationSchema.index({ tenantId: 1, status: 1, submittedAt: 1 });
+applicationSchema.index({ tenantId: 1, email: 1 });
+applicationSchema.index({ imagesDeleteAfter: 1 });
+
+export type Application = mongoose.InferSchemaType<typeof applicationSchema> & { _id: mongoose.Types.ObjectId };
+export const ApplicationModel = mongoose.model('Application', applicationSchema, 'applications');

@@ -1,0 +1,39 @@
+import mongoose from 'mongoose';
+
+/** University staff who review applications; password + TOTP. */
+const staffSchema = new mongoose.Schema(
+  {
+    tenantId: { type: String, required: true },
+    email: { type: String, required: true },
+    name: { type: String, required: true },
+    passwordHash: { type: String, required: true },
+    totpSecret: { type: String },
+    /** The last accepted TOTP time step: a code is never accepted twice. */
+    totpLastStep: { type: Number, default: 0 },
+    disabled: { type: Boolean, default: false },
+  },
+  { timestamps: true, versionKey: false },
+);
+staffSchema.index({ tenantId: 1, email: 1 }, { unique: true });
+
+export type Staff = mongoose.InferSchemaType<typeof staffSchema> & { _id: mongoose.Types.ObjectId };
+export const StaffModel = mongoose.model('Staff', staffSchema, 'staff');
+
+/** A staff console session: `pending` between password and TOTP, `active` after. */
+const staffSessionSchema = new mongoose.Schema(
+  {
+    _id: { type: String, required: true },
+    staffId: { type: String, required: true },
+    tenantId: { type: String, required: true },
+    stage: { type: String, enum: ['pending', 'active'], required: true },
+    /** During enrolment: the new secret, saved on the staff record only once a code proves it. */
+    enrolSecret: { type: String },
+    expiresAt: { type: Date, required: true },
+    absoluteExpiresAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+staffSessionSchema.index({ expiresAt: 1 });
+
+export type StaffSession = mongoose.InferSchemaType<typeof staffSessionSchema>;
+export const StaffSessionModel = mongoose.model('StaffSession', staffSessionSchema, 'staff_sessions');

@@ -1,0 +1,55 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { claimOnce } from '../db/claim.ts';
+import { type OneTimeToken, OneTimeTokenModel } from '../db/models/one-time-token.ts';
+import type { Lang } from '../i18n/index.ts';
+
+export type TokenPurpose = 'apply' | 'resubmit';
+
+const hash = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+/** Issues a one-time URL token (256 random bits); only its hash is stored. */
+export async function issueToken(options: {
+  purpose: TokenPurpose;
+  tenantId: string;
+  email: string;
+  lang: Lang;
+  ttlMinutes: number;
+  ref?: string;
+}): Promise<string> {
+  const token = randomBytes(32).toString('base64url');
+  await OneTimeTokenModel.create({
+    _id: hash(token),
+    purpose: options.purpose,
+    tenantId: options.tenantId,
+    email: options.email,
+    lang: options.lang,
+    ref: options.ref,
+    expiresAt: new Date(Date.now() + options.ttlMinutes * 60_000),
+  });
+  return token;
+}
+
+export type TokenCheck = { ok: true; token: OneTimeToken } | { ok: false; reason: 'invalid' | 'expired' | 'used' };
+
+/**
+ * Reads a token without using it, so that a mail scanner opening the link does not spend it; the
+ * page it shows posts back to `consumeToken`.
+ */
+export async function checkToken(token: string, purpose: TokenPurpose, tenantId: string): Promise<TokenCheck> {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return { ok: false, reason: 'invalid' };
+  const record = await OneTimeTokenModel.findById(hash(token)).lean<OneTimeToken>();
+  if (!record || record.purpose !== purpose || record.tenantId !== tenantId) return { ok: false, reason: 'invalid' };
+  if (record.consumedAt) return { ok: false, reason: 'used' };
+  if (record.expiresAt.getTime() <= Date.now()) return { ok: false, reason: 'expired' };
+  return { ok: true, token: record };
+}
+
+/** Uses a token: exactly one caller wins, even when two requests race. */
+export async function consumeToken(token: string, purpose: TokenPurpose, tenantId: string): Promise<TokenCheck> {
+  const check = await checkToken(token, purpose, tenantId);
+  if (!check.ok) return check;
+  const keepMs = Math.max(check.token.expiresAt.getTime() - Date.now(), 0) + 86_400_000;
+  if (!(await claimOnce(`token:${hash(token)}`, keepMs))) return { ok: false, reason: 'used' };
+  await OneTimeTokenModel.updateOne({ _id: hash(token) }, { $set: { consumedAt: new Date() } });
+  return check;
+}

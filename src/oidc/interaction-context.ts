@@ -1,0 +1,57 @@
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import { errors } from 'oidc-provider';
+import type { Account } from '../db/models/account.ts';
+import { TenantModel, tenantBranding } from '../db/models/tenant.ts';
+import { rememberLang } from '../http/lang.ts';
+import { type Branding, render } from '../http/views.ts';
+import { pickLang } from '../i18n/index.ts';
+import { recordLogin } from '../strategies/graduate-password.ts';
+
+export interface InteractionContext {
+  uid: string;
+  tenantId: string;
+  branding: Branding;
+  details: Awaited<ReturnType<Provider['interactionDetails']>>;
+}
+
+/** Loads the interaction (bound to this browser by its cookie), its relying party and university. */
+export async function loadInteraction(ctx: Context, provider: Provider): Promise<InteractionContext | undefined> {
+  let details: InteractionContext['details'];
+  try {
+    details = await provider.interactionDetails(ctx.req, ctx.res);
+  } catch (error) {
+    if (error instanceof errors.SessionNotFound) return undefined;
+    throw error;
+  }
+  const client = await provider.Client.find(String(details.params.client_id));
+  const tenant = client ? await TenantModel.findById(client.tenant).lean() : null;
+  if (!tenant) return undefined;
+  // The relying party's ui_locales apply once per interaction; the pull-down overrides it after.
+  const uiLang = pickLang(details.params.ui_locales as string | undefined);
+  if (uiLang && ctx.cookies.get('lang_uid') !== details.uid) {
+    rememberLang(ctx, uiLang);
+    ctx.cookies.set('lang_uid', details.uid, { httpOnly: true, sameSite: 'lax', secure: ctx.secure });
+  }
+  return { uid: details.uid, tenantId: tenant._id, branding: tenantBranding(tenant, ctx.state.lang), details };
+}
+
+export function interactionExpired(ctx: Context): void {
+  render(ctx, 'error', { messageKey: 'error.sessionExpired' }, 400);
+}
+
+/** Completes the login: records its time and returns the URL that resumes the authorization. */
+export async function finishLogin(
+  ctx: Context,
+  provider: Provider,
+  account: Account,
+  method: { acr: string; amr: readonly string[] },
+): Promise<string> {
+  await recordLogin(account);
+  return provider.interactionResult(
+    ctx.req,
+    ctx.res,
+    { login: { accountId: account._id.toString(), acr: method.acr, amr: [...method.amr], remember: false } },
+    { mergeWithLastSubmission: false },
+  );
+}
