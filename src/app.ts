@@ -7,6 +7,7 @@ import { errorPages } from './http/errors.ts';
 import { healthRoutes } from './http/health.ts';
 import { languageMiddleware } from './http/lang.ts';
 import { staticRoutes } from './http/static.ts';
+import { tenantPages } from './http/tenant-pages.ts';
 import type { Logger } from './log.ts';
 import { interactionRoutes } from './oidc/interactions.ts';
 import { createProvider } from './oidc/provider.ts';
@@ -39,9 +40,16 @@ export function buildApp({ config, logger, hasher, jwks, cookieKeys }: AppDepend
   provider.use(healthRoutes().routes());
   provider.use(staticRoutes().routes());
 
-  const interactions = interactionRoutes(provider, hasher, logger);
-  const pages = compose([languageMiddleware(), csrfMiddleware(), errorPages(logger), interactions.routes() as Middleware]);
+  const pages = compose([
+    languageMiddleware(),
+    csrfMiddleware(),
+    errorPages(logger),
+    interactionRoutes(provider, hasher, logger).routes() as Middleware,
+    tenantPages(config, logger).routes() as Middleware,
+    (ctx) => ctx.throw(404),
+  ]);
   // Our pages get language, CSRF and error pages; oidc-provider's endpoints keep their own handling.
-  provider.use((ctx, next) => (ctx.path.startsWith('/interaction/') ? pages(ctx, next) : next()));
+  const ours = (path: string) => path.startsWith('/interaction/') || path.startsWith('/t/');
+  provider.use((ctx, next) => (ours(ctx.path) ? pages(ctx, next) : next()));
   return provider;
 }

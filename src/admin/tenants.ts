@@ -1,5 +1,6 @@
 import { isDuplicateKey } from '../db/models/account.ts';
 import { TenantModel } from '../db/models/tenant.ts';
+import { FIELDS } from '../flows/application/fields.ts';
 import { OperatorError } from './errors.ts';
 
 export interface TenantInput {
@@ -33,4 +34,69 @@ export async function requireTenant(id: string): Promise<void> {
 
 export function listTenants() {
   return TenantModel.find().sort({ _id: 1 }).lean();
+}
+
+export interface CatalogueInput {
+  id: string;
+  university: { ja: string; en: string };
+  department: { ja: string; en: string };
+  subject: { ja: string; en: string };
+}
+
+export interface TenantSettings {
+  loginUrl?: string;
+  terms?: { ja?: string; en?: string };
+  catalogue?: CatalogueInput[];
+  fields?: Array<{ name: string; mode: string }>;
+  initialPasswordDays?: number;
+  imageRetentionDays?: number;
+}
+
+function checkCatalogue(entries: CatalogueInput[]): void {
+  const ids = new Set<string>();
+  for (const entry of entries) {
+    if (!/^[A-Za-z0-9_-]{1,40}$/.test(entry?.id ?? ''))
+      throw new OperatorError(`catalogue id "${entry?.id}" must be 1-40 letters, digits, "_" or "-"`);
+    if (ids.has(entry.id)) throw new OperatorError(`catalogue id "${entry.id}" appears twice`);
+    ids.add(entry.id);
+    for (const part of ['university', 'department', 'subject'] as const) {
+      if (!entry[part]?.ja?.trim() || !entry[part]?.en?.trim())
+        throw new OperatorError(`catalogue "${entry.id}" needs ${part}.ja and ${part}.en`);
+    }
+  }
+}
+
+/** Changes what a university configures; every value is checked before anything is written. */
+export async function configureTenant(id: string, settings: TenantSettings): Promise<void> {
+  await requireTenant(id);
+  const set: Record<string, unknown> = {};
+  if (settings.loginUrl !== undefined) {
+    if (settings.loginUrl && !/^https?:\/\/\S+$/.test(settings.loginUrl))
+      throw new OperatorError('login URL must be an http(s) URL');
+    set.loginUrl = settings.loginUrl;
+  }
+  if (settings.terms?.ja !== undefined) set['terms.ja'] = settings.terms.ja;
+  if (settings.terms?.en !== undefined) set['terms.en'] = settings.terms.en;
+  if (settings.catalogue) {
+    checkCatalogue(settings.catalogue);
+    set.catalogue = settings.catalogue.map(({ id: entryId, ...rest }) => ({ _id: entryId, ...rest }));
+  }
+  if (settings.fields) {
+    for (const { name, mode } of settings.fields) {
+      const field = FIELDS.find((f) => f.name === name);
+      if (!field) throw new OperatorError(`unknown application item "${name}" (items: ${FIELDS.map((f) => f.name).join(', ')})`);
+      if (field.fixed) throw new OperatorError(`application item "${name}" is always required`);
+      if (!['required', 'optional', 'hidden'].includes(mode))
+        throw new OperatorError(`mode of "${name}" must be required, optional or hidden`);
+    }
+    set.applicationFields = settings.fields;
+  }
+  for (const key of ['initialPasswordDays', 'imageRetentionDays'] as const) {
+    const value = settings[key];
+    if (value === undefined) continue;
+    if (!Number.isInteger(value) || value < 1 || value > 3650)
+      throw new OperatorError(`${key} must be a whole number of days from 1 to 3650`);
+    set[key] = value;
+  }
+  await TenantModel.updateOne({ _id: id }, { $set: set });
 }

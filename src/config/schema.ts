@@ -39,6 +39,19 @@ export const configSchema = z.object({
     maxAttempts: z.number().int().positive(),
     leaseMs: z.number().int().positive(),
   }),
+  application: z.object({
+    /** Validity of the mail-address confirmation URL (the manuals: 30 minutes). */
+    urlMinutes: z.number().int().positive(),
+    /** How long a started application keeps what was typed. */
+    flowMinutes: z.number().int().positive(),
+    maxImageBytes: z.number().int().min(100_000).max(7_000_000),
+    /** Validity of the link that reopens an application the staff sent back. */
+    resubmitDays: z.number().int().positive(),
+  }),
+  staff: z.object({
+    idleMinutes: z.number().int().positive(),
+    absoluteHours: z.number().int().positive(),
+  }),
   sweepIntervalMs: z.number().int().positive(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   demo: z.object({

@@ -22,7 +22,7 @@ export function render(ctx: Context, view: string, data: Record<string, unknown>
     lang,
     path: ctx.path,
     csrfToken: ctx.state.csrfToken,
-    branding: undefined,
+    branding: ctx.state.branding,
     errors: {},
     ...data,
   });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGraduate, parseName, parseStudentId } from '../../src/admin/accounts.ts';
 import { registerClient } from '../../src/admin/clients.ts';
-import { createTenant } from '../../src/admin/tenants.ts';
+import { configureTenant, createTenant } from '../../src/admin/tenants.ts';
 import { deepMerge, loadConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { createLogger } from '../../src/log.ts';
@@ -70,6 +70,24 @@ export async function seedUniversity(service: TestService, tenantId = 'test-univ
     nameEn: 'Test University',
     inquiryJa: 'テスト大学 教務課',
     inquiryEn: 'Test University Academic Affairs',
+  });
+  await configureTenant(tenantId, {
+    loginUrl: 'https://cert.test-univ.example/login',
+    terms: { ja: '第1条 本サービスは卒業生のためのものです。', en: 'Article 1. This service is for graduates.' },
+    catalogue: [
+      {
+        id: 'sci-phys',
+        university: { ja: 'テスト大学', en: 'Test University' },
+        department: { ja: '理学部', en: 'Faculty of Science' },
+        subject: { ja: '物理学科', en: 'Physics' },
+      },
+      {
+        id: 'let-jpn',
+        university: { ja: 'テスト大学', en: 'Test University' },
+        department: { ja: '文学部', en: 'Faculty of Letters' },
+        subject: { ja: '日本文学科', en: 'Japanese Literature' },
+      },
+    ],
   });
   const confidential = await registerClient({
     tenantId,

@@ -1,6 +1,14 @@
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
+/** The recipients of a received mail as one string ("a@example.com" for a single recipient). */
+export function recipients(mail: ParsedMail): string {
+  return [mail.to ?? []]
+    .flat()
+    .map((address) => address.text)
+    .join(', ');
+}
+
 export interface SmtpSink {
   port: number;
   url: string;

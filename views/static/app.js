@@ -4,3 +4,14 @@ for (const select of document.querySelectorAll('select[data-autosubmit]')) {
   select.addEventListener('change', () => select.form.submit());
 }
 document.querySelector('.error-summary')?.focus();
+
+// Show the chosen identification image at once, so the person can check it is readable.
+for (const input of document.querySelectorAll('input[type=file][data-preview]')) {
+  input.addEventListener('change', () => {
+    const preview = document.getElementById(input.dataset.preview);
+    const file = input.files?.[0];
+    if (!preview || !file) return;
+    preview.src = URL.createObjectURL(file);
+    preview.hidden = false;
+  });
+}

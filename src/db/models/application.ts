@@ -50,3 +50,8 @@ applicationSchema.index({ imagesDeleteAfter: 1 });
 
 export type Application = mongoose.InferSchemaType<typeof applicationSchema> & { _id: mongoose.Types.ObjectId };
 export const ApplicationModel = mongoose.model('Application', applicationSchema, 'applications');
+
+/** Image bytes as a Buffer: lean reads return BSON Binary values for Buffer paths. */
+export function imageBytes(data: Buffer | { buffer: Uint8Array }): Buffer {
+  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer);
+}

@@ -44,3 +44,8 @@ export function tenantBranding(tenant: Tenant, lang: 'ja' | 'en'): { university:
   const university = tenant.name?.[lang] ?? tenant._id;
   return { university, inquiry: tenant.inquiry?.[lang] || university };
 }
+
+/** "University / Department / Subject" of a catalogue entry in one language. */
+export function catalogueLabel(entry: CatalogueEntry, lang: 'ja' | 'en'): string {
+  return [entry.university?.[lang], entry.department?.[lang], entry.subject?.[lang]].join(' / ');
+}

@@ -1,0 +1,169 @@
+import type { TFunction } from 'i18next';
+import { type CatalogueEntry, catalogueLabel, type Tenant } from '../../db/models/tenant.ts';
+
+export type FieldKind =
+  | 'name'
+  | 'kana'
+  | 'roman'
+  | 'text'
+  | 'date'
+  | 'month'
+  | 'postal'
+  | 'phone'
+  | 'textarea'
+  | 'choice'
+  | 'catalogue';
+export type FieldMode = 'required' | 'optional' | 'hidden';
+export type FieldGroup = 'applicant' | 'school' | 'address' | 'work' | 'document';
+
+export interface FieldDef {
+  name: string;
+  kind: FieldKind;
+  group: FieldGroup;
+  mode: FieldMode;
+  choices?: readonly string[];
+  /** Needed to create the account: a tenant cannot hide or relax it. */
+  fixed?: boolean;
+}
+
+/** Every item of the application form (SPEC G1.4), in the manual's order, with its default mode. */
+export const FIELDS: readonly FieldDef[] = [
+  {
+    name: 'applicationType',
+    kind: 'choice',
+    group: 'applicant',
+    mode: 'required',
+    choices: ['new', 'reapplication'],
+    fixed: true,
+  },
+  { name: 'nameKanji', kind: 'name', group: 'applicant', mode: 'required', fixed: true },
+  { name: 'nameKana', kind: 'kana', group: 'applicant', mode: 'required' },
+  { name: 'nameRoman', kind: 'roman', group: 'applicant', mode: 'required' },
+  { name: 'sex', kind: 'choice', group: 'applicant', mode: 'optional', choices: ['male', 'female', 'other'] },
+  { name: 'birthdate', kind: 'date', group: 'applicant', mode: 'required' },
+  { name: 'schoolNameKanji', kind: 'name', group: 'school', mode: 'optional' },
+  { name: 'schoolNameKana', kind: 'kana', group: 'school', mode: 'optional' },
+  { name: 'schoolNameRoman', kind: 'roman', group: 'school', mode: 'optional' },
+  { name: 'catalogue', kind: 'catalogue', group: 'school', mode: 'required', fixed: true },
+  { name: 'studentId', kind: 'text', group: 'school', mode: 'optional' },
+  { name: 'graduation', kind: 'month', group: 'school', mode: 'required' },
+  { name: 'graduationType', kind: 'choice', group: 'school', mode: 'required', choices: ['graduated', 'withdrawn', 'expelled'] },
+  { name: 'postalCode', kind: 'postal', group: 'address', mode: 'optional' },
+  { name: 'prefecture', kind: 'text', group: 'address', mode: 'optional' },
+  { name: 'city', kind: 'text', group: 'address', mode: 'optional' },
+  { name: 'street', kind: 'text', group: 'address', mode: 'optional' },
+  { name: 'building', kind: 'text', group: 'address', mode: 'optional' },
+  { name: 'phone', kind: 'phone', group: 'address', mode: 'optional' },
+  { name: 'mobile', kind: 'phone', group: 'address', mode: 'optional' },
+  { name: 'workName', kind: 'text', group: 'work', mode: 'optional' },
+  { name: 'workPostalCode', kind: 'postal', group: 'work', mode: 'optional' },
+  { name: 'workPrefecture', kind: 'text', group: 'work', mode: 'optional' },
+  { name: 'workCity', kind: 'text', group: 'work', mode: 'optional' },
+  { name: 'workStreet', kind: 'text', group: 'work', mode: 'optional' },
+  { name: 'workBuilding', kind: 'text', group: 'work', mode: 'optional' },
+  { name: 'workPhone', kind: 'phone', group: 'work', mode: 'optional' },
+  {
+    name: 'idType',
+    kind: 'choice',
+    group: 'document',
+    mode: 'required',
+    choices: ['driving_licence', 'passport', 'insurance_card', 'photo_id'],
+    fixed: true,
+  },
+  { name: 'remarks', kind: 'textarea', group: 'document', mode: 'optional' },
+];
+
+export const GROUPS: readonly FieldGroup[] = ['applicant', 'school', 'address', 'work', 'document'];
+
+/** The form as this tenant configured it: hidden items left out, modes applied. */
+export function tenantFields(tenant: Tenant): FieldDef[] {
+  const overrides = new Map((tenant.applicationFields ?? []).map((f) => [f.name, f.mode as FieldMode]));
+  return FIELDS.flatMap((field) => {
+    const mode = field.fixed ? field.mode : (overrides.get(field.name) ?? field.mode);
+    return mode === 'hidden' ? [] : [{ ...field, mode }];
+  });
+}
+
+const KANA = /^[\u30A0-\u30FF]+[ \u3000][\u30A0-\u30FF]+$/;
+const ROMAN = /^[A-Za-z][A-Za-z'-]*[ ][A-Za-z][A-Za-z'-]*$/;
+const NAME = /^\S+[ \u3000]\S+$/;
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+function validDate(value: string): boolean {
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
+}
+
+/** Normalises one value (trims, folds spaces, formats postal codes); returns the message key if wrong. */
+function check(field: FieldDef, raw: string, catalogue: CatalogueEntry[]): { value: string; error?: string } {
+  const value = field.kind === 'textarea' ? raw.trim() : raw.trim().replace(/[ \u3000]+/g, ' ');
+  if (!value) return { value, error: field.mode === 'required' ? 'required' : undefined };
+  if (CONTROL.test(value) || value.length > (field.kind === 'textarea' ? 1000 : 100)) return { value, error: 'tooLong' };
+  const now = new Date();
+  switch (field.kind) {
+    case 'name':
+      return { value, error: NAME.test(value) ? undefined : 'name' };
+    case 'kana':
+      return { value, error: KANA.test(value) ? undefined : 'kana' };
+    case 'roman':
+      return { value, error: ROMAN.test(value) ? undefined : 'roman' };
+    case 'date': {
+      const ok = /^\d{4}-\d{2}-\d{2}$/.test(value) && validDate(value) && value >= '1900-01-01' && new Date(value) <= now;
+      return { value, error: ok ? undefined : 'date' };
+    }
+    case 'month': {
+      const ok =
+        /^\d{4}-(0[1-9]|1[0-2])$/.test(value) && value >= '1900-01' && Number(value.slice(0, 4)) <= now.getUTCFullYear() + 1;
+      return { value, error: ok ? undefined : 'month' };
+    }
+    case 'postal': {
+      const digits = value.replace(/[-ー－]/g, '');
+      return /^\d{7}$/.test(digits) ? { value: `${digits.slice(0, 3)}-${digits.slice(3)}` } : { value, error: 'postal' };
+    }
+    case 'phone': {
+      const ok = /^\+?[\d-]+$/.test(value) && value.replace(/\D/g, '').length >= 10 && value.replace(/\D/g, '').length <= 15;
+      return { value, error: ok ? undefined : 'phone' };
+    }
+    case 'choice':
+      return { value, error: field.choices?.includes(value) ? undefined : 'choice' };
+    case 'catalogue':
+      return { value, error: catalogue.some((entry) => entry._id === value) ? undefined : 'choice' };
+    case 'text':
+      return { value, error: field.name === 'studentId' && !/^[A-Za-z0-9-]{1,32}$/.test(value) ? 'studentId' : undefined };
+    default:
+      return { value };
+  }
+}
+
+/** Validates every item; returns the normalised values and a localised message per wrong item. */
+export function validateFields(
+  t: TFunction,
+  tenant: Tenant,
+  read: (name: string) => string,
+): { values: Record<string, string>; errors: Record<string, string> } {
+  const values: Record<string, string> = {};
+  const errors: Record<string, string> = {};
+  for (const field of tenantFields(tenant)) {
+    const result = check(field, read(field.name), tenant.catalogue ?? []);
+    values[field.name] = result.value;
+    if (result.error) errors[field.name] = t(`form.${result.error}`, { field: t(`application.fields.${field.name}`) });
+  }
+  return { values, errors };
+}
+
+/** The value as a person reads it on the confirmation screen and in the staff console. */
+export function displayValue(
+  t: TFunction,
+  tenant: Tenant,
+  lang: 'ja' | 'en',
+  field: FieldDef,
+  value: string | undefined,
+): string {
+  if (!value) return '';
+  if (field.kind === 'choice') return t(`application.choices.${field.name}.${value}`);
+  if (field.kind === 'catalogue') {
+    const entry = (tenant.catalogue ?? []).find((e) => e._id === value);
+    return entry ? catalogueLabel(entry, lang) : value;
+  }
+  return value;
+}

@@ -1,0 +1,338 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { Config } from '../../config/schema.ts';
+import { claimOnce } from '../../db/claim.ts';
+import { AccountModel, normalizeEmail } from '../../db/models/account.ts';
+import { type Application, ApplicationModel, imageBytes } from '../../db/models/application.ts';
+import { type ApplicationFlow, ApplicationFlowModel } from '../../db/models/application-flow.ts';
+import type { Tenant } from '../../db/models/tenant.ts';
+import { formBody, formField } from '../../http/form.ts';
+import { render } from '../../http/views.ts';
+import { translator } from '../../i18n/index.ts';
+import type { Logger } from '../../log.ts';
+import { enqueueMail } from '../../mail/outbox.ts';
+import { EMAIL } from '../../oidc/interactions.ts';
+import { csrfValid } from '../../security/csrf.ts';
+import { checkToken, consumeToken, issueToken, type TokenCheck } from '../one-time-token.ts';
+import { displayValue, GROUPS, tenantFields, validateFields } from './fields.ts';
+import { currentFlow, endFlow, startFlow } from './flow-store.ts';
+import { applicationUpload, SIDES } from './uploads.ts';
+
+type Problem = Extract<TokenCheck, { ok: false }>['reason'] | 'noFlow';
+
+/** Where "Log in here" in mails points: the tenant's certificate front end, else our notice page. */
+export function loginUrl(tenant: Tenant, issuer: string): string {
+  return tenant.loginUrl || `${issuer}/t/${tenant._id}/login`;
+}
+
+/**
+ * SPEC G1: mail address setting → confirmation mail (one-time URL) → terms of use → applicant form
+ * with identification images → confirmation → application reception. Also the resubmission link.
+ */
+export function applicationRoutes(config: Config, logger: Logger): Router {
+  const router = new Router({ prefix: '/apply' });
+  const settings = config.application;
+  const upload = applicationUpload(settings.maxImageBytes);
+  const base = (tenant: Tenant) => `/t/${tenant._id}/apply`;
+  const tenantOf = (ctx: Context) => ctx.state.tenant as Tenant;
+
+  /** A link that is unknown, expired or used, or a flow that expired: say so and offer a fresh start. */
+  const problem = (ctx: Context, reason: Problem) =>
+    render(ctx, 'apply-problem', { reason, startUrl: base(tenantOf(ctx)) }, reason === 'invalid' ? 404 : 410);
+
+  // 1. Mail address setting
+  const showEmail = (ctx: Context, extra: Record<string, unknown> = {}, status = 200) =>
+    render(ctx, 'apply-email', { action: base(tenantOf(ctx)), values: {}, errors: {}, ...extra }, status);
+
+  router.get('/', (ctx) => showEmail(ctx));
+
+  router.post('/', formBody, async (ctx) => {
+    const tenant = tenantOf(ctx);
+    const t = translator(ctx.state.lang);
+    const email = formField(ctx, 'email').trim();
+    const confirm = formField(ctx, 'emailConfirm').trim();
+    const values = { email, emailConfirm: confirm };
+    if (!csrfValid(ctx)) return showEmail(ctx, { values, formError: t('form.csrf') }, 403);
+    const errors: Record<string, string> = {};
+    if (!email) errors.email = t('form.required', { field: t('apply.email') });
+    else if (email.length > 254 || !EMAIL.test(email)) errors.email = t('form.email');
+    else if (normalizeEmail(confirm) !== normalizeEmail(email)) errors.emailConfirm = t('apply.emailMismatch');
+    if (Object.keys(errors).length) return showEmail(ctx, { values, errors }, 400);
+
+    const address = normalizeEmail(email);
+    const lang = ctx.state.lang;
+    // The page says the same either way; only the address's owner learns, by mail, that it is taken.
+    if (await AccountModel.exists({ tenantId: tenant._id, email: address })) {
+      await enqueueMail({
+        tenantId: tenant._id,
+        to: address,
+        lang,
+        template: 'alreadyRegistered',
+        values: { url: loginUrl(tenant, config.issuer) },
+      });
+    } else {
+      const token = await issueToken({
+        purpose: 'apply',
+        tenantId: tenant._id,
+        email: address,
+        lang,
+        ttlMinutes: settings.urlMinutes,
+      });
+      const url = `${config.issuer}${base(tenant)}/verify/${token}`;
+      await enqueueMail({
+        tenantId: tenant._id,
+        to: address,
+        lang,
+        template: 'verifyAddress',
+        values: { url, minutes: String(settings.urlMinutes) },
+      });
+    }
+    logger.info({ event: 'apply.mail_requested', tenant: tenant._id, ip: ctx.ip });
+    ctx.status = 303;
+    ctx.redirect(`${base(tenant)}/sent`);
+  });
+
+  router.get('/sent', (ctx) => render(ctx, 'apply-sent', { minutes: settings.urlMinutes }));
+
+  // 2. The one-time URL: terms of use. GET only reads the token so mail scanners cannot spend it.
+  const showTerms = (ctx: Context, token: string, extra: Record<string, unknown> = {}, status = 200) => {
+    const tenant = tenantOf(ctx);
+    render(
+      ctx,
+      'apply-terms',
+      {
+        action: `${base(tenant)}/verify/${token}`,
+        terms: tenant.terms?.[ctx.state.lang as 'ja' | 'en'] ?? '',
+        errors: {},
+        ...extra,
+      },
+      status,
+    );
+  };
+
+  router.get('/verify/:token', async (ctx) => {
+    const check = await checkToken(ctx.params.token ?? '', 'apply', tenantOf(ctx)._id);
+    if (!check.ok) return problem(ctx, check.reason);
+    showTerms(ctx, ctx.params.token ?? '');
+  });
+
+  router.post('/verify/:token', formBody, async (ctx) => {
+    const tenant = tenantOf(ctx);
+    const token = ctx.params.token ?? '';
+    const t = translator(ctx.state.lang);
+    if (!csrfValid(ctx)) return showTerms(ctx, token, { formError: t('form.csrf') }, 403);
+    if (formField(ctx, 'agree') !== 'yes') return showTerms(ctx, token, { errors: { agree: t('apply.mustAgree') } }, 400);
+    const used = await consumeToken(token, 'apply', tenant._id);
+    if (!used.ok) return problem(ctx, used.reason);
+    await startFlow(
+      ctx,
+      { tenantId: tenant._id, email: used.token.email, lang: ctx.state.lang, values: {} },
+      settings.flowMinutes,
+    );
+    ctx.status = 303;
+    ctx.redirect(`${base(tenant)}/form`);
+  });
+
+  // 3. The applicant form
+  const showForm = (ctx: Context, flow: ApplicationFlow, extra: Record<string, unknown> = {}, status = 200) => {
+    const tenant = tenantOf(ctx);
+    render(
+      ctx,
+      'apply-form',
+      {
+        action: `${base(tenant)}/form`,
+        base: base(tenant),
+        email: flow.email,
+        fields: tenantFields(tenant),
+        groups: GROUPS,
+        catalogue: tenant.catalogue ?? [],
+        values: flow.values ?? {},
+        uploaded: { front: Boolean(flow.images?.front), back: Boolean(flow.images?.back) },
+        maxMb: Math.floor(settings.maxImageBytes / 1_048_576),
+        resubmission: Boolean(flow.resubmissionOf),
+        errors: {},
+        ...extra,
+      },
+      status,
+    );
+  };
+
+  router.get('/form', async (ctx) => {
+    const flow = await currentFlow(ctx, tenantOf(ctx)._id);
+    if (!flow) return problem(ctx, 'noFlow');
+    showForm(ctx, flow);
+  });
+
+  router.post('/form', async (ctx) => {
+    const tenant = tenantOf(ctx);
+    const flow = await currentFlow(ctx, tenant._id);
+    if (!flow) return problem(ctx, 'noFlow');
+    const t = translator(ctx.state.lang);
+    const { images, imageErrors } = await upload(ctx);
+    if (!csrfValid(ctx)) return showForm(ctx, flow, { formError: t('form.csrf') }, 403);
+    const { values, errors } = validateFields(t, tenant, (name) => formField(ctx, name, 2000));
+    const merged = { ...flow.images, ...images };
+    for (const side of SIDES) {
+      const problemKind = imageErrors[side];
+      if (problemKind)
+        errors[`id_${side}`] = t(`form.image.${problemKind}`, { mb: Math.floor(settings.maxImageBytes / 1_048_576) });
+    }
+    if (!merged.front && !errors.id_front) errors.id_front = t('form.image.required');
+    // Save what was typed even when something is wrong, so nothing is lost.
+    const checked = Object.keys(errors).length === 0;
+    await ApplicationFlowModel.updateOne(
+      { _id: flow._id },
+      {
+        $set: {
+          values,
+          images: merged,
+          checked,
+          lang: ctx.state.lang,
+          expiresAt: new Date(Date.now() + settings.flowMinutes * 60_000),
+        },
+      },
+    );
+    if (!checked) {
+      return showForm(ctx, { ...flow, values, images: merged }, { errors }, 400);
+    }
+    ctx.status = 303;
+    ctx.redirect(`${base(tenant)}/confirm`);
+  });
+
+  router.get('/image/:side', async (ctx) => {
+    const flow = await currentFlow(ctx, tenantOf(ctx)._id);
+    const image = flow?.images?.[ctx.params.side === 'back' ? 'back' : 'front'];
+    if (!image) return ctx.throw(404);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    ctx.type = image.contentType;
+    ctx.body = imageBytes(image.data);
+  });
+
+  // 4. Confirmation and application
+  router.get('/confirm', async (ctx) => {
+    const tenant = tenantOf(ctx);
+    const flow = await currentFlow(ctx, tenant._id);
+    if (!flow) return problem(ctx, 'noFlow');
+    if (!flow.checked) {
+      ctx.status = 303;
+      return ctx.redirect(`${base(tenant)}/form`);
+    }
+    const t = translator(ctx.state.lang);
+    const rows = tenantFields(tenant).map((field) => ({
+      field,
+      label: t(`application.fields.${field.name}`),
+      value: displayValue(t, tenant, ctx.state.lang, field, (flow.values as Record<string, string>)[field.name]),
+    }));
+    render(ctx, 'apply-confirm', {
+      base: base(tenant),
+      email: flow.email,
+      rows,
+      groups: GROUPS,
+      images: { front: Boolean(flow.images?.front), back: Boolean(flow.images?.back) },
+    });
+  });
+
+  router.post('/submit', formBody, async (ctx) => {
+    const tenant = tenantOf(ctx);
+    const flow = await currentFlow(ctx, tenant._id);
+    if (!flow) return problem(ctx, 'noFlow');
+    if (!csrfValid(ctx) || !flow.checked || !flow.images?.front) {
+      ctx.status = 303;
+      return ctx.redirect(`${base(tenant)}/confirm`);
+    }
+    if (await AccountModel.exists({ tenantId: tenant._id, email: flow.email })) {
+      return render(ctx, 'apply-problem', { reason: 'registered', startUrl: loginUrl(tenant, config.issuer) }, 409);
+    }
+    const pending = await ApplicationModel.findOne({
+      tenantId: tenant._id,
+      email: flow.email,
+      status: 'pending',
+    }).lean<Application>();
+    if (pending && pending._id.toString() !== flow.resubmissionOf) {
+      return render(ctx, 'apply-problem', { reason: 'pending', startUrl: base(tenant) }, 409);
+    }
+    // A double click or a second tab must not file the same application twice.
+    if (!(await claimOnce(`apply-submit:${flow._id}`, settings.flowMinutes * 60_000))) {
+      ctx.status = 303;
+      return ctx.redirect(`${base(tenant)}/done`);
+    }
+    const values = flow.values as Record<string, string>;
+    const record = {
+      email: flow.email,
+      lang: ctx.state.lang,
+      type: values.applicationType === 'reapplication' ? ('reapplication' as const) : ('new' as const),
+      values,
+      images: flow.images,
+      status: 'pending' as const,
+      submittedAt: new Date(),
+    };
+    let applicationId: string;
+    if (flow.resubmissionOf) {
+      applicationId = flow.resubmissionOf;
+      await ApplicationModel.updateOne(
+        { _id: flow.resubmissionOf, tenantId: tenant._id, status: 'resubmission_requested' },
+        { $set: record, $push: { decisions: { action: 'resubmitted', at: new Date() } } },
+      );
+    } else {
+      applicationId = (await ApplicationModel.create({ tenantId: tenant._id, ...record }))._id.toString();
+    }
+    await ApplicationFlowModel.deleteOne({ _id: flow._id });
+    endFlow(ctx, tenant._id);
+    logger.info({
+      event: 'apply.submitted',
+      tenant: tenant._id,
+      application: applicationId,
+      resubmission: Boolean(flow.resubmissionOf),
+    });
+    ctx.status = 303;
+    ctx.redirect(`${base(tenant)}/done`);
+  });
+
+  router.get('/done', (ctx) => render(ctx, 'apply-done'));
+
+  // The link mailed with a resubmission request reopens the form filled in.
+  const showResubmit = async (ctx: Context, token: string, applicationId: string, status = 200) => {
+    const application = await ApplicationModel.findById(applicationId).lean<Application>();
+    const reason = application?.decisions.at(-1)?.reason ?? '';
+    render(ctx, 'apply-resubmit', { action: `${base(tenantOf(ctx))}/resubmit/${token}`, reason }, status);
+  };
+
+  router.get('/resubmit/:token', async (ctx) => {
+    const check = await checkToken(ctx.params.token ?? '', 'resubmit', tenantOf(ctx)._id);
+    if (!check.ok) return problem(ctx, check.reason);
+    await showResubmit(ctx, ctx.params.token ?? '', check.token.ref ?? '');
+  });
+
+  router.post('/resubmit/:token', formBody, async (ctx) => {
+    const tenant = tenantOf(ctx);
+    const token = ctx.params.token ?? '';
+    const check = await checkToken(token, 'resubmit', tenant._id);
+    if (!check.ok) return problem(ctx, check.reason);
+    if (!csrfValid(ctx)) return showResubmit(ctx, token, check.token.ref ?? '', 403);
+    const used = await consumeToken(token, 'resubmit', tenant._id);
+    if (!used.ok) return problem(ctx, used.reason);
+    const application = await ApplicationModel.findOne({
+      _id: used.token.ref,
+      tenantId: tenant._id,
+      status: 'resubmission_requested',
+    }).lean<Application>();
+    if (!application) return problem(ctx, 'invalid');
+    await startFlow(
+      ctx,
+      {
+        tenantId: tenant._id,
+        email: application.email,
+        lang: ctx.state.lang,
+        values: application.values,
+        images: application.images,
+        resubmissionOf: application._id.toString(),
+      },
+      settings.flowMinutes,
+    );
+    ctx.status = 303;
+    ctx.redirect(`${base(tenant)}/form`);
+  });
+
+  return router;
+}
