@@ -45,7 +45,7 @@ export function buildApp({ config, logger, hasher, jwks, cookieKeys }: AppDepend
     csrfMiddleware(),
     errorPages(logger),
     interactionRoutes(provider, hasher, logger).routes() as Middleware,
-    tenantPages(config, logger).routes() as Middleware,
+    tenantPages(config, hasher, logger).routes() as Middleware,
     (ctx) => ctx.throw(404),
   ]);
   // Our pages get language, CSRF and error pages; oidc-provider's endpoints keep their own handling.

@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import mongoose from 'mongoose';
 import { createGraduate, listAccounts, parseName, parseStudentId } from '../admin/accounts.ts';
 import { listClients, registerClient, resetClientSecret } from '../admin/clients.ts';
 import { OperatorError } from '../admin/errors.ts';
-import { createTenant, listTenants, requireTenant } from '../admin/tenants.ts';
+import { createStaff, listStaff } from '../admin/staff.ts';
+import { type CatalogueInput, configureTenant, createTenant, listTenants, requireTenant } from '../admin/tenants.ts';
 import { ConfigError, loadConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { DatabaseUnreachableError } from '../db/connection.ts';
@@ -19,6 +21,9 @@ const USAGE = `Usage: npm run cli -- <command> [options]
 
   tenant create --id ID --name-ja NAME --name-en NAME [--inquiry-ja TEXT] [--inquiry-en TEXT]
   tenant list
+  tenant configure --id ID [--login-url URL] [--terms-ja-file FILE] [--terms-en-file FILE]
+                [--catalogue-file FILE.json] [--field NAME=required|optional|hidden ...]
+                [--initial-password-days N] [--image-retention-days N]
   client create --tenant ID --name NAME --redirect-uri URI [--redirect-uri URI ...]
                 [--post-logout-uri URI ...] [--public] [--id CLIENT_ID]
   client list [--tenant ID]
@@ -28,6 +33,8 @@ const USAGE = `Usage: npm run cli -- <command> [options]
                 [--student-id NUMBER[:university[:department[:subject[:YYYY-MM[:status]]]]] ...]
                 [--password P --second-password P]   (random initial passwords are printed when omitted)
   account list --tenant ID
+  staff create --tenant ID --email ADDRESS --name NAME [--password P]   (a random password is printed when omitted)
+  staff list --tenant ID
   mail test --tenant ID --to ADDRESS [--lang ja|en]
 `;
 
@@ -71,6 +78,74 @@ async function run(command: string, args: string[], config: Config): Promise<voi
         inquiryEn: o.str('inquiry-en'),
       });
       console.log(`tenant ${o.str('id')} created`);
+      return;
+    }
+    case 'tenant configure': {
+      const o = options(
+        args,
+        {
+          id: s,
+          'login-url': s,
+          'terms-ja-file': s,
+          'terms-en-file': s,
+          'catalogue-file': s,
+          field: many,
+          'initial-password-days': s,
+          'image-retention-days': s,
+        },
+        ['id'],
+      );
+      const read = (flag: 'terms-ja-file' | 'terms-en-file' | 'catalogue-file') => {
+        if (!o.str(flag)) return undefined;
+        try {
+          return readFileSync(o.str(flag), 'utf8');
+        } catch (error) {
+          throw new UsageError(`cannot read --${flag}: ${(error as Error).message}`);
+        }
+      };
+      const days = (flag: 'initial-password-days' | 'image-retention-days') => (o.str(flag) ? Number(o.str(flag)) : undefined);
+      const catalogue = read('catalogue-file');
+      let entries: CatalogueInput[] | undefined;
+      try {
+        entries = catalogue === undefined ? undefined : (JSON.parse(catalogue) as CatalogueInput[]);
+      } catch (error) {
+        throw new UsageError(`--catalogue-file is not JSON: ${(error as Error).message}`);
+      }
+      if (entries !== undefined && !Array.isArray(entries)) throw new UsageError('--catalogue-file must hold a JSON array');
+      await configureTenant(o.str('id'), {
+        loginUrl: o.str('login-url') || undefined,
+        terms: { ja: read('terms-ja-file'), en: read('terms-en-file') },
+        catalogue: entries,
+        fields: o.list('field').length
+          ? o.list('field').map((pair) => {
+              const [name = '', mode = ''] = pair.split('=');
+              return { name, mode };
+            })
+          : undefined,
+        initialPasswordDays: days('initial-password-days'),
+        imageRetentionDays: days('image-retention-days'),
+      });
+      console.log(`tenant ${o.str('id')} configured`);
+      return;
+    }
+    case 'staff create': {
+      const o = options(args, { tenant: s, email: s, name: s, password: s }, ['tenant', 'email', 'name']);
+      const password = o.str('password') || `${generatePassword(16)}`;
+      const id = await createStaff(new SecretHasher(config.argon2), {
+        tenantId: o.str('tenant'),
+        email: o.str('email'),
+        name: o.str('name'),
+        password,
+      });
+      console.log(`staff ${id} created for ${o.str('email')}; TOTP is enrolled at the first login`);
+      if (!o.str('password')) console.log(`password\t${password}\t(shown once)`);
+      return;
+    }
+    case 'staff list': {
+      const o = options(args, { tenant: s }, ['tenant']);
+      await requireTenant(o.str('tenant'));
+      for (const m of await listStaff(o.str('tenant')))
+        console.log(`${m._id}\t${m.email}\t${m.name}\t${m.totpLastStep ? 'totp' : 'no totp yet'}`);
       return;
     }
     case 'tenant list': {

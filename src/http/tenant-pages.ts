@@ -2,14 +2,17 @@ import Router from '@koa/router';
 import type { Config } from '../config/schema.ts';
 import { applicationRoutes } from '../flows/application/routes.ts';
 import type { Logger } from '../log.ts';
+import { staffRoutes } from '../review/routes.ts';
+import type { SecretHasher } from '../security/secrets.ts';
 import { loadTenantParam } from './tenant.ts';
 import { render } from './views.ts';
 
-/** Everything under /t/:tenant: the application journey and the tenant's own pages. */
-export function tenantPages(config: Config, logger: Logger): Router {
+/** Everything under /t/:tenant: the application journey, the staff console, the tenant's own pages. */
+export function tenantPages(config: Config, hasher: SecretHasher, logger: Logger): Router {
   const router = new Router({ prefix: '/t/:tenant' });
   loadTenantParam(router);
   router.get('/login', (ctx) => render(ctx, 'tenant-login'));
   router.use(applicationRoutes(config, logger).routes());
+  router.use(staffRoutes(config, hasher, logger).routes());
   return router;
 }

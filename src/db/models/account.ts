@@ -9,7 +9,7 @@ export const STUDENT_ID_STATUSES = ['graduated', 'withdrawn', 'expelled', 'enrol
 
 const studentIdSchema = new mongoose.Schema(
   {
-    number: { type: String, required: true },
+    number: { type: String, default: '' },
     university: { type: String, default: '' },
     department: { type: String, default: '' },
     subject: { type: String, default: '' },

@@ -28,6 +28,8 @@ const staffSessionSchema = new mongoose.Schema(
     stage: { type: String, enum: ['pending', 'active'], required: true },
     /** During enrolment: the new secret, saved on the staff record only once a code proves it. */
     enrolSecret: { type: String },
+    /** Wrong TOTP codes in this pending session; too many end it. */
+    attempts: { type: Number, default: 0 },
     expiresAt: { type: Date, required: true },
     absoluteExpiresAt: { type: Date, required: true },
   },

@@ -87,7 +87,8 @@ export function tenantFields(tenant: Tenant): FieldDef[] {
 const KANA = /^[\u30A0-\u30FF]+[ \u3000][\u30A0-\u30FF]+$/;
 const ROMAN = /^[A-Za-z][A-Za-z'-]*[ ][A-Za-z][A-Za-z'-]*$/;
 const NAME = /^\S+[ \u3000]\S+$/;
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+/** Control characters other than tab and line breaks. */
+const CONTROL = /[^\P{Cc}\t\n\r]/u;
 
 function validDate(value: string): boolean {
   const date = new Date(`${value}T00:00:00Z`);

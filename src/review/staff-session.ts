@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import type { Context, Next } from 'koa';
+import type { Config } from '../config/schema.ts';
+import { type Staff, StaffModel, type StaffSession, StaffSessionModel } from '../db/models/staff.ts';
+import type { Tenant } from '../db/models/tenant.ts';
+
+const COOKIE = 'staff_session';
+const path = (tenantId: string) => `/t/${tenantId}/staff`;
+const PENDING_MINUTES = 10;
+
+export async function openStaffSession(ctx: Context, staff: Staff, enrolSecret?: string): Promise<void> {
+  const id = randomBytes(32).toString('base64url');
+  const now = Date.now();
+  await StaffSessionModel.create({
+    _id: id,
+    staffId: staff._id.toString(),
+    tenantId: staff.tenantId,
+    stage: 'pending',
+    enrolSecret,
+    expiresAt: new Date(now + PENDING_MINUTES * 60_000),
+    absoluteExpiresAt: new Date(now + PENDING_MINUTES * 60_000),
+  });
+  ctx.cookies.set(COOKIE, id, {
+    signed: true,
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: ctx.secure,
+    path: path(staff.tenantId),
+  });
+}
+
+/** This browser's staff session for the tenant, with its staff member, if unexpired. */
+export async function readStaffSession(
+  ctx: Context,
+  tenantId: string,
+): Promise<{ session: StaffSession; staff: Staff } | undefined> {
+  const id = ctx.cookies.get(COOKIE, { signed: true });
+  if (!id) return undefined;
+  const session = await StaffSessionModel.findById(id).lean<StaffSession>();
+  const now = new Date();
+  if (!session || session.tenantId !== tenantId || session.expiresAt <= now || session.absoluteExpiresAt <= now) return undefined;
+  const staff = await StaffModel.findById(session.staffId).lean<Staff>();
+  if (!staff || staff.disabled || staff.tenantId !== tenantId) return undefined;
+  return { session, staff };
+}
+
+/** After the second factor: the session becomes active with idle and absolute limits. */
+export async function activateStaffSession(session: StaffSession, config: Config): Promise<void> {
+  const now = Date.now();
+  await StaffSessionModel.updateOne(
+    { _id: session._id },
+    {
+      $set: {
+        stage: 'active',
+        expiresAt: new Date(now + config.staff.idleMinutes * 60_000),
+        absoluteExpiresAt: new Date(now + config.staff.absoluteHours * 3_600_000),
+      },
+      $unset: { enrolSecret: 1 },
+    },
+  );
+}
+
+export async function closeStaffSession(ctx: Context, tenantId: string): Promise<void> {
+  const id = ctx.cookies.get(COOKIE, { signed: true });
+  if (id) await StaffSessionModel.deleteOne({ _id: id });
+  ctx.cookies.set(COOKIE, '', {
+    signed: true,
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: ctx.secure,
+    path: path(tenantId),
+    maxAge: 0,
+  });
+}
+
+/** Console pages need an active session of this tenant; each request extends the idle limit. */
+export function requireStaff(config: Config) {
+  return async (ctx: Context, next: Next) => {
+    const tenant = ctx.state.tenant as Tenant;
+    const found = await readStaffSession(ctx, tenant._id);
+    if (found?.session.stage !== 'active') {
+      ctx.status = 303;
+      return ctx.redirect(`${path(tenant._id)}/login`);
+    }
+    await StaffSessionModel.updateOne(
+      { _id: found.session._id },
+      { $set: { expiresAt: new Date(Date.now() + config.staff.idleMinutes * 60_000) } },
+    );
+    ctx.state.staff = found.staff;
+    await next();
+  };
+}

@@ -1,0 +1,261 @@
+import test from 'ava';
+import * as oidc from 'openid-client';
+import { createTenant } from '../src/admin/tenants.ts';
+import { AccountModel } from '../src/db/models/account.ts';
+import { ApplicationModel } from '../src/db/models/application.ts';
+import { sweepExpired } from '../src/db/sweeper.ts';
+import { APPLICANT, Applicant } from './helpers/applicant.ts';
+import { formAction, inputValue } from './helpers/browser.ts';
+import { relyingParty, startLogin, submitGraduateLogin } from './helpers/relying-party.ts';
+import { GRADUATE, REDIRECT_URI, seedUniversity, startTestService, type TestService } from './helpers/service.ts';
+import { recipients } from './helpers/smtp-sink.ts';
+import { StaffMember } from './helpers/staff.ts';
+
+let service: TestService;
+let university: Awaited<ReturnType<typeof seedUniversity>>;
+let rp: oidc.Configuration;
+let staff: StaffMember;
+
+test.before(async () => {
+  service = await startTestService('review');
+  university = await seedUniversity(service);
+  rp = await relyingParty(service.issuer, university.client.id, university.client.secret);
+  staff = await StaffMember.create(service, 'test-univ', 'reviewer@test-univ.example');
+  const first = await staff.logIn();
+  if (!first.url.endsWith('/staff')) throw new Error(`staff could not log in: ${first.status} ${first.html.slice(0, 500)}`);
+});
+test.after.always(() => service?.stop());
+
+async function applied(email: string, values: Record<string, string> = APPLICANT) {
+  await new Applicant(service).apply(email, values);
+  const application = await ApplicationModel.findOne({ email }).lean();
+  if (!application) throw new Error('no application');
+  return application._id.toString();
+}
+
+/** Logs in at the relying party with the initial password, sets both passwords, returns the ID token claims. */
+async function firstLogin(email: string, initialPassword: string) {
+  const login = await startLogin(rp);
+  const setting = await submitGraduateLogin(login, { email, password: initialPassword, secondPassword: '' });
+  if (!setting.url.endsWith('/set-passwords')) throw new Error(`no password setting: ${setting.status}`);
+  const action = new URL(formAction(setting.page), setting.url).href;
+  const done = await login.browser.postForm(action, {
+    _csrf: inputValue(setting.page, '_csrf'),
+    password: 'Graduate2026',
+    passwordConfirm: 'Graduate2026',
+    secondPassword: 'Second2026z',
+    secondPasswordConfirm: 'Second2026z',
+  });
+  const html = (await done.response?.text()) ?? '';
+  const ok = html.match(/<a class="button primary" href="([^"]+)"/)?.[1] as string;
+  const back = await login.browser.follow(new URL(ok.replaceAll('&amp;', '&'), done.url).href, {}, REDIRECT_URI);
+  const tokens = await oidc.authorizationCodeGrant(rp, new URL(back.url), {
+    pkceCodeVerifier: login.verifier,
+    expectedState: login.state,
+    expectedNonce: login.nonce,
+  });
+  return tokens.claims();
+}
+
+async function initialPasswordMailedTo(email: string) {
+  const mail = await service.smtp.waitFor((m) => recipients(m) === email && /初期パスワード/.test(m.text ?? ''));
+  return { mail, password: (mail.text ?? '').match(/初期パスワード：(\S+)/)?.[1] as string };
+}
+
+test.serial(
+  'a graduate applies, university staff approve with password and TOTP, and the graduate logs in for the first time at the relying party',
+  async (t) => {
+    const id = await applied('approved@example.com');
+    const queue = await staff.get('');
+    t.regex(queue.html, /利用申請の一覧/);
+    t.regex(queue.html, new RegExp(`href="/t/test-univ/staff/applications/${id}">山田 太郎`));
+
+    const detail = await staff.get(`/applications/${id}`);
+    t.regex(detail.html, /ヤマダ タロウ/);
+    t.regex(detail.html, /テスト大学 \/ 文学部 \/ 日本文学科/);
+    const image = await staff.browser.request(`${staff.base}/applications/${id}/image/front`);
+    t.is(image.headers.get('content-type'), 'image/png');
+
+    const decided = await staff.post(`/applications/${id}/decide`, detail, { action: 'approve', reason: '' });
+    t.regex(decided.url, /\/staff\?decided=/);
+    const { mail, password } = await initialPasswordMailedTo('approved@example.com');
+    t.is(mail.subject, '【テスト大学】利用申請の結果');
+    t.regex(mail.text ?? '', /ログインはこちら\nhttps:\/\/cert\.test-univ\.example\/login/);
+    t.regex(password, /^[A-Za-z0-9]{12}$/);
+
+    const application = await ApplicationModel.findById(id).lean();
+    t.is(application?.status, 'approved');
+    t.is(application?.decisions[0]?.staffEmail, 'reviewer@test-univ.example');
+    t.truthy(application?.decisions[0]?.at);
+
+    const claims = await firstLogin('approved@example.com', password);
+    t.is(claims?.email, 'approved@example.com');
+    t.is(claims?.name, '山田 太郎');
+    t.deepEqual(claims?.student_ids, [
+      {
+        number: '15L0001',
+        university: 'テスト大学',
+        department: '文学部',
+        subject: '日本文学科',
+        graduation: '2015-03',
+        status: 'graduated',
+      },
+    ]);
+    t.is(claims?.sub, application?.accountId ?? undefined);
+  },
+);
+
+test.serial('staff reject an application and the applicant is told why', async (t) => {
+  const id = await applied('rejected@example.com');
+  const refused = await staff.decide(id, { action: 'reject', reason: '' });
+  t.is(refused.status, 400);
+  t.regex(refused.html, /id="reason-error"[^>]*>理由を入力してください/);
+  await staff.decide(id, { action: 'reject', reason: '在籍の記録が確認できませんでした。' });
+  const mail = await service.smtp.waitFor(
+    (m) => recipients(m) === 'rejected@example.com' && /承認されませんでした/.test(m.text ?? ''),
+  );
+  t.regex(mail.text ?? '', /理由：在籍の記録が確認できませんでした。/);
+  t.is((await ApplicationModel.findById(id).lean())?.status, 'rejected');
+  t.is(await AccountModel.countDocuments({ email: 'rejected@example.com' }), 0);
+  t.notRegex((await staff.get(`/applications/${id}`)).html, /審査結果を登録/, 'a decided application shows no decision form');
+  const late = await staff.decide(id, { action: 'approve', reason: '' });
+  t.is(late.status, 409);
+  t.regex(late.html, /この申請はすでに審査済みです/);
+  t.is(await AccountModel.countDocuments({ email: 'rejected@example.com' }), 0);
+});
+
+test.serial(
+  'staff ask for a resubmission, and the applicant corrects the form from the mailed link and applies again',
+  async (t) => {
+    const id = await applied('resubmit@example.com', { ...APPLICANT, studentId: '99X9999' });
+    await staff.decide(id, { action: 'resubmit', reason: '学籍番号が記録と一致しません。' });
+    const mail = await service.smtp.waitFor((m) => recipients(m) === 'resubmit@example.com' && /再提出/.test(m.subject ?? ''));
+    t.regex(mail.text ?? '', /理由：学籍番号が記録と一致しません。/);
+    const url = (mail.text ?? '').match(/(http\S+\/resubmit\/\S+)/)?.[1] as string;
+
+    const person = new Applicant(service);
+    const intro = await person.browser.get(url);
+    const introHtml = (await intro.response?.text()) ?? '';
+    t.regex(introHtml, /学籍番号が記録と一致しません。/);
+    const form = await person.post(url, { url, html: introHtml }, {});
+    t.regex(form.url, /\/apply\/form$/);
+    t.regex(form.html, /value="99X9999"/, 'the form reopens filled in');
+    t.regex(form.html, /アップロード済みの画像です/, 'with the images');
+    const confirm = await person.submitForm(form, { ...APPLICANT, studentId: '15L0002' });
+    const done = await person.post(`${person.base}/submit`, confirm, {});
+    t.regex(done.url, /\/apply\/done$/);
+
+    const application = await ApplicationModel.findById(id).lean();
+    t.is(application?.status, 'pending');
+    t.is(application?.values.studentId, '15L0002');
+    t.deepEqual(
+      application?.decisions.map((d) => d.action),
+      ['resubmission_requested', 'resubmitted'],
+    );
+    t.is(await ApplicationModel.countDocuments({ email: 'resubmit@example.com' }), 1, 'the same application, not a new one');
+    const reused = await new Applicant(service).open(url.slice(url.indexOf('/resubmit/')));
+    t.is(reused.status, 410);
+  },
+);
+
+test.serial('a reapplication moves an existing account to the new mail address, with a new initial password', async (t) => {
+  const id = await applied('hanako.new@example.com', {
+    ...APPLICANT,
+    applicationType: 'reapplication',
+    nameKanji: '佐藤 花子',
+    nameKana: 'サトウ ハナコ',
+    nameRoman: 'SATO Hanako',
+    birthdate: '1999-05-06',
+  });
+  const withoutAccount = await staff.decide(id, { action: 'approve', reason: '' });
+  t.regex(withoutAccount.html, /id="accountId-error"[^>]*>再申請を反映するアカウントを選択してください/);
+  const search = await staff.get(`/applications/${id}?q=${encodeURIComponent('サトウ')}`);
+  t.regex(search.html, new RegExp(`name="accountId" value="${university.accountId}"`));
+  t.regex(search.html, /hanako\.sato@example\.com/);
+  await staff.post(`/applications/${id}/decide`, search, { action: 'approve', accountId: university.accountId, reason: '' });
+
+  const { password } = await initialPasswordMailedTo('hanako.new@example.com');
+  const account = await AccountModel.findById(university.accountId).lean();
+  t.is(account?.email, 'hanako.new@example.com');
+  const old = await submitGraduateLogin(await startLogin(rp), GRADUATE);
+  t.is(old.status, 401, 'the old address and passwords no longer log in');
+  const claims = await firstLogin('hanako.new@example.com', password);
+  t.is(claims?.sub, university.accountId, 'the same account, with its student IDs');
+  t.deepEqual(
+    ((claims?.student_ids ?? []) as Array<{ number: string }>).map((s) => s.number),
+    ['19B0042'],
+  );
+});
+
+test.serial('identification images are deleted once the retention period after the decision has passed', async (t) => {
+  const id = await applied('retention@example.com');
+  await staff.decide(id, { action: 'reject', reason: '重複した申請です。' });
+  const decided = await ApplicationModel.findById(id).lean();
+  t.truthy(decided?.images?.front);
+  const days = Math.round(((decided?.imagesDeleteAfter?.getTime() ?? 0) - Date.now()) / 86_400_000);
+  t.is(days, 90, 'the default retention');
+  await ApplicationModel.updateOne({ _id: id }, { $set: { imagesDeleteAfter: new Date(Date.now() - 1000) } });
+  await sweepExpired();
+  const swept = await ApplicationModel.findById(id).lean();
+  t.is(swept?.images?.front, undefined);
+  t.truthy(swept?.imagesDeletedAt);
+  t.is((await staff.browser.request(`${staff.base}/applications/${id}/image/front`)).status, 404);
+  t.regex((await staff.get(`/applications/${id}`)).html, /保存期間の経過により削除されました/);
+});
+
+test.serial("staff of one university cannot see another university's applications", async (t) => {
+  const id = await applied('isolation@example.com');
+  await createTenant({ id: 'other-univ', nameJa: '他大学', nameEn: 'Other University' });
+  const other = await StaffMember.create(service, 'other-univ', 'reviewer@other-univ.example');
+  await other.logIn();
+  t.regex((await other.get('')).html, /該当する申請はありません/);
+  const foreign = await other.get(`/applications/${id}`);
+  t.is(foreign.status, 404);
+  const image = await other.browser.request(`${other.base}/applications/${id}/image/front`);
+  t.is(image.status, 404);
+  const crossing = await other.browser.request(`${staff.base}/applications/${id}`);
+  t.is(crossing.status, 303, 'their session does not open the other console');
+  t.regex(crossing.headers.get('location') ?? '', /\/t\/test-univ\/staff\/login$/);
+});
+
+test.serial('a wrong or reused TOTP code is refused, and the console needs a completed login', async (t) => {
+  const anonymous = await new StaffMember(service, 'test-univ', 'x@example.com').browser.request(
+    `${staff.base}/applications/whatever`,
+  );
+  t.is(anonymous.status, 303);
+
+  const member = await StaffMember.create(service, 'test-univ', 'second.reviewer@test-univ.example');
+  const enrol = await member.signIn();
+  t.regex(enrol.url, /\/staff\/enrol$/);
+  t.regex(enrol.html, /<img src="data:image\/png;base64,/, 'the QR code is shown');
+  const wrong = await member.enterCode(enrol, '000000');
+  t.is(wrong.status, 401);
+  t.regex(wrong.html, /確認コードが正しくないか、すでに使用されています/);
+  const code = await (await import('otplib')).generate({ secret: member.secret });
+  const enrolled = await member.enterCode(wrong, code);
+  t.regex(enrolled.url, /\/staff$/);
+  await member.post('/logout', enrolled, {});
+  t.is((await member.browser.request(`${member.base}`)).status, 303, 'logged out');
+
+  const totp = await member.signIn();
+  t.regex(totp.url, /\/staff\/totp$/);
+  t.notRegex(totp.html, /data-secret/, 'the secret is never shown again');
+  const replay = await member.enterCode(totp, code);
+  t.is(replay.status, 401, 'the code used at enrolment cannot be used again');
+  const badPassword = await member.signIn('WrongPass2026x');
+  t.is(badPassword.status, 401);
+  t.regex(badPassword.html, /メールアドレスまたはパスワードが正しくありません/);
+});
+
+test.serial('two staff members deciding the same application at once record one decision', async (t) => {
+  const id = await applied('race@example.com');
+  const other = await StaffMember.create(service, 'test-univ', 'third.reviewer@test-univ.example');
+  await other.logIn();
+  const [a, b] = await Promise.all([
+    staff.decide(id, { action: 'approve', reason: '' }),
+    other.decide(id, { action: 'reject', reason: '重複' }),
+  ]);
+  t.deepEqual([a.status, b.status].sort(), [200, 409], 'one decision lands (back to the list), the other is told it was decided');
+  const application = await ApplicationModel.findById(id).lean();
+  t.is(application?.decisions.length, 1);
+});
