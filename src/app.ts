@@ -1,3 +1,4 @@
+import type Router from '@koa/router';
 import type { JWK } from 'jose';
 import type { Middleware } from 'koa';
 import compose from 'koa-compose';
@@ -20,13 +21,15 @@ export interface AppDependencies {
   hasher: SecretHasher;
   jwks: { keys: JWK[] };
   cookieKeys: string[];
+  /** Development-only pages (the mail catcher). */
+  devPages?: Router;
 }
 
 /**
  * The provider is itself the Koa application: our routes are middleware placed before its own, so
  * a path we do not serve falls through to oidc-provider's endpoints.
  */
-export function buildApp({ config, logger, hasher, jwks, cookieKeys }: AppDependencies): Provider {
+export function buildApp({ config, logger, hasher, jwks, cookieKeys, devPages }: AppDependencies): Provider {
   const provider = createProvider(config, jwks, cookieKeys);
   provider.on('server_error', (_ctx, error) => logger.error({ err: error }, 'oidc server error'));
 
@@ -40,16 +43,19 @@ export function buildApp({ config, logger, hasher, jwks, cookieKeys }: AppDepend
   provider.use(healthRoutes().routes());
   provider.use(staticRoutes().routes());
 
+  const notFound: Middleware = (ctx) => ctx.throw(404);
   const pages = compose([
     languageMiddleware(),
     csrfMiddleware(),
     errorPages(logger),
     interactionRoutes(provider, hasher, logger).routes() as Middleware,
     tenantPages(config, hasher, logger).routes() as Middleware,
-    (ctx) => ctx.throw(404),
+    ...(devPages ? [devPages.routes() as Middleware] : []),
+    notFound,
   ]);
   // Our pages get language, CSRF and error pages; oidc-provider's endpoints keep their own handling.
-  const ours = (path: string) => path.startsWith('/interaction/') || path.startsWith('/t/');
+  const ours = (path: string) =>
+    path.startsWith('/interaction/') || path.startsWith('/t/') || (Boolean(devPages) && path.startsWith('/dev/'));
   provider.use((ctx, next) => (ours(ctx.path) ? pages(ctx, next) : next()));
   return provider;
 }

@@ -9,6 +9,7 @@ import type { Config } from './config/schema.ts';
 import { connectDatabase } from './db/connection.ts';
 import { startEmbeddedDb } from './db/embedded.ts';
 import { startSweeper } from './db/sweeper.ts';
+import { startMailCatcher } from './dev/mail-catcher.ts';
 import type { Logger } from './log.ts';
 import { MailWorker } from './mail/worker.ts';
 import { loadCookieKeys, loadSigningKeys } from './oidc/keys.ts';
@@ -50,6 +51,7 @@ function listen(server: Server, port: number): Promise<number> {
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const closeDatabase = await openDatabase(config);
   const server = createServer();
+  let mailCatcher: Awaited<ReturnType<typeof startMailCatcher>>;
   try {
     const generate = config.env !== 'production';
     const keysDir = resolve(projectRoot, config.keysDir);
@@ -58,12 +60,14 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const hasher = new SecretHasher(config.argon2);
     const port = await listen(server, config.port);
     const issuer = config.port === 0 ? `http://127.0.0.1:${port}` : config.issuer;
-    const app = buildApp({ config: { ...config, issuer }, logger, hasher, jwks, cookieKeys });
+    mailCatcher = config.env === 'development' ? await startMailCatcher(config.mail.smtpUrl) : undefined;
+    const app = buildApp({ config: { ...config, issuer }, logger, hasher, jwks, cookieKeys, devPages: mailCatcher?.routes });
     server.on('request', app.callback());
 
     let demo: DemoCredentials | undefined;
     if (config.demo.seed) {
-      demo = await seedDemo(hasher, config.demo.redirectUris, resolve(projectRoot, 'data/demo-credentials.json'));
+      const mailbox = mailCatcher ? `${issuer}/dev/mail` : config.mail.smtpUrl;
+      demo = await seedDemo(hasher, config.demo.redirectUris, resolve(projectRoot, config.demo.credentialsFile), mailbox);
       process.stdout.write(describeDemo(issuer, demo));
     }
     const mail = new MailWorker(config.mail, logger);
@@ -82,12 +86,14 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
           server.closeIdleConnections();
         });
         await mail.stop();
+        await mailCatcher?.stop();
         await mongoose.disconnect();
         await closeDatabase();
       },
     };
   } catch (error) {
     server.close();
+    await mailCatcher?.stop();
     await mongoose.disconnect();
     await closeDatabase();
     throw error;

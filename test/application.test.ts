@@ -1,4 +1,6 @@
 import test from 'ava';
+import { createGraduate, parseName } from '../src/admin/accounts.ts';
+import { configureTenant, createTenant } from '../src/admin/tenants.ts';
 import { ApplicationModel } from '../src/db/models/application.ts';
 import { ApplicationFlowModel } from '../src/db/models/application-flow.ts';
 import { OneTimeTokenModel } from '../src/db/models/one-time-token.ts';
@@ -233,4 +235,51 @@ test('an unknown university is a page not found', async (t) => {
   const response = await fetch(`${service.issuer}/t/no-such-univ/apply`);
   t.is(response.status, 404);
   t.regex(await response.text(), /ページが見つかりません/);
+});
+
+test("a university's configuration hides some form items and requires others", async (t) => {
+  await createTenant({ id: 'config-univ', nameJa: '設定大学', nameEn: 'Config University' });
+  await configureTenant('config-univ', {
+    catalogue: [
+      {
+        id: 'eng',
+        university: { ja: '設定大学', en: 'Config University' },
+        department: { ja: '工学部', en: 'Engineering' },
+        subject: { ja: '機械科', en: 'Mechanical' },
+      },
+    ],
+    fields: [
+      { name: 'workName', mode: 'hidden' },
+      { name: 'workPhone', mode: 'hidden' },
+      { name: 'studentId', mode: 'required' },
+    ],
+  });
+  const person = new Applicant(service, 'config-univ');
+  await person.requestMail('configured@example.com');
+  const form = await person.agree(await person.mailedUrl('configured@example.com'));
+  t.notRegex(form.html, /name="workName"/);
+  t.notRegex(form.html, /name="workPhone"/);
+  t.regex(form.html, /name="workCity"/);
+  const result = await person.submitForm(form, { ...APPLICANT, catalogue: 'eng', studentId: '' }, { idFront: front });
+  t.is(result.status, 400);
+  t.regex(result.html, /id="studentId-error"[^>]*>学籍番号を入力してください/);
+});
+
+test('an address that became registered while the form was being filled in is refused at the application step', async (t) => {
+  const person = new Applicant(service);
+  await person.requestMail('raced@example.com');
+  const form = await person.agree(await person.mailedUrl('raced@example.com'));
+  const confirm = await person.submitForm(form, APPLICANT, { idFront: front });
+  await createGraduate(service.hasher, {
+    tenantId: 'test-univ',
+    email: 'raced@example.com',
+    password: 'Raced2026pass',
+    secondPassword: 'Raced2026two',
+    name: { kanji: parseName('競合 太郎', 'name') },
+    studentIds: [],
+  });
+  const refused = await person.post(`${person.base}/submit`, confirm, {});
+  t.is(refused.status, 409);
+  t.regex(refused.html, /このメールアドレスは登録済みです/);
+  t.is(await ApplicationModel.countDocuments({ email: 'raced@example.com' }), 0);
 });

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import test from 'ava';
 import mongoose from 'mongoose';
 import { connectDatabase } from '../src/db/connection.ts';
@@ -136,4 +139,62 @@ test('an unknown command or option prints the usage and exits non-zero', async (
   const option = await cli('tenant list', { colour: true });
   t.is(option.code, 2);
   t.regex(option.stderr, /Unknown option '--colour'/);
+});
+
+test('an operator configures a university: login URL, terms, catalogue and form items', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'cli-config-'));
+  const catalogue = join(dir, 'catalogue.json');
+  const terms = join(dir, 'terms-ja.txt');
+  writeFileSync(
+    catalogue,
+    JSON.stringify([
+      {
+        id: 'law',
+        university: { ja: 'CLI大学', en: 'CLI University' },
+        department: { ja: '法学部', en: 'Law' },
+        subject: { ja: '法律学科', en: 'Law' },
+      },
+    ]),
+  );
+  writeFileSync(terms, '第1条 テスト');
+  const ok = await cli('tenant configure', {
+    id: 'cli-univ',
+    'login-url': 'https://cert.cli.example/login',
+    'catalogue-file': catalogue,
+    'terms-ja-file': terms,
+    field: ['workName=hidden', 'studentId=required'],
+    'image-retention-days': '30',
+  });
+  t.is(ok.code, 0, ok.stderr);
+  const tenant = await mongoose.connection.db?.collection('tenants').findOne({ _id: 'cli-univ' as never });
+  t.is(tenant?.loginUrl, 'https://cert.cli.example/login');
+  t.is(tenant?.terms?.ja, '第1条 テスト');
+  t.is(tenant?.catalogue?.[0]?._id, 'law');
+  t.is(tenant?.imageRetentionDays, 30);
+  t.deepEqual(tenant?.applicationFields, [
+    { name: 'workName', mode: 'hidden' },
+    { name: 'studentId', mode: 'required' },
+  ]);
+
+  const fixed = await cli('tenant configure', { id: 'cli-univ', field: 'nameKanji=hidden' });
+  t.is(fixed.stderr, 'cert-idp: application item "nameKanji" is always required\n');
+  const unknown = await cli('tenant configure', { id: 'cli-univ', field: 'shoeSize=optional' });
+  t.regex(unknown.stderr, /unknown application item "shoeSize"/);
+  writeFileSync(catalogue, '[{"id": "x"}]');
+  const incomplete = await cli('tenant configure', { id: 'cli-univ', 'catalogue-file': catalogue });
+  t.is(incomplete.stderr, 'cert-idp: catalogue "x" needs university.ja and university.en\n');
+  const days = await cli('tenant configure', { id: 'cli-univ', 'initial-password-days': '0' });
+  t.regex(days.stderr, /initialPasswordDays must be a whole number of days from 1 to 3650/);
+});
+
+test('an operator creates a staff member, whose password is printed once and who enrols TOTP at first login', async (t) => {
+  const created = await cli('staff create', { tenant: 'cli-univ', email: 'Reviewer@CLI.example', name: '審査 担当' });
+  t.is(created.code, 0, created.stderr);
+  t.regex(created.stdout, /TOTP is enrolled at the first login/);
+  t.regex(created.stdout, /^password\t[A-Za-z0-9]{16}\t\(shown once\)$/m);
+  const list = await cli('staff list', { tenant: 'cli-univ' });
+  t.regex(list.stdout, /\treviewer@cli\.example\t審査 担当\tno totp yet$/m);
+  const weak = await cli('staff create', { tenant: 'cli-univ', email: 'weak@cli.example', name: 'X', password: 'Short1' });
+  t.is(weak.code, 1);
+  t.regex(weak.stderr, /staff password needs 12\+/);
 });

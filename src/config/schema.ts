@@ -57,6 +57,7 @@ export const configSchema = z.object({
   demo: z.object({
     seed: z.boolean(),
     redirectUris: z.array(z.url()),
+    credentialsFile: z.string().min(1),
   }),
 });
 

@@ -2,9 +2,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createGraduate, parseName, parseStudentId } from '../admin/accounts.ts';
 import { registerClient, resetClientSecret } from '../admin/clients.ts';
-import { createTenant } from '../admin/tenants.ts';
+import { createStaff } from '../admin/staff.ts';
+import { configureTenant, createTenant } from '../admin/tenants.ts';
 import { AccountModel } from '../db/models/account.ts';
 import { ClientModel } from '../db/models/client.ts';
+import { StaffModel } from '../db/models/staff.ts';
 import { TenantModel } from '../db/models/tenant.ts';
 import { hashClientSecret } from '../oidc/client-secret.ts';
 import type { SecretHasher } from '../security/secrets.ts';
@@ -15,7 +17,23 @@ export const DEMO = {
   email: 'taro.yamada@example.com',
   password: 'DemoPass2026',
   secondPassword: 'Second2026',
+  staffEmail: 'staff@example.com',
+  staffPassword: 'DemoStaff2026',
 } as const;
+
+const label = (ja: string, en: string) => ({ ja, en });
+const DEMO_CATALOGUE = [
+  ['let-jpn', label('文学部', 'Faculty of Letters'), label('日本文学科', 'Japanese Literature')],
+  ['let-his', label('文学部', 'Faculty of Letters'), label('史学科', 'History')],
+  ['sci-phy', label('理学部', 'Faculty of Science'), label('物理学科', 'Physics')],
+  ['eng-mec', label('工学部', 'Faculty of Engineering'), label('機械工学科', 'Mechanical Engineering')],
+  ['grad-let', label('大学院文学研究科', 'Graduate School of Letters'), label('日本文学専攻', 'Japanese Literature')],
+] as const;
+
+const DEMO_TERMS = {
+  ja: '第1条（目的）本規約は、デモ大学証明書発行サービス（以下「本サービス」）の利用条件を定めるものです。\n第2条（本人確認）利用者は、本人確認のため大学が求める書類を提出するものとします。\n第3条（禁止事項）他人になりすまして本サービスを利用してはなりません。',
+  en: 'Article 1 (Purpose) These terms set out the conditions for using the Demo University certificate issuance service (the "Service").\nArticle 2 (Identification) Users submit the documents the university requires to confirm their identity.\nArticle 3 (Prohibited acts) Users must not use the Service in the name of another person.',
+};
 
 export interface DemoCredentials {
   tenantId: string;
@@ -25,6 +43,8 @@ export interface DemoCredentials {
   email: string;
   password: string;
   secondPassword: string;
+  /** Where the demo's mail can be read. */
+  mailbox: string;
 }
 
 function readSavedSecret(file: string): string | undefined {
@@ -39,7 +59,12 @@ function readSavedSecret(file: string): string | undefined {
  * Creates the demo university, relying party and graduate when missing (development only). The
  * client secret is kept in the git-ignored data folder so each start can print it again.
  */
-export async function seedDemo(hasher: SecretHasher, redirectUris: string[], credentialsFile: string): Promise<DemoCredentials> {
+export async function seedDemo(
+  hasher: SecretHasher,
+  redirectUris: string[],
+  credentialsFile: string,
+  mailbox: string,
+): Promise<DemoCredentials> {
   if (!(await TenantModel.exists({ _id: DEMO.tenantId }))) {
     await createTenant({
       id: DEMO.tenantId,
@@ -47,6 +72,23 @@ export async function seedDemo(hasher: SecretHasher, redirectUris: string[], cre
       nameEn: 'Demo University',
       inquiryJa: 'デモ大学 教務課 証明書担当（03-0000-0000、平日 9:00〜17:00）',
       inquiryEn: 'Demo University Academic Affairs, certificates desk (03-0000-0000, weekdays 9:00-17:00)',
+    });
+    await configureTenant(DEMO.tenantId, {
+      terms: DEMO_TERMS,
+      catalogue: DEMO_CATALOGUE.map(([id, department, subject]) => ({
+        id,
+        university: label('デモ大学', 'Demo University'),
+        department,
+        subject,
+      })),
+    });
+  }
+  if (!(await StaffModel.exists({ tenantId: DEMO.tenantId, email: DEMO.staffEmail }))) {
+    await createStaff(hasher, {
+      tenantId: DEMO.tenantId,
+      email: DEMO.staffEmail,
+      name: 'デモ 職員',
+      password: DEMO.staffPassword,
     });
   }
   const client = await ClientModel.findById(DEMO.clientId).lean();
@@ -87,6 +129,7 @@ export async function seedDemo(hasher: SecretHasher, redirectUris: string[], cre
     email: DEMO.email,
     password: DEMO.password,
     secondPassword: DEMO.secondPassword,
+    mailbox,
   };
   mkdirSync(dirname(credentialsFile), { recursive: true });
   writeFileSync(credentialsFile, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
@@ -105,6 +148,9 @@ export function describeDemo(issuer: string, demo: DemoCredentials): string {
     `  graduate       ${demo.email}`,
     `  password       ${demo.password}`,
     `  2nd password   ${demo.secondPassword}`,
+    `  apply          ${issuer}/t/${demo.tenantId}/apply`,
+    `  staff console  ${issuer}/t/${demo.tenantId}/staff  (${DEMO.staffEmail} / ${DEMO.staffPassword}; TOTP enrolled at first login)`,
+    `  mail           ${demo.mailbox}`,
     '',
   ].join('\n');
 }

@@ -1,0 +1,67 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'ava';
+import { loadConfig } from '../src/config/load.ts';
+import { createLogger } from '../src/log.ts';
+import { type RunningService, startService } from '../src/service.ts';
+import { Applicant } from './helpers/applicant.ts';
+import { testDatabaseUri } from './helpers/service.ts';
+
+let service: RunningService;
+let credentialsFile: string;
+
+function freePort(): Promise<number> {
+  return new Promise((done) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+test.before(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cert-idp-demo-'));
+  credentialsFile = join(dir, 'demo.json');
+  const config = loadConfig(
+    { NODE_ENV: 'development' },
+    {
+      port: 0,
+      keysDir: join(dir, 'keys'),
+      logLevel: 'silent',
+      mongodb: { uri: testDatabaseUri('demo') },
+      mail: { smtpUrl: `smtp://127.0.0.1:${await freePort()}` },
+      demo: { credentialsFile },
+    },
+  );
+  service = await startService(config, createLogger('silent'));
+});
+test.after.always(() => service?.stop());
+
+test('a newcomer starts the service in development and gets a demo university, relying party, graduate and staff member', async (t) => {
+  const saved = JSON.parse(readFileSync(credentialsFile, 'utf8'));
+  t.is(saved.clientId, 'demo-certificate-frontend');
+  t.is(saved.clientSecret, service.demo?.clientSecret);
+  t.is(service.demo?.mailbox, `${service.issuer}/dev/mail`);
+  const discovery = (await (await fetch(`${service.issuer}/.well-known/openid-configuration`)).json()) as { issuer: string };
+  t.is(discovery.issuer, service.issuer);
+  const staffLogin = await fetch(`${service.issuer}/t/demo-univ/staff/login`);
+  t.is(staffLogin.status, 200);
+});
+
+test('in development, mail is caught and readable at /dev/mail, so the demo application can be followed with no mail server', async (t) => {
+  const person = new Applicant({ issuer: service.issuer }, 'demo-univ');
+  const form = await person.open();
+  t.regex(form.html, /デモ大学 メールアドレス設定/);
+  await person.requestMail('newcomer@example.com');
+  let page = '';
+  for (let i = 0; i < 100 && !page.includes('newcomer@example.com'); i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    page = await (await fetch(`${service.issuer}/dev/mail`)).text();
+  }
+  t.regex(page, /【デモ大学】メールアドレスの確認/);
+  const link = page.match(/<a href="(http[^"]+\/verify\/[^"]+)"/)?.[1] as string;
+  const terms = await person.browser.get(link);
+  t.regex((await terms.response?.text()) ?? '', /第1条（目的）/);
+});
