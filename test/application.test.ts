@@ -151,7 +151,7 @@ test('each wrong item is named beside it, everything typed is kept, and nothing 
     postalCode: /7桁の数字/,
     phone: /数字とハイフン/,
     catalogue: /大学／学部／学科を選択してください/,
-    graduationType: /卒業／退学／除籍を入力してください/,
+    graduationType: /卒業／退学／除籍を選択してください/,
   };
   for (const [field, message] of Object.entries(messages)) {
     t.regex(result.html, new RegExp(`id="${field}-error"[^>]*>[^<]*${message.source}`), field);

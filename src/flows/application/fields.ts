@@ -98,7 +98,8 @@ function validDate(value: string): boolean {
 /** Normalises one value (trims, folds spaces, formats postal codes); returns the message key if wrong. */
 function check(field: FieldDef, raw: string, catalogue: CatalogueEntry[]): { value: string; error?: string } {
   const value = field.kind === 'textarea' ? raw.trim() : raw.trim().replace(/[ \u3000]+/g, ' ');
-  if (!value) return { value, error: field.mode === 'required' ? 'required' : undefined };
+  const chosen = field.kind === 'choice' || field.kind === 'catalogue';
+  if (!value) return { value, error: field.mode === 'required' ? (chosen ? 'choice' : 'required') : undefined };
   if (CONTROL.test(value) || value.length > (field.kind === 'textarea' ? 1000 : 100)) return { value, error: 'tooLong' };
   const now = new Date();
   switch (field.kind) {
