@@ -259,3 +259,20 @@ test.serial('two staff members deciding the same application at once record one 
   const application = await ApplicationModel.findById(id).lean();
   t.is(application?.decisions.length, 1);
 });
+
+test.serial('an applicant who chose English gets every page and the approval mail in English', async (t) => {
+  const person = new Applicant(service);
+  const english = await person.open('?lang=en');
+  t.regex(english.html, /Mail address setting/);
+  await person.apply('english.applicant@example.com');
+  const application = await ApplicationModel.findOne({ email: 'english.applicant@example.com' }).lean();
+  t.is(application?.lang, 'en');
+  await staff.decide(application?._id.toString() ?? '', { action: 'approve', reason: '' });
+  const mail = await service.smtp.waitFor(
+    (m) => recipients(m) === 'english.applicant@example.com' && /Result/.test(m.subject ?? ''),
+  );
+  t.is(mail.subject, '[Test University] Result of the application for use');
+  t.regex(mail.text ?? '', /Initial password: [A-Za-z0-9]{12}/);
+  t.regex(mail.text ?? '', /Leave the second password empty/);
+  t.regex(mail.text ?? '', /sent from a send-only address/);
+});
