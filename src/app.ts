@@ -49,7 +49,7 @@ export function buildApp({ config, logger, hasher, jwks, cookieKeys, devPages }:
     csrfMiddleware(),
     errorPages(logger),
     interactionRoutes(provider, hasher, logger).routes() as Middleware,
-    tenantPages(config, hasher, logger).routes() as Middleware,
+    tenantPages(provider, config, hasher, logger).routes() as Middleware,
     ...(devPages ? [devPages.routes() as Middleware] : []),
     notFound,
   ]);

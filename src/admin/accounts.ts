@@ -23,6 +23,7 @@ export type GraduateInput = GraduateSecrets & {
   name: { kanji: Name; kana?: Name; roman?: Name };
   birthdate?: string;
   sex?: '' | 'male' | 'female' | 'other';
+  contact?: Partial<Record<'postalCode' | 'prefecture' | 'city' | 'street' | 'building' | 'phone' | 'mobile', string>>;
   locale?: 'ja' | 'en';
   studentIds: StudentIdInput[];
 };
@@ -91,6 +92,7 @@ export async function createGraduate(hasher: SecretHasher, input: GraduateInput)
       name: input.name,
       birthdate: input.birthdate ?? '',
       sex: input.sex ?? '',
+      contact: input.contact ?? {},
       locale: input.locale ?? 'ja',
       ...secrets,
       studentIds: input.studentIds,

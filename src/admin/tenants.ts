@@ -45,6 +45,7 @@ export interface CatalogueInput {
 
 export interface TenantSettings {
   loginUrl?: string;
+  manualUrl?: string;
   terms?: { ja?: string; en?: string };
   catalogue?: CatalogueInput[];
   fields?: Array<{ name: string; mode: string }>;
@@ -70,10 +71,11 @@ function checkCatalogue(entries: CatalogueInput[]): void {
 export async function configureTenant(id: string, settings: TenantSettings): Promise<void> {
   await requireTenant(id);
   const set: Record<string, unknown> = {};
-  if (settings.loginUrl !== undefined) {
-    if (settings.loginUrl && !/^https?:\/\/\S+$/.test(settings.loginUrl))
-      throw new OperatorError('login URL must be an http(s) URL');
-    set.loginUrl = settings.loginUrl;
+  for (const key of ['loginUrl', 'manualUrl'] as const) {
+    const value = settings[key];
+    if (value === undefined) continue;
+    if (value && !/^https?:\/\/\S+$/.test(value)) throw new OperatorError(`${key} must be an http(s) URL`);
+    set[key] = value;
   }
   if (settings.terms?.ja !== undefined) set['terms.ja'] = settings.terms.ja;
   if (settings.terms?.en !== undefined) set['terms.en'] = settings.terms.en;

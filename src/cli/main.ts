@@ -21,7 +21,7 @@ const USAGE = `Usage: npm run cli -- <command> [options]
 
   tenant create --id ID --name-ja NAME --name-en NAME [--inquiry-ja TEXT] [--inquiry-en TEXT]
   tenant list
-  tenant configure --id ID [--login-url URL] [--terms-ja-file FILE] [--terms-en-file FILE]
+  tenant configure --id ID [--login-url URL] [--manual-url URL] [--terms-ja-file FILE] [--terms-en-file FILE]
                 [--catalogue-file FILE.json] [--field NAME=required|optional|hidden ...]
                 [--initial-password-days N] [--image-retention-days N]
   client create --tenant ID --name NAME --redirect-uri URI [--redirect-uri URI ...]
@@ -86,6 +86,7 @@ async function run(command: string, args: string[], config: Config): Promise<voi
         {
           id: s,
           'login-url': s,
+          'manual-url': s,
           'terms-ja-file': s,
           'terms-en-file': s,
           'catalogue-file': s,
@@ -114,6 +115,7 @@ async function run(command: string, args: string[], config: Config): Promise<voi
       if (entries !== undefined && !Array.isArray(entries)) throw new UsageError('--catalogue-file must hold a JSON array');
       await configureTenant(o.str('id'), {
         loginUrl: o.str('login-url') || undefined,
+        manualUrl: o.str('manual-url') || undefined,
         terms: { ja: read('terms-ja-file'), en: read('terms-en-file') },
         catalogue: entries,
         fields: o.list('field').length

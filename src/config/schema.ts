@@ -48,6 +48,8 @@ export const configSchema = z.object({
     /** Validity of the link that reopens an application the staff sent back. */
     resubmitDays: z.number().int().positive(),
   }),
+  /** Login sessions: ended after this long without use; ttl.sessionSeconds is the absolute lifetime. */
+  session: z.object({ idleMinutes: z.number().int().positive() }),
   staff: z.object({
     idleMinutes: z.number().int().positive(),
     absoluteHours: z.number().int().positive(),

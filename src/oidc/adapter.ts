@@ -25,6 +25,7 @@ export class MongoAdapter implements Adapter {
       uid: payload.uid,
       userCode: payload.userCode,
       grantId: payload.grantId,
+      accountId: this.kind === 'Session' ? payload.accountId : undefined,
       expiresAt: expiresIn ? new Date(Date.now() + expiresIn * 1000) : undefined,
     };
     await OidcRecordModel.replaceOne({ _id: this.key(id) }, record, { upsert: true });

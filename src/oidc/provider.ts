@@ -10,6 +10,7 @@ import { ACR } from './acr.ts';
 import { MongoAdapter } from './adapter.ts';
 import { accountClaims, SCOPE_CLAIMS } from './claims.ts';
 import { installHashedClientSecrets } from './client-secret.ts';
+import { sessionTtl } from './sessions.ts';
 
 export const SCOPES = ['openid', 'offline_access', ...Object.keys(SCOPE_CLAIMS).filter((s) => s !== 'openid')];
 
@@ -82,7 +83,7 @@ export function createProvider(config: Config, jwks: { keys: JWK[] }, cookieKeys
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
     ttl: {
-      Session: config.ttl.sessionSeconds,
+      Session: (_ctx, session) => sessionTtl(config, session.loginTs),
       Interaction: config.ttl.interactionSeconds,
       AuthorizationCode: config.ttl.authorizationCodeSeconds,
       AccessToken: config.ttl.accessTokenSeconds,

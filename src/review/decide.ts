@@ -7,6 +7,7 @@ import { type Application, ApplicationModel } from '../db/models/application.ts'
 import { ClaimModel } from '../db/models/claim.ts';
 import type { Staff } from '../db/models/staff.ts';
 import type { Tenant } from '../db/models/tenant.ts';
+import { CONTACT_FIELDS } from '../flows/application/fields.ts';
 import { loginUrl } from '../flows/application/routes.ts';
 import { issueToken } from '../flows/one-time-token.ts';
 import type { Lang } from '../i18n/index.ts';
@@ -75,6 +76,7 @@ async function approve(
       sex: (values.sex as 'male' | 'female' | 'other' | undefined) ?? '',
       locale: application.lang as Lang,
       studentIds: [studentIdFrom(tenant, values)],
+      contact: Object.fromEntries(CONTACT_FIELDS.map((name) => [name, values[name] ?? ''])),
     });
   }
   const stored = await hashGraduateSecrets(deps.hasher, secrets);

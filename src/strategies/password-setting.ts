@@ -39,3 +39,29 @@ export async function newPasswordErrors(
   if (!password && (await hasher.verify(currentPasswordHash, input.password))) errors.password = t('passwordRules.sameAsOld');
   return errors;
 }
+
+export type Secret = 'password' | 'secondPassword';
+
+/**
+ * Changing one secret: the current one must be right, the new one must follow the rules, be typed
+ * twice, differ from the current one and from the other secret (password ≠ second password).
+ */
+export async function changeSecretErrors(
+  t: TFunction,
+  hasher: SecretHasher,
+  which: Secret,
+  input: { current: string; next: string; confirm: string },
+  hashes: { current: string | null | undefined; other: string | null | undefined },
+): Promise<Record<string, string>> {
+  const label = t(`passwords.${which}`);
+  const errors: Record<string, string> = {};
+  if (!input.current) errors.current = t('form.required', { field: t(`account.current.${which}`) });
+  else if (!(await hasher.verify(hashes.current, input.current))) errors.current = t('account.currentWrong', { field: label });
+  const problems = passwordProblems(input.next).map((problem) => t(`passwordRules.${problem}`));
+  if (!input.next) errors.next = t('form.required', { field: t(`account.new.${which}`) });
+  else if (problems.length) errors.next = `${label}: ${problems.join(' ')}`;
+  else if (input.next !== input.confirm) errors.confirm = t('passwordRules.confirm', { field: label });
+  else if (input.next === input.current) errors.next = t('account.sameAsCurrent', { field: label });
+  else if (await hasher.verify(hashes.other, input.next)) errors.next = t('passwordRules.sameAsPassword');
+  return errors;
+}

@@ -34,6 +34,16 @@ const accountSchema = new mongoose.Schema(
     },
     birthdate: { type: String, default: '' },
     sex: { type: String, enum: ['', 'male', 'female', 'other'], default: '' },
+    /** Current address and phones (graduates), as in the application form. */
+    contact: {
+      postalCode: { type: String, default: '' },
+      prefecture: { type: String, default: '' },
+      city: { type: String, default: '' },
+      street: { type: String, default: '' },
+      building: { type: String, default: '' },
+      phone: { type: String, default: '' },
+      mobile: { type: String, default: '' },
+    },
     locale: { type: String, enum: ['ja', 'en'], default: 'ja' },
     passwordHash: { type: String },
     secondPasswordHash: { type: String },

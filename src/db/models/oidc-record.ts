@@ -13,6 +13,8 @@ const oidcRecordSchema = new mongoose.Schema(
     uid: { type: String },
     userCode: { type: String },
     grantId: { type: String },
+    /** For sessions: whose they are, so a password change can end the others. */
+    accountId: { type: String },
     consumedAt: { type: Number },
     expiresAt: { type: Date },
   },
@@ -21,6 +23,7 @@ const oidcRecordSchema = new mongoose.Schema(
 oidcRecordSchema.index({ kind: 1, uid: 1 });
 oidcRecordSchema.index({ kind: 1, userCode: 1 });
 oidcRecordSchema.index({ grantId: 1 });
+oidcRecordSchema.index({ kind: 1, accountId: 1 });
 oidcRecordSchema.index({ expiresAt: 1 });
 
 export const OidcRecordModel = mongoose.model('OidcRecord', oidcRecordSchema, 'oidc_records');

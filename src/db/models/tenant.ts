@@ -22,6 +22,8 @@ const tenantSchema = new mongoose.Schema(
     inquiry: optionalLocalized,
     /** Where "Log in here" in mails points: the certificate front end's login (else our own page). */
     loginUrl: { type: String, default: '' },
+    /** The operating manual linked from the account menu. */
+    manualUrl: { type: String, default: '' },
     loginMethods: {
       graduate: { type: Boolean, default: true },
       student: { type: Boolean, default: false },

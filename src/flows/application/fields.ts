@@ -137,15 +137,33 @@ function check(field: FieldDef, raw: string, catalogue: CatalogueEntry[]): { val
   }
 }
 
-/** Validates every item; returns the normalised values and a localised message per wrong item. */
+/** The items a graduate keeps up to date on the account pages (SPEC G4 a). */
+export const PERSONAL_FIELDS = [
+  'nameKanji',
+  'nameKana',
+  'nameRoman',
+  'sex',
+  'birthdate',
+  'postalCode',
+  'prefecture',
+  'city',
+  'street',
+  'building',
+  'phone',
+  'mobile',
+];
+export const CONTACT_FIELDS = ['postalCode', 'prefecture', 'city', 'street', 'building', 'phone', 'mobile'] as const;
+
+/** Validates the given items (default: the tenant's whole form); normalised values and a message per wrong item. */
 export function validateFields(
   t: TFunction,
   tenant: Tenant,
   read: (name: string) => string,
+  fields: FieldDef[] = tenantFields(tenant),
 ): { values: Record<string, string>; errors: Record<string, string> } {
   const values: Record<string, string> = {};
   const errors: Record<string, string> = {};
-  for (const field of tenantFields(tenant)) {
+  for (const field of fields) {
     const result = check(field, read(field.name), tenant.catalogue ?? []);
     values[field.name] = result.value;
     if (result.error) errors[field.name] = t(`form.${result.error}`, { field: t(`application.fields.${field.name}`) });

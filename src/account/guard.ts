@@ -1,0 +1,22 @@
+import type { Context, Next } from 'koa';
+import type Provider from 'oidc-provider';
+import type { Config } from '../config/schema.ts';
+import { type Account, AccountModel } from '../db/models/account.ts';
+import type { Tenant } from '../db/models/tenant.ts';
+import { activeSession } from '../oidc/sessions.ts';
+
+/** Account pages need this university's account logged in; otherwise the login starts and returns here. */
+export function requireAccount(provider: Provider, config: Config) {
+  return async (ctx: Context, next: Next) => {
+    const tenant = ctx.state.tenant as Tenant;
+    const session = await activeSession(ctx, provider, config);
+    const account = session?.accountId ? await AccountModel.findById(session.accountId).lean<Account>() : null;
+    if (!session || !account || account.tenantId !== tenant._id) {
+      ctx.status = 303;
+      return ctx.redirect(`/t/${tenant._id}/account/login?return=${encodeURIComponent(ctx.path)}`);
+    }
+    ctx.state.account = account;
+    ctx.state.sessionId = session.jti;
+    await next();
+  };
+}

@@ -1,0 +1,272 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import { parseName } from '../admin/accounts.ts';
+import type { Config } from '../config/schema.ts';
+import { type Account, AccountModel, isDuplicateKey, normalizeEmail } from '../db/models/account.ts';
+import type { Tenant } from '../db/models/tenant.ts';
+import { CONTACT_FIELDS, PERSONAL_FIELDS, tenantFields, validateFields } from '../flows/application/fields.ts';
+import { checkToken, consumeToken, issueToken } from '../flows/one-time-token.ts';
+import { formBody, formField } from '../http/form.ts';
+import { render } from '../http/views.ts';
+import { translator } from '../i18n/index.ts';
+import type { Logger } from '../log.ts';
+import { enqueueMail } from '../mail/outbox.ts';
+import { EMAIL } from '../oidc/interactions.ts';
+import { endOtherSessions } from '../oidc/sessions.ts';
+import { csrfValid } from '../security/csrf.ts';
+import type { SecretHasher } from '../security/secrets.ts';
+import { changeSecretErrors, type Secret } from '../strategies/password-setting.ts';
+import { accountClientId, finishAccountLogin, startAccountLogin } from './console-client.ts';
+import { requireAccount } from './guard.ts';
+
+const fullName = (name: { family?: string | null; given?: string | null } | null | undefined) =>
+  [name?.family, name?.given].filter(Boolean).join(' ');
+
+/** The person's current personal items as the form shows them. */
+function personalValues(account: Account): Record<string, string> {
+  return {
+    nameKanji: fullName(account.name?.kanji),
+    nameKana: fullName(account.name?.kana),
+    nameRoman: fullName(account.name?.roman),
+    sex: account.sex ?? '',
+    birthdate: account.birthdate ?? '',
+    ...Object.fromEntries(CONTACT_FIELDS.map((name) => [name, account.contact?.[name] ?? ''])),
+  };
+}
+
+/** SPEC G4 (a), (b), (d), (e): the account menu and the changes a person makes themselves. */
+export function accountRoutes(provider: Provider, config: Config, hasher: SecretHasher, logger: Logger): Router {
+  const router = new Router({ prefix: '/account' });
+  const signedIn = requireAccount(provider, config);
+  const tenantOf = (ctx: Context) => ctx.state.tenant as Tenant;
+  const accountOf = (ctx: Context) => ctx.state.account as Account;
+  const base = (ctx: Context) => `/t/${tenantOf(ctx)._id}/account`;
+  const done = (ctx: Context, messageKey: string) => render(ctx, 'account-done', { base: base(ctx), messageKey });
+
+  router.get('/login', async (ctx) => {
+    const returnTo = typeof ctx.query.return === 'string' ? ctx.query.return : base(ctx);
+    await startAccountLogin(ctx, tenantOf(ctx)._id, config.issuer, returnTo);
+  });
+
+  router.get('/callback', (ctx) => {
+    const returnTo = finishAccountLogin(ctx, tenantOf(ctx)._id);
+    if (!returnTo) return render(ctx, 'error', { messageKey: 'error.generic' }, 400);
+    ctx.redirect(returnTo);
+  });
+
+  router.get('/logged-out', (ctx) => render(ctx, 'logged-out'));
+
+  router.get('/', signedIn, (ctx) => {
+    const account = accountOf(ctx);
+    const tenant = tenantOf(ctx);
+    const graduate = account.kind === 'graduate';
+    const previous = account.previousLoginAt
+      ? new Intl.DateTimeFormat(ctx.state.lang === 'ja' ? 'ja-JP' : 'en-GB', {
+          dateStyle: 'long',
+          timeStyle: 'short',
+          timeZone: 'Asia/Tokyo',
+        }).format(account.previousLoginAt)
+      : undefined;
+    const logout = new URLSearchParams({
+      client_id: accountClientId(tenant._id),
+      post_logout_redirect_uri: `${config.issuer}${base(ctx)}/logged-out`,
+    });
+    render(ctx, 'account-home', {
+      base: base(ctx),
+      name: fullName(account.name?.kanji) || account.email,
+      email: account.email,
+      previous,
+      graduate,
+      manualUrl: tenant.manualUrl,
+      logoutUrl: `/session/end?${logout}`,
+    });
+  });
+
+  // (d), (e): password and second password
+  for (const [path, which] of [
+    ['/password', 'password'],
+    ['/second-password', 'secondPassword'],
+  ] as Array<[string, Secret]>) {
+    const show = (ctx: Context, extra: Record<string, unknown> = {}, status = 200) =>
+      render(ctx, 'account-secret', { base: base(ctx), action: `${base(ctx)}${path}`, which, errors: {}, ...extra }, status);
+    const graduateOnly = (ctx: Context) => accountOf(ctx).kind === 'graduate' || ctx.throw(404);
+
+    router.get(path, signedIn, (ctx) => {
+      graduateOnly(ctx);
+      show(ctx);
+    });
+
+    router.post(path, signedIn, formBody, async (ctx) => {
+      graduateOnly(ctx);
+      const t = translator(ctx.state.lang);
+      if (!csrfValid(ctx)) return show(ctx, { formError: t('form.csrf') }, 403);
+      const account = await AccountModel.findById(accountOf(ctx)._id).lean<Account>();
+      const hashes =
+        which === 'password'
+          ? { current: account?.passwordHash, other: account?.secondPasswordHash }
+          : { current: account?.secondPasswordHash, other: account?.passwordHash };
+      const input = {
+        current: formField(ctx, 'current', 128),
+        next: formField(ctx, 'next', 128),
+        confirm: formField(ctx, 'confirm', 128),
+      };
+      const errors = await changeSecretErrors(t, hasher, which, input, hashes);
+      if (Object.keys(errors).length) return show(ctx, { errors }, 400);
+      const field = which === 'password' ? 'passwordHash' : 'secondPasswordHash';
+      await AccountModel.updateOne({ _id: accountOf(ctx)._id }, { $set: { [field]: await hasher.hash(input.next) } });
+      const ended = await endOtherSessions(accountOf(ctx)._id.toString(), ctx.state.sessionId);
+      logger.info({
+        event: `account.${which}_changed`,
+        tenant: tenantOf(ctx)._id,
+        account: accountOf(ctx)._id.toString(),
+        endedSessions: ended,
+        ip: ctx.ip,
+      });
+      done(ctx, `account.changed.${which}`);
+    });
+  }
+
+  // (a): personal information → Check → confirmation → Change
+  const personalFields = (ctx: Context) => tenantFields(tenantOf(ctx)).filter((f) => PERSONAL_FIELDS.includes(f.name));
+  const showPersonal = (
+    ctx: Context,
+    view: string,
+    values: Record<string, string>,
+    extra: Record<string, unknown> = {},
+    status = 200,
+  ) => render(ctx, view, { base: base(ctx), fields: personalFields(ctx), values, errors: {}, catalogue: [], ...extra }, status);
+
+  router.get('/personal', signedIn, (ctx) => {
+    if (accountOf(ctx).kind !== 'graduate') return ctx.throw(404);
+    showPersonal(ctx, 'account-personal', personalValues(accountOf(ctx)));
+  });
+
+  router.post('/personal', signedIn, formBody, (ctx) => {
+    if (accountOf(ctx).kind !== 'graduate') return ctx.throw(404);
+    const t = translator(ctx.state.lang);
+    const { values, errors } = validateFields(t, tenantOf(ctx), (name) => formField(ctx, name, 200), personalFields(ctx));
+    if (!csrfValid(ctx)) return showPersonal(ctx, 'account-personal', values, { formError: t('form.csrf') }, 403);
+    const confirmed = formField(ctx, 'confirmed') === 'yes';
+    if (Object.keys(errors).length || !confirmed) {
+      return showPersonal(
+        ctx,
+        Object.keys(errors).length ? 'account-personal' : 'account-personal-confirm',
+        values,
+        { errors },
+        Object.keys(errors).length ? 400 : 200,
+      );
+    }
+    return savePersonal(ctx, values);
+  });
+
+  const savePersonal = async (ctx: Context, values: Record<string, string>) => {
+    const name = (value: string | undefined) => (value ? parseName(value, 'name') : { family: '', given: '' });
+    await AccountModel.updateOne(
+      { _id: accountOf(ctx)._id },
+      {
+        $set: {
+          'name.kanji': name(values.nameKanji),
+          'name.kana': name(values.nameKana),
+          'name.roman': name(values.nameRoman),
+          ...(values.sex !== undefined ? { sex: values.sex } : {}),
+          ...(values.birthdate !== undefined ? { birthdate: values.birthdate } : {}),
+          ...Object.fromEntries(CONTACT_FIELDS.filter((f) => values[f] !== undefined).map((f) => [`contact.${f}`, values[f]])),
+        },
+      },
+    );
+    logger.info({
+      event: 'account.personal_changed',
+      tenant: tenantOf(ctx)._id,
+      account: accountOf(ctx)._id.toString(),
+      ip: ctx.ip,
+    });
+    done(ctx, 'account.changed.personal');
+  };
+
+  // (b): mail address change, confirmed at the new address
+  const showEmail = (ctx: Context, extra: Record<string, unknown> = {}, status = 200) =>
+    render(
+      ctx,
+      'account-email',
+      { base: base(ctx), action: `${base(ctx)}/email`, current: accountOf(ctx).email, values: {}, errors: {}, ...extra },
+      status,
+    );
+
+  router.get('/email', signedIn, (ctx) => showEmail(ctx));
+
+  router.post('/email', signedIn, formBody, async (ctx) => {
+    const t = translator(ctx.state.lang);
+    const tenant = tenantOf(ctx);
+    const account = accountOf(ctx);
+    const email = formField(ctx, 'email').trim();
+    const confirm = formField(ctx, 'emailConfirm').trim();
+    const values = { email, emailConfirm: confirm };
+    if (!csrfValid(ctx)) return showEmail(ctx, { values, formError: t('form.csrf') }, 403);
+    const address = normalizeEmail(email);
+    const errors: Record<string, string> = {};
+    if (!email) errors.email = t('form.required', { field: t('account.newEmail') });
+    else if (email.length > 254 || !EMAIL.test(email)) errors.email = t('form.email');
+    else if (normalizeEmail(confirm) !== address) errors.emailConfirm = t('apply.emailMismatch');
+    else if (address === account.email) errors.email = t('account.sameEmail');
+    else if (await AccountModel.exists({ tenantId: tenant._id, email: address })) errors.email = t('account.emailTaken');
+    if (Object.keys(errors).length) return showEmail(ctx, { values, errors }, 400);
+    const lang = ctx.state.lang;
+    const token = await issueToken({
+      purpose: 'email-change',
+      tenantId: tenant._id,
+      email: address,
+      lang,
+      ttlMinutes: config.application.urlMinutes,
+      ref: account._id.toString(),
+    });
+    const url = `${config.issuer}${base(ctx)}/email/verify/${token}`;
+    await enqueueMail({
+      tenantId: tenant._id,
+      to: address,
+      lang,
+      template: 'emailChange',
+      values: { url, minutes: String(config.application.urlMinutes) },
+    });
+    render(ctx, 'account-done', { base: base(ctx), messageKey: 'account.emailSent', minutes: config.application.urlMinutes });
+  });
+
+  // The link works in any browser (the mail may be read on a phone): the token alone proves it.
+  const showVerify = (ctx: Context, token: string, extra: Record<string, unknown> = {}, status = 200) =>
+    render(ctx, 'account-email-verify', { action: `${base(ctx)}/email/verify/${token}`, ...extra }, status);
+  const tokenProblem = (ctx: Context, reason: string) =>
+    render(ctx, 'apply-problem', { reason, startUrl: `${base(ctx)}/email` }, reason === 'invalid' ? 404 : 410);
+
+  router.get('/email/verify/:token', async (ctx) => {
+    const check = await checkToken(ctx.params.token ?? '', 'email-change', tenantOf(ctx)._id);
+    if (!check.ok) return tokenProblem(ctx, check.reason);
+    showVerify(ctx, ctx.params.token ?? '', { email: check.token.email });
+  });
+
+  router.post('/email/verify/:token', formBody, async (ctx) => {
+    const tenant = tenantOf(ctx);
+    const token = ctx.params.token ?? '';
+    if (!csrfValid(ctx)) return showVerify(ctx, token, { formError: translator(ctx.state.lang)('form.csrf') }, 403);
+    const used = await consumeToken(token, 'email-change', tenant._id);
+    if (!used.ok) return tokenProblem(ctx, used.reason);
+    const before = await AccountModel.findOne({ _id: used.token.ref, tenantId: tenant._id }).lean<Account>();
+    if (!before) return tokenProblem(ctx, 'invalid');
+    try {
+      await AccountModel.updateOne({ _id: before._id }, { $set: { email: used.token.email, emailVerified: true } });
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      return render(ctx, 'error', { messageKey: 'account.emailTaken' }, 409);
+    }
+    await enqueueMail({
+      tenantId: tenant._id,
+      to: before.email,
+      lang: before.locale ?? 'ja',
+      template: 'emailChanged',
+      values: { email: used.token.email },
+    });
+    logger.info({ event: 'account.email_changed', tenant: tenant._id, account: before._id.toString(), ip: ctx.ip });
+    render(ctx, 'account-done', { base: base(ctx), messageKey: 'account.changed.email' });
+  });
+
+  return router;
+}
