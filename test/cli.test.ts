@@ -81,7 +81,11 @@ test('unsafe or missing redirect URIs are refused with a clear message', async (
   const missing = await cli('client create', base);
   t.is(missing.code, 2);
   t.regex(missing.stderr, /^cert-idp: --redirect-uri is required/);
-  const reserved = await cli('client create', { ...base, id: 'account-console.cli-univ', 'redirect-uri': 'https://a.example/cb' });
+  const reserved = await cli('client create', {
+    ...base,
+    id: 'account-console.cli-univ',
+    'redirect-uri': 'https://a.example/cb',
+  });
   t.is(reserved.stderr, 'cert-idp: client ids starting with "account-console." are reserved\n');
   const unknownTenant = await cli('client create', { ...base, tenant: 'nope', 'redirect-uri': 'https://a.example/cb' });
   t.is(unknownTenant.stderr, 'cert-idp: no tenant "nope"\n');

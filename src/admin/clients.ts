@@ -36,7 +36,8 @@ export async function registerClient(input: ClientInput): Promise<{ clientId: st
   for (const uri of [...input.redirectUris, ...(input.postLogoutRedirectUris ?? [])]) checkUri(uri);
   const clientId = input.id ?? `${input.tenantId}-${randomBytes(9).toString('base64url')}`;
   if (!/^[A-Za-z0-9._-]{3,128}$/.test(clientId)) throw new OperatorError('client id may use letters, digits, ".", "_" and "-"');
-  if (clientId.startsWith('account-console.')) throw new OperatorError('client ids starting with "account-console." are reserved');
+  if (clientId.startsWith('account-console.'))
+    throw new OperatorError('client ids starting with "account-console." are reserved');
   if (await ClientModel.exists({ _id: clientId })) throw new OperatorError(`client "${clientId}" already exists`);
   const secret = input.public ? undefined : newClientSecret();
   await ClientModel.create({
