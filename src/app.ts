@@ -32,6 +32,10 @@ export interface AppDependencies {
 export function buildApp({ config, logger, hasher, jwks, cookieKeys, devPages }: AppDependencies): Provider {
   const provider = createProvider(config, jwks, cookieKeys);
   provider.on('server_error', (_ctx, error) => logger.error({ err: error }, 'oidc server error'));
+  provider.on('backchannel.error', (_ctx, error, client) =>
+    logger.warn({ err: error, client: client.clientId }, 'back-channel logout failed'),
+  );
+  provider.on('backchannel.success', (_ctx, client) => logger.info({ client: client.clientId }, 'back-channel logout delivered'));
 
   provider.use(async (ctx, next) => {
     const started = performance.now();

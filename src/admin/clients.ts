@@ -11,6 +11,9 @@ export interface ClientInput {
   public?: boolean;
   redirectUris: string[];
   postLogoutRedirectUris?: string[];
+  /** Third-party clients are shown a consent page; first-party ones (the default) are not. */
+  thirdParty?: boolean;
+  backchannelLogoutUri?: string;
 }
 
 /** Redirect URIs are matched exactly by oidc-provider; here we refuse ones that can never be safe. */
@@ -33,7 +36,13 @@ export async function registerClient(input: ClientInput): Promise<{ clientId: st
   await requireTenant(input.tenantId);
   if (!input.name.trim()) throw new OperatorError('client needs a name');
   if (input.redirectUris.length === 0) throw new OperatorError('client needs at least one redirect URI');
-  for (const uri of [...input.redirectUris, ...(input.postLogoutRedirectUris ?? [])]) checkUri(uri);
+  for (const uri of [
+    ...input.redirectUris,
+    ...(input.postLogoutRedirectUris ?? []),
+    ...(input.backchannelLogoutUri ? [input.backchannelLogoutUri] : []),
+  ]) {
+    checkUri(uri);
+  }
   const clientId = input.id ?? `${input.tenantId}-${randomBytes(9).toString('base64url')}`;
   if (!/^[A-Za-z0-9._-]{3,128}$/.test(clientId)) throw new OperatorError('client id may use letters, digits, ".", "_" and "-"');
   if (clientId.startsWith('account-console.'))
@@ -48,6 +57,8 @@ export async function registerClient(input: ClientInput): Promise<{ clientId: st
     secretHash: secret?.hash,
     redirectUris: input.redirectUris,
     postLogoutRedirectUris: input.postLogoutRedirectUris ?? [],
+    firstParty: !input.thirdParty,
+    backchannelLogoutUri: input.backchannelLogoutUri,
   });
   return { clientId, clientSecret: secret?.secret };
 }

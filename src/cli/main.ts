@@ -25,7 +25,7 @@ const USAGE = `Usage: npm run cli -- <command> [options]
                 [--catalogue-file FILE.json] [--field NAME=required|optional|hidden ...]
                 [--initial-password-days N] [--image-retention-days N]
   client create --tenant ID --name NAME --redirect-uri URI [--redirect-uri URI ...]
-                [--post-logout-uri URI ...] [--public] [--id CLIENT_ID]
+                [--post-logout-uri URI ...] [--public] [--third-party] [--backchannel-logout-uri URI] [--id CLIENT_ID]
   client list [--tenant ID]
   client reset-secret --id CLIENT_ID
   account create-graduate --tenant ID --email ADDRESS --name-kanji "FAMILY GIVEN"
@@ -156,11 +156,17 @@ async function run(command: string, args: string[], config: Config): Promise<voi
       return;
     }
     case 'client create': {
-      const o = options(args, { tenant: s, name: s, id: s, 'redirect-uri': many, 'post-logout-uri': many, public: bool }, [
-        'tenant',
-        'name',
-        'redirect-uri',
-      ]);
+      const spec = {
+        tenant: s,
+        name: s,
+        id: s,
+        'redirect-uri': many,
+        'post-logout-uri': many,
+        public: bool,
+        'third-party': bool,
+        'backchannel-logout-uri': s,
+      };
+      const o = options(args, spec, ['tenant', 'name', 'redirect-uri']);
       const result = await registerClient({
         tenantId: o.str('tenant'),
         name: o.str('name'),
@@ -168,6 +174,8 @@ async function run(command: string, args: string[], config: Config): Promise<voi
         public: o.flag('public'),
         redirectUris: o.list('redirect-uri'),
         postLogoutRedirectUris: o.list('post-logout-uri'),
+        thirdParty: o.flag('third-party'),
+        backchannelLogoutUri: o.str('backchannel-logout-uri') || undefined,
       });
       console.log(`client_id\t${result.clientId}`);
       if (result.clientSecret) console.log(`client_secret\t${result.clientSecret}\t(shown once: store it now)`);
@@ -177,7 +185,8 @@ async function run(command: string, args: string[], config: Config): Promise<voi
     case 'client list': {
       const o = options(args, { tenant: s });
       for (const c of await listClients(o.str('tenant') || undefined)) {
-        console.log(`${c._id}\t${c.tenantId}\t${c.public ? 'public' : 'confidential'}\t${c.name}\t${c.redirectUris.join(' ')}`);
+        const kind = `${c.public ? 'public' : 'confidential'}${c.firstParty ? '' : ',third-party'}`;
+        console.log(`${c._id}\t${c.tenantId}\t${kind}\t${c.name}\t${c.redirectUris.join(' ')}`);
       }
       return;
     }

@@ -7,6 +7,11 @@ export const configSchema = z.object({
   port: z.number().int().min(0).max(65535),
   issuer: z.url({ protocol: /^https?$/ }),
   trustProxy: z.boolean(),
+  /**
+   * Outgoing calls (back-channel logout) to loopback and private addresses are refused against
+   * SSRF unless this is set: development, tests, or relying parties on a campus network.
+   */
+  allowPrivateNetworkCalls: z.boolean(),
   mongodb: z.object({
     uri: z.string().startsWith('mongodb').nullable(),
     serverSelectionTimeoutMs: z.number().int().positive(),

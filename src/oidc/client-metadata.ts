@@ -11,6 +11,9 @@ export function clientMetadata(client: Client): ClientMetadata {
       : { token_endpoint_auth_method: 'client_secret_basic', client_secret: client.secretHash ?? undefined }),
     redirect_uris: client.redirectUris,
     post_logout_redirect_uris: client.postLogoutRedirectUris,
+    ...(client.backchannelLogoutUri
+      ? { backchannel_logout_uri: client.backchannelLogoutUri, backchannel_logout_session_required: true }
+      : {}),
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
     tenant: client.tenantId,

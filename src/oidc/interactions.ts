@@ -10,6 +10,7 @@ import { csrfValid } from '../security/csrf.ts';
 import type { SecretHasher } from '../security/secrets.ts';
 import { authenticateGraduate } from '../strategies/graduate-password.ts';
 import { ACR, AMR } from './acr.ts';
+import { consentRoutes, showConsent } from './consent.ts';
 import { finishLogin, type InteractionContext, interactionExpired, loadInteraction } from './interaction-context.ts';
 import { setPasswordsRoutes } from './set-passwords.ts';
 
@@ -37,8 +38,20 @@ export function interactionRoutes(provider: Provider, hasher: SecretHasher, logg
   router.get('/', async (ctx) => {
     const it = await loadInteraction(ctx, provider);
     if (!it) return interactionExpired(ctx);
-    if (it.details.prompt.name === 'login') return showLogin(ctx, it);
-    render(ctx, 'error', { messageKey: 'consent.unavailable', branding: it.branding }, 403);
+    if (it.details.prompt.name === 'consent') return showConsent(ctx, provider, it);
+    // acr_values asking only for what no login method here gives is refused with the standard error.
+    const wanted = String(it.details.params.acr_values ?? '')
+      .split(' ')
+      .filter(Boolean);
+    if (wanted.length && !wanted.includes(ACR.passwordAndSecondPassword)) {
+      const error = {
+        error: 'unmet_authentication_requirements',
+        error_description: 'none of the requested acr_values can be satisfied',
+      };
+      ctx.status = 303;
+      return ctx.redirect(await provider.interactionResult(ctx.req, ctx.res, error, { mergeWithLastSubmission: false }));
+    }
+    showLogin(ctx, it);
   });
 
   router.post('/login', formBody, async (ctx) => {
@@ -79,5 +92,6 @@ export function interactionRoutes(provider: Provider, hasher: SecretHasher, logg
   });
 
   router.use(setPasswordsRoutes(provider, hasher, logger).routes());
+  router.use(consentRoutes(provider, logger).routes());
   return router;
 }

@@ -70,6 +70,7 @@ export function createProvider(config: Config, jwks: { keys: JWK[] }, cookieKeys
     enabledJWA: { idTokenSigningAlgValues: ['RS256'], userinfoSigningAlgValues: ['RS256'] },
     features: {
       devInteractions: { enabled: false },
+      backchannelLogout: { enabled: true },
       claimsParameter: { enabled: true },
       revocation: { enabled: true },
       rpInitiatedLogout: {
@@ -91,6 +92,9 @@ export function createProvider(config: Config, jwks: { keys: JWK[] }, cookieKeys
       RefreshToken: config.ttl.refreshTokenSeconds,
       Grant: config.ttl.grantSeconds,
     },
+    ...(config.allowPrivateNetworkCalls
+      ? { fetch: ((url, options) => fetch(url, { ...options, dispatcher: undefined } as RequestInit)) as Configuration['fetch'] }
+      : {}),
     renderError: async (ctx, out) => {
       const koa = withLang(ctx);
       const status = Math.max(koa.status, 400);

@@ -14,6 +14,8 @@ const clientSchema = new mongoose.Schema(
     secretHash: { type: String },
     redirectUris: { type: [String], required: true },
     postLogoutRedirectUris: { type: [String], default: [] },
+    /** Told (OpenID Connect Back-Channel Logout) when a session it took part in ends. */
+    backchannelLogoutUri: { type: String },
   },
   { timestamps: true, versionKey: false },
 );
