@@ -3,7 +3,7 @@ import { claimOnce } from '../db/claim.ts';
 import { type OneTimeToken, OneTimeTokenModel } from '../db/models/one-time-token.ts';
 import type { Lang } from '../i18n/index.ts';
 
-export type TokenPurpose = 'apply' | 'resubmit' | 'password-reset' | 'email-change';
+export type TokenPurpose = 'apply' | 'resubmit' | 'password-reset' | 'email-change' | 'student-id';
 
 const hash = (token: string) => createHash('sha256').update(token).digest('base64url');
 

@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import type Provider from 'oidc-provider';
 import { recoveryRoutes } from '../account/recovery.ts';
 import { accountRoutes } from '../account/routes.ts';
+import { studentIdRoutes } from '../account/student-id.ts';
 import type { Config } from '../config/schema.ts';
 import { applicationRoutes } from '../flows/application/routes.ts';
 import type { Logger } from '../log.ts';
@@ -17,6 +18,7 @@ export function tenantPages(provider: Provider, config: Config, hasher: SecretHa
   router.get('/login', (ctx) => render(ctx, 'tenant-login'));
   router.use(applicationRoutes(config, logger).routes());
   router.use(staffRoutes(config, hasher, logger).routes());
+  router.use(studentIdRoutes(provider, config, logger).routes());
   router.use(accountRoutes(provider, config, hasher, logger).routes());
   router.use(recoveryRoutes(config, hasher, logger).routes());
   return router;

@@ -6,7 +6,7 @@ import { type Account, AccountModel } from '../db/models/account.ts';
 import { APPLICATION_STATUSES, type Application, ApplicationModel, imageBytes } from '../db/models/application.ts';
 import type { Staff } from '../db/models/staff.ts';
 import type { Tenant } from '../db/models/tenant.ts';
-import { displayValue, GROUPS, tenantFields } from '../flows/application/fields.ts';
+import { displayValue, GROUPS, studentIdFields, tenantFields } from '../flows/application/fields.ts';
 import { formBody, formField } from '../http/form.ts';
 import { render } from '../http/views.ts';
 import { translator } from '../i18n/index.ts';
@@ -61,13 +61,22 @@ export function staffConsoleRoutes(config: Config, hasher: SecretHasher, logger:
     const tenant = tenantOf(ctx);
     const t = translator(ctx.state.lang);
     const values = application.values as Record<string, string>;
-    const rows = tenantFields(tenant).map((field) => ({
+    const studentId = application.type === 'student-id';
+    const rows = (studentId ? studentIdFields(tenant) : tenantFields(tenant)).map((field) => ({
       field,
       label: t(`application.fields.${field.name}`),
       value: displayValue(t, tenant, ctx.state.lang, field, values[field.name]),
     }));
     const query = typeof ctx.query.q === 'string' ? ctx.query.q : '';
     const candidates = application.type === 'reapplication' ? await searchAccounts(tenant._id, query) : [];
+    // An additional student ID already held by another account of the university is flagged.
+    const holder = studentId ? await AccountModel.findById(application.accountId).lean<Account>() : null;
+    const duplicates = studentId
+      ? await AccountModel.find(
+          { tenantId: tenant._id, 'studentIds.number': values.studentId, _id: { $ne: application.accountId } },
+          { email: 1 },
+        ).lean<Account[]>()
+      : [];
     render(
       ctx,
       'staff-application',
@@ -78,6 +87,8 @@ export function staffConsoleRoutes(config: Config, hasher: SecretHasher, logger:
         groups: GROUPS,
         query,
         candidates,
+        holder,
+        duplicates,
         images: { front: Boolean(application.images?.front), back: Boolean(application.images?.back) },
         staff: ctx.state.staff,
         errors: {},

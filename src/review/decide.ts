@@ -17,7 +17,7 @@ import type { SecretHasher } from '../security/secrets.ts';
 import { generatePassword } from '../strategies/password-policy.ts';
 
 export type Action = 'approve' | 'reject' | 'resubmit';
-export type DecisionError = 'notPending' | 'reasonRequired' | 'accountRequired' | 'emailTaken';
+export type DecisionError = 'notPending' | 'reasonRequired' | 'accountRequired' | 'emailTaken' | 'resubmitNotOffered';
 
 export interface DecisionInput {
   action: Action;
@@ -110,6 +110,8 @@ export async function decide(
   if (input.action !== 'approve' && !reason) return { ok: false, error: 'reasonRequired' };
   if (input.action === 'approve' && application.type === 'reapplication' && !input.accountId)
     return { ok: false, error: 'accountRequired' };
+  const studentId = application.type === 'student-id';
+  if (studentId && input.action === 'resubmit') return { ok: false, error: 'resubmitNotOffered' };
 
   const claim = `decide:${applicationId}:${application.decisions.length}`;
   if (!(await claimOnce(claim, 86_400_000))) return { ok: false, error: 'notPending' };
@@ -119,7 +121,26 @@ export async function decide(
   let status: Application['status'];
   let action: 'approved' | 'rejected' | 'resubmission_requested';
 
-  if (input.action === 'approve') {
+  if (studentId) {
+    const values = application.values as Record<string, string>;
+    if (input.action === 'approve') {
+      accountId = application.accountId ?? undefined;
+      await AccountModel.updateOne(
+        { _id: accountId, tenantId: tenant._id },
+        { $push: { studentIds: studentIdFrom(tenant, values) } },
+      );
+    }
+    const template = input.action === 'approve' ? 'studentIdAdded' : 'studentIdRejected';
+    await enqueueMail({
+      tenantId: tenant._id,
+      to: application.email,
+      lang,
+      template,
+      values: { number: values.studentId ?? '', reason },
+    });
+    status = input.action === 'approve' ? 'approved' : 'rejected';
+    action = status;
+  } else if (input.action === 'approve') {
     const initialPassword = generatePassword();
     try {
       accountId = await approve(deps, tenant, application, input.accountId, initialPassword);

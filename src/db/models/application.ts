@@ -31,7 +31,8 @@ const applicationSchema = new mongoose.Schema(
     tenantId: { type: String, required: true },
     email: { type: String, required: true },
     lang: { type: String, enum: ['ja', 'en'], default: 'ja' },
-    type: { type: String, enum: ['new', 'reapplication'], required: true },
+    /** new / reapplication: an application for use; student-id: an additional student ID for an account. */
+    type: { type: String, enum: ['new', 'reapplication', 'student-id'], required: true },
     /** The form's values by item name (names never contain `.` or `$`). */
     values: { type: mongoose.Schema.Types.Mixed, required: true },
     images: imagesField,

@@ -137,6 +137,13 @@ function check(field: FieldDef, raw: string, catalogue: CatalogueEntry[]): { val
   }
 }
 
+/** The items of an additional student ID (SPEC G3): the school group, the student ID required. */
+export function studentIdFields(tenant: Tenant): FieldDef[] {
+  return tenantFields(tenant)
+    .filter((field) => field.group === 'school')
+    .map((field) => (field.name === 'studentId' ? { ...field, mode: 'required' as const } : field));
+}
+
 /** The items a graduate keeps up to date on the account pages (SPEC G4 a). */
 export const PERSONAL_FIELDS = [
   'nameKanji',
