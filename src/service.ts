@@ -9,12 +9,13 @@ import type { Config } from './config/schema.ts';
 import { connectDatabase } from './db/connection.ts';
 import { startEmbeddedDb } from './db/embedded.ts';
 import { startSweeper } from './db/sweeper.ts';
+import { startDemoFrontend } from './demo-frontend/app.ts';
 import { startMailCatcher } from './dev/mail-catcher.ts';
 import type { Logger } from './log.ts';
 import { MailWorker } from './mail/worker.ts';
 import { loadCookieKeys, loadSigningKeys } from './oidc/keys.ts';
 import { SecretHasher } from './security/secrets.ts';
-import { type DemoCredentials, describeDemo, seedDemo } from './seed/demo.ts';
+import { type DemoCredentials, describeDemo, registerDemoFrontend, seedDemo } from './seed/demo.ts';
 
 const projectRoot = fileURLToPath(new URL('../', import.meta.url));
 
@@ -22,6 +23,8 @@ export interface RunningService {
   server: Server;
   issuer: string;
   demo?: DemoCredentials;
+  /** The demo certificate front end's address (development only). */
+  frontendUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -52,6 +55,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const closeDatabase = await openDatabase(config);
   const server = createServer();
   let mailCatcher: Awaited<ReturnType<typeof startMailCatcher>>;
+  let frontend: Awaited<ReturnType<typeof startDemoFrontend>> | undefined;
   try {
     const generate = config.env !== 'production';
     const keysDir = resolve(projectRoot, config.keysDir);
@@ -68,7 +72,20 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     if (config.demo.seed) {
       const mailbox = mailCatcher ? `${issuer}/dev/mail` : config.mail.smtpUrl;
       demo = await seedDemo(hasher, config.demo.redirectUris, resolve(projectRoot, config.demo.credentialsFile), mailbox);
-      process.stdout.write(describeDemo(issuer, demo));
+      if (config.env === 'development') {
+        frontend = await startDemoFrontend({
+          issuer,
+          tenantId: demo.tenantId,
+          clientId: demo.clientId,
+          clientSecret: demo.clientSecret,
+          port: config.demo.frontendPort,
+        }).catch((error) => {
+          logger.warn({ err: error }, 'demo front end not started');
+          return undefined;
+        });
+        if (frontend) await registerDemoFrontend(frontend.url);
+      }
+      process.stdout.write(describeDemo(issuer, demo, frontend?.url));
     }
     const mail = new MailWorker(config.mail, logger);
     mail.start();
@@ -79,6 +96,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       server,
       issuer,
       demo,
+      frontendUrl: frontend?.url,
       async stop() {
         stopSweeper();
         await new Promise<void>((done) => {
@@ -87,6 +105,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         });
         await mail.stop();
         await mailCatcher?.stop();
+        await frontend?.stop();
         await mongoose.disconnect();
         await closeDatabase();
       },

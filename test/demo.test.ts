@@ -7,6 +7,7 @@ import { loadConfig } from '../src/config/load.ts';
 import { createLogger } from '../src/log.ts';
 import { type RunningService, startService } from '../src/service.ts';
 import { Applicant } from './helpers/applicant.ts';
+import { Browser, formAction, inputValue } from './helpers/browser.ts';
 import { testDatabaseUri } from './helpers/service.ts';
 
 let service: RunningService;
@@ -32,7 +33,7 @@ test.before(async () => {
       logLevel: 'silent',
       mongodb: { uri: testDatabaseUri('demo') },
       mail: { smtpUrl: `smtp://127.0.0.1:${await freePort()}` },
-      demo: { credentialsFile },
+      demo: { credentialsFile, frontendPort: 0 },
     },
   );
   service = await startService(config, createLogger('silent'));
@@ -64,4 +65,35 @@ test('in development, mail is caught and readable at /dev/mail, so the demo appl
   const link = page.match(/<a href="(http[^"]+\/verify\/[^"]+)"/)?.[1] as string;
   const terms = await person.browser.get(link);
   t.regex((await terms.response?.text()) ?? '', /第1条（目的）/);
+});
+
+test('a newcomer logs in at the demo certificate front end and sees the printing destination page', async (t) => {
+  const frontend = service.frontendUrl as string;
+  t.truthy(frontend);
+  const browser = new Browser();
+  const login = await browser.get(`${frontend}/login`);
+  const page = (await login.response?.text()) ?? '';
+  t.regex(page, /デモ大学 卒業生ログイン/);
+  const result = await browser.postForm(new URL(formAction(page), login.url).href, {
+    _csrf: inputValue(page, '_csrf'),
+    email: 'taro.yamada@example.com',
+    password: 'DemoPass2026',
+    secondPassword: 'Second2026',
+  });
+  t.is(result.url, `${frontend}/destination`);
+  const destination = (await result.response?.text()) ?? '';
+  t.regex(destination, /印刷先選択/);
+  t.regex(destination, /前回ログイン日時/);
+  t.regex(destination, /<option value="20A1234">/);
+  t.regex(destination, new RegExp(`href="${service.issuer}/t/demo-univ/account/student-id\\?lang=ja"`));
+
+  const english = await browser.get(`${frontend}/destination?lang=en`);
+  t.regex((await english.response?.text()) ?? '', /Select printing destination/);
+
+  const logout = await browser.get(`${frontend}/logout`);
+  const confirm = (await logout.response?.text()) ?? '';
+  const action = confirm.match(/<form id="op\.logoutForm"[^>]*action="([^"]+)"/)?.[1] as string;
+  const done = await browser.postForm(new URL(action, logout.url).href, { xsrf: inputValue(confirm, 'xsrf'), logout: 'yes' });
+  t.is(done.url, `${frontend}/`);
+  t.regex((await done.response?.text()) ?? '', /href="\/login"/, 'logged out at the front end too');
 });

@@ -65,6 +65,8 @@ export const configSchema = z.object({
     seed: z.boolean(),
     redirectUris: z.array(z.url()),
     credentialsFile: z.string().min(1),
+    /** The demo certificate front end (development only). */
+    frontendPort: z.number().int().min(0).max(65535),
   }),
 });
 

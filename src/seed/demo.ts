@@ -136,10 +136,22 @@ export async function seedDemo(
   return credentials;
 }
 
-export function describeDemo(issuer: string, demo: DemoCredentials): string {
+/** Lets the demo front end, wherever it listens, use the demo client (callback, logout, back channel). */
+export async function registerDemoFrontend(frontendUrl: string): Promise<void> {
+  await ClientModel.updateOne(
+    { _id: DEMO.clientId },
+    {
+      $addToSet: { redirectUris: `${frontendUrl}/callback`, postLogoutRedirectUris: `${frontendUrl}/` },
+      $set: { backchannelLogoutUri: `${frontendUrl}/backchannel-logout` },
+    },
+  );
+}
+
+export function describeDemo(issuer: string, demo: DemoCredentials, frontendUrl?: string): string {
   return [
     '',
     'Demo data (development only):',
+    ...(frontendUrl ? [`  front end      ${frontendUrl}  (the demo certificate service: log in there)`] : []),
     `  discovery      ${issuer}/.well-known/openid-configuration`,
     `  client_id      ${demo.clientId}`,
     `  client_secret  ${demo.clientSecret}`,
