@@ -7,6 +7,7 @@ import type { Config } from './config/schema.ts';
 import { errorPages } from './http/errors.ts';
 import { healthRoutes } from './http/health.ts';
 import { languageMiddleware } from './http/lang.ts';
+import { securityHeaders } from './http/security-headers.ts';
 import { staticRoutes } from './http/static.ts';
 import { tenantPages } from './http/tenant-pages.ts';
 import type { Logger } from './log.ts';
@@ -49,6 +50,7 @@ export function buildApp({ config, logger, hasher, jwks, cookieKeys, devPages }:
 
   const notFound: Middleware = (ctx) => ctx.throw(404);
   const pages = compose([
+    securityHeaders(),
     languageMiddleware(),
     csrfMiddleware(),
     errorPages(logger),

@@ -6,6 +6,7 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import Koa, { type Context } from 'koa';
 import * as oidc from 'openid-client';
 import { formBody, formField } from '../http/form.ts';
+import { securityHeaders } from '../http/security-headers.ts';
 import { staticRoutes } from '../http/static.ts';
 import { render } from '../http/views.ts';
 import { isLang, type Lang } from '../i18n/index.ts';
@@ -149,6 +150,7 @@ export async function startDemoFrontend(
   });
 
   const app = new Koa();
+  app.use(securityHeaders());
   app.use(staticRoutes().routes());
   app.use(router.routes());
   server.on('request', app.callback());
