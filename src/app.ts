@@ -10,11 +10,13 @@ import { languageMiddleware } from './http/lang.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { staticRoutes } from './http/static.ts';
 import { tenantPages } from './http/tenant-pages.ts';
+import { render } from './http/views.ts';
 import type { Logger } from './log.ts';
 import { interactionRoutes } from './oidc/interactions.ts';
 import { createProvider } from './oidc/provider.ts';
 import { csrfMiddleware } from './security/csrf.ts';
 import type { SecretHasher } from './security/secrets.ts';
+import { Throttle } from './security/throttle.ts';
 
 export interface AppDependencies {
   config: Config;
@@ -49,12 +51,28 @@ export function buildApp({ config, logger, hasher, jwks, cookieKeys, devPages }:
   provider.use(staticRoutes().routes());
 
   const notFound: Middleware = (ctx) => ctx.throw(404);
+  // One-time URLs are 256-bit, so guessing is hopeless; still, a client trying many is slowed down.
+  const throttle = new Throttle(config.throttle);
+  const tokenPath =
+    /^\/t\/[^/]+\/(apply\/verify|apply\/resubmit|password-reset|account\/email\/verify|account\/student-id\/form)\/[^/]+$/;
+  const tokenGuessing: Middleware = async (ctx, next) => {
+    if (!tokenPath.test(ctx.path)) return next();
+    const key = `token-ip:${ctx.ip}`;
+    const wait = await throttle.waitSeconds([key]);
+    if (wait) {
+      ctx.set('Retry-After', String(wait));
+      return render(ctx, 'error', { messageKey: 'throttle.tooMany' }, 429);
+    }
+    await next();
+    if (ctx.status === 404) await throttle.fail(key, 10);
+  };
   const pages = compose([
     securityHeaders(),
     languageMiddleware(),
     csrfMiddleware(),
     errorPages(logger),
-    interactionRoutes(provider, hasher, logger).routes() as Middleware,
+    tokenGuessing,
+    interactionRoutes(provider, config, hasher, logger).routes() as Middleware,
     tenantPages(provider, config, hasher, logger).routes() as Middleware,
     ...(devPages ? [devPages.routes() as Middleware] : []),
     notFound,

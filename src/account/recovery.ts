@@ -14,6 +14,7 @@ import { EMAIL } from '../oidc/interactions.ts';
 import { endOtherSessions } from '../oidc/sessions.ts';
 import { csrfValid } from '../security/csrf.ts';
 import type { SecretHasher } from '../security/secrets.ts';
+import { Throttle } from '../security/throttle.ts';
 import { setGraduatePasswords } from '../strategies/graduate-password.ts';
 import { newPasswordErrors } from '../strategies/password-setting.ts';
 
@@ -24,6 +25,7 @@ import { newPasswordErrors } from '../strategies/password-setting.ts';
  */
 export function recoveryRoutes(config: Config, hasher: SecretHasher, logger: Logger): Router {
   const router = new Router({ prefix: '/password-reset' });
+  const throttle = new Throttle(config.throttle);
   const tenantOf = (ctx: Context) => ctx.state.tenant as Tenant;
   const base = (ctx: Context) => `/t/${tenantOf(ctx)._id}/password-reset`;
 
@@ -46,7 +48,7 @@ export function recoveryRoutes(config: Config, hasher: SecretHasher, logger: Log
     }
     const address = normalizeEmail(email);
     const account = await AccountModel.findOne({ tenantId: tenant._id, email: address, kind: 'graduate' }).lean<Account>();
-    if (account) {
+    if (account && (await throttle.allowMail(tenant._id, address, ctx.ip))) {
       const lang = ctx.state.lang;
       const token = await issueToken({
         purpose: 'password-reset',

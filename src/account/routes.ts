@@ -16,6 +16,7 @@ import { EMAIL } from '../oidc/interactions.ts';
 import { endOtherSessions } from '../oidc/sessions.ts';
 import { csrfValid } from '../security/csrf.ts';
 import type { SecretHasher } from '../security/secrets.ts';
+import { Throttle } from '../security/throttle.ts';
 import { changeSecretErrors, type Secret } from '../strategies/password-setting.ts';
 import { accountClientId, finishAccountLogin, startAccountLogin } from './console-client.ts';
 import { requireAccount } from './guard.ts';
@@ -38,6 +39,7 @@ function personalValues(account: Account): Record<string, string> {
 /** SPEC G4 (a), (b), (d), (e): the account menu and the changes a person makes themselves. */
 export function accountRoutes(provider: Provider, config: Config, hasher: SecretHasher, logger: Logger): Router {
   const router = new Router({ prefix: '/account' });
+  const throttle = new Throttle(config.throttle);
   const signedIn = requireAccount(provider, config);
   const tenantOf = (ctx: Context) => ctx.state.tenant as Tenant;
   const accountOf = (ctx: Context) => ctx.state.account as Account;
@@ -212,6 +214,8 @@ export function accountRoutes(provider: Provider, config: Config, hasher: Secret
     else if (await AccountModel.exists({ tenantId: tenant._id, email: address })) errors.email = t('account.emailTaken');
     if (Object.keys(errors).length) return showEmail(ctx, { values, errors }, 400);
     const lang = ctx.state.lang;
+    if (!(await throttle.allowMail(tenant._id, address, ctx.ip)))
+      return showEmail(ctx, { values, formError: t('throttle.tooMany') }, 429);
     const token = await issueToken({
       purpose: 'email-change',
       tenantId: tenant._id,

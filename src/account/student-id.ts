@@ -13,6 +13,7 @@ import { translator } from '../i18n/index.ts';
 import type { Logger } from '../log.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { csrfValid } from '../security/csrf.ts';
+import { Throttle } from '../security/throttle.ts';
 import { requireAccount } from './guard.ts';
 
 /**
@@ -21,6 +22,7 @@ import { requireAccount } from './guard.ts';
  */
 export function studentIdRoutes(provider: Provider, config: Config, logger: Logger): Router {
   const router = new Router({ prefix: '/account/student-id' });
+  const throttle = new Throttle(config.throttle);
   const signedIn = requireAccount(provider, config);
   const tenantOf = (ctx: Context) => ctx.state.tenant as Tenant;
   const base = (ctx: Context) => `/t/${tenantOf(ctx)._id}/account/student-id`;
@@ -35,6 +37,9 @@ export function studentIdRoutes(provider: Provider, config: Config, logger: Logg
     if (!csrfValid(ctx))
       return render(ctx, 'student-id-start', { action: base(ctx), formError: translator(ctx.state.lang)('form.csrf') }, 403);
     const lang = ctx.state.lang;
+    if (!(await throttle.allowMail(tenant._id, account.email, ctx.ip))) {
+      return render(ctx, 'student-id-start', { action: base(ctx), formError: translator(lang)('throttle.tooMany') }, 429);
+    }
     const token = await issueToken({
       purpose: 'student-id',
       tenantId: tenant._id,

@@ -59,6 +59,16 @@ export const configSchema = z.object({
     idleMinutes: z.number().int().positive(),
     absoluteHours: z.number().int().positive(),
   }),
+  /** Guessing and mail-bombing limits (src/security/throttle.ts). */
+  throttle: z.object({
+    accountFreeFailures: z.number().int().min(1),
+    ipFreeFailures: z.number().int().min(1),
+    baseDelaySeconds: z.number().int().positive(),
+    maxDelaySeconds: z.number().int().positive(),
+    windowMinutes: z.number().int().positive(),
+    mailsPerAddressPerHour: z.number().int().positive(),
+    mailsPerIpPerHour: z.number().int().positive(),
+  }),
   sweepIntervalMs: z.number().int().positive(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   demo: z.object({

@@ -6,6 +6,7 @@ import { OidcRecordModel } from './models/oidc-record.ts';
 import { OneTimeTokenModel } from './models/one-time-token.ts';
 import { RequiredActionModel } from './models/required-action.ts';
 import { StaffSessionModel } from './models/staff.ts';
+import { ThrottleModel } from './models/throttle.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -21,6 +22,7 @@ export async function sweepExpired(now = new Date()): Promise<number> {
     ApplicationFlowModel.deleteMany(expired),
     StaffSessionModel.deleteMany(expired),
     RequiredActionModel.deleteMany(expired),
+    ThrottleModel.deleteMany(expired),
     // Kept a day past expiry so a late click still reads "expired" rather than "invalid".
     OneTimeTokenModel.deleteMany({ expiresAt: { $lt: new Date(now.getTime() - DAY_MS) } }),
   ]);

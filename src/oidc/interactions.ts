@@ -1,6 +1,8 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
+import type { Config } from '../config/schema.ts';
+import { normalizeEmail } from '../db/models/account.ts';
 import { RequiredActionModel } from '../db/models/required-action.ts';
 import { formBody, formField } from '../http/form.ts';
 import { render } from '../http/views.ts';
@@ -8,6 +10,7 @@ import { translator } from '../i18n/index.ts';
 import type { Logger } from '../log.ts';
 import { csrfValid } from '../security/csrf.ts';
 import type { SecretHasher } from '../security/secrets.ts';
+import { Throttle } from '../security/throttle.ts';
 import { authenticateGraduate } from '../strategies/graduate-password.ts';
 import { ACR, AMR } from './acr.ts';
 import { consentRoutes, showConsent } from './consent.ts';
@@ -32,8 +35,9 @@ function showLogin(ctx: Context, it: InteractionContext, extra: Record<string, u
   );
 }
 
-export function interactionRoutes(provider: Provider, hasher: SecretHasher, logger: Logger): Router {
+export function interactionRoutes(provider: Provider, config: Config, hasher: SecretHasher, logger: Logger): Router {
   const router = new Router({ prefix: '/interaction/:uid' });
+  const throttle = new Throttle(config.throttle);
 
   router.get('/', async (ctx) => {
     const it = await loadInteraction(ctx, provider);
@@ -70,11 +74,18 @@ export function interactionRoutes(provider: Provider, hasher: SecretHasher, logg
     if (!password) fieldErrors.password = t('form.required', { field: t('login.password') });
     if (Object.keys(fieldErrors).length) return showLogin(ctx, it, { values, errors: fieldErrors }, 400);
 
+    const accountKey = `login:${it.tenantId}:${normalizeEmail(email)}`;
+    const ipKey = `login-ip:${ctx.ip}`;
+    const wait = await throttle.waitSeconds([accountKey, ipKey]);
+    if (wait) return showLogin(ctx, it, { values, formError: t('throttle.wait', { seconds: wait }) }, 429);
     const login = await authenticateGraduate(hasher, it.tenantId, { email, password, secondPassword });
     if (!login) {
+      await throttle.fail(accountKey, config.throttle.accountFreeFailures);
+      await throttle.fail(ipKey, config.throttle.ipFreeFailures);
       logger.info({ event: 'login.failed', tenant: it.tenantId, ip: ctx.ip }, 'graduate login failed');
       return showLogin(ctx, it, { values, formError: t('login.failed') }, 401);
     }
+    await throttle.reset(accountKey);
     const accountId = login.account._id.toString();
     if (login.mustSetPasswords) {
       // Keycloak's UPDATE_PASSWORD: the login completes only once both passwords are set.

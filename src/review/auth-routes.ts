@@ -11,6 +11,7 @@ import { translator } from '../i18n/index.ts';
 import type { Logger } from '../log.ts';
 import { csrfValid } from '../security/csrf.ts';
 import type { SecretHasher } from '../security/secrets.ts';
+import { Throttle } from '../security/throttle.ts';
 import { activateStaffSession, closeStaffSession, openStaffSession, readStaffSession } from './staff-session.ts';
 import { newTotpSecret, totpQrCode, verifyTotp } from './totp.ts';
 
@@ -19,6 +20,7 @@ const MAX_CODE_ATTEMPTS = 5;
 /** Staff sign-in: password, then TOTP (enrolled at the first sign-in with a QR code shown once). */
 export function staffAuthRoutes(config: Config, hasher: SecretHasher, logger: Logger): Router {
   const router = new Router();
+  const throttle = new Throttle(config.throttle);
   const tenantOf = (ctx: Context) => ctx.state.tenant as Tenant;
   const base = (ctx: Context) => `/t/${tenantOf(ctx)._id}/staff`;
   const go = (ctx: Context, to: string) => {
@@ -35,9 +37,14 @@ export function staffAuthRoutes(config: Config, hasher: SecretHasher, logger: Lo
     const t = translator(ctx.state.lang);
     const email = formField(ctx, 'email').trim();
     if (!csrfValid(ctx)) return showLogin(ctx, { values: { email }, formError: t('form.csrf') }, 403);
+    const keys = [`staff:${tenant._id}:${normalizeEmail(email)}`, `login-ip:${ctx.ip}`];
+    const wait = await throttle.waitSeconds(keys);
+    if (wait) return showLogin(ctx, { values: { email }, formError: t('throttle.wait', { seconds: wait }) }, 429);
     const staff = email ? await StaffModel.findOne({ tenantId: tenant._id, email: normalizeEmail(email) }).lean<Staff>() : null;
     const ok = await hasher.verify(staff?.passwordHash, formField(ctx, 'password'));
     if (!staff || !ok || staff.disabled) {
+      await throttle.fail(keys[0] as string, config.throttle.accountFreeFailures);
+      await throttle.fail(keys[1] as string, config.throttle.ipFreeFailures);
       logger.info({ event: 'staff.login_failed', tenant: tenant._id, ip: ctx.ip });
       return showLogin(ctx, { values: { email }, formError: t('staff.loginFailed') }, 401);
     }
@@ -70,11 +77,15 @@ export function staffAuthRoutes(config: Config, hasher: SecretHasher, logger: Lo
     if (found?.session.stage !== 'pending') return go(ctx, '/login');
     if (!csrfValid(ctx)) return showCode(ctx, { formError: t('form.csrf') }, 403);
     const { session, staff } = found;
+    const wait = await throttle.waitSeconds([`staff:${tenant._id}:${staff.email}`]);
+    if (wait) return showCode(ctx, { formError: t('throttle.wait', { seconds: wait }) }, 429);
     const secret = session.enrolSecret ?? staff.totpSecret ?? '';
     const step = await verifyTotp(secret, formField(ctx, 'code').trim(), staff.totpLastStep ?? 0);
     // A code is used once: racing requests with the same code are told apart by the claim.
     const recorded = step !== undefined && (await claimOnce(`totp:${staff._id}:${step}`, 10 * 60_000));
     if (!recorded) {
+      // Wrong codes count against the staff member too, so new sign-ins do not buy fresh tries.
+      await throttle.fail(`staff:${tenant._id}:${staff.email}`, config.throttle.accountFreeFailures);
       const attempts = (session.attempts ?? 0) + 1;
       logger.info({ event: 'staff.totp_failed', tenant: tenant._id, staff: staff._id.toString(), attempts, ip: ctx.ip });
       if (attempts >= MAX_CODE_ATTEMPTS) {

@@ -13,6 +13,7 @@ import type { Logger } from '../../log.ts';
 import { enqueueMail } from '../../mail/outbox.ts';
 import { EMAIL } from '../../oidc/interactions.ts';
 import { csrfValid } from '../../security/csrf.ts';
+import { Throttle } from '../../security/throttle.ts';
 import { checkToken, consumeToken, issueToken, type TokenCheck } from '../one-time-token.ts';
 import { displayValue, GROUPS, tenantFields, validateFields } from './fields.ts';
 import { currentFlow, endFlow, startFlow } from './flow-store.ts';
@@ -33,6 +34,7 @@ export function applicationRoutes(config: Config, logger: Logger): Router {
   const router = new Router({ prefix: '/apply' });
   const settings = config.application;
   const upload = applicationUpload(settings.maxImageBytes);
+  const throttle = new Throttle(config.throttle);
   const base = (tenant: Tenant) => `/t/${tenant._id}/apply`;
   const tenantOf = (ctx: Context) => ctx.state.tenant as Tenant;
 
@@ -62,7 +64,10 @@ export function applicationRoutes(config: Config, logger: Logger): Router {
     const address = normalizeEmail(email);
     const lang = ctx.state.lang;
     // The page says the same either way; only the address's owner learns, by mail, that it is taken.
-    if (await AccountModel.exists({ tenantId: tenant._id, email: address })) {
+    // Past the hourly limits nothing is sent, and the page still says the same (no mail bombing).
+    if (!(await throttle.allowMail(tenant._id, address, ctx.ip))) {
+      logger.warn({ event: 'apply.mail_throttled', tenant: tenant._id, ip: ctx.ip });
+    } else if (await AccountModel.exists({ tenantId: tenant._id, email: address })) {
       await enqueueMail({
         tenantId: tenant._id,
         to: address,

@@ -1,0 +1,111 @@
+import test from 'ava';
+import type * as oidc from 'openid-client';
+import { ThrottleModel } from '../src/db/models/throttle.ts';
+import { Applicant } from './helpers/applicant.ts';
+import { Browser } from './helpers/browser.ts';
+import { relyingParty, startLogin, submitGraduateLogin } from './helpers/relying-party.ts';
+import { GRADUATE, REDIRECT_URI, seedUniversity, startTestService, type TestService } from './helpers/service.ts';
+import { recipients } from './helpers/smtp-sink.ts';
+
+let service: TestService;
+let rp: oidc.Configuration;
+
+// The limits of config/default.json, not the generous ones the other test files use.
+const limits = {
+  accountFreeFailures: 3,
+  ipFreeFailures: 20,
+  baseDelaySeconds: 2,
+  maxDelaySeconds: 900,
+  windowMinutes: 15,
+  mailsPerAddressPerHour: 3,
+  mailsPerIpPerHour: 30,
+};
+
+test.before(async () => {
+  service = await startTestService('throttle', { throttle: limits });
+  const university = await seedUniversity(service);
+  rp = await relyingParty(service.issuer, university.client.id, university.client.secret);
+});
+test.after.always(() => service?.stop());
+
+test.serial('after repeated wrong passwords an account waits, even for the right password, and only for a while', async (t) => {
+  const wrong = { ...GRADUATE, password: 'Wrong2026pass' };
+  for (let i = 0; i < 3; i++) t.is((await submitGraduateLogin(await startLogin(rp), wrong)).status, 401, `free failure ${i + 1}`);
+  t.is((await submitGraduateLogin(await startLogin(rp), wrong)).status, 401, 'the fourth failure starts the wait');
+  const waiting = await submitGraduateLogin(await startLogin(rp), GRADUATE);
+  t.is(waiting.status, 429);
+  t.regex(waiting.page, /試行が続いたため、\d+秒後にもう一度お試しください/);
+  const record = await ThrottleModel.findById(`login:test-univ:${GRADUATE.email}`).lean();
+  const seconds = ((record?.blockedUntil?.getTime() ?? 0) - Date.now()) / 1000;
+  t.true(seconds > 0 && seconds <= 2, 'a short delay, not a lock-out');
+
+  await ThrottleModel.updateOne(
+    { _id: `login:test-univ:${GRADUATE.email}` },
+    { $set: { blockedUntil: new Date(Date.now() - 1) } },
+  );
+  const after = await submitGraduateLogin(await startLogin(rp), GRADUATE);
+  t.true(after.url.startsWith(REDIRECT_URI), 'the right password works once the wait is over');
+  t.is(await ThrottleModel.countDocuments({ _id: `login:test-univ:${GRADUATE.email}` }), 0, 'success clears the count');
+});
+
+test.serial('each further failure doubles the wait, up to the ceiling', async (t) => {
+  const key = 'login:test-univ:nobody@example.com';
+  const waits: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    await ThrottleModel.updateOne({ _id: key }, { $set: { blockedUntil: new Date(Date.now() - 1) } });
+    await submitGraduateLogin(await startLogin(rp), {
+      email: 'nobody@example.com',
+      password: 'Wrong2026pass',
+      secondPassword: 'x',
+    });
+    const record = await ThrottleModel.findById(key).lean();
+    waits.push(Math.max(0, Math.round(((record?.blockedUntil?.getTime() ?? 0) - Date.now()) / 1000)));
+  }
+  t.deepEqual(waits, [0, 0, 0, 2, 4, 8]);
+});
+
+test.serial('one client address guessing across many accounts is slowed down as a whole', async (t) => {
+  await ThrottleModel.deleteMany({});
+  for (let i = 0; i < 20; i++) {
+    await submitGraduateLogin(await startLogin(rp), {
+      email: `guess${i}@example.com`,
+      password: 'Guess2026pass',
+      secondPassword: 'x',
+    });
+  }
+  const next = await submitGraduateLogin(await startLogin(rp), {
+    email: 'guess-final@example.com',
+    password: 'Guess2026pass',
+    secondPassword: 'x',
+  });
+  t.is(next.status, 401, 'the twentieth failure from the address starts the wait');
+  const blocked = await submitGraduateLogin(await startLogin(rp), GRADUATE);
+  t.is(blocked.status, 429);
+  await ThrottleModel.deleteMany({});
+});
+
+test.serial('asking again and again for mail to one address sends only a few, with the same answer each time', async (t) => {
+  await ThrottleModel.deleteMany({});
+  const address = 'bombed@example.com';
+  for (let i = 0; i < 5; i++) {
+    const sent = await new Applicant(service).requestMail(address);
+    t.regex(sent.url, /\/apply\/sent$/);
+  }
+  await service.smtp.waitFor((m) => service.smtp.messages.filter((x) => recipients(x) === address).length >= 3);
+  await new Promise((r) => setTimeout(r, 500));
+  t.is(service.smtp.messages.filter((m) => recipients(m) === address).length, 3);
+});
+
+test.serial('a client trying many one-time URLs is made to wait', async (t) => {
+  await ThrottleModel.deleteMany({});
+  const browser = new Browser();
+  const statuses: number[] = [];
+  for (let i = 0; i < 12; i++) {
+    const response = await browser.request(
+      `${service.issuer}/t/test-univ/apply/verify/${'A'.repeat(42)}${String.fromCharCode(65 + i)}`,
+    );
+    statuses.push(response.status);
+  }
+  t.true(statuses.slice(0, 10).every((s) => s === 404));
+  t.is(statuses.at(-1), 429);
+});
