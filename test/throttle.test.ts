@@ -1,6 +1,7 @@
 import test from 'ava';
 import type * as oidc from 'openid-client';
 import { ThrottleModel } from '../src/db/models/throttle.ts';
+import { Throttle } from '../src/security/throttle.ts';
 import { Applicant } from './helpers/applicant.ts';
 import { Browser } from './helpers/browser.ts';
 import { relyingParty, startLogin, submitGraduateLogin } from './helpers/relying-party.ts';
@@ -108,4 +109,10 @@ test.serial('a client trying many one-time URLs is made to wait', async (t) => {
   }
   t.true(statuses.slice(0, 10).every((s) => s === 404));
   t.is(statuses.at(-1), 429);
+});
+
+test.serial('failures arriving at the same moment for a new key are all taken without an error', async (t) => {
+  const throttle = new Throttle(service.config.throttle);
+  await t.notThrowsAsync(Promise.all(Array.from({ length: 10 }, () => throttle.fail('race:key', 3))));
+  t.is(await ThrottleModel.countDocuments({ _id: 'race:key' }), 1);
 });

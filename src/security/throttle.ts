@@ -1,7 +1,18 @@
 import type { Config } from '../config/schema.ts';
+import { isDuplicateKey } from '../db/models/account.ts';
 import { ThrottleModel, type ThrottleRecord } from '../db/models/throttle.ts';
 
 type Settings = Config['throttle'];
+
+/** Upsert; two requests creating the same key at once make one of them a plain update instead. */
+async function save(key: string, set: Partial<ThrottleRecord>): Promise<void> {
+  try {
+    await ThrottleModel.updateOne({ _id: key }, { $set: set }, { upsert: true });
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+    await ThrottleModel.updateOne({ _id: key }, { $set: set });
+  }
+}
 
 /**
  * Slows guessing down instead of locking accounts (compare Keycloak's brute-force detection): after
@@ -34,18 +45,12 @@ export class Throttle {
     const count = fresh ? 1 : current.count + 1;
     const over = count - free;
     const delay = over > 0 ? Math.min(this.settings.baseDelaySeconds * 2 ** (over - 1), this.settings.maxDelaySeconds) : 0;
-    await ThrottleModel.updateOne(
-      { _id: key },
-      {
-        $set: {
-          count,
-          windowStart: fresh ? now : current.windowStart,
-          blockedUntil: new Date(now.getTime() + delay * 1000),
-          expiresAt: new Date(now.getTime() + this.windowMs + delay * 1000),
-        },
-      },
-      { upsert: true },
-    );
+    await save(key, {
+      count,
+      windowStart: fresh ? now : current.windowStart,
+      blockedUntil: new Date(now.getTime() + delay * 1000),
+      expiresAt: new Date(now.getTime() + this.windowMs + delay * 1000),
+    });
   }
 
   async reset(key: string): Promise<void> {
@@ -58,11 +63,7 @@ export class Throttle {
     const fresh = !current || now.getTime() - current.windowStart.getTime() > 3_600_000;
     const count = fresh ? 1 : current.count + 1;
     if (count > limit) return false;
-    await ThrottleModel.updateOne(
-      { _id: key },
-      { $set: { count, windowStart: fresh ? now : current.windowStart, expiresAt: new Date(now.getTime() + 3_600_000) } },
-      { upsert: true },
-    );
+    await save(key, { count, windowStart: fresh ? now : current.windowStart, expiresAt: new Date(now.getTime() + 3_600_000) });
     return true;
   }
 
