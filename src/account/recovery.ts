@@ -8,7 +8,7 @@ import { checkToken, consumeToken, issueToken } from '../flows/one-time-token.ts
 import { formBody, formField } from '../http/form.ts';
 import { render } from '../http/views.ts';
 import { translator } from '../i18n/index.ts';
-import type { Logger } from '../log.ts';
+import { audit, type Logger } from '../log.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { EMAIL } from '../oidc/interactions.ts';
 import { endOtherSessions } from '../oidc/sessions.ts';
@@ -67,7 +67,7 @@ export function recoveryRoutes(config: Config, hasher: SecretHasher, logger: Log
         values: { url, minutes: String(config.application.urlMinutes) },
       });
     }
-    logger.info({ event: 'account.reset_requested', tenant: tenant._id, ip: ctx.ip });
+    await audit(logger, { event: 'account.reset_requested', tenant: tenant._id, ip: ctx.ip });
     ctx.status = 303;
     ctx.redirect(`${base(ctx)}/sent`);
   });
@@ -110,7 +110,7 @@ export function recoveryRoutes(config: Config, hasher: SecretHasher, logger: Log
     if (!used.ok) return problem(ctx, used.reason);
     await setGraduatePasswords(hasher, account._id.toString(), input.password, input.secondPassword);
     const ended = await endOtherSessions(account._id.toString());
-    logger.info({
+    await audit(logger, {
       event: 'account.reset',
       tenant: tenant._id,
       account: account._id.toString(),

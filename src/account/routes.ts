@@ -10,7 +10,7 @@ import { checkToken, consumeToken, issueToken } from '../flows/one-time-token.ts
 import { formBody, formField } from '../http/form.ts';
 import { render } from '../http/views.ts';
 import { translator } from '../i18n/index.ts';
-import type { Logger } from '../log.ts';
+import { audit, type Logger } from '../log.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { EMAIL } from '../oidc/interactions.ts';
 import { endOtherSessions } from '../oidc/sessions.ts';
@@ -118,7 +118,7 @@ export function accountRoutes(provider: Provider, config: Config, hasher: Secret
       const field = which === 'password' ? 'passwordHash' : 'secondPasswordHash';
       await AccountModel.updateOne({ _id: accountOf(ctx)._id }, { $set: { [field]: await hasher.hash(input.next) } });
       const ended = await endOtherSessions(accountOf(ctx)._id.toString(), ctx.state.sessionId);
-      logger.info({
+      await audit(logger, {
         event: `account.${which}_changed`,
         tenant: tenantOf(ctx)._id,
         account: accountOf(ctx)._id.toString(),
@@ -177,7 +177,7 @@ export function accountRoutes(provider: Provider, config: Config, hasher: Secret
         },
       },
     );
-    logger.info({
+    await audit(logger, {
       event: 'account.personal_changed',
       tenant: tenantOf(ctx)._id,
       account: accountOf(ctx)._id.toString(),
@@ -268,7 +268,7 @@ export function accountRoutes(provider: Provider, config: Config, hasher: Secret
       template: 'emailChanged',
       values: { email: used.token.email },
     });
-    logger.info({ event: 'account.email_changed', tenant: tenant._id, account: before._id.toString(), ip: ctx.ip });
+    await audit(logger, { event: 'account.email_changed', tenant: tenant._id, account: before._id.toString(), ip: ctx.ip });
     render(ctx, 'account-done', { base: base(ctx), messageKey: 'account.changed.email' });
   });
 

@@ -10,7 +10,7 @@ import { checkToken, consumeToken, issueToken } from '../flows/one-time-token.ts
 import { formBody, formField } from '../http/form.ts';
 import { render } from '../http/views.ts';
 import { translator } from '../i18n/index.ts';
-import type { Logger } from '../log.ts';
+import { audit, type Logger } from '../log.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { csrfValid } from '../security/csrf.ts';
 import { Throttle } from '../security/throttle.ts';
@@ -119,7 +119,7 @@ export function studentIdRoutes(provider: Provider, config: Config, logger: Logg
       status: 'pending',
       submittedAt: new Date(),
     });
-    logger.info({
+    await audit(logger, {
       event: 'student_id.applied',
       tenant: tenant._id,
       account: account._id.toString(),

@@ -9,8 +9,9 @@ import { type CatalogueInput, configureTenant, createTenant, listTenants, requir
 import { ConfigError, loadConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { DatabaseUnreachableError } from '../db/connection.ts';
+import { AuditModel } from '../db/models/audit.ts';
 import { isLang } from '../i18n/index.ts';
-import { createLogger } from '../log.ts';
+import { audit, createLogger } from '../log.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { MailWorker } from '../mail/worker.ts';
 import { SecretHasher } from '../security/secrets.ts';
@@ -36,6 +37,7 @@ const USAGE = `Usage: npm run cli -- <command> [options]
   staff create --tenant ID --email ADDRESS --name NAME [--password P]   (a random password is printed when omitted)
   staff list --tenant ID
   mail test --tenant ID --to ADDRESS [--lang ja|en]
+  audit list [--tenant ID] [--event PREFIX] [--limit N]
 `;
 
 class UsageError extends Error {}
@@ -258,6 +260,28 @@ async function run(command: string, args: string[], config: Config): Promise<voi
       console.log(`test mail to ${o.str('to')} queued and handed to ${config.mail.smtpUrl.replace(/\/\/[^@/]*@/, '//***@')}`);
       return;
     }
+    case 'audit list': {
+      const o = options(args, { tenant: s, event: s, limit: s });
+      const limit = o.str('limit') ? Number(o.str('limit')) : 50;
+      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
+        throw new UsageError('--limit must be a whole number from 1 to 10000');
+      const filter: Record<string, unknown> = {};
+      if (o.str('tenant')) filter.tenantId = o.str('tenant');
+      if (o.str('event')) filter.event = { $regex: `^${o.str('event').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}` };
+      for (const e of await AuditModel.find(filter).sort({ at: -1 }).limit(limit).lean()) {
+        const who = e.accountId
+          ? `account:${e.accountId}`
+          : e.staffId
+            ? `staff:${e.staffId}`
+            : e.operator
+              ? `operator:${e.operator}`
+              : '-';
+        console.log(
+          [e.at.toISOString(), e.event, e.tenantId ?? '-', who, e.ip ?? '-', JSON.stringify(e.detail ?? {})].join('\t'),
+        );
+      }
+      return;
+    }
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
@@ -274,7 +298,17 @@ let exitCode = 0;
 try {
   const config = loadConfig();
   closeDatabase = await openDatabase(config);
-  await run(`${group} ${action ?? ''}`.trim(), rest, config);
+  const command = `${group} ${action ?? ''}`.trim();
+  await run(command, rest, config);
+  if (!command.endsWith(' list')) {
+    // Operator commands are audited with their arguments, never the values of secrets.
+    const masked = rest.map((arg, i) => (/^--(password|second-password)$/.test(rest[i - 1] ?? '') ? '***' : arg));
+    await audit(createLogger('silent'), {
+      event: `operator.${command.replace(' ', '.')}`,
+      operator: process.env.SUDO_USER ?? process.env.USER ?? 'operator',
+      args: masked.join(' '),
+    });
+  }
 } catch (error) {
   if (error instanceof UsageError) {
     process.stderr.write(`cert-idp: ${error.message}\n\n${USAGE}`);

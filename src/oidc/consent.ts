@@ -4,7 +4,7 @@ import type Provider from 'oidc-provider';
 import { formBody } from '../http/form.ts';
 import { render } from '../http/views.ts';
 import { translator } from '../i18n/index.ts';
-import type { Logger } from '../log.ts';
+import { audit, type Logger } from '../log.ts';
 import { csrfValid } from '../security/csrf.ts';
 import { type InteractionContext, interactionExpired, loadInteraction } from './interaction-context.ts';
 
@@ -46,7 +46,11 @@ export function consentRoutes(provider: Provider, logger: Logger): Router {
     if (missing.missingOIDCScope?.length) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
     if (missing.missingOIDCClaims?.length) grant.addOIDCClaims(missing.missingOIDCClaims);
     const grantId = await grant.save();
-    logger.info({ event: 'consent.given', client: details.params.client_id, account: details.session?.accountId });
+    await audit(logger, {
+      event: 'consent.given',
+      client: String(details.params.client_id),
+      account: details.session?.accountId,
+    });
     ctx.status = 303;
     ctx.redirect(await provider.interactionResult(ctx.req, ctx.res, { consent: { grantId } }, { mergeWithLastSubmission: true }));
   });

@@ -7,7 +7,7 @@ import { RequiredActionModel } from '../db/models/required-action.ts';
 import { formBody, formField } from '../http/form.ts';
 import { render } from '../http/views.ts';
 import { translator } from '../i18n/index.ts';
-import type { Logger } from '../log.ts';
+import { audit, type Logger } from '../log.ts';
 import { csrfValid } from '../security/csrf.ts';
 import type { SecretHasher } from '../security/secrets.ts';
 import { Throttle } from '../security/throttle.ts';
@@ -82,7 +82,7 @@ export function interactionRoutes(provider: Provider, config: Config, hasher: Se
     if (!login) {
       await throttle.fail(accountKey, config.throttle.accountFreeFailures);
       await throttle.fail(ipKey, config.throttle.ipFreeFailures);
-      logger.info({ event: 'login.failed', tenant: it.tenantId, ip: ctx.ip }, 'graduate login failed');
+      await audit(logger, { event: 'login.failed', tenant: it.tenantId, ip: ctx.ip }, 'graduate login failed');
       return showLogin(ctx, it, { values, formError: t('login.failed') }, 401);
     }
     await throttle.reset(accountKey);
@@ -91,11 +91,11 @@ export function interactionRoutes(provider: Provider, config: Config, hasher: Se
       // Keycloak's UPDATE_PASSWORD: the login completes only once both passwords are set.
       const expiresAt = new Date(Date.now() + 3600_000);
       await RequiredActionModel.replaceOne({ _id: it.uid }, { action: 'set-passwords', accountId, expiresAt }, { upsert: true });
-      logger.info({ event: 'login.initial_password', tenant: it.tenantId, account: accountId, ip: ctx.ip });
+      await audit(logger, { event: 'login.initial_password', tenant: it.tenantId, account: accountId, ip: ctx.ip });
       ctx.status = 303;
       return ctx.redirect(`/interaction/${it.uid}/set-passwords`);
     }
-    logger.info({ event: 'login.succeeded', tenant: it.tenantId, account: accountId, ip: ctx.ip });
+    await audit(logger, { event: 'login.succeeded', tenant: it.tenantId, account: accountId, ip: ctx.ip });
     ctx.status = 303;
     ctx.redirect(
       await finishLogin(ctx, provider, login.account, { acr: ACR.passwordAndSecondPassword, amr: AMR.passwordAndSecondPassword }),

@@ -6,7 +6,7 @@ import { RequiredActionModel } from '../db/models/required-action.ts';
 import { formBody, formField } from '../http/form.ts';
 import { render } from '../http/views.ts';
 import { translator } from '../i18n/index.ts';
-import type { Logger } from '../log.ts';
+import { audit, type Logger } from '../log.ts';
 import { csrfValid } from '../security/csrf.ts';
 import type { SecretHasher } from '../security/secrets.ts';
 import { setGraduatePasswords } from '../strategies/graduate-password.ts';
@@ -53,7 +53,7 @@ export function setPasswordsRoutes(provider: Provider, hasher: SecretHasher, log
 
     await setGraduatePasswords(hasher, account._id.toString(), input.password, input.secondPassword);
     await RequiredActionModel.deleteOne({ _id: it.uid });
-    logger.info({ event: 'passwords.set', tenant: it.tenantId, account: account._id.toString(), ip: ctx.ip });
+    await audit(logger, { event: 'passwords.set', tenant: it.tenantId, account: account._id.toString(), ip: ctx.ip });
     const returnTo = await finishLogin(ctx, provider, account, {
       acr: ACR.passwordAndSecondPassword,
       amr: AMR.passwordAndSecondPassword,

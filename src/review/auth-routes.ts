@@ -8,7 +8,7 @@ import type { Tenant } from '../db/models/tenant.ts';
 import { formBody, formField } from '../http/form.ts';
 import { render } from '../http/views.ts';
 import { translator } from '../i18n/index.ts';
-import type { Logger } from '../log.ts';
+import { audit, type Logger } from '../log.ts';
 import { csrfValid } from '../security/csrf.ts';
 import type { SecretHasher } from '../security/secrets.ts';
 import { Throttle } from '../security/throttle.ts';
@@ -45,7 +45,7 @@ export function staffAuthRoutes(config: Config, hasher: SecretHasher, logger: Lo
     if (!staff || !ok || staff.disabled) {
       await throttle.fail(keys[0] as string, config.throttle.accountFreeFailures);
       await throttle.fail(keys[1] as string, config.throttle.ipFreeFailures);
-      logger.info({ event: 'staff.login_failed', tenant: tenant._id, ip: ctx.ip });
+      await audit(logger, { event: 'staff.login_failed', tenant: tenant._id, ip: ctx.ip });
       return showLogin(ctx, { values: { email }, formError: t('staff.loginFailed') }, 401);
     }
     await openStaffSession(ctx, staff, staff.totpSecret ? undefined : newTotpSecret());
@@ -87,7 +87,7 @@ export function staffAuthRoutes(config: Config, hasher: SecretHasher, logger: Lo
       // Wrong codes count against the staff member too, so new sign-ins do not buy fresh tries.
       await throttle.fail(`staff:${tenant._id}:${staff.email}`, config.throttle.accountFreeFailures);
       const attempts = (session.attempts ?? 0) + 1;
-      logger.info({ event: 'staff.totp_failed', tenant: tenant._id, staff: staff._id.toString(), attempts, ip: ctx.ip });
+      await audit(logger, { event: 'staff.totp_failed', tenant: tenant._id, staff: staff._id.toString(), attempts, ip: ctx.ip });
       if (attempts >= MAX_CODE_ATTEMPTS) {
         await closeStaffSession(ctx, tenant._id);
         return showLogin(ctx, { formError: t('staff.tooManyCodes') }, 401);
@@ -100,7 +100,7 @@ export function staffAuthRoutes(config: Config, hasher: SecretHasher, logger: Lo
       { $max: { totpLastStep: step }, ...(session.enrolSecret ? { $set: { totpSecret: session.enrolSecret } } : {}) },
     );
     await activateStaffSession(session, config);
-    logger.info({
+    await audit(logger, {
       event: session.enrolSecret ? 'staff.totp_enrolled' : 'staff.login',
       tenant: tenant._id,
       staff: staff._id.toString(),

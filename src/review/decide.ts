@@ -11,7 +11,7 @@ import { CONTACT_FIELDS } from '../flows/application/fields.ts';
 import { loginUrl } from '../flows/application/routes.ts';
 import { issueToken } from '../flows/one-time-token.ts';
 import type { Lang } from '../i18n/index.ts';
-import type { Logger } from '../log.ts';
+import { audit, type Logger } from '../log.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import type { SecretHasher } from '../security/secrets.ts';
 import { generatePassword } from '../strategies/password-policy.ts';
@@ -201,7 +201,7 @@ export async function decide(
       $push: { decisions: { action, staffId: staff._id.toString(), staffEmail: staff.email, reason, accountId, at: now } },
     },
   );
-  deps.logger.info({
+  await audit(deps.logger, {
     event: `application.${action}`,
     tenant: tenant._id,
     application: applicationId,

@@ -9,7 +9,7 @@ import type { Tenant } from '../../db/models/tenant.ts';
 import { formBody, formField } from '../../http/form.ts';
 import { render } from '../../http/views.ts';
 import { translator } from '../../i18n/index.ts';
-import type { Logger } from '../../log.ts';
+import { audit, type Logger } from '../../log.ts';
 import { enqueueMail } from '../../mail/outbox.ts';
 import { EMAIL } from '../../oidc/interactions.ts';
 import { csrfValid } from '../../security/csrf.ts';
@@ -66,7 +66,7 @@ export function applicationRoutes(config: Config, logger: Logger): Router {
     // The page says the same either way; only the address's owner learns, by mail, that it is taken.
     // Past the hourly limits nothing is sent, and the page still says the same (no mail bombing).
     if (!(await throttle.allowMail(tenant._id, address, ctx.ip))) {
-      logger.warn({ event: 'apply.mail_throttled', tenant: tenant._id, ip: ctx.ip });
+      await audit(logger, { event: 'apply.mail_throttled', tenant: tenant._id, ip: ctx.ip });
     } else if (await AccountModel.exists({ tenantId: tenant._id, email: address })) {
       await enqueueMail({
         tenantId: tenant._id,
@@ -92,7 +92,7 @@ export function applicationRoutes(config: Config, logger: Logger): Router {
         values: { url, minutes: String(settings.urlMinutes) },
       });
     }
-    logger.info({ event: 'apply.mail_requested', tenant: tenant._id, ip: ctx.ip });
+    await audit(logger, { event: 'apply.mail_requested', tenant: tenant._id, ip: ctx.ip });
     ctx.status = 303;
     ctx.redirect(`${base(tenant)}/sent`);
   });
@@ -284,7 +284,7 @@ export function applicationRoutes(config: Config, logger: Logger): Router {
     }
     await ApplicationFlowModel.deleteOne({ _id: flow._id });
     endFlow(ctx, tenant._id);
-    logger.info({
+    await audit(logger, {
       event: 'apply.submitted',
       tenant: tenant._id,
       application: applicationId,
