@@ -14,6 +14,7 @@ import { startMailCatcher } from './dev/mail-catcher.ts';
 import type { Logger } from './log.ts';
 import { MailWorker } from './mail/worker.ts';
 import { loadCookieKeys, loadSigningKeys } from './oidc/keys.ts';
+import { loadImageKey } from './security/image-crypto.ts';
 import { SecretHasher } from './security/secrets.ts';
 import { type DemoCredentials, describeDemo, registerDemoFrontend, seedDemo } from './seed/demo.ts';
 
@@ -61,6 +62,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const keysDir = resolve(projectRoot, config.keysDir);
     const jwks = await loadSigningKeys(keysDir, generate);
     const cookieKeys = loadCookieKeys(config.cookieKeys, keysDir, generate);
+    loadImageKey(config.imageKey, keysDir, generate);
     const hasher = new SecretHasher(config.argon2);
     const port = await listen(server, config.port);
     const issuer = config.port === 0 ? `http://127.0.0.1:${port}` : config.issuer;

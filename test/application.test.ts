@@ -65,6 +65,10 @@ test('an applicant sets a mail address, opens the mailed URL, agrees to the term
   t.is(application?.type, 'new');
   t.is(application?.values.nameKana, 'ヤマダ タロウ');
   t.is(application?.images?.back?.contentType, 'image/jpeg');
+  const sealed = application?.images?.front?.data as unknown as { buffer: Uint8Array } | undefined;
+  const atRest = Buffer.from(sealed?.buffer ?? []);
+  t.false(atRest.includes(fixture('id-front.png').subarray(0, 64)), 'the image is encrypted at rest');
+  t.false(atRest.subarray(0, 8).equals(fixture('id-front.png').subarray(0, 8)));
   t.is(await ApplicationFlowModel.countDocuments({ email: 'new.graduate@example.com' }), 0, 'the draft is gone');
 
   const again = await person.post(`${person.base}/submit`, confirm, {});

@@ -92,7 +92,9 @@ test.serial('asking again and again for mail to one address sends only a few, wi
     const sent = await new Applicant(service).requestMail(address);
     t.regex(sent.url, /\/apply\/sent$/);
   }
-  await service.smtp.waitFor((m) => service.smtp.messages.filter((x) => recipients(x) === address).length >= 3);
+  const toAddress = () => service.smtp.messages.filter((m) => recipients(m) === address).length;
+  for (let i = 0; i < 200 && toAddress() < 3; i++) await new Promise((r) => setTimeout(r, 25));
+  // Give the outbox a moment in which any further mail would have been sent.
   await new Promise((r) => setTimeout(r, 500));
   t.is(service.smtp.messages.filter((m) => recipients(m) === address).length, 3);
 });

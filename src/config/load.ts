@@ -64,6 +64,7 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Json {
     ['EMBEDDED_DB_DIR', 'embeddedDb.dataDir', (_, v) => v],
     ['KEYS_DIR', 'keysDir', (_, v) => v],
     ['COOKIE_KEYS', 'cookieKeys', (_, v) => v.split(',').filter(Boolean)],
+    ['IMAGE_KEY', 'imageKey', (_, v) => v],
     ['SMTP_URL', 'mail.smtpUrl', (_, v) => v],
     ['MAIL_FROM', 'mail.from', (_, v) => v],
     ['LOG_LEVEL', 'logLevel', (_, v) => v],

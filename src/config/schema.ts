@@ -22,6 +22,8 @@ export const configSchema = z.object({
   }),
   keysDir: z.string().min(1),
   cookieKeys: z.array(z.string().min(32, 'each cookie key needs at least 32 characters')),
+  /** AES-256-GCM key for identification images at rest (base64); else keys/image-key. */
+  imageKey: z.string().optional(),
   ttl: z.object({
     sessionSeconds: seconds,
     interactionSeconds: seconds,

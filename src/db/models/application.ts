@@ -1,4 +1,5 @@
 import mongoose from 'mongoose';
+import { openImage } from '../../security/image-crypto.ts';
 
 const imageSchema = new mongoose.Schema(
   {
@@ -52,7 +53,7 @@ applicationSchema.index({ imagesDeleteAfter: 1 });
 export type Application = mongoose.InferSchemaType<typeof applicationSchema> & { _id: mongoose.Types.ObjectId };
 export const ApplicationModel = mongoose.model('Application', applicationSchema, 'applications');
 
-/** Image bytes as a Buffer: lean reads return BSON Binary values for Buffer paths. */
+/** An identification image as it was uploaded: stored encrypted, read back as BSON Binary. */
 export function imageBytes(data: Buffer | { buffer: Uint8Array }): Buffer {
-  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer);
+  return openImage(Buffer.isBuffer(data) ? data : Buffer.from(data.buffer));
 }

@@ -1,6 +1,7 @@
 import { fileTypeFromBuffer } from 'file-type';
 import type { Context } from 'koa';
 import multer from 'multer';
+import { sealImage } from '../../security/image-crypto.ts';
 
 export type Side = 'front' | 'back';
 export const SIDES: readonly Side[] = ['front', 'back'];
@@ -44,7 +45,7 @@ export function applicationUpload(maxBytes: number) {
       if (!file || file.size === 0 || result.imageErrors[side]) continue;
       const type = await fileTypeFromBuffer(file.buffer);
       if (!type || !ALLOWED.has(type.mime)) result.imageErrors[side] = 'type';
-      else result.images[side] = { contentType: type.mime, data: file.buffer, size: file.size };
+      else result.images[side] = { contentType: type.mime, data: sealImage(file.buffer), size: file.size };
     }
     return result;
   };
