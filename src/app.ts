@@ -7,6 +7,7 @@ import type { Config } from './config/schema.ts';
 import { errorPages } from './http/errors.ts';
 import { healthRoutes } from './http/health.ts';
 import { languageMiddleware } from './http/lang.ts';
+import { shedLoad } from './http/overload.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { staticRoutes } from './http/static.ts';
 import { tenantPages } from './http/tenant-pages.ts';
@@ -40,6 +41,7 @@ export function buildApp({ config, logger, hasher, jwks, cookieKeys, devPages }:
   );
   provider.on('backchannel.success', (_ctx, client) => logger.info({ client: client.clientId }, 'back-channel logout delivered'));
 
+  provider.use(shedLoad(config.maxInFlight));
   provider.use(async (ctx, next) => {
     const started = performance.now();
     await next();

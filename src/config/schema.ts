@@ -71,6 +71,8 @@ export const configSchema = z.object({
     mailsPerAddressPerHour: z.number().int().positive(),
     mailsPerIpPerHour: z.number().int().positive(),
   }),
+  /** Requests handled at once; beyond it the service answers 503 at once instead of queueing. */
+  maxInFlight: z.number().int().positive(),
   sweepIntervalMs: z.number().int().positive(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   demo: z.object({
