@@ -1,0 +1,72 @@
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'ava';
+import { type EmbeddedDb, startEmbeddedDb } from '../src/db/embedded.ts';
+import { ApplicationModel } from '../src/db/models/application.ts';
+import { Applicant } from './helpers/applicant.ts';
+import { relyingParty, startLogin, submitGraduateLogin } from './helpers/relying-party.ts';
+import { GRADUATE, REDIRECT_URI, seedUniversity, startTestService } from './helpers/service.ts';
+import { recipients } from './helpers/smtp-sink.ts';
+
+function freePort(): Promise<number> {
+  return new Promise((done) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+async function until(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 300 && !(await check()); i++) await new Promise((r) => setTimeout(r, 100));
+}
+
+test('with the database stopped mid-traffic, requests fail cleanly; when it returns the service recovers and nothing acknowledged is lost', async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'cert-idp-fault-db-'));
+  const port = await freePort();
+  let db: EmbeddedDb = await startEmbeddedDb({ port, dataDir });
+  const service = await startTestService('faults', { mongodb: { uri: `${db.uri}faults`, serverSelectionTimeoutMs: 1000 } });
+  try {
+    const university = await seedUniversity(service);
+    const rp = await relyingParty(service.issuer, university.client.id, university.client.secret);
+    await new Applicant(service).apply('before.outage@example.com');
+    const acknowledged = await ApplicationModel.countDocuments({ email: 'before.outage@example.com' });
+    t.is(acknowledged, 1);
+    await new Applicant(service).requestMail('mail.before.outage@example.com');
+
+    await db.stop();
+    const page = await fetch(`${service.issuer}/t/test-univ/apply`, {
+      method: 'POST',
+      body: new URLSearchParams({ email: 'x@example.com' }),
+    });
+    t.is(page.status, 503);
+    t.is(page.headers.get('retry-after'), '5');
+    t.regex(await page.text(), /ただいまサービスを利用できません/);
+    const ready = await fetch(`${service.issuer}/readyz`);
+    t.is(ready.status, 503);
+    t.is((await fetch(`${service.issuer}/healthz`)).status, 200, 'the process itself is alive');
+
+    db = await startEmbeddedDb({ port, dataDir });
+    await until(async () => (await fetch(`${service.issuer}/readyz`)).status === 200);
+    t.is((await fetch(`${service.issuer}/readyz`)).status, 200, 'recovered by itself');
+    t.is(
+      await ApplicationModel.countDocuments({ email: 'before.outage@example.com' }),
+      1,
+      'the acknowledged application is still there',
+    );
+    const mail = await service.smtp.waitFor((m) => recipients(m) === 'mail.before.outage@example.com', 30_000);
+    t.truthy(mail);
+    const login = await submitGraduateLogin(await startLogin(rp), GRADUATE);
+    t.true(login.url.startsWith(REDIRECT_URI), 'logins work again');
+    t.is(
+      service.smtp.messages.filter((m) => recipients(m) === 'mail.before.outage@example.com').length,
+      1,
+      'the mail went out once',
+    );
+  } finally {
+    await service.stop();
+    await db.stop();
+  }
+});
