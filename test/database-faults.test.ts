@@ -27,7 +27,10 @@ test('with the database stopped mid-traffic, requests fail cleanly; when it retu
   const dataDir = mkdtempSync(join(tmpdir(), 'cert-idp-fault-db-'));
   const port = await freePort();
   let db: EmbeddedDb = await startEmbeddedDb({ port, dataDir });
-  const service = await startTestService('faults', { mongodb: { uri: `${db.uri}faults`, serverSelectionTimeoutMs: 1000 } });
+  const service = await startTestService('faults', {
+    logLevel: 'error',
+    mongodb: { uri: `${db.uri}faults`, serverSelectionTimeoutMs: 1000 },
+  });
   try {
     const university = await seedUniversity(service);
     const rp = await relyingParty(service.issuer, university.client.id, university.client.secret);

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import mongoose from 'mongoose';
 import { createGraduate, listAccounts, parseName, parseStudentId } from '../admin/accounts.ts';
@@ -14,6 +16,7 @@ import { isLang } from '../i18n/index.ts';
 import { audit, createLogger } from '../log.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { MailWorker } from '../mail/worker.ts';
+import { loadSigningKeys, rotateSigningKeys } from '../oidc/keys.ts';
 import { SecretHasher } from '../security/secrets.ts';
 import { openDatabase } from '../service.ts';
 import { generatePassword } from '../strategies/password-policy.ts';
@@ -38,6 +41,7 @@ const USAGE = `Usage: npm run cli -- <command> [options]
   staff list --tenant ID
   mail test --tenant ID --to ADDRESS [--lang ja|en]
   audit list [--tenant ID] [--event PREFIX] [--limit N]
+  keys list | keys add | keys promote --kid KID | keys retire --kid KID   (signing keys; restart after each)
 `;
 
 class UsageError extends Error {}
@@ -260,6 +264,23 @@ async function run(command: string, args: string[], config: Config): Promise<voi
       console.log(`test mail to ${o.str('to')} queued and handed to ${config.mail.smtpUrl.replace(/\/\/[^@/]*@/, '//***@')}`);
       return;
     }
+    case 'keys list':
+    case 'keys add':
+    case 'keys promote':
+    case 'keys retire': {
+      const step = command.split(' ')[1] as 'list' | 'add' | 'promote' | 'retire';
+      const o = options(
+        args,
+        step === 'promote' || step === 'retire' ? { kid: s } : {},
+        step === 'promote' || step === 'retire' ? ['kid'] : [],
+      );
+      const keysDir = resolve(fileURLToPath(new URL('../../', import.meta.url)), config.keysDir);
+      const keys =
+        step === 'list' ? (await loadSigningKeys(keysDir, false)).keys : await rotateSigningKeys(keysDir, step, o.str('kid'));
+      for (const [i, key] of keys.entries()) console.log(`${key.kid}\t${key.alg}\t${i === 0 ? 'signing' : 'published'}`);
+      if (step !== 'list') console.log('restart the service for the change to take effect');
+      return;
+    }
     case 'audit list': {
       const o = options(args, { tenant: s, event: s, limit: s });
       const limit = o.str('limit') ? Number(o.str('limit')) : 50;
@@ -294,11 +315,11 @@ if (!group || group === 'help' || group === '--help') {
 }
 
 let closeDatabase: (() => Promise<void>) | undefined;
+const command = `${group} ${action ?? ''}`.trim();
 let exitCode = 0;
 try {
   const config = loadConfig();
   closeDatabase = await openDatabase(config);
-  const command = `${group} ${action ?? ''}`.trim();
   await run(command, rest, config);
   if (!command.endsWith(' list')) {
     // Operator commands are audited with their arguments, never the values of secrets.

@@ -47,3 +47,23 @@ export function loadCookieKeys(configured: string[], keysDir: string, allowGener
   writeSecret(keysDir, 'cookie-keys.json', keys);
   return keys;
 }
+
+/**
+ * Rotation in three steps, each followed by a restart: `add` publishes a new key that does not sign
+ * yet (relying parties fetch it), `promote` makes it the signing key (the first of the set), and
+ * `retire` removes an old key once the tokens it signed have expired.
+ */
+export async function rotateSigningKeys(keysDir: string, step: 'add' | 'promote' | 'retire', kid?: string): Promise<JWK[]> {
+  const { keys } = await loadSigningKeys(keysDir, false);
+  let next = keys;
+  if (step === 'add') next = [...keys, await newSigningKey()];
+  else {
+    const index = keys.findIndex((key) => key.kid === kid);
+    if (index < 0) throw new ConfigError(`no signing key with kid ${kid}`);
+    if (step === 'promote') next = [keys[index] as JWK, ...keys.filter((_, i) => i !== index)];
+    else if (index === 0) throw new ConfigError('the signing key cannot be retired; promote another key first');
+    else next = keys.filter((_, i) => i !== index);
+  }
+  writeSecret(keysDir, 'jwks.json', { keys: next });
+  return next;
+}
