@@ -1,7 +1,7 @@
 // Installs what the service needs outside npm: FerretDB 1.24.2 (the embedded MongoDB-compatible
 // server), built with Go into .tools/bin. Skipped when MONGODB_URI points at a real server.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +48,23 @@ function buildFerretDB(): void {
     rmSync(work, { recursive: true, force: true });
   }
 }
+
+/** The browser tests drive Debian's Chromium; Japanese fonts make the screenshots readable. */
+function ensureChromium(): void {
+  const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (existsSync(chromium)) return;
+  if (process.getuid?.() !== 0) {
+    console.error(`setup: ${chromium} is missing; install it with: sudo apt-get install -y chromium fonts-noto-cjk`);
+    process.exit(1);
+  }
+  console.log('setup: installing chromium and fonts-noto-cjk from Debian');
+  const apt = (args: string[]) =>
+    execFileSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  apt(['update', '-qq']);
+  apt(['install', '-y', '-qq', 'chromium', 'fonts-noto-cjk']);
+}
+
+if (process.argv.includes('--browser')) ensureChromium();
 
 if (process.env.MONGODB_URI) {
   console.log('setup: MONGODB_URI is set, the embedded FerretDB is not needed');

@@ -1,0 +1,164 @@
+import test from 'ava';
+import * as oidc from 'openid-client';
+import { generate } from 'otplib';
+import type { Browser, Page } from 'playwright-core';
+import { createStaff } from '../../src/admin/staff.ts';
+import { Journey, launchChromium, newContext, VIEWPORTS, type Viewport } from '../helpers/real-browser.ts';
+import { relyingParty } from '../helpers/relying-party.ts';
+import { REDIRECT_URI, seedUniversity, startTestService, type TestService } from '../helpers/service.ts';
+import { recipients } from '../helpers/smtp-sink.ts';
+
+const fixtures = new URL('../fixtures/', import.meta.url).pathname;
+let service: TestService;
+let browser: Browser;
+let rp: oidc.Configuration;
+
+test.before(async () => {
+  service = await startTestService('browser-graduate');
+  const university = await seedUniversity(service);
+  rp = await relyingParty(service.issuer, university.client.id, university.client.secret);
+  browser = await launchChromium();
+});
+test.after.always(async () => {
+  await browser?.close();
+  await service?.stop();
+});
+
+async function mailText(to: string, pattern: RegExp): Promise<string> {
+  return (await service.smtp.waitFor((m) => recipients(m) === to && pattern.test(m.text ?? ''))).text ?? '';
+}
+
+/** The LANG pull-down: choosing English reloads the page in English (JavaScript submits the form). */
+async function chooseLanguage(page: Page, lang: 'ja' | 'en') {
+  if ((await page.getAttribute('html', 'lang')) === lang) return;
+  await Promise.all([page.waitForLoadState('load'), page.waitForURL(/./), page.selectOption('#lang-select', lang)]);
+  await page.waitForSelector(`html[lang="${lang}"]`);
+}
+
+for (const lang of ['ja', 'en'] as const) {
+  for (const viewport of Object.keys(VIEWPORTS) as Viewport[]) {
+    test.serial(`a graduate applies, is approved and logs in for the first time (${lang}, ${viewport})`, async (t) => {
+      const email = `browser-${lang}-${viewport}@example.com`;
+      const context = await newContext(browser, viewport, lang);
+      await context.route(`${REDIRECT_URI}**`, (route) =>
+        route.fulfill({
+          contentType: 'text/html',
+          body: '<!doctype html><html lang="en"><title>RP</title><main>ok</main></html>',
+        }),
+      );
+      const page = await context.newPage();
+      const journey = new Journey(page, 'graduate-application', lang, viewport);
+
+      await page.goto(`${service.issuer}/t/test-univ/apply`);
+      await chooseLanguage(page, lang);
+      await journey.screen('mail-address-setting');
+      await page.fill('#email', email);
+      await page.fill('#emailConfirm', email);
+      await page.click('button.primary');
+      await page.waitForURL(/\/apply\/sent$/);
+      await journey.screen('confirmation-mail-sent');
+
+      const url = (await mailText(email, /\/verify\//)).match(/(http\S+\/verify\/\S+)/)?.[1] as string;
+      await page.goto(url);
+      await journey.screen('terms-of-use');
+      await page.check('#agree');
+      await page.click('button.primary');
+      await page.waitForURL(/\/apply\/form$/);
+      await journey.screen('applicant-form');
+
+      await page.check('input[name="applicationType"][value="new"]');
+      for (const [id, value] of Object.entries({
+        nameKanji: '山田 太郎',
+        nameKana: 'ヤマダ タロウ',
+        nameRoman: 'YAMADA Taro',
+        birthdate: '1990-09-09',
+        schoolNameKanji: '山田 太郎',
+        studentId: '15L0001',
+        graduation: '2015-03',
+        postalCode: '100-0001',
+        prefecture: '東京都',
+        city: '千代田区',
+        street: '千代田1-1',
+        phone: '03-1111-2222',
+      })) {
+        await page.fill(`#${id}`, value);
+      }
+      await page.selectOption('#catalogue', 'let-jpn');
+      await page.check('input[name="graduationType"][value="graduated"]');
+      await page.check('input[name="idType"][value="driving_licence"]');
+      await page.setInputFiles('#id_front', `${fixtures}id-front.png`);
+      await page.setInputFiles('#id_back', `${fixtures}id-back.jpg`);
+      t.regex((await page.getAttribute('#id_front-preview', 'src')) ?? '', /^blob:/, 'the chosen image is previewed at once');
+      await journey.screen('applicant-form-filled');
+      await page.click('form[enctype] button.primary');
+      await page.waitForURL(/\/apply\/confirm$/);
+      t.true(await page.isVisible('img.preview'));
+      await journey.screen('confirmation');
+      await page.click('form[action$="/submit"] button.primary');
+      await page.waitForURL(/\/apply\/done$/);
+      t.regex(
+        (await page.textContent('main')) ?? '',
+        lang === 'ja' ? /申請内容を確認します/ : /Your application will be checked/,
+      );
+      await journey.screen('application-reception');
+
+      // University staff, on their own device.
+      const staffEmail = `staff-${lang}-${viewport}@test-univ.example`;
+      await createStaff(service.hasher, {
+        tenantId: 'test-univ',
+        email: staffEmail,
+        name: '審査 担当',
+        password: 'StaffPass2026x',
+      });
+      const staffContext = await newContext(browser, viewport, lang);
+      const staffPage = await staffContext.newPage();
+      const staffJourney = new Journey(staffPage, 'staff-review', lang, viewport);
+      await staffPage.goto(`${service.issuer}/t/test-univ/staff/login`);
+      await chooseLanguage(staffPage, lang);
+      await staffJourney.screen('staff-login');
+      await staffPage.fill('#email', staffEmail);
+      await staffPage.fill('#password', 'StaffPass2026x');
+      await staffPage.click('button.primary');
+      await staffPage.waitForURL(/\/staff\/enrol$/);
+      await staffJourney.screen('totp-enrolment');
+      const secret = (await staffPage.textContent('[data-secret]')) as string;
+      await staffPage.fill('#code', await generate({ secret }));
+      await staffPage.click('button.primary');
+      await staffPage.waitForURL(/\/staff$/);
+      await staffJourney.screen('queue');
+      await staffPage.click(`a:text("山田 太郎") >> nth=-1`);
+      await staffJourney.screen('application');
+      await staffPage.check('input[name="action"][value="approve"]');
+      await staffPage.click('form[action$="/decide"] button.primary');
+      await staffPage.waitForURL(/decided=/);
+      await staffContext.close();
+
+      // First login at the relying party with the initial password.
+      const password = (await mailText(email, /(初期パスワード|Initial password)/)).match(
+        /(?:初期パスワード：|Initial password: )(\S+)/,
+      )?.[1] as string;
+      await page.goto(
+        oidc.buildAuthorizationUrl(rp, { redirect_uri: REDIRECT_URI, scope: 'openid email', ui_locales: lang }).href,
+      );
+      await journey.screen('login');
+      t.regex((await page.textContent('h1')) ?? '', lang === 'ja' ? /卒業生ログイン/ : /Graduate login/);
+      await page.fill('#email', email);
+      await page.fill('#password', password);
+      await page.click('button.primary');
+      await page.waitForURL(/\/set-passwords$/);
+      await journey.screen('password-setting');
+      await page.fill('#password', 'Graduate2026');
+      await page.fill('#passwordConfirm', 'Graduate2026');
+      await page.fill('#secondPassword', 'Second2026z');
+      await page.fill('#secondPasswordConfirm', 'Second2026z');
+      await page.click('button.primary');
+      await journey.screen('passwords-set');
+      await page.click('a.button.primary');
+      await page.waitForURL((u) => u.href.startsWith(REDIRECT_URI));
+      t.truthy(new URL(page.url()).searchParams.get('code'), 'the relying party received a code');
+
+      t.deepEqual([...journey.violations, ...staffJourney.violations], [], 'no serious or critical accessibility violation');
+      await context.close();
+    });
+  }
+}

@@ -1,0 +1,76 @@
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+
+const axeSource = createRequire(import.meta.url)('axe-core').source as string;
+const shotsRoot = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
+
+export const VIEWPORTS = {
+  phone: { width: 390, height: 844, isMobile: true, hasTouch: true },
+  desktop: { width: 1280, height: 800, isMobile: false, hasTouch: false },
+} as const;
+export type Viewport = keyof typeof VIEWPORTS;
+
+/** Debian's Chromium, headless, with no background network (the machine has none). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+export async function newContext(browser: Browser, viewport: Viewport, lang: 'ja' | 'en'): Promise<BrowserContext> {
+  const { width, height, isMobile, hasTouch } = VIEWPORTS[viewport];
+  // bypassCSP only lets the test inject axe-core; the pages themselves run under their CSP.
+  return browser.newContext({
+    viewport: { width, height },
+    isMobile,
+    hasTouch,
+    locale: lang === 'ja' ? 'ja-JP' : 'en-US',
+    bypassCSP: true,
+  });
+}
+
+export interface SeriousViolation {
+  id: string;
+  impact: string;
+  nodes: number;
+}
+
+/** Walks a journey screen by screen: a numbered full-page screenshot and an axe-core check of each. */
+export class Journey {
+  private step = 0;
+  readonly violations: Array<{ screen: string } & SeriousViolation> = [];
+  readonly dir: string;
+  readonly page: Page;
+
+  constructor(page: Page, name: string, lang: string, viewport: string) {
+    this.page = page;
+    this.dir = join(shotsRoot, name, `${lang}-${viewport}`);
+    mkdirSync(this.dir, { recursive: true });
+  }
+
+  async screen(name: string): Promise<void> {
+    this.step++;
+    await this.page.screenshot({ path: join(this.dir, `${String(this.step).padStart(2, '0')}-${name}.png`), fullPage: true });
+    await this.page.addScriptTag({ content: axeSource });
+    const result = (await this.page.evaluate(() =>
+      (globalThis as unknown as { axe: { run: () => Promise<unknown> } }).axe.run(),
+    )) as {
+      violations: Array<{ id: string; impact: string; nodes: unknown[] }>;
+    };
+    for (const v of result.violations) {
+      if (v.impact === 'serious' || v.impact === 'critical')
+        this.violations.push({ screen: name, id: v.id, impact: v.impact, nodes: v.nodes.length });
+    }
+  }
+}
