@@ -18,7 +18,7 @@ import { csrfValid } from '../security/csrf.ts';
 import type { SecretHasher } from '../security/secrets.ts';
 import { Throttle } from '../security/throttle.ts';
 import { changeSecretErrors, type Secret } from '../strategies/password-setting.ts';
-import { accountClientId, finishAccountLogin, startAccountLogin } from './console-client.ts';
+import { accountClientId, ensureAccountClient, finishAccountLogin, startAccountLogin } from './console-client.ts';
 import { requireAccount } from './guard.ts';
 
 const fullName = (name: { family?: string | null; given?: string | null } | null | undefined) =>
@@ -59,7 +59,7 @@ export function accountRoutes(provider: Provider, config: Config, hasher: Secret
 
   router.get('/logged-out', (ctx) => render(ctx, 'logged-out'));
 
-  router.get('/', signedIn, (ctx) => {
+  router.get('/', signedIn, async (ctx) => {
     const account = accountOf(ctx);
     const tenant = tenantOf(ctx);
     const graduate = account.kind === 'graduate';
@@ -70,6 +70,8 @@ export function accountRoutes(provider: Provider, config: Config, hasher: Secret
           timeZone: 'Asia/Tokyo',
         }).format(account.previousLoginAt)
       : undefined;
+    // Logout goes through the account client, which must exist even if this session began elsewhere.
+    await ensureAccountClient(tenant._id, config.issuer);
     const logout = new URLSearchParams({
       client_id: accountClientId(tenant._id),
       post_logout_redirect_uri: `${config.issuer}${base(ctx)}/logged-out`,

@@ -2,25 +2,30 @@ import test from 'ava';
 import * as oidc from 'openid-client';
 import { generate } from 'otplib';
 import type { Browser, Page } from 'playwright-core';
+import { registerClient } from '../../src/admin/clients.ts';
 import { createStaff } from '../../src/admin/staff.ts';
-import { Journey, launchChromium, newContext, VIEWPORTS, type Viewport } from '../helpers/real-browser.ts';
+import { Journey, landingPage, launchChromium, newContext, VIEWPORTS, type Viewport } from '../helpers/real-browser.ts';
 import { relyingParty } from '../helpers/relying-party.ts';
-import { REDIRECT_URI, seedUniversity, startTestService, type TestService } from '../helpers/service.ts';
+import { seedUniversity, startTestService, type TestService } from '../helpers/service.ts';
 import { recipients } from '../helpers/smtp-sink.ts';
 
 const fixtures = new URL('../fixtures/', import.meta.url).pathname;
 let service: TestService;
 let browser: Browser;
 let rp: oidc.Configuration;
+let landing: Awaited<ReturnType<typeof landingPage>>;
 
 test.before(async () => {
   service = await startTestService('browser-graduate');
-  const university = await seedUniversity(service);
-  rp = await relyingParty(service.issuer, university.client.id, university.client.secret);
+  await seedUniversity(service);
+  landing = await landingPage();
+  const client = await registerClient({ tenantId: 'test-univ', name: 'Certificate front end', redirectUris: [landing.callback] });
+  rp = await relyingParty(service.issuer, client.clientId, client.clientSecret);
   browser = await launchChromium();
 });
 test.after.always(async () => {
   await browser?.close();
+  await landing?.close();
   await service?.stop();
 });
 
@@ -40,12 +45,6 @@ for (const lang of ['ja', 'en'] as const) {
     test.serial(`a graduate applies, is approved and logs in for the first time (${lang}, ${viewport})`, async (t) => {
       const email = `browser-${lang}-${viewport}@example.com`;
       const context = await newContext(browser, viewport, lang);
-      await context.route(`${REDIRECT_URI}**`, (route) =>
-        route.fulfill({
-          contentType: 'text/html',
-          body: '<!doctype html><html lang="en"><title>RP</title><main>ok</main></html>',
-        }),
-      );
       const page = await context.newPage();
       const journey = new Journey(page, 'graduate-application', lang, viewport);
 
@@ -138,7 +137,7 @@ for (const lang of ['ja', 'en'] as const) {
         /(?:初期パスワード：|Initial password: )(\S+)/,
       )?.[1] as string;
       await page.goto(
-        oidc.buildAuthorizationUrl(rp, { redirect_uri: REDIRECT_URI, scope: 'openid email', ui_locales: lang }).href,
+        oidc.buildAuthorizationUrl(rp, { redirect_uri: landing.callback, scope: 'openid email', ui_locales: lang }).href,
       );
       await journey.screen('login');
       t.regex((await page.textContent('h1')) ?? '', lang === 'ja' ? /卒業生ログイン/ : /Graduate login/);
@@ -154,7 +153,7 @@ for (const lang of ['ja', 'en'] as const) {
       await page.click('button.primary');
       await journey.screen('passwords-set');
       await page.click('a.button.primary');
-      await page.waitForURL((u) => u.href.startsWith(REDIRECT_URI));
+      await page.waitForURL((u) => u.href.startsWith(landing.callback));
       t.truthy(new URL(page.url()).searchParams.get('code'), 'the relying party received a code');
 
       t.deepEqual([...journey.violations, ...staffJourney.violations], [], 'no serious or critical accessibility violation');

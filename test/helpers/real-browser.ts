@@ -74,3 +74,15 @@ export class Journey {
     }
   }
 }
+
+/** A minimal relying-party landing page on a free loopback port, for browser journeys to end at. */
+export async function landingPage(): Promise<{ callback: string; close: () => Promise<void> }> {
+  const { createServer } = await import('node:http');
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end('<!doctype html><html lang="en"><title>Relying party</title><main><h1>Relying party</h1></main></html>');
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
+  const { port } = server.address() as { port: number };
+  return { callback: `http://127.0.0.1:${port}/callback`, close: () => new Promise((done) => server.close(() => done())) };
+}
