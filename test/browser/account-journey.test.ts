@@ -177,3 +177,31 @@ test.serial('without JavaScript, the LANG pull-down still switches the page and 
   t.regex((await page.textContent('#emailConfirm-error')) ?? '', /do not match/);
   await context.close();
 });
+
+test.serial('a graduate logs in with the keyboard alone', async (t) => {
+  const email = 'keyboard@example.com';
+  await createGraduate(service.hasher, {
+    tenantId: 'test-univ',
+    email,
+    password: 'Keyboard2026pw',
+    secondPassword: 'Second2026kb',
+    name: { kanji: parseName('鍵盤 花子', 'name') },
+    studentIds: [],
+  });
+  const context = await newContext(browser, 'desktop', 'ja');
+  const page = await context.newPage();
+  await page.goto(oidc.buildAuthorizationUrl(rp, { redirect_uri: landing.callback, scope: 'openid' }).href);
+  // From the top of the page: skip link, LANG select, then the form in document order.
+  const focused = () =>
+    page.evaluate(() => (globalThis as unknown as { document: { activeElement?: { id: string } } }).document.activeElement?.id);
+  for (let i = 0; i < 10 && (await focused()) !== 'email'; i++) await page.keyboard.press('Tab');
+  t.is(await focused(), 'email', 'the mail address field is reachable by Tab');
+  await page.keyboard.type(email);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('Keyboard2026pw');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('Second2026kb');
+  await Promise.all([page.waitForURL((u) => u.href.startsWith(landing.callback)), page.keyboard.press('Enter')]);
+  t.truthy(new URL(page.url()).searchParams.get('code'));
+  await context.close();
+});
