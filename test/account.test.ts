@@ -39,21 +39,11 @@ async function graduate() {
 
 const account = (path = '') => `${service.issuer}/t/test-univ/account${path}`;
 
-async function page(browser: Browser, url: string) {
-  const result = await browser.get(url);
-  return { url: result.url, status: result.response?.status, html: (await result.response?.text()) ?? '' };
-}
-
-async function post(browser: Browser, url: string, current: { html: string }, fields: Record<string, string>) {
-  const result = await browser.postForm(url, { _csrf: inputValue(current.html, '_csrf'), ...fields });
-  return { url: result.url, status: result.response?.status, html: (await result.response?.text()) ?? '' };
-}
-
 test('a graduate logged in at the relying party opens the account pages without logging in again and sees the previous login', async (t) => {
   const credentials = await graduate();
   await completeLogin(rp, credentials);
   const { browser } = await completeLogin(rp, credentials);
-  const menu = await page(browser, account());
+  const menu = await browser.page(account());
   t.is(menu.url, account());
   t.regex(menu.html, /鈴木 一郎 さん/);
   t.regex(menu.html, /前回ログイン日時: <strong>\d{4}年\d{1,2}月\d{1,2}日 \d{1,2}:\d{2}<\/strong>/);
@@ -64,7 +54,7 @@ test('a graduate logged in at the relying party opens the account pages without 
 test('someone not logged in is sent through the login and comes back to the account page', async (t) => {
   const credentials = await graduate();
   const browser = new Browser();
-  const login = await page(browser, account('/password'));
+  const login = await browser.page(account('/password'));
   t.regex(login.url, /\/interaction\//);
   const result = await browser.postForm(
     new URL(login.html.match(/<form method="post" action="([^"]+)"/)?.[1] ?? '', login.url).href,
@@ -81,43 +71,43 @@ test('a graduate changes the password; every rule is checked and the other sessi
   const credentials = await graduate();
   const { browser } = await completeLogin(rp, credentials);
   const { browser: other } = await completeLogin(rp, credentials);
-  const form = await page(browser, account('/password'));
-  const wrong = await post(browser, account('/password'), form, {
+  const form = await browser.page(account('/password'));
+  const wrong = await browser.submit(account('/password'), form, {
     current: 'Nope2026pass',
     next: 'Newer2026pw',
     confirm: 'Newer2026pw',
   });
   t.regex(wrong.html, /id="current-error"[^>]*>現在のパスワードが正しくありません/);
-  const weak = await post(browser, account('/password'), form, { current: credentials.password, next: 'weak', confirm: 'weak' });
+  const weak = await browser.submit(account('/password'), form, { current: credentials.password, next: 'weak', confirm: 'weak' });
   t.regex(weak.html, /id="next-error"[^>]*>パスワード: 8文字以上/);
-  const mismatch = await post(browser, account('/password'), form, {
+  const mismatch = await browser.submit(account('/password'), form, {
     current: credentials.password,
     next: 'Newer2026pw',
     confirm: 'Newer2026px',
   });
   t.regex(mismatch.html, /id="confirm-error"[^>]*>パスワードと確認用の入力が一致しません/);
-  const same = await post(browser, account('/password'), form, {
+  const same = await browser.submit(account('/password'), form, {
     current: credentials.password,
     next: credentials.password,
     confirm: credentials.password,
   });
   t.regex(same.html, /id="next-error"[^>]*>新しいパスワードは現在のものと異なるものにしてください/);
-  const asSecond = await post(browser, account('/password'), form, {
+  const asSecond = await browser.submit(account('/password'), form, {
     current: credentials.password,
     next: credentials.secondPassword,
     confirm: credentials.secondPassword,
   });
   t.regex(asSecond.html, /id="next-error"[^>]*>パスワードと第2パスワードは異なるものにしてください/);
 
-  const done = await post(browser, account('/password'), form, {
+  const done = await browser.submit(account('/password'), form, {
     current: credentials.password,
     next: 'Newer2026pw',
     confirm: 'Newer2026pw',
   });
   t.is(done.status, 200);
   t.regex(done.html, /パスワードを変更しました/);
-  t.is((await page(browser, account())).url, account(), 'this session goes on');
-  t.regex((await page(other, account())).url, /\/interaction\//, 'the other session has ended');
+  t.is((await browser.page(account())).url, account(), 'this session goes on');
+  t.regex((await other.page(account())).url, /\/interaction\//, 'the other session has ended');
   const old = await submitGraduateLogin(await startLogin(rp), credentials);
   t.is(old.status, 401);
   const fresh = await submitGraduateLogin(await startLogin(rp), { ...credentials, password: 'Newer2026pw' });
@@ -127,15 +117,15 @@ test('a graduate changes the password; every rule is checked and the other sessi
 test('a graduate changes the second password', async (t) => {
   const credentials = await graduate();
   const { browser } = await completeLogin(rp, credentials);
-  const form = await page(browser, account('/second-password'));
+  const form = await browser.page(account('/second-password'));
   t.regex(form.html, /現在の第2パスワード/);
-  const wrong = await post(browser, account('/second-password'), form, {
+  const wrong = await browser.submit(account('/second-password'), form, {
     current: credentials.password,
     next: 'Second2026new',
     confirm: 'Second2026new',
   });
   t.regex(wrong.html, /現在の第2パスワードが正しくありません/);
-  const done = await post(browser, account('/second-password'), form, {
+  const done = await browser.submit(account('/second-password'), form, {
     current: credentials.secondPassword,
     next: 'Second2026new',
     confirm: 'Second2026new',
@@ -148,28 +138,28 @@ test('a graduate changes the second password', async (t) => {
 test('a graduate who forgot the password resets both passwords from a mailed link', async (t) => {
   const credentials = await graduate();
   const browser = new Browser();
-  const form = await page(browser, `${service.issuer}/t/test-univ/password-reset`);
+  const form = await browser.page(`${service.issuer}/t/test-univ/password-reset`);
   t.regex(form.html, /パスワードを忘れた場合/);
-  const sent = await post(browser, `${service.issuer}/t/test-univ/password-reset`, form, { email: credentials.email });
+  const sent = await browser.submit(`${service.issuer}/t/test-univ/password-reset`, form, { email: credentials.email });
   t.regex(sent.html, /パスワード再設定用のメールを送信しました/);
   const mail = await service.smtp.waitFor((m) => recipients(m) === credentials.email && /パスワード再設定/.test(m.subject ?? ''));
   const url = (mail.text ?? '').match(/(http\S+\/password-reset\/\S+)/)?.[1] as string;
-  const setForm = await page(browser, url);
-  const same = await post(browser, url, setForm, {
+  const setForm = await browser.page(url);
+  const same = await browser.submit(url, setForm, {
     password: credentials.password,
     passwordConfirm: credentials.password,
     secondPassword: 'Brand2026new',
     secondPasswordConfirm: 'Brand2026new',
   });
   t.regex(same.html, /初期パスワード（現在のパスワード）とは異なる/);
-  const sameSecond = await post(browser, url, setForm, {
+  const sameSecond = await browser.submit(url, setForm, {
     password: 'Brand2026pw',
     passwordConfirm: 'Brand2026pw',
     secondPassword: credentials.secondPassword,
     secondPasswordConfirm: credentials.secondPassword,
   });
   t.regex(sameSecond.html, /これまでの第2パスワードとは異なるものにしてください/);
-  const done = await post(browser, url, setForm, {
+  const done = await browser.submit(url, setForm, {
     password: 'Brand2026pw',
     passwordConfirm: 'Brand2026pw',
     secondPassword: 'Brand2026new',
@@ -177,7 +167,7 @@ test('a graduate who forgot the password resets both passwords from a mailed lin
   });
   t.regex(done.html, /パスワードまたは第2パスワードを設定しました/);
   t.regex(done.html, /href="https:\/\/cert\.test-univ\.example\/login"/);
-  const reused = await page(new Browser(), url);
+  const reused = await new Browser().page(url);
   t.is(reused.status, 410);
   const login = await submitGraduateLogin(await startLogin(rp), {
     email: credentials.email,
@@ -189,9 +179,9 @@ test('a graduate who forgot the password resets both passwords from a mailed lin
 
 test('a password reset for an unknown address looks the same and sends nothing; an expired link is refused', async (t) => {
   const browser = new Browser();
-  const form = await page(browser, `${service.issuer}/t/test-univ/password-reset`);
+  const form = await browser.page(`${service.issuer}/t/test-univ/password-reset`);
   const before = service.smtp.messages.length;
-  const sent = await post(browser, `${service.issuer}/t/test-univ/password-reset`, form, { email: 'nobody-here@example.com' });
+  const sent = await browser.submit(`${service.issuer}/t/test-univ/password-reset`, form, { email: 'nobody-here@example.com' });
   t.regex(sent.url, /\/password-reset\/sent$/);
   t.regex(sent.html, /パスワード再設定用のメールを送信しました/);
   t.is(await OneTimeTokenModel.countDocuments({ email: 'nobody-here@example.com' }), 0);
@@ -199,14 +189,14 @@ test('a password reset for an unknown address looks the same and sends nothing; 
   t.true(service.smtp.messages.length >= before);
 
   const credentials = await graduate();
-  await post(browser, `${service.issuer}/t/test-univ/password-reset`, form, { email: credentials.email });
+  await browser.submit(`${service.issuer}/t/test-univ/password-reset`, form, { email: credentials.email });
   const mail = await service.smtp.waitFor((m) => recipients(m) === credentials.email);
   const url = (mail.text ?? '').match(/(http\S+\/password-reset\/\S+)/)?.[1] as string;
   await OneTimeTokenModel.updateOne(
     { email: credentials.email, purpose: 'password-reset' },
     { $set: { expiresAt: new Date(Date.now() - 1000) } },
   );
-  const expired = await page(browser, url);
+  const expired = await browser.page(url);
   t.is(expired.status, 410);
   t.regex(expired.html, /URLの有効期限が切れています/);
 });
@@ -215,31 +205,31 @@ test('a graduate changes the mail address at the new address, and the old addres
   const credentials = await graduate();
   const other = await graduate();
   const { browser } = await completeLogin(rp, credentials);
-  const form = await page(browser, account('/email'));
-  const taken = await post(browser, account('/email'), form, { email: other.email, emailConfirm: other.email });
+  const form = await browser.page(account('/email'));
+  const taken = await browser.submit(account('/email'), form, { email: other.email, emailConfirm: other.email });
   t.regex(taken.html, /id="email-error"[^>]*>このメールアドレスはすでに使用されています/);
   const newAddress = `moved-${credentials.email}`;
-  const sent = await post(browser, account('/email'), form, { email: newAddress, emailConfirm: newAddress });
+  const sent = await browser.submit(account('/email'), form, { email: newAddress, emailConfirm: newAddress });
   t.regex(sent.html, /新しいメールアドレスに確認メールを送信しました/);
   const mail = await service.smtp.waitFor((m) => recipients(m) === newAddress);
   const url = (mail.text ?? '').match(/(http\S+\/email\/verify\/\S+)/)?.[1] as string;
 
   const phone = new Browser();
-  const confirm = await page(phone, url);
+  const confirm = await phone.page(url);
   t.regex(confirm.html, new RegExp(`${newAddress.replace('.', '\\.')} に変更します`));
-  const done = await post(phone, url, confirm, {});
+  const done = await phone.submit(url, confirm, {});
   t.regex(done.html, /メールアドレスを変更しました/);
   t.is((await AccountModel.findOne({ email: newAddress }).lean())?.birthdate, '1992-02-02');
   const notice = await service.smtp.waitFor((m) => recipients(m) === credentials.email && /変更されました/.test(m.subject ?? ''));
   t.regex(notice.text ?? '', new RegExp(newAddress.replace('.', '\\.')));
-  const reused = await page(new Browser(), url);
+  const reused = await new Browser().page(url);
   t.is(reused.status, 410);
 });
 
 test('a graduate changes personal information through a confirmation screen', async (t) => {
   const credentials = await graduate();
   const { browser } = await completeLogin(rp, credentials);
-  const form = await page(browser, account('/personal'));
+  const form = await browser.page(account('/personal'));
   t.regex(form.html, /value="スズキ イチロウ"/);
   const values = {
     nameKanji: '鈴木 一郎',
@@ -255,13 +245,13 @@ test('a graduate changes personal information through a confirmation screen', as
     phone: '06-1111-2222',
     mobile: '',
   };
-  const wrong = await post(browser, account('/personal'), form, values);
+  const wrong = await browser.submit(account('/personal'), form, values);
   t.is(wrong.status, 400);
   t.regex(wrong.html, /id="nameKana-error"/);
-  const confirm = await post(browser, account('/personal'), form, { ...values, nameKana: 'スズキ イチロウ' });
+  const confirm = await browser.submit(account('/personal'), form, { ...values, nameKana: 'スズキ イチロウ' });
   t.regex(confirm.html, /変更内容の確認/);
   t.regex(confirm.html, /530-0001/);
-  const done = await post(browser, account('/personal'), confirm, {
+  const done = await browser.submit(account('/personal'), confirm, {
     ...values,
     nameKana: 'スズキ イチロウ',
     postalCode: '530-0001',
@@ -276,31 +266,31 @@ test('a graduate changes personal information through a confirmation screen', as
 test('a session ends after the configured time without use, and logging out from the menu ends it at once', async (t) => {
   const credentials = await graduate();
   const { browser } = await completeLogin(rp, credentials);
-  await page(browser, account());
+  await browser.page(account());
   const accountId = (await AccountModel.findOne({ email: credentials.email }).lean())?._id.toString();
   const session = await OidcRecordModel.findOne({ kind: 'Session', accountId }).lean();
   const left = ((session?.expiresAt?.getTime() ?? 0) - Date.now()) / 60_000;
   t.true(left > 29 && left <= 30, `idle limit applied (${left} minutes left)`);
   await OidcRecordModel.updateOne({ _id: session?._id }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
-  t.regex((await page(browser, account())).url, /\/interaction\//, 'idle session ended');
+  t.regex((await browser.page(account())).url, /\/interaction\//, 'idle session ended');
 
   const again = await completeLogin(rp, credentials);
-  const menu = await page(again.browser, account());
+  const menu = await again.browser.page(account());
   const logoutUrl = menu.html.match(/href="(\/session\/end\?[^"]+)"/)?.[1]?.replaceAll('&amp;', '&') as string;
-  const confirm = await page(again.browser, `${service.issuer}${logoutUrl}`);
+  const confirm = await again.browser.page(`${service.issuer}${logoutUrl}`);
   const action = confirm.html.match(/<form id="op\.logoutForm"[^>]*action="([^"]+)"/)?.[1] as string;
   const done = await again.browser.postForm(new URL(action, confirm.url).href, {
     xsrf: inputValue(confirm.html, 'xsrf'),
     logout: 'yes',
   });
   t.is(done.url, account('/logged-out'));
-  t.regex((await page(again.browser, account())).url, /\/interaction\//, 'logged out');
+  t.regex((await again.browser.page(account())).url, /\/interaction\//, 'logged out');
 });
 
 test('the account pages follow the chosen language', async (t) => {
   const credentials = await graduate();
   const { browser } = await completeLogin(rp, credentials);
-  const menu = await page(browser, `${account()}?lang=en`);
+  const menu = await browser.page(`${account()}?lang=en`);
   t.regex(menu.html, /Date and time of previous login/);
   t.regex(menu.html, /Change second password/);
 });

@@ -2,7 +2,7 @@ import test from 'ava';
 import * as oidc from 'openid-client';
 import { createGraduate, parseName } from '../src/admin/accounts.ts';
 import { ApplicationModel } from '../src/db/models/application.ts';
-import { Browser, inputValue } from './helpers/browser.ts';
+import { Browser } from './helpers/browser.ts';
 import { completeLogin, relyingParty } from './helpers/relying-party.ts';
 import { GRADUATE, seedUniversity, startTestService, type TestService } from './helpers/service.ts';
 import { recipients } from './helpers/smtp-sink.ts';
@@ -22,15 +22,6 @@ test.before(async () => {
 });
 test.after.always(() => service?.stop());
 
-async function page(browser: Browser, url: string) {
-  const result = await browser.get(url);
-  return { url: result.url, status: result.response?.status, html: (await result.response?.text()) ?? '' };
-}
-async function post(browser: Browser, url: string, current: { html: string }, fields: Record<string, string>) {
-  const result = await browser.postForm(url, { _csrf: inputValue(current.html, '_csrf'), ...fields });
-  return { url: result.url, status: result.response?.status, html: (await result.response?.text()) ?? '' };
-}
-
 const SECOND_ID = {
   schoolNameKanji: '佐藤 花子',
   schoolNameKana: 'サトウ ハナコ',
@@ -44,13 +35,13 @@ const SECOND_ID = {
 /** From the account menu: notes → Send → mail → form → Check → Application. */
 async function requestStudentId(browser: Browser, email: string, values: Record<string, string>) {
   const base = `${service.issuer}/t/test-univ/account/student-id`;
-  const start = await page(browser, base);
-  const sent = await post(browser, base, start, {});
+  const start = await browser.page(base);
+  const sent = await browser.submit(base, start, {});
   const mail = await service.smtp.waitFor((m) => recipients(m) === email && /学籍番号の追加登録/.test(m.subject ?? ''));
   const url = (mail.text ?? '').match(/(http\S+\/student-id\/form\/\S+)/)?.[1] as string;
-  const form = await page(browser, url);
-  const confirm = await post(browser, url, form, values);
-  const accepted = await post(browser, url, confirm, { ...values, confirmed: 'yes' });
+  const form = await browser.page(url);
+  const confirm = await browser.submit(url, form, values);
+  const accepted = await browser.submit(url, confirm, { ...values, confirmed: 'yes' });
   return { sent, form, confirm, accepted, url };
 }
 
@@ -58,14 +49,14 @@ test.serial(
   'a graduate registers an additional student ID, staff approve it, and the relying party receives both IDs',
   async (t) => {
     const { browser } = await completeLogin(rp, GRADUATE);
-    const menu = await page(browser, `${service.issuer}/t/test-univ/account`);
+    const menu = await browser.page(`${service.issuer}/t/test-univ/account`);
     t.regex(menu.html, /学籍番号の追加登録/);
     const steps = await requestStudentId(browser, GRADUATE.email, SECOND_ID);
     t.regex(steps.sent.html, /申請を受け付けました/);
     t.regex(steps.form.html, /在学時氏名/);
     t.regex(steps.confirm.html, /21M0007/);
     t.regex(steps.accepted.html, /学籍番号の追加申請を受け付けました/);
-    t.is((await page(new Browser(), steps.url)).status, 410, 'the URL works once');
+    t.is((await new Browser().page(steps.url)).status, 410, 'the URL works once');
 
     const application = await ApplicationModel.findOne({ type: 'student-id', 'values.studentId': '21M0007' }).lean();
     const id = application?._id.toString() ?? '';
@@ -128,11 +119,11 @@ test.serial('the additional student ID form requires the student ID and names ea
   const { browser } = await completeLogin(rp, GRADUATE);
   const base = `${service.issuer}/t/test-univ/account/student-id`;
   const before = service.smtp.messages.length;
-  await post(browser, base, await page(browser, base), {});
+  await browser.submit(base, await browser.page(base), {});
   const mail = await service.smtp.waitFor((m) => service.smtp.messages.indexOf(m) >= before && recipients(m) === GRADUATE.email);
   const url = (mail.text ?? '').match(/(http\S+\/student-id\/form\/\S+)/)?.[1] as string;
-  const form = await page(browser, url);
-  const wrong = await post(browser, url, form, { ...SECOND_ID, studentId: '', graduation: '2023-3' });
+  const form = await browser.page(url);
+  const wrong = await browser.submit(url, form, { ...SECOND_ID, studentId: '', graduation: '2023-3' });
   t.is(wrong.status, 400);
   t.regex(wrong.html, /id="studentId-error"[^>]*>学籍番号を入力してください/);
   t.regex(wrong.html, /id="graduation-error"/);

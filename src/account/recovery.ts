@@ -5,7 +5,7 @@ import { type Account, AccountModel, normalizeEmail } from '../db/models/account
 import type { Tenant } from '../db/models/tenant.ts';
 import { loginUrl } from '../flows/application/routes.ts';
 import { checkToken, consumeToken, issueToken } from '../flows/one-time-token.ts';
-import { formBody, formField } from '../http/form.ts';
+import { formBody, formField, newPasswordsFromForm } from '../http/form.ts';
 import { render } from '../http/views.ts';
 import { translator } from '../i18n/index.ts';
 import { audit, type Logger } from '../log.ts';
@@ -95,12 +95,7 @@ export function recoveryRoutes(config: Config, hasher: SecretHasher, logger: Log
     if (!csrfValid(ctx)) return showSet(ctx, token, { formError: t('form.csrf') }, 403);
     const account = await AccountModel.findOne({ _id: check.token.ref, tenantId: tenant._id }).lean<Account>();
     if (!account) return problem(ctx, 'invalid');
-    const input = {
-      password: formField(ctx, 'password', 128),
-      passwordConfirm: formField(ctx, 'passwordConfirm', 128),
-      secondPassword: formField(ctx, 'secondPassword', 128),
-      secondPasswordConfirm: formField(ctx, 'secondPasswordConfirm', 128),
-    };
+    const input = newPasswordsFromForm(ctx);
     const errors = await newPasswordErrors(t, hasher, input, account.passwordHash);
     if (!errors.secondPassword && (await hasher.verify(account.secondPasswordHash, input.secondPassword))) {
       errors.secondPassword = t('reset.sameAsOldSecond');

@@ -14,3 +14,13 @@ export function formField(ctx: Context, name: string, maxLength = 256): string {
   if (typeof value !== 'string') return '';
   return value.length > maxLength ? value.slice(0, maxLength + 1) : value;
 }
+
+/** The new password and second password, each typed twice, as the setting and reset forms post them. */
+export function newPasswordsFromForm(ctx: Context) {
+  return {
+    password: formField(ctx, 'password', 128),
+    passwordConfirm: formField(ctx, 'passwordConfirm', 128),
+    secondPassword: formField(ctx, 'secondPassword', 128),
+    secondPasswordConfirm: formField(ctx, 'secondPasswordConfirm', 128),
+  };
+}

@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { type Account, AccountModel } from '../db/models/account.ts';
 import { RequiredActionModel } from '../db/models/required-action.ts';
-import { formBody, formField } from '../http/form.ts';
+import { formBody, newPasswordsFromForm } from '../http/form.ts';
 import { render } from '../http/views.ts';
 import { translator } from '../i18n/index.ts';
 import { audit, type Logger } from '../log.ts';
@@ -42,12 +42,7 @@ export function setPasswordsRoutes(provider: Provider, hasher: SecretHasher, log
     const { it, account } = found;
     const t = translator(ctx.state.lang);
     if (!csrfValid(ctx)) return show(ctx, it, { formError: t('form.csrf') }, 403);
-    const input = {
-      password: formField(ctx, 'password', 128),
-      passwordConfirm: formField(ctx, 'passwordConfirm', 128),
-      secondPassword: formField(ctx, 'secondPassword', 128),
-      secondPasswordConfirm: formField(ctx, 'secondPasswordConfirm', 128),
-    };
+    const input = newPasswordsFromForm(ctx);
     const errors = await newPasswordErrors(t, hasher, input, account.passwordHash);
     if (Object.keys(errors).length) return show(ctx, it, { errors }, 400);
 

@@ -1,36 +1,16 @@
 import test from 'ava';
 import * as oidc from 'openid-client';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { createGraduate, parseName } from '../../src/admin/accounts.ts';
-import { registerClient } from '../../src/admin/clients.ts';
-import { Journey, landingPage, launchChromium, newContext, VIEWPORTS, type Viewport } from '../helpers/real-browser.ts';
-import { relyingParty } from '../helpers/relying-party.ts';
-import { seedUniversity, startTestService, type TestService } from '../helpers/service.ts';
+import { browserSuite, Journey, newContext, VIEWPORTS, type Viewport } from '../helpers/real-browser.ts';
 import { recipients } from '../helpers/smtp-sink.ts';
 
-let service: TestService;
-let browser: Browser;
-let rp: oidc.Configuration;
-let landing: Awaited<ReturnType<typeof landingPage>>;
-
-test.before(async () => {
-  service = await startTestService('browser-account');
-  await seedUniversity(service);
-  landing = await landingPage();
-  const client = await registerClient({ tenantId: 'test-univ', name: 'Certificate front end', redirectUris: [landing.callback] });
-  rp = await relyingParty(service.issuer, client.clientId, client.clientSecret);
-  browser = await launchChromium();
-});
-test.after.always(async () => {
-  await browser?.close();
-  await landing?.close();
-  await service?.stop();
-});
+const suite = browserSuite('browser-account');
 
 /** The newest mail to `to` whose text has a URL matching `pattern`. */
 async function mailedUrl(to: string, pattern: RegExp, after: number): Promise<string> {
-  const mail = await service.smtp.waitFor(
-    (m) => service.smtp.messages.indexOf(m) >= after && recipients(m) === to && pattern.test(m.text ?? ''),
+  const mail = await suite.service.smtp.waitFor(
+    (m) => suite.service.smtp.messages.indexOf(m) >= after && recipients(m) === to && pattern.test(m.text ?? ''),
   );
   return (mail.text ?? '').match(new RegExp(`(http\\S*${pattern.source}\\S*)`))?.[1] as string;
 }
@@ -48,7 +28,7 @@ for (const lang of ['ja', 'en'] as const) {
       `a graduate uses every account page, adds a student ID, logs out and recovers a forgotten password (${lang}, ${viewport})`,
       async (t) => {
         const email = `account-${lang}-${viewport}@example.com`;
-        await createGraduate(service.hasher, {
+        await createGraduate(suite.service.hasher, {
           tenantId: 'test-univ',
           email,
           password: 'Account2026pw',
@@ -61,19 +41,19 @@ for (const lang of ['ja', 'en'] as const) {
           birthdate: '1992-02-02',
           studentIds: [],
         });
-        const context = await newContext(browser, viewport, lang);
+        const context = await newContext(suite.browser, viewport, lang);
         const page = await context.newPage();
         const journey = new Journey(page, 'account-pages', lang, viewport);
-        const account = `${service.issuer}/t/test-univ/account`;
+        const account = `${suite.service.issuer}/t/test-univ/account`;
 
         await page.goto(
-          oidc.buildAuthorizationUrl(rp, { redirect_uri: landing.callback, scope: 'openid', ui_locales: lang }).href,
+          oidc.buildAuthorizationUrl(suite.rp, { redirect_uri: suite.landing.callback, scope: 'openid', ui_locales: lang }).href,
         );
         await journey.screen('login');
         await page.fill('#email', email);
         await page.fill('#password', 'Account2026pw');
         await page.fill('#secondPassword', 'Second2026ac');
-        await submit(page, (u) => u.href.startsWith(landing.callback));
+        await submit(page, (u) => u.href.startsWith(suite.landing.callback));
 
         await page.goto(account);
         await journey.screen('account-menu');
@@ -106,7 +86,7 @@ for (const lang of ['ja', 'en'] as const) {
         await journey.screen('change-mail-address');
         await page.fill('#email', newAddress);
         await page.fill('#emailConfirm', newAddress);
-        let before = service.smtp.messages.length;
+        let before = suite.service.smtp.messages.length;
         await submit(page);
         await journey.screen('mail-change-sent');
         await page.goto(await mailedUrl(newAddress, /\/email\/verify\//, before));
@@ -116,7 +96,7 @@ for (const lang of ['ja', 'en'] as const) {
 
         await page.goto(`${account}/student-id`);
         await journey.screen('additional-student-id');
-        before = service.smtp.messages.length;
+        before = suite.service.smtp.messages.length;
         await submit(page);
         await journey.screen('additional-student-id-sent');
         await page.goto(await mailedUrl(newAddress, /\/student-id\/form\//, before));
@@ -138,12 +118,12 @@ for (const lang of ['ja', 'en'] as const) {
         await journey.screen('logged-out');
 
         await page.goto(
-          oidc.buildAuthorizationUrl(rp, { redirect_uri: landing.callback, scope: 'openid', ui_locales: lang }).href,
+          oidc.buildAuthorizationUrl(suite.rp, { redirect_uri: suite.landing.callback, scope: 'openid', ui_locales: lang }).href,
         );
         await Promise.all([page.waitForURL(/\/password-reset$/), page.click('a[href$="/password-reset"]')]);
         await journey.screen('forgotten-password');
         await page.fill('#email', newAddress);
-        before = service.smtp.messages.length;
+        before = suite.service.smtp.messages.length;
         await submit(page, /\/sent$/);
         await journey.screen('reset-mail-sent');
         await page.goto(await mailedUrl(newAddress, /\/password-reset\//, before));
@@ -164,9 +144,9 @@ for (const lang of ['ja', 'en'] as const) {
 }
 
 test.serial('without JavaScript, the LANG pull-down still switches the page and forms still post', async (t) => {
-  const context = await browser.newContext({ javaScriptEnabled: false, locale: 'ja-JP' });
+  const context = await suite.browser.newContext({ javaScriptEnabled: false, locale: 'ja-JP' });
   const page = await context.newPage();
-  await page.goto(`${service.issuer}/t/test-univ/apply`);
+  await page.goto(`${suite.service.issuer}/t/test-univ/apply`);
   t.true(await page.isVisible('.lang-submit'), 'the Change button shows when scripts do not run');
   await page.selectOption('#lang-select', 'en');
   await Promise.all([page.waitForLoadState('load'), page.click('.lang-submit')]);
@@ -180,7 +160,7 @@ test.serial('without JavaScript, the LANG pull-down still switches the page and 
 
 test.serial('a graduate logs in with the keyboard alone', async (t) => {
   const email = 'keyboard@example.com';
-  await createGraduate(service.hasher, {
+  await createGraduate(suite.service.hasher, {
     tenantId: 'test-univ',
     email,
     password: 'Keyboard2026pw',
@@ -188,9 +168,9 @@ test.serial('a graduate logs in with the keyboard alone', async (t) => {
     name: { kanji: parseName('鍵盤 花子', 'name') },
     studentIds: [],
   });
-  const context = await newContext(browser, 'desktop', 'ja');
+  const context = await newContext(suite.browser, 'desktop', 'ja');
   const page = await context.newPage();
-  await page.goto(oidc.buildAuthorizationUrl(rp, { redirect_uri: landing.callback, scope: 'openid' }).href);
+  await page.goto(oidc.buildAuthorizationUrl(suite.rp, { redirect_uri: suite.landing.callback, scope: 'openid' }).href);
   // From the top of the page: skip link, LANG select, then the form in document order.
   const focused = () =>
     page.evaluate(() => (globalThis as unknown as { document: { activeElement?: { id: string } } }).document.activeElement?.id);
@@ -201,7 +181,7 @@ test.serial('a graduate logs in with the keyboard alone', async (t) => {
   await page.keyboard.type('Keyboard2026pw');
   await page.keyboard.press('Tab');
   await page.keyboard.type('Second2026kb');
-  await Promise.all([page.waitForURL((u) => u.href.startsWith(landing.callback)), page.keyboard.press('Enter')]);
+  await Promise.all([page.waitForURL((u) => u.href.startsWith(suite.landing.callback)), page.keyboard.press('Enter')]);
   t.truthy(new URL(page.url()).searchParams.get('code'));
   await context.close();
 });

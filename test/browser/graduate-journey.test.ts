@@ -1,36 +1,16 @@
 import test from 'ava';
 import * as oidc from 'openid-client';
 import { generate } from 'otplib';
-import type { Browser, Page } from 'playwright-core';
-import { registerClient } from '../../src/admin/clients.ts';
+import type { Page } from 'playwright-core';
 import { createStaff } from '../../src/admin/staff.ts';
-import { Journey, landingPage, launchChromium, newContext, VIEWPORTS, type Viewport } from '../helpers/real-browser.ts';
-import { relyingParty } from '../helpers/relying-party.ts';
-import { seedUniversity, startTestService, type TestService } from '../helpers/service.ts';
+import { browserSuite, Journey, newContext, VIEWPORTS, type Viewport } from '../helpers/real-browser.ts';
 import { recipients } from '../helpers/smtp-sink.ts';
 
 const fixtures = new URL('../fixtures/', import.meta.url).pathname;
-let service: TestService;
-let browser: Browser;
-let rp: oidc.Configuration;
-let landing: Awaited<ReturnType<typeof landingPage>>;
-
-test.before(async () => {
-  service = await startTestService('browser-graduate');
-  await seedUniversity(service);
-  landing = await landingPage();
-  const client = await registerClient({ tenantId: 'test-univ', name: 'Certificate front end', redirectUris: [landing.callback] });
-  rp = await relyingParty(service.issuer, client.clientId, client.clientSecret);
-  browser = await launchChromium();
-});
-test.after.always(async () => {
-  await browser?.close();
-  await landing?.close();
-  await service?.stop();
-});
+const suite = browserSuite('browser-graduate');
 
 async function mailText(to: string, pattern: RegExp): Promise<string> {
-  return (await service.smtp.waitFor((m) => recipients(m) === to && pattern.test(m.text ?? ''))).text ?? '';
+  return (await suite.service.smtp.waitFor((m) => recipients(m) === to && pattern.test(m.text ?? ''))).text ?? '';
 }
 
 /** The LANG pull-down: choosing English reloads the page in English (JavaScript submits the form). */
@@ -44,11 +24,11 @@ for (const lang of ['ja', 'en'] as const) {
   for (const viewport of Object.keys(VIEWPORTS) as Viewport[]) {
     test.serial(`a graduate applies, is approved and logs in for the first time (${lang}, ${viewport})`, async (t) => {
       const email = `browser-${lang}-${viewport}@example.com`;
-      const context = await newContext(browser, viewport, lang);
+      const context = await newContext(suite.browser, viewport, lang);
       const page = await context.newPage();
       const journey = new Journey(page, 'graduate-application', lang, viewport);
 
-      await page.goto(`${service.issuer}/t/test-univ/apply`);
+      await page.goto(`${suite.service.issuer}/t/test-univ/apply`);
       await chooseLanguage(page, lang);
       await journey.screen('mail-address-setting');
       await page.fill('#email', email);
@@ -103,16 +83,16 @@ for (const lang of ['ja', 'en'] as const) {
 
       // University staff, on their own device.
       const staffEmail = `staff-${lang}-${viewport}@test-univ.example`;
-      await createStaff(service.hasher, {
+      await createStaff(suite.service.hasher, {
         tenantId: 'test-univ',
         email: staffEmail,
         name: '審査 担当',
         password: 'StaffPass2026x',
       });
-      const staffContext = await newContext(browser, viewport, lang);
+      const staffContext = await newContext(suite.browser, viewport, lang);
       const staffPage = await staffContext.newPage();
       const staffJourney = new Journey(staffPage, 'staff-review', lang, viewport);
-      await staffPage.goto(`${service.issuer}/t/test-univ/staff/login`);
+      await staffPage.goto(`${suite.service.issuer}/t/test-univ/staff/login`);
       await chooseLanguage(staffPage, lang);
       await staffJourney.screen('staff-login');
       await staffPage.fill('#email', staffEmail);
@@ -137,7 +117,8 @@ for (const lang of ['ja', 'en'] as const) {
         /(?:初期パスワード：|Initial password: )(\S+)/,
       )?.[1] as string;
       await page.goto(
-        oidc.buildAuthorizationUrl(rp, { redirect_uri: landing.callback, scope: 'openid email', ui_locales: lang }).href,
+        oidc.buildAuthorizationUrl(suite.rp, { redirect_uri: suite.landing.callback, scope: 'openid email', ui_locales: lang })
+          .href,
       );
       await journey.screen('login');
       t.regex((await page.textContent('h1')) ?? '', lang === 'ja' ? /卒業生ログイン/ : /Graduate login/);
@@ -153,7 +134,7 @@ for (const lang of ['ja', 'en'] as const) {
       await page.click('button.primary');
       await journey.screen('passwords-set');
       await page.click('a.button.primary');
-      await page.waitForURL((u) => u.href.startsWith(landing.callback));
+      await page.waitForURL((u) => u.href.startsWith(suite.landing.callback));
       t.truthy(new URL(page.url()).searchParams.get('code'), 'the relying party received a code');
 
       t.deepEqual([...journey.violations, ...staffJourney.violations], [], 'no serious or critical accessibility violation');

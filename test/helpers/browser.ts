@@ -40,6 +40,26 @@ export class Browser {
   postForm(url: string, fields: Record<string, string>, stopAt?: string) {
     return this.follow(url, { method: 'POST', body: new URLSearchParams(fields) }, stopAt);
   }
+
+  /** Opens a page: where the browser ends up, the status and the HTML. */
+  async page(url: string): Promise<PageResult> {
+    return read(await this.get(url));
+  }
+
+  /** Submits a form of `current` (its CSRF token included) to `url`. */
+  async submit(url: string, current: { html: string }, fields: Record<string, string>): Promise<PageResult> {
+    return read(await this.postForm(url, { _csrf: inputValue(current.html, '_csrf'), ...fields }));
+  }
+}
+
+export interface PageResult {
+  url: string;
+  status?: number;
+  html: string;
+}
+
+async function read(result: { url: string; response?: Response }): Promise<PageResult> {
+  return { url: result.url, status: result.response?.status, html: (await result.response?.text()) ?? '' };
 }
 
 /** The value of a named hidden or text input in a page. */

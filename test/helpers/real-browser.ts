@@ -2,7 +2,12 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import test from 'ava';
+import type * as oidc from 'openid-client';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { registerClient } from '../../src/admin/clients.ts';
+import { relyingParty } from './relying-party.ts';
+import { seedUniversity, startTestService, type TestService } from './service.ts';
 
 const axeSource = createRequire(import.meta.url)('axe-core').source as string;
 const shotsRoot = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
@@ -85,4 +90,37 @@ export async function landingPage(): Promise<{ callback: string; close: () => Pr
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
   const { port } = server.address() as { port: number };
   return { callback: `http://127.0.0.1:${port}/callback`, close: () => new Promise((done) => server.close(() => done())) };
+}
+
+export interface BrowserSuite {
+  service: TestService;
+  browser: Browser;
+  rp: oidc.Configuration;
+  landing: Awaited<ReturnType<typeof landingPage>>;
+}
+
+/**
+ * A test file's shared set-up: the service with a seeded university, a relying party whose callback
+ * is a real page, and Chromium. Filled in by ava's before hook, torn down after.
+ */
+export function browserSuite(name: string): BrowserSuite {
+  const suite = {} as BrowserSuite;
+  test.before(async () => {
+    suite.service = await startTestService(name);
+    await seedUniversity(suite.service);
+    suite.landing = await landingPage();
+    const client = await registerClient({
+      tenantId: 'test-univ',
+      name: 'Certificate front end',
+      redirectUris: [suite.landing.callback],
+    });
+    suite.rp = await relyingParty(suite.service.issuer, client.clientId, client.clientSecret);
+    suite.browser = await launchChromium();
+  });
+  test.after.always(async () => {
+    await suite.browser?.close();
+    await suite.landing?.close();
+    await suite.service?.stop();
+  });
+  return suite;
 }

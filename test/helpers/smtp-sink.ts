@@ -1,13 +1,7 @@
-import { type ParsedMail, simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
+import type { ParsedMail } from 'mailparser';
+import { listenForMail, recipients } from '../../src/dev/smtp-collector.ts';
 
-/** The recipients of a received mail as one string ("a@example.com" for a single recipient). */
-export function recipients(mail: ParsedMail): string {
-  return [mail.to ?? []]
-    .flat()
-    .map((address) => address.text)
-    .join(', ');
-}
+export { recipients };
 
 export interface SmtpSink {
   port: number;
@@ -22,21 +16,10 @@ export interface SmtpSink {
 export async function startSmtpSink(port = 0): Promise<SmtpSink> {
   const messages: ParsedMail[] = [];
   const listeners = new Set<() => void>();
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, _session, callback) {
-      simpleParser(stream)
-        .then((mail) => {
-          messages.push(mail);
-          for (const listener of listeners) listener();
-          callback();
-        })
-        .catch(callback);
-    },
+  const server = await listenForMail(port, (mail) => {
+    messages.push(mail);
+    for (const listener of listeners) listener();
   });
-  await new Promise<void>((done) => server.listen(port, '127.0.0.1', () => done()));
   const bound = (server.server.address() as { port: number }).port;
   return {
     port: bound,
