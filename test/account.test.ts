@@ -1,12 +1,11 @@
 import test from 'ava';
 import type * as oidc from 'openid-client';
-import { createGraduate, parseName } from '../src/admin/accounts.ts';
 import { AccountModel } from '../src/db/models/account.ts';
 import { OidcRecordModel } from '../src/db/models/oidc-record.ts';
 import { OneTimeTokenModel } from '../src/db/models/one-time-token.ts';
 import { Browser, inputValue } from './helpers/browser.ts';
 import { completeLogin, relyingParty, startLogin, submitGraduateLogin } from './helpers/relying-party.ts';
-import { REDIRECT_URI, seedUniversity, startTestService, type TestService } from './helpers/service.ts';
+import { addGraduate, REDIRECT_URI, seedUniversity, startTestService, type TestService } from './helpers/service.ts';
 import { recipients } from './helpers/smtp-sink.ts';
 
 let service: TestService;
@@ -22,19 +21,7 @@ test.after.always(() => service?.stop());
 
 /** A fresh graduate of its own per test, so tests can change credentials freely. */
 async function graduate() {
-  const credentials = { email: `g${++seq}@example.com`, password: 'Account2026pw', secondPassword: 'Second2026ac' };
-  await createGraduate(service.hasher, {
-    tenantId: 'test-univ',
-    ...credentials,
-    name: {
-      kanji: parseName('鈴木 一郎', 'name'),
-      kana: parseName('スズキ イチロウ', 'name'),
-      roman: parseName('SUZUKI Ichiro', 'name'),
-    },
-    birthdate: '1992-02-02',
-    studentIds: [],
-  });
-  return credentials;
+  return addGraduate(service, `g${++seq}@example.com`);
 }
 
 const account = (path = '') => `${service.issuer}/t/test-univ/account${path}`;

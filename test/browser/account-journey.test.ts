@@ -3,6 +3,7 @@ import * as oidc from 'openid-client';
 import type { Page } from 'playwright-core';
 import { createGraduate, parseName } from '../../src/admin/accounts.ts';
 import { browserSuite, Journey, newContext, VIEWPORTS, type Viewport } from '../helpers/real-browser.ts';
+import { addGraduate } from '../helpers/service.ts';
 import { recipients } from '../helpers/smtp-sink.ts';
 
 const suite = browserSuite('browser-account');
@@ -28,19 +29,7 @@ for (const lang of ['ja', 'en'] as const) {
       `a graduate uses every account page, adds a student ID, logs out and recovers a forgotten password (${lang}, ${viewport})`,
       async (t) => {
         const email = `account-${lang}-${viewport}@example.com`;
-        await createGraduate(suite.service.hasher, {
-          tenantId: 'test-univ',
-          email,
-          password: 'Account2026pw',
-          secondPassword: 'Second2026ac',
-          name: {
-            kanji: parseName('鈴木 一郎', 'name'),
-            kana: parseName('スズキ イチロウ', 'name'),
-            roman: parseName('SUZUKI Ichiro', 'name'),
-          },
-          birthdate: '1992-02-02',
-          studentIds: [],
-        });
+        await addGraduate(suite.service, email);
         const context = await newContext(suite.browser, viewport, lang);
         const page = await context.newPage();
         const journey = new Journey(page, 'account-pages', lang, viewport);

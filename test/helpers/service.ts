@@ -114,3 +114,20 @@ export async function seedUniversity(service: TestService, tenantId = 'test-univ
     publicClient: { id: pub.clientId },
   };
 }
+
+/** Another graduate of the test university (鈴木 一郎), with both passwords set; returns the credentials. */
+export async function addGraduate(service: TestService, email: string) {
+  const credentials = { email, password: 'Account2026pw', secondPassword: 'Second2026ac' };
+  await createGraduate(service.hasher, {
+    tenantId: 'test-univ',
+    ...credentials,
+    name: {
+      kanji: parseName('鈴木 一郎', 'name'),
+      kana: parseName('スズキ イチロウ', 'name'),
+      roman: parseName('SUZUKI Ichiro', 'name'),
+    },
+    birthdate: '1992-02-02',
+    studentIds: [],
+  });
+  return credentials;
+}
