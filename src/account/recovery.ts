@@ -5,12 +5,11 @@ import { type Account, AccountModel, normalizeEmail } from '../db/models/account
 import type { Tenant } from '../db/models/tenant.ts';
 import { loginUrl } from '../flows/application/routes.ts';
 import { checkToken, consumeToken, issueToken } from '../flows/one-time-token.ts';
-import { formBody, formField, newPasswordsFromForm } from '../http/form.ts';
+import { formBody, formField, mailAddressError, newPasswordsFromForm } from '../http/form.ts';
 import { render } from '../http/views.ts';
 import { translator } from '../i18n/index.ts';
 import { audit, type Logger } from '../log.ts';
 import { enqueueMail } from '../mail/outbox.ts';
-import { EMAIL } from '../oidc/interactions.ts';
 import { endOtherSessions } from '../oidc/sessions.ts';
 import { csrfValid } from '../security/csrf.ts';
 import type { SecretHasher } from '../security/secrets.ts';
@@ -39,13 +38,8 @@ export function recoveryRoutes(config: Config, hasher: SecretHasher, logger: Log
     const t = translator(ctx.state.lang);
     const email = formField(ctx, 'email').trim();
     if (!csrfValid(ctx)) return showRequest(ctx, { values: { email }, formError: t('form.csrf') }, 403);
-    if (!email || email.length > 254 || !EMAIL.test(email)) {
-      return showRequest(
-        ctx,
-        { values: { email }, errors: { email: email ? t('form.email') : t('form.required', { field: t('login.email') }) } },
-        400,
-      );
-    }
+    const emailError = mailAddressError(t, email, t('login.email'));
+    if (emailError) return showRequest(ctx, { values: { email }, errors: { email: emailError } }, 400);
     const address = normalizeEmail(email);
     const account = await AccountModel.findOne({ tenantId: tenant._id, email: address, kind: 'graduate' }).lean<Account>();
     if (account && (await throttle.allowMail(tenant._id, address, ctx.ip))) {

@@ -7,12 +7,11 @@ import { type Account, AccountModel, isDuplicateKey, normalizeEmail } from '../d
 import type { Tenant } from '../db/models/tenant.ts';
 import { CONTACT_FIELDS, PERSONAL_FIELDS, tenantFields, validateFields } from '../flows/application/fields.ts';
 import { checkToken, consumeToken, issueToken } from '../flows/one-time-token.ts';
-import { formBody, formField } from '../http/form.ts';
+import { formBody, formField, mailAddressError } from '../http/form.ts';
 import { render } from '../http/views.ts';
 import { translator } from '../i18n/index.ts';
 import { audit, type Logger } from '../log.ts';
 import { enqueueMail } from '../mail/outbox.ts';
-import { EMAIL } from '../oidc/interactions.ts';
 import { endOtherSessions } from '../oidc/sessions.ts';
 import { csrfValid } from '../security/csrf.ts';
 import type { SecretHasher } from '../security/secrets.ts';
@@ -209,8 +208,8 @@ export function accountRoutes(provider: Provider, config: Config, hasher: Secret
     if (!csrfValid(ctx)) return showEmail(ctx, { values, formError: t('form.csrf') }, 403);
     const address = normalizeEmail(email);
     const errors: Record<string, string> = {};
-    if (!email) errors.email = t('form.required', { field: t('account.newEmail') });
-    else if (email.length > 254 || !EMAIL.test(email)) errors.email = t('form.email');
+    const emailError = mailAddressError(t, email, t('account.newEmail'));
+    if (emailError) errors.email = emailError;
     else if (normalizeEmail(confirm) !== address) errors.emailConfirm = t('apply.emailMismatch');
     else if (address === account.email) errors.email = t('account.sameEmail');
     else if (await AccountModel.exists({ tenantId: tenant._id, email: address })) errors.email = t('account.emailTaken');

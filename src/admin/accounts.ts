@@ -1,4 +1,4 @@
-import { AccountModel, isDuplicateKey, normalizeEmail, STUDENT_ID_STATUSES } from '../db/models/account.ts';
+import { AccountModel, isDuplicateKey, isMailAddress, normalizeEmail, STUDENT_ID_STATUSES } from '../db/models/account.ts';
 import type { SecretHasher } from '../security/secrets.ts';
 import { passwordProblems } from '../strategies/password-policy.ts';
 import { OperatorError } from './errors.ts';
@@ -80,7 +80,7 @@ export async function hashGraduateSecrets(hasher: SecretHasher, secrets: Graduat
 export async function createGraduate(hasher: SecretHasher, input: GraduateInput): Promise<string> {
   await requireTenant(input.tenantId);
   const email = normalizeEmail(input.email);
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new OperatorError(`"${input.email}" is not a mail address`);
+  if (!isMailAddress(email)) throw new OperatorError(`"${input.email}" is not a mail address`);
   if (input.birthdate && !/^\d{4}-\d{2}-\d{2}$/.test(input.birthdate)) throw new OperatorError('birth date must be YYYY-MM-DD');
   const secrets = await hashGraduateSecrets(hasher, input);
   try {

@@ -1,4 +1,4 @@
-import { isDuplicateKey, normalizeEmail } from '../db/models/account.ts';
+import { isDuplicateKey, isMailAddress, normalizeEmail } from '../db/models/account.ts';
 import { StaffModel } from '../db/models/staff.ts';
 import type { SecretHasher } from '../security/secrets.ts';
 import { passwordProblems } from '../strategies/password-policy.ts';
@@ -12,7 +12,7 @@ export async function createStaff(
 ) {
   await requireTenant(input.tenantId);
   const email = normalizeEmail(input.email);
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new OperatorError(`"${input.email}" is not a mail address`);
+  if (!isMailAddress(email)) throw new OperatorError(`"${input.email}" is not a mail address`);
   if (!input.name.trim()) throw new OperatorError('staff member needs a name');
   if (passwordProblems(input.password).length || input.password.length < 12) {
     throw new OperatorError('staff password needs 12+ half-width letters and digits with upper case, lower case and a digit');

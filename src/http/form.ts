@@ -1,5 +1,7 @@
 import { bodyParser } from '@koa/bodyparser';
+import type { TFunction } from 'i18next';
 import type { Context } from 'koa';
+import { isMailAddress } from '../db/models/account.ts';
 
 /** Only urlencoded forms, small: our pages post nothing else (uploads come with their own parser). */
 export const formBody = bodyParser({ enableTypes: ['form'], formLimit: '32kb', encoding: 'utf-8' });
@@ -23,4 +25,10 @@ export function newPasswordsFromForm(ctx: Context) {
     secondPassword: formField(ctx, 'secondPassword', 128),
     secondPasswordConfirm: formField(ctx, 'secondPasswordConfirm', 128),
   };
+}
+
+/** The message for a mail address field (required, then format), or undefined when it is fine. */
+export function mailAddressError(t: TFunction, email: string, label: string): string | undefined {
+  if (!email) return t('form.required', { field: label });
+  return isMailAddress(email) ? undefined : t('form.email');
 }

@@ -4,7 +4,7 @@ import type Provider from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
 import { normalizeEmail } from '../db/models/account.ts';
 import { RequiredActionModel } from '../db/models/required-action.ts';
-import { formBody, formField } from '../http/form.ts';
+import { formBody, formField, mailAddressError } from '../http/form.ts';
 import { render } from '../http/views.ts';
 import { translator } from '../i18n/index.ts';
 import { audit, type Logger } from '../log.ts';
@@ -16,8 +16,6 @@ import { ACR, AMR } from './acr.ts';
 import { consentRoutes, showConsent } from './consent.ts';
 import { finishLogin, type InteractionContext, interactionExpired, loadInteraction } from './interaction-context.ts';
 import { setPasswordsRoutes } from './set-passwords.ts';
-
-export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 function showLogin(ctx: Context, it: InteractionContext, extra: Record<string, unknown> = {}, status = 200): void {
   render(
@@ -69,8 +67,8 @@ export function interactionRoutes(provider: Provider, config: Config, hasher: Se
     const password = formField(ctx, 'password');
     const secondPassword = formField(ctx, 'secondPassword');
     const fieldErrors: Record<string, string> = {};
-    if (!email) fieldErrors.email = t('form.required', { field: t('login.email') });
-    else if (email.length > 254 || !EMAIL.test(email)) fieldErrors.email = t('form.email');
+    const emailError = mailAddressError(t, email, t('login.email'));
+    if (emailError) fieldErrors.email = emailError;
     if (!password) fieldErrors.password = t('form.required', { field: t('login.password') });
     if (Object.keys(fieldErrors).length) return showLogin(ctx, it, { values, errors: fieldErrors }, 400);
 

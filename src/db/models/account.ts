@@ -61,6 +61,11 @@ accountSchema.index({ tenantId: 1, email: 1 }, { unique: true });
 export type Account = mongoose.InferSchemaType<typeof accountSchema> & { _id: mongoose.Types.ObjectId };
 export const AccountModel = mongoose.model('Account', accountSchema, 'accounts');
 
+/** A plausible mail address: something@domain.tld, no spaces, at most 254 characters (RFC 5321). */
+export function isMailAddress(email: string): boolean {
+  return email.length <= 254 && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email);
+}
+
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }

@@ -6,12 +6,11 @@ import { AccountModel, normalizeEmail } from '../../db/models/account.ts';
 import { type Application, ApplicationModel, imageBytes } from '../../db/models/application.ts';
 import { type ApplicationFlow, ApplicationFlowModel } from '../../db/models/application-flow.ts';
 import type { Tenant } from '../../db/models/tenant.ts';
-import { formBody, formField } from '../../http/form.ts';
+import { formBody, formField, mailAddressError } from '../../http/form.ts';
 import { render } from '../../http/views.ts';
 import { translator } from '../../i18n/index.ts';
 import { audit, type Logger } from '../../log.ts';
 import { enqueueMail } from '../../mail/outbox.ts';
-import { EMAIL } from '../../oidc/interactions.ts';
 import { csrfValid } from '../../security/csrf.ts';
 import { Throttle } from '../../security/throttle.ts';
 import { checkToken, consumeToken, issueToken, type TokenCheck } from '../one-time-token.ts';
@@ -56,8 +55,8 @@ export function applicationRoutes(config: Config, logger: Logger): Router {
     const values = { email, emailConfirm: confirm };
     if (!csrfValid(ctx)) return showEmail(ctx, { values, formError: t('form.csrf') }, 403);
     const errors: Record<string, string> = {};
-    if (!email) errors.email = t('form.required', { field: t('apply.email') });
-    else if (email.length > 254 || !EMAIL.test(email)) errors.email = t('form.email');
+    const emailError = mailAddressError(t, email, t('apply.email'));
+    if (emailError) errors.email = emailError;
     else if (normalizeEmail(confirm) !== normalizeEmail(email)) errors.emailConfirm = t('apply.emailMismatch');
     if (Object.keys(errors).length) return showEmail(ctx, { values, errors }, 400);
 
