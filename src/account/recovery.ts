@@ -4,7 +4,7 @@ import type { Config } from '../config/schema.ts';
 import { type Account, AccountModel, normalizeEmail } from '../db/models/account.ts';
 import type { Tenant } from '../db/models/tenant.ts';
 import { loginUrl } from '../flows/application/routes.ts';
-import { checkToken, consumeToken, issueToken } from '../flows/one-time-token.ts';
+import { checkToken, consumeToken, issueToken, type LinkProblem, showLinkProblem } from '../flows/one-time-token.ts';
 import { formBody, formField, mailAddressError, newPasswordsFromForm } from '../http/form.ts';
 import { render } from '../http/views.ts';
 import { translator } from '../i18n/index.ts';
@@ -68,8 +68,7 @@ export function recoveryRoutes(config: Config, hasher: SecretHasher, logger: Log
 
   router.get('/sent', (ctx) => render(ctx, 'account-done', { messageKey: 'reset.sent', minutes: config.application.urlMinutes }));
 
-  const problem = (ctx: Context, reason: string) =>
-    render(ctx, 'apply-problem', { reason, startUrl: base(ctx) }, reason === 'invalid' ? 404 : 410);
+  const problem = (ctx: Context, reason: LinkProblem) => showLinkProblem(ctx, reason, base(ctx));
   const showSet = (ctx: Context, token: string, extra: Record<string, unknown> = {}, status = 200) =>
     render(ctx, 'reset-set', { action: `${base(ctx)}/${token}`, errors: {}, ...extra }, status);
 

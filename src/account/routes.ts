@@ -6,7 +6,7 @@ import type { Config } from '../config/schema.ts';
 import { type Account, AccountModel, isDuplicateKey, normalizeEmail } from '../db/models/account.ts';
 import type { Tenant } from '../db/models/tenant.ts';
 import { CONTACT_FIELDS, PERSONAL_FIELDS, tenantFields, validateFields } from '../flows/application/fields.ts';
-import { checkToken, consumeToken, issueToken } from '../flows/one-time-token.ts';
+import { checkToken, consumeToken, issueToken, type LinkProblem, showLinkProblem } from '../flows/one-time-token.ts';
 import { formBody, formField, mailAddressError } from '../http/form.ts';
 import { render } from '../http/views.ts';
 import { translator } from '../i18n/index.ts';
@@ -239,8 +239,7 @@ export function accountRoutes(provider: Provider, config: Config, hasher: Secret
   // The link works in any browser (the mail may be read on a phone): the token alone proves it.
   const showVerify = (ctx: Context, token: string, extra: Record<string, unknown> = {}, status = 200) =>
     render(ctx, 'account-email-verify', { action: `${base(ctx)}/email/verify/${token}`, ...extra }, status);
-  const tokenProblem = (ctx: Context, reason: string) =>
-    render(ctx, 'apply-problem', { reason, startUrl: `${base(ctx)}/email` }, reason === 'invalid' ? 404 : 410);
+  const tokenProblem = (ctx: Context, reason: LinkProblem) => showLinkProblem(ctx, reason, `${base(ctx)}/email`);
 
   router.get('/email/verify/:token', async (ctx) => {
     const check = await checkToken(ctx.params.token ?? '', 'email-change', tenantOf(ctx)._id);

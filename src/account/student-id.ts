@@ -6,7 +6,7 @@ import { type Account, AccountModel } from '../db/models/account.ts';
 import { ApplicationModel } from '../db/models/application.ts';
 import type { Tenant } from '../db/models/tenant.ts';
 import { displayValue, studentIdFields, validateFields } from '../flows/application/fields.ts';
-import { checkToken, consumeToken, issueToken } from '../flows/one-time-token.ts';
+import { checkToken, consumeToken, issueToken, type LinkProblem, showLinkProblem } from '../flows/one-time-token.ts';
 import { formBody, formField } from '../http/form.ts';
 import { render } from '../http/views.ts';
 import { translator } from '../i18n/index.ts';
@@ -63,8 +63,7 @@ export function studentIdRoutes(provider: Provider, config: Config, logger: Logg
     });
   });
 
-  const problem = (ctx: Context, reason: string) =>
-    render(ctx, 'apply-problem', { reason, startUrl: base(ctx) }, reason === 'invalid' ? 404 : 410);
+  const problem = (ctx: Context, reason: LinkProblem) => showLinkProblem(ctx, reason, base(ctx));
   const show = (
     ctx: Context,
     view: string,

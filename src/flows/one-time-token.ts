@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { Context } from 'koa';
 import { claimOnce } from '../db/claim.ts';
 import { type OneTimeToken, OneTimeTokenModel } from '../db/models/one-time-token.ts';
+import { render } from '../http/views.ts';
 import type { Lang } from '../i18n/index.ts';
 
 export type TokenPurpose = 'apply' | 'resubmit' | 'password-reset' | 'email-change' | 'student-id';
@@ -52,4 +54,14 @@ export async function consumeToken(token: string, purpose: TokenPurpose, tenantI
   if (!(await claimOnce(`token:${hash(token)}`, keepMs))) return { ok: false, reason: 'used' };
   await OneTimeTokenModel.updateOne({ _id: hash(token) }, { $set: { consumedAt: new Date() } });
   return check;
+}
+
+export type LinkProblem = Extract<TokenCheck, { ok: false }>['reason'] | 'noFlow';
+
+/**
+ * The page for a link that cannot be used (unknown: 404; expired, used, or a draft that timed out:
+ * 410), saying which and offering `startUrl` to begin again.
+ */
+export function showLinkProblem(ctx: Context, reason: LinkProblem, startUrl: string): void {
+  render(ctx, 'apply-problem', { reason, startUrl }, reason === 'invalid' ? 404 : 410);
 }

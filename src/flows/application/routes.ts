@@ -13,12 +13,10 @@ import { audit, type Logger } from '../../log.ts';
 import { enqueueMail } from '../../mail/outbox.ts';
 import { csrfValid } from '../../security/csrf.ts';
 import { Throttle } from '../../security/throttle.ts';
-import { checkToken, consumeToken, issueToken, type TokenCheck } from '../one-time-token.ts';
+import { checkToken, consumeToken, issueToken, type LinkProblem, showLinkProblem } from '../one-time-token.ts';
 import { displayValue, GROUPS, tenantFields, validateFields } from './fields.ts';
 import { currentFlow, endFlow, startFlow } from './flow-store.ts';
 import { applicationUpload, SIDES } from './uploads.ts';
-
-type Problem = Extract<TokenCheck, { ok: false }>['reason'] | 'noFlow';
 
 /** Where "Log in here" in mails points: the tenant's certificate front end, else our notice page. */
 export function loginUrl(tenant: Tenant, issuer: string): string {
@@ -38,8 +36,7 @@ export function applicationRoutes(config: Config, logger: Logger): Router {
   const tenantOf = (ctx: Context) => ctx.state.tenant as Tenant;
 
   /** A link that is unknown, expired or used, or a flow that expired: say so and offer a fresh start. */
-  const problem = (ctx: Context, reason: Problem) =>
-    render(ctx, 'apply-problem', { reason, startUrl: base(tenantOf(ctx)) }, reason === 'invalid' ? 404 : 410);
+  const problem = (ctx: Context, reason: LinkProblem) => showLinkProblem(ctx, reason, base(tenantOf(ctx)));
 
   // 1. Mail address setting
   const showEmail = (ctx: Context, extra: Record<string, unknown> = {}, status = 200) =>
