@@ -9,7 +9,7 @@ import { CONTACT_FIELDS, PERSONAL_FIELDS, tenantFields, validateFields } from '.
 import { checkToken, consumeToken, issueToken, type LinkProblem, showLinkProblem } from '../flows/one-time-token.ts';
 import { formBody, formField, mailAddressError } from '../http/form.ts';
 import { render } from '../http/views.ts';
-import { translator } from '../i18n/index.ts';
+import { formatDateTime, translator } from '../i18n/index.ts';
 import { audit, type Logger } from '../log.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { endOtherSessions } from '../oidc/sessions.ts';
@@ -62,13 +62,7 @@ export function accountRoutes(provider: Provider, config: Config, hasher: Secret
     const account = accountOf(ctx);
     const tenant = tenantOf(ctx);
     const graduate = account.kind === 'graduate';
-    const previous = account.previousLoginAt
-      ? new Intl.DateTimeFormat(ctx.state.lang === 'ja' ? 'ja-JP' : 'en-GB', {
-          dateStyle: 'long',
-          timeStyle: 'short',
-          timeZone: 'Asia/Tokyo',
-        }).format(account.previousLoginAt)
-      : undefined;
+    const previous = account.previousLoginAt ? formatDateTime(account.previousLoginAt, ctx.state.lang) : undefined;
     // Logout goes through the account client, which must exist even if this session began elsewhere.
     await ensureAccountClient(tenant._id, config.issuer);
     const logout = new URLSearchParams({

@@ -9,7 +9,7 @@ import { formBody, formField } from '../http/form.ts';
 import { securityHeaders } from '../http/security-headers.ts';
 import { staticRoutes } from '../http/static.ts';
 import { render } from '../http/views.ts';
-import { isLang, type Lang } from '../i18n/index.ts';
+import { formatDateTime, isLang, type Lang } from '../i18n/index.ts';
 
 /**
  * A small certificate front end, to click through in development and to drive in browser tests: an
@@ -102,13 +102,7 @@ export async function startDemoFrontend(
     const studentIds = (s.claims.student_ids ?? []) as Array<Record<string, string>>;
     render(ctx, 'demo/destination', {
       name: s.claims.name,
-      previous: previous
-        ? new Intl.DateTimeFormat(s.lang === 'ja' ? 'ja-JP' : 'en-GB', {
-            dateStyle: 'long',
-            timeStyle: 'short',
-            timeZone: 'Asia/Tokyo',
-          }).format(previous * 1000)
-        : undefined,
+      previous: previous ? formatDateTime(previous * 1000, s.lang) : undefined,
       studentIds,
       menu: {
         personal: account('/personal', s.lang),

@@ -33,3 +33,12 @@ export function pickLang(preferences: string | undefined): Lang | undefined {
   }
   return undefined;
 }
+
+/** A date and time as Japanese universities show it (Japan time), e.g. the previous login. */
+export function formatDateTime(when: Date | number, lang: Lang): string {
+  return new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', {
+    dateStyle: 'long',
+    timeStyle: 'short',
+    timeZone: 'Asia/Tokyo',
+  }).format(when);
+}
