@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
+import mongoose from 'mongoose';
 import { ClientModel } from '../db/models/client.ts';
 
 /**
@@ -9,7 +10,12 @@ import { ClientModel } from '../db/models/client.ts';
  */
 export const accountClientId = (tenantId: string) => `account-console.${tenantId}`;
 
+const ensured = new Set<string>();
+
+/** Creates or updates the tenant's account client; once per process, database and issuer. */
 export async function ensureAccountClient(tenantId: string, issuer: string): Promise<void> {
+  const key = `${mongoose.connection.name} ${tenantId} ${issuer}`;
+  if (ensured.has(key)) return;
   const base = `${issuer}/t/${tenantId}/account`;
   await ClientModel.updateOne(
     { _id: accountClientId(tenantId) },
@@ -25,6 +31,7 @@ export async function ensureAccountClient(tenantId: string, issuer: string): Pro
     },
     { upsert: true },
   );
+  ensured.add(key);
 }
 
 const COOKIE = 'account_login';
