@@ -12,6 +12,7 @@ import { ConfigError, loadConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { DatabaseUnreachableError } from '../db/connection.ts';
 import { AuditModel } from '../db/models/audit.ts';
+import { escapeRegex } from '../db/regex.ts';
 import { isLang } from '../i18n/index.ts';
 import { audit, createLogger } from '../log.ts';
 import { enqueueMail } from '../mail/outbox.ts';
@@ -288,7 +289,7 @@ async function run(command: string, args: string[], config: Config): Promise<voi
         throw new UsageError('--limit must be a whole number from 1 to 10000');
       const filter: Record<string, unknown> = {};
       if (o.str('tenant')) filter.tenantId = o.str('tenant');
-      if (o.str('event')) filter.event = { $regex: `^${o.str('event').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}` };
+      if (o.str('event')) filter.event = { $regex: `^${escapeRegex(o.str('event'))}` };
       for (const e of await AuditModel.find(filter).sort({ at: -1 }).limit(limit).lean()) {
         const who = e.accountId
           ? `account:${e.accountId}`

@@ -6,6 +6,7 @@ import { type Account, AccountModel } from '../db/models/account.ts';
 import { APPLICATION_STATUSES, type Application, ApplicationModel, imageBytes } from '../db/models/application.ts';
 import type { Staff } from '../db/models/staff.ts';
 import type { Tenant } from '../db/models/tenant.ts';
+import { escapeRegex } from '../db/regex.ts';
 import { displayValue, GROUPS, studentIdFields, tenantFields } from '../flows/application/fields.ts';
 import { formBody, formField } from '../http/form.ts';
 import { render } from '../http/views.ts';
@@ -15,8 +16,6 @@ import { csrfValid } from '../security/csrf.ts';
 import type { SecretHasher } from '../security/secrets.ts';
 import { type Action, decide } from './decide.ts';
 import { requireStaff } from './staff-session.ts';
-
-const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Graduate accounts of the tenant matching a name (any script), mail address, student ID or birth date. */
 function searchAccounts(tenantId: string, query: string) {
