@@ -15,6 +15,8 @@ import { render } from './http/views.ts';
 import type { Logger } from './log.ts';
 import { interactionRoutes } from './oidc/interactions.ts';
 import { createProvider } from './oidc/provider.ts';
+import { ServiceProviders } from './saml/service-provider.ts';
+import type { SpKey } from './saml/sp-keys.ts';
 import { csrfMiddleware } from './security/csrf.ts';
 import type { SecretHasher } from './security/secrets.ts';
 import { Throttle } from './security/throttle.ts';
@@ -25,6 +27,8 @@ export interface AppDependencies {
   hasher: SecretHasher;
   jwks: { keys: JWK[] };
   cookieKeys: string[];
+  /** Our SAML SP keys (keys/saml-sp.json); the first signs. */
+  spKeys: SpKey[];
   /** Development-only pages (the mail catcher). */
   devPages?: Router;
 }
@@ -33,8 +37,9 @@ export interface AppDependencies {
  * The provider is itself the Koa application: our routes are middleware placed before its own, so
  * a path we do not serve falls through to oidc-provider's endpoints.
  */
-export function buildApp({ config, logger, hasher, jwks, cookieKeys, devPages }: AppDependencies): Provider {
+export function buildApp({ config, logger, hasher, jwks, cookieKeys, spKeys, devPages }: AppDependencies): Provider {
   const provider = createProvider(config, jwks, cookieKeys);
+  const sps = new ServiceProviders(config.issuer, spKeys, config.saml.clockSkewSeconds);
   provider.on('server_error', (_ctx, error) => logger.error({ err: error }, 'oidc server error'));
   provider.on('backchannel.error', (_ctx, error, client) =>
     logger.warn({ err: error, client: client.clientId }, 'back-channel logout failed'),
@@ -56,7 +61,7 @@ export function buildApp({ config, logger, hasher, jwks, cookieKeys, devPages }:
   // One-time URLs are 256-bit, so guessing is hopeless; still, a client trying many is slowed down.
   const throttle = new Throttle(config.throttle);
   const tokenPath =
-    /^\/t\/[^/]+\/(apply\/verify|apply\/resubmit|password-reset|account\/email\/verify|account\/student-id\/form)\/[^/]+$/;
+    /^\/t\/[^/]+\/(apply\/verify|apply\/resubmit|password-reset|second-password-reset|student-mail|account\/email\/verify|account\/student-id\/form)\/[^/]+$/;
   const tokenGuessing: Middleware = async (ctx, next) => {
     if (!tokenPath.test(ctx.path)) return next();
     const key = `token-ip:${ctx.ip}`;
@@ -74,8 +79,8 @@ export function buildApp({ config, logger, hasher, jwks, cookieKeys, devPages }:
     csrfMiddleware(),
     errorPages(logger),
     tokenGuessing,
-    interactionRoutes(provider, config, hasher, logger).routes() as Middleware,
-    tenantPages(provider, config, hasher, logger).routes() as Middleware,
+    interactionRoutes(provider, config, sps, hasher, logger).routes() as Middleware,
+    tenantPages(provider, config, sps, hasher, logger).routes() as Middleware,
     ...(devPages ? [devPages.routes() as Middleware] : []),
     notFound,
   ]);

@@ -14,6 +14,7 @@ import { startMailCatcher } from './dev/mail-catcher.ts';
 import type { Logger } from './log.ts';
 import { MailWorker } from './mail/worker.ts';
 import { loadCookieKeys, loadSigningKeys } from './oidc/keys.ts';
+import { loadSpKeys } from './saml/sp-keys.ts';
 import { loadImageKey } from './security/image-crypto.ts';
 import { SecretHasher } from './security/secrets.ts';
 import { type DemoCredentials, describeDemo, registerDemoFrontend, seedDemo } from './seed/demo.ts';
@@ -63,11 +64,20 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const jwks = await loadSigningKeys(keysDir, generate);
     const cookieKeys = loadCookieKeys(config.cookieKeys, keysDir, generate);
     loadImageKey(config.imageKey, keysDir, generate);
+    const spKeys = await loadSpKeys(keysDir, generate);
     const hasher = new SecretHasher(config.argon2);
     const port = await listen(server, config.port);
     const issuer = config.port === 0 ? `http://127.0.0.1:${port}` : config.issuer;
     mailCatcher = config.env === 'development' ? await startMailCatcher(config.mail.smtpUrl) : undefined;
-    const app = buildApp({ config: { ...config, issuer }, logger, hasher, jwks, cookieKeys, devPages: mailCatcher?.routes });
+    const app = buildApp({
+      config: { ...config, issuer },
+      logger,
+      hasher,
+      jwks,
+      cookieKeys,
+      spKeys,
+      devPages: mailCatcher?.routes,
+    });
     server.on('request', app.callback());
 
     let demo: DemoCredentials | undefined;

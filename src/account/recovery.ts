@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import type { TFunction } from 'i18next';
 import type { Context } from 'koa';
 import type { Config } from '../config/schema.ts';
 import { type Account, AccountModel, normalizeEmail } from '../db/models/account.ts';
@@ -15,21 +16,95 @@ import { csrfValid } from '../security/csrf.ts';
 import type { SecretHasher } from '../security/secrets.ts';
 import { Throttle } from '../security/throttle.ts';
 import { setGraduatePasswords } from '../strategies/graduate-password.ts';
-import { newPasswordErrors } from '../strategies/password-setting.ts';
+import { newPasswordErrors, newSecondPasswordErrors } from '../strategies/password-setting.ts';
+
+/** What differs between the graduate's password reset and the student's second password reset. */
+interface ResetKind {
+  path: string;
+  purpose: 'password-reset' | 'second-password-reset';
+  accountKind: 'graduate' | 'student';
+  template: string;
+  requestText: { titleKey: string; introKey: string; sentKey: string; doneKey: string };
+  showSet: (ctx: Context, action: string, extra: Record<string, unknown>, status: number) => void;
+  /** Checks the posted form against the account; returns field errors, or the change to store. */
+  check: (
+    ctx: Context,
+    hasher: SecretHasher,
+    account: Account,
+  ) => Promise<{ errors: Record<string, string>; apply: () => Promise<void> }>;
+}
+
+const differsFromOld = async (
+  t: TFunction,
+  hasher: SecretHasher,
+  hash: string | null | undefined,
+  value: string,
+  errors: Record<string, string>,
+) => {
+  if (!errors.secondPassword && (await hasher.verify(hash, value))) errors.secondPassword = t('reset.sameAsOldSecond');
+};
 
 /**
  * SPEC G4 (f): "If you have forgotten your password" → mail address → the same answer whether or not
  * it is registered → one-time URL (30 minutes) → password and second password, each twice, both
  * different from the old ones → set → log in. Every session of the account ends.
  */
-export function recoveryRoutes(config: Config, hasher: SecretHasher, logger: Logger): Router {
-  const router = new Router({ prefix: '/password-reset' });
+export const GRADUATE_RESET: ResetKind = {
+  path: 'password-reset',
+  purpose: 'password-reset',
+  accountKind: 'graduate',
+  template: 'passwordReset',
+  requestText: { titleKey: 'reset.title', introKey: 'reset.intro', sentKey: 'reset.sent', doneKey: 'reset.done' },
+  showSet: (ctx, action, extra, status) => render(ctx, 'reset-set', { action, errors: {}, ...extra }, status),
+  async check(ctx, hasher, account) {
+    const t = translator(ctx.state.lang);
+    const input = newPasswordsFromForm(ctx);
+    const errors = await newPasswordErrors(t, hasher, input, account.passwordHash);
+    await differsFromOld(t, hasher, account.secondPasswordHash, input.secondPassword, errors);
+    return { errors, apply: () => setGraduatePasswords(hasher, account._id.toString(), input.password, input.secondPassword) };
+  },
+};
+
+/** SPEC S3: a student's "If you have forgotten your second password", the same way, for that one secret. */
+export const STUDENT_SECOND_PASSWORD_RESET: ResetKind = {
+  path: 'second-password-reset',
+  purpose: 'second-password-reset',
+  accountKind: 'student',
+  template: 'secondPasswordReset',
+  requestText: {
+    titleKey: 'student.second.resetTitle',
+    introKey: 'student.second.resetIntro',
+    sentKey: 'student.second.resetSent',
+    doneKey: 'student.second.resetDone',
+  },
+  showSet: (ctx, action, extra, status) =>
+    render(ctx, 'student-second-password-set', { action, differentRule: true, errors: {}, ...extra }, status),
+  async check(ctx, hasher, account) {
+    const t = translator(ctx.state.lang);
+    const input = {
+      secondPassword: formField(ctx, 'secondPassword', 128),
+      secondPasswordConfirm: formField(ctx, 'secondPasswordConfirm', 128),
+    };
+    const errors = newSecondPasswordErrors(t, input);
+    await differsFromOld(t, hasher, account.secondPasswordHash, input.secondPassword, errors);
+    const apply = async () => {
+      await AccountModel.updateOne(
+        { _id: account._id },
+        { $set: { secondPasswordHash: await hasher.hash(input.secondPassword) } },
+      );
+    };
+    return { errors, apply };
+  },
+};
+
+export function recoveryRoutes(config: Config, hasher: SecretHasher, logger: Logger, kind: ResetKind): Router {
+  const router = new Router({ prefix: `/${kind.path}` });
   const throttle = new Throttle(config.throttle);
   const tenantOf = (ctx: Context) => ctx.state.tenant as Tenant;
-  const base = (ctx: Context) => `/t/${tenantOf(ctx)._id}/password-reset`;
+  const base = (ctx: Context) => `/t/${tenantOf(ctx)._id}/${kind.path}`;
 
   const showRequest = (ctx: Context, extra: Record<string, unknown> = {}, status = 200) =>
-    render(ctx, 'reset-request', { action: base(ctx), values: {}, errors: {}, ...extra }, status);
+    render(ctx, 'reset-request', { action: base(ctx), ...kind.requestText, values: {}, errors: {}, ...extra }, status);
 
   router.get('/', (ctx) => showRequest(ctx));
 
@@ -41,11 +116,18 @@ export function recoveryRoutes(config: Config, hasher: SecretHasher, logger: Log
     const emailError = mailAddressError(t, email, t('login.email'));
     if (emailError) return showRequest(ctx, { values: { email }, errors: { email: emailError } }, 400);
     const address = normalizeEmail(email);
-    const account = await AccountModel.findOne({ tenantId: tenant._id, email: address, kind: 'graduate' }).lean<Account>();
+    // A student's address counts once it is confirmed (before that it is a placeholder).
+    const confirmed = kind.accountKind === 'student' ? { emailVerified: true } : {};
+    const account = await AccountModel.findOne({
+      tenantId: tenant._id,
+      email: address,
+      kind: kind.accountKind,
+      ...confirmed,
+    }).lean<Account>();
     if (account && (await throttle.allowMail(tenant._id, address, ctx.ip))) {
       const lang = ctx.state.lang;
       const token = await issueToken({
-        purpose: 'password-reset',
+        purpose: kind.purpose,
         tenantId: tenant._id,
         email: address,
         lang,
@@ -57,24 +139,30 @@ export function recoveryRoutes(config: Config, hasher: SecretHasher, logger: Log
         tenantId: tenant._id,
         to: address,
         lang,
-        template: 'passwordReset',
+        template: kind.template,
         values: { url, minutes: String(config.application.urlMinutes) },
       });
     }
-    await audit(logger, { event: 'account.reset_requested', tenant: tenant._id, ip: ctx.ip });
+    await audit(logger, {
+      event: kind.purpose === 'password-reset' ? 'account.reset_requested' : 'account.second_password_reset_requested',
+      tenant: tenant._id,
+      ip: ctx.ip,
+    });
     ctx.status = 303;
     ctx.redirect(`${base(ctx)}/sent`);
   });
 
-  router.get('/sent', (ctx) => render(ctx, 'account-done', { messageKey: 'reset.sent', minutes: config.application.urlMinutes }));
+  router.get('/sent', (ctx) =>
+    render(ctx, 'account-done', { messageKey: kind.requestText.sentKey, minutes: config.application.urlMinutes }),
+  );
 
   const problem = (ctx: Context, reason: LinkProblem) => showLinkProblem(ctx, reason, base(ctx));
   const showSet = (ctx: Context, token: string, extra: Record<string, unknown> = {}, status = 200) =>
-    render(ctx, 'reset-set', { action: `${base(ctx)}/${token}`, errors: {}, ...extra }, status);
+    kind.showSet(ctx, `${base(ctx)}/${token}`, extra, status);
 
-  // Opening the link only shows the form; setting the passwords uses the token.
+  // Opening the link only shows the form; setting the secret uses the token.
   router.get('/:token', async (ctx) => {
-    const check = await checkToken(ctx.params.token ?? '', 'password-reset', tenantOf(ctx)._id);
+    const check = await checkToken(ctx.params.token ?? '', kind.purpose, tenantOf(ctx)._id);
     if (!check.ok) return problem(ctx, check.reason);
     showSet(ctx, ctx.params.token ?? '');
   });
@@ -83,29 +171,29 @@ export function recoveryRoutes(config: Config, hasher: SecretHasher, logger: Log
     const tenant = tenantOf(ctx);
     const token = ctx.params.token ?? '';
     const t = translator(ctx.state.lang);
-    const check = await checkToken(token, 'password-reset', tenant._id);
+    const check = await checkToken(token, kind.purpose, tenant._id);
     if (!check.ok) return problem(ctx, check.reason);
     if (!csrfValid(ctx)) return showSet(ctx, token, { formError: t('form.csrf') }, 403);
-    const account = await AccountModel.findOne({ _id: check.token.ref, tenantId: tenant._id }).lean<Account>();
+    const account = await AccountModel.findOne({
+      _id: check.token.ref,
+      tenantId: tenant._id,
+      kind: kind.accountKind,
+    }).lean<Account>();
     if (!account) return problem(ctx, 'invalid');
-    const input = newPasswordsFromForm(ctx);
-    const errors = await newPasswordErrors(t, hasher, input, account.passwordHash);
-    if (!errors.secondPassword && (await hasher.verify(account.secondPasswordHash, input.secondPassword))) {
-      errors.secondPassword = t('reset.sameAsOldSecond');
-    }
+    const { errors, apply } = await kind.check(ctx, hasher, account);
     if (Object.keys(errors).length) return showSet(ctx, token, { errors }, 400);
-    const used = await consumeToken(token, 'password-reset', tenant._id);
+    const used = await consumeToken(token, kind.purpose, tenant._id);
     if (!used.ok) return problem(ctx, used.reason);
-    await setGraduatePasswords(hasher, account._id.toString(), input.password, input.secondPassword);
+    await apply();
     const ended = await endOtherSessions(account._id.toString());
     await audit(logger, {
-      event: 'account.reset',
+      event: kind.purpose === 'password-reset' ? 'account.reset' : 'account.second_password_reset',
       tenant: tenant._id,
       account: account._id.toString(),
       endedSessions: ended,
       ip: ctx.ip,
     });
-    render(ctx, 'account-done', { messageKey: 'reset.done', next: loginUrl(tenant, config.issuer) });
+    render(ctx, 'account-done', { messageKey: kind.requestText.doneKey, next: loginUrl(tenant, config.issuer) });
   });
 
   return router;

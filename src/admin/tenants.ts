@@ -51,6 +51,9 @@ export interface TenantSettings {
   fields?: Array<{ name: string; mode: string }>;
   initialPasswordDays?: number;
   imageRetentionDays?: number;
+  /** Which logins the login page offers: graduates (password) and/or students (SAML). */
+  loginMethods?: { graduate: boolean; student: boolean };
+  studentSecondPassword?: boolean;
 }
 
 function checkCatalogue(entries: CatalogueInput[]): void {
@@ -100,5 +103,11 @@ export async function configureTenant(id: string, settings: TenantSettings): Pro
       throw new OperatorError(`${key} must be a whole number of days from 1 to 3650`);
     set[key] = value;
   }
+  if (settings.loginMethods) {
+    if (!settings.loginMethods.graduate && !settings.loginMethods.student)
+      throw new OperatorError('at least one login method (graduate or student) must stay enabled');
+    set.loginMethods = settings.loginMethods;
+  }
+  if (settings.studentSecondPassword !== undefined) set.studentSecondPassword = settings.studentSecondPassword;
   await TenantModel.updateOne({ _id: id }, { $set: set });
 }

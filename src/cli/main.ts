@@ -6,6 +6,7 @@ import mongoose from 'mongoose';
 import { createGraduate, listAccounts, parseName, parseStudentId } from '../admin/accounts.ts';
 import { listClients, registerClient, resetClientSecret } from '../admin/clients.ts';
 import { OperatorError } from '../admin/errors.ts';
+import { importIdp, listIdps, setIdpEnabled } from '../admin/saml-idps.ts';
 import { createStaff, listStaff } from '../admin/staff.ts';
 import { type CatalogueInput, configureTenant, createTenant, listTenants, requireTenant } from '../admin/tenants.ts';
 import { ConfigError, loadConfig } from '../config/load.ts';
@@ -18,6 +19,7 @@ import { audit, createLogger } from '../log.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { MailWorker } from '../mail/worker.ts';
 import { loadSigningKeys, rotateSigningKeys } from '../oidc/keys.ts';
+import { loadSpKeys, rotateSpKeys } from '../saml/sp-keys.ts';
 import { SecretHasher } from '../security/secrets.ts';
 import { openDatabase } from '../service.ts';
 import { generatePassword } from '../strategies/password-policy.ts';
@@ -29,6 +31,13 @@ const USAGE = `Usage: npm run cli -- <command> [options]
   tenant configure --id ID [--login-url URL] [--manual-url URL] [--terms-ja-file FILE] [--terms-en-file FILE]
                 [--catalogue-file FILE.json] [--field NAME=required|optional|hidden ...]
                 [--initial-password-days N] [--image-retention-days N]
+                [--login-methods graduate,student] [--student-second-password true|false]
+  idp import --tenant ID --slug SLUG (--metadata-file FILE | --metadata-url URL) [--name-ja NAME --name-en NAME]
+                [--binding redirect|post] [--map KEY=ATTRIBUTE ...] [--allow-affiliation VALUE ...]
+                (KEY: subject studentId familyName givenName familyNameRoman givenNameRoman email affiliation;
+                 subject=nameid uses the NameID. Importing an existing SLUG again refreshes it.)
+  idp list --tenant ID | idp enable --tenant ID --slug SLUG | idp disable --tenant ID --slug SLUG
+  saml-keys list | saml-keys add | saml-keys promote --id ID | saml-keys retire --id ID   (SAML SP keys; restart after each)
   client create --tenant ID --name NAME --redirect-uri URI [--redirect-uri URI ...]
                 [--post-logout-uri URI ...] [--public] [--third-party] [--backchannel-logout-uri URI] [--id CLIENT_ID]
   client list [--tenant ID]
@@ -46,6 +55,17 @@ const USAGE = `Usage: npm run cli -- <command> [options]
 `;
 
 class UsageError extends Error {}
+
+function yesNo(flag: string, value: string): boolean {
+  if (value === 'true' || value === 'false') return value === 'true';
+  throw new UsageError(`--${flag} must be true or false`);
+}
+
+function parseLoginMethods(value: string): { graduate: boolean; student: boolean } {
+  const names = value.split(',').map((name) => name.trim());
+  for (const name of names) if (name !== 'graduate' && name !== 'student') throw new UsageError(`unknown login method "${name}"`);
+  return { graduate: names.includes('graduate'), student: names.includes('student') };
+}
 
 type Options = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
 
@@ -100,6 +120,8 @@ async function run(command: string, args: string[], config: Config): Promise<voi
           field: many,
           'initial-password-days': s,
           'image-retention-days': s,
+          'login-methods': s,
+          'student-second-password': s,
         },
         ['id'],
       );
@@ -133,6 +155,10 @@ async function run(command: string, args: string[], config: Config): Promise<voi
           : undefined,
         initialPasswordDays: days('initial-password-days'),
         imageRetentionDays: days('image-retention-days'),
+        loginMethods: o.str('login-methods') ? parseLoginMethods(o.str('login-methods')) : undefined,
+        studentSecondPassword: o.str('student-second-password')
+          ? yesNo('student-second-password', o.str('student-second-password'))
+          : undefined,
       });
       console.log(`tenant ${o.str('id')} configured`);
       return;
@@ -279,6 +305,84 @@ async function run(command: string, args: string[], config: Config): Promise<voi
       const keys =
         step === 'list' ? (await loadSigningKeys(keysDir, false)).keys : await rotateSigningKeys(keysDir, step, o.str('kid'));
       for (const [i, key] of keys.entries()) console.log(`${key.kid}\t${key.alg}\t${i === 0 ? 'signing' : 'published'}`);
+      if (step !== 'list') console.log('restart the service for the change to take effect');
+      return;
+    }
+    case 'idp import': {
+      const o = options(
+        args,
+        {
+          tenant: s,
+          slug: s,
+          'metadata-file': s,
+          'metadata-url': s,
+          'name-ja': s,
+          'name-en': s,
+          binding: s,
+          map: many,
+          'allow-affiliation': many,
+        },
+        ['tenant', 'slug'],
+      );
+      const binding = o.str('binding');
+      if (binding && binding !== 'redirect' && binding !== 'post') throw new UsageError('--binding must be redirect or post');
+      let metadataXml: string | undefined;
+      if (o.str('metadata-file')) {
+        try {
+          metadataXml = readFileSync(o.str('metadata-file'), 'utf8');
+        } catch (error) {
+          throw new UsageError(`cannot read --metadata-file: ${(error as Error).message}`);
+        }
+      }
+      const mapping = Object.fromEntries(
+        o.list('map').map((pair) => {
+          const [key = '', attribute = ''] = pair.split('=');
+          if (!key || !attribute) throw new UsageError(`--map "${pair}" must be KEY=ATTRIBUTE`);
+          return [key, attribute];
+        }),
+      );
+      const idp = await importIdp({
+        tenantId: o.str('tenant'),
+        slug: o.str('slug'),
+        nameJa: o.str('name-ja'),
+        nameEn: o.str('name-en'),
+        metadataXml,
+        metadataUrl: o.str('metadata-url') || undefined,
+        binding: (binding || undefined) as 'redirect' | 'post' | undefined,
+        mapping,
+        allowedAffiliations: o.list('allow-affiliation').length ? o.list('allow-affiliation') : undefined,
+      });
+      console.log(`IdP ${idp.slug} (${idp.entityId}) imported for ${idp.tenantId}; ${idp.enabled ? 'enabled' : 'disabled'}`);
+      console.log(`our SP metadata for the university: ${config.issuer}/t/${idp.tenantId}/saml/metadata`);
+      return;
+    }
+    case 'idp list': {
+      const o = options(args, { tenant: s }, ['tenant']);
+      for (const idp of await listIdps(o.str('tenant'))) {
+        const mapping = Object.entries(idp.mapping ?? {})
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ');
+        console.log([idp.slug, idp.enabled ? 'enabled' : 'disabled', idp.binding, idp.entityId, mapping].join('\t'));
+      }
+      return;
+    }
+    case 'idp enable':
+    case 'idp disable': {
+      const o = options(args, { tenant: s, slug: s }, ['tenant', 'slug']);
+      await setIdpEnabled(o.str('tenant'), o.str('slug'), command === 'idp enable');
+      console.log(`IdP ${o.str('slug')} ${command === 'idp enable' ? 'enabled' : 'disabled'}`);
+      return;
+    }
+    case 'saml-keys list':
+    case 'saml-keys add':
+    case 'saml-keys promote':
+    case 'saml-keys retire': {
+      const step = command.split(' ')[1] as 'list' | 'add' | 'promote' | 'retire';
+      const withId = step === 'promote' || step === 'retire';
+      const o = options(args, withId ? { id: s } : {}, withId ? ['id'] : []);
+      const keysDir = resolve(fileURLToPath(new URL('../../', import.meta.url)), config.keysDir);
+      const keys = step === 'list' ? await loadSpKeys(keysDir, false) : await rotateSpKeys(keysDir, step, o.str('id'));
+      for (const [i, key] of keys.entries()) console.log(`${key.id}\t${key.createdAt}\t${i === 0 ? 'signing' : 'published'}`);
       if (step !== 'list') console.log('restart the service for the change to take effect');
       return;
     }

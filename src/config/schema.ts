@@ -71,6 +71,11 @@ export const configSchema = z.object({
     mailsPerAddressPerHour: z.number().int().positive(),
     mailsPerIpPerHour: z.number().int().positive(),
   }),
+  /** SAML: tolerated clock difference with university IdPs, and how long an AuthnRequest awaits its answer. */
+  saml: z.object({
+    clockSkewSeconds: z.number().int().min(0).max(600),
+    requestMinutes: z.number().int().positive(),
+  }),
   /** Requests handled at once; beyond it the service answers 503 at once instead of queueing. */
   maxInFlight: z.number().int().positive(),
   sweepIntervalMs: z.number().int().positive(),

@@ -5,6 +5,7 @@ import { ClaimModel } from './models/claim.ts';
 import { OidcRecordModel } from './models/oidc-record.ts';
 import { OneTimeTokenModel } from './models/one-time-token.ts';
 import { RequiredActionModel } from './models/required-action.ts';
+import { SamlRequestModel } from './models/saml.ts';
 import { StaffSessionModel } from './models/staff.ts';
 import { ThrottleModel } from './models/throttle.ts';
 
@@ -22,6 +23,7 @@ export async function sweepExpired(now = new Date()): Promise<number> {
     ApplicationFlowModel.deleteMany(expired),
     StaffSessionModel.deleteMany(expired),
     RequiredActionModel.deleteMany(expired),
+    SamlRequestModel.deleteMany(expired),
     ThrottleModel.deleteMany(expired),
     // Kept a day past expiry so a late click still reads "expired" rather than "invalid".
     OneTimeTokenModel.deleteMany({ expiresAt: { $lt: new Date(now.getTime() - DAY_MS) } }),

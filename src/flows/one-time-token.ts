@@ -5,7 +5,14 @@ import { type OneTimeToken, OneTimeTokenModel } from '../db/models/one-time-toke
 import { render } from '../http/views.ts';
 import type { Lang } from '../i18n/index.ts';
 
-export type TokenPurpose = 'apply' | 'resubmit' | 'password-reset' | 'email-change' | 'student-id';
+export type TokenPurpose =
+  | 'apply'
+  | 'resubmit'
+  | 'password-reset'
+  | 'second-password-reset'
+  | 'email-change'
+  | 'student-mail'
+  | 'student-id';
 
 const hash = (token: string) => createHash('sha256').update(token).digest('base64url');
 
@@ -17,6 +24,7 @@ export async function issueToken(options: {
   lang: Lang;
   ttlMinutes: number;
   ref?: string;
+  interaction?: string;
 }): Promise<string> {
   const token = randomBytes(32).toString('base64url');
   await OneTimeTokenModel.create({
@@ -26,6 +34,7 @@ export async function issueToken(options: {
     email: options.email,
     lang: options.lang,
     ref: options.ref,
+    interaction: options.interaction,
     expiresAt: new Date(Date.now() + options.ttlMinutes * 60_000),
   });
   return token;

@@ -8,4 +8,7 @@ export const ACR = {
 /** RFC 8176 method references: `pwd` for the password, `kba` for the second (knowledge-based) one. */
 export const AMR = {
   passwordAndSecondPassword: ['pwd', 'kba'],
+  /** `saml`: not in RFC 8176's registry; names the federated university sign-in as the method. */
+  saml: ['saml'],
+  samlAndSecondPassword: ['saml', 'kba'],
 } as const;

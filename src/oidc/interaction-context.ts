@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import type { Account } from '../db/models/account.ts';
-import { TenantModel, tenantBranding } from '../db/models/tenant.ts';
+import { type Tenant, TenantModel, tenantBranding } from '../db/models/tenant.ts';
 import { rememberLang } from '../http/lang.ts';
 import { type Branding, render } from '../http/views.ts';
 import { pickLang } from '../i18n/index.ts';
@@ -11,6 +11,7 @@ import { recordLogin } from '../strategies/graduate-password.ts';
 export interface InteractionContext {
   uid: string;
   tenantId: string;
+  tenant: Tenant;
   branding: Branding;
   details: Awaited<ReturnType<Provider['interactionDetails']>>;
 }
@@ -25,7 +26,7 @@ export async function loadInteraction(ctx: Context, provider: Provider): Promise
     throw error;
   }
   const client = await provider.Client.find(String(details.params.client_id));
-  const tenant = client ? await TenantModel.findById(client.tenant).lean() : null;
+  const tenant = client ? await TenantModel.findById(client.tenant).lean<Tenant>() : null;
   if (!tenant) return undefined;
   // The relying party's ui_locales apply once per interaction; the pull-down overrides it after.
   const uiLang = pickLang(details.params.ui_locales as string | undefined);
@@ -33,7 +34,7 @@ export async function loadInteraction(ctx: Context, provider: Provider): Promise
     rememberLang(ctx, uiLang);
     ctx.cookies.set('lang_uid', details.uid, { httpOnly: true, sameSite: 'lax', secure: ctx.secure });
   }
-  return { uid: details.uid, tenantId: tenant._id, branding: tenantBranding(tenant, ctx.state.lang), details };
+  return { uid: details.uid, tenantId: tenant._id, tenant, branding: tenantBranding(tenant, ctx.state.lang), details };
 }
 
 export function interactionExpired(ctx: Context): void {

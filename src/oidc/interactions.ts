@@ -8,6 +8,7 @@ import { formBody, formField, mailAddressError } from '../http/form.ts';
 import { render } from '../http/views.ts';
 import { translator } from '../i18n/index.ts';
 import { audit, type Logger } from '../log.ts';
+import type { ServiceProviders } from '../saml/service-provider.ts';
 import { csrfValid } from '../security/csrf.ts';
 import type { SecretHasher } from '../security/secrets.ts';
 import { Throttle } from '../security/throttle.ts';
@@ -16,8 +17,18 @@ import { ACR, AMR } from './acr.ts';
 import { consentRoutes, showConsent } from './consent.ts';
 import { finishLogin, type InteractionContext, interactionExpired, loadInteraction } from './interaction-context.ts';
 import { setPasswordsRoutes } from './set-passwords.ts';
+import { studentIdps, studentLoginRoutes } from './student-login.ts';
 
-function showLogin(ctx: Context, it: InteractionContext, extra: Record<string, unknown> = {}, status = 200): void {
+/** The login methods a university offers, and the acr each of them asserts. */
+async function loginMethods(it: InteractionContext) {
+  const idps = await studentIdps(it.tenant);
+  const graduate = it.tenant.loginMethods?.graduate !== false;
+  const studentAcr = it.tenant.studentSecondPassword ? ACR.samlAndSecondPassword : ACR.saml;
+  return { idps, graduate, acrs: [...(graduate ? [ACR.passwordAndSecondPassword] : []), ...(idps.length ? [studentAcr] : [])] };
+}
+
+async function showLogin(ctx: Context, it: InteractionContext, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
+  const { idps, graduate } = await loginMethods(it);
   render(
     ctx,
     'login',
@@ -25,6 +36,9 @@ function showLogin(ctx: Context, it: InteractionContext, extra: Record<string, u
       uid: it.uid,
       tenantId: it.tenantId,
       branding: it.branding,
+      graduate,
+      studentSecondPassword: it.tenant.studentSecondPassword,
+      idps: idps.map((idp) => ({ slug: idp.slug, name: idp.displayName?.[ctx.state.lang as 'ja' | 'en'] ?? idp.slug })),
       values: { email: it.details.params.login_hint ?? '' },
       errors: {},
       ...extra,
@@ -33,7 +47,13 @@ function showLogin(ctx: Context, it: InteractionContext, extra: Record<string, u
   );
 }
 
-export function interactionRoutes(provider: Provider, config: Config, hasher: SecretHasher, logger: Logger): Router {
+export function interactionRoutes(
+  provider: Provider,
+  config: Config,
+  sps: ServiceProviders,
+  hasher: SecretHasher,
+  logger: Logger,
+): Router {
   const router = new Router({ prefix: '/interaction/:uid' });
   const throttle = new Throttle(config.throttle);
 
@@ -42,10 +62,11 @@ export function interactionRoutes(provider: Provider, config: Config, hasher: Se
     if (!it) return interactionExpired(ctx);
     if (it.details.prompt.name === 'consent') return showConsent(ctx, provider, it);
     // acr_values asking only for what no login method here gives is refused with the standard error.
+    const methods = await loginMethods(it);
     const wanted = String(it.details.params.acr_values ?? '')
       .split(' ')
       .filter(Boolean);
-    if (wanted.length && !wanted.includes(ACR.passwordAndSecondPassword)) {
+    if (wanted.length && !wanted.some((acr) => (methods.acrs as string[]).includes(acr))) {
       const error = {
         error: 'unmet_authentication_requirements',
         error_description: 'none of the requested acr_values can be satisfied',
@@ -53,16 +74,25 @@ export function interactionRoutes(provider: Provider, config: Config, hasher: Se
       ctx.status = 303;
       return ctx.redirect(await provider.interactionResult(ctx.req, ctx.res, error, { mergeWithLastSubmission: false }));
     }
-    showLogin(ctx, it);
+    // A student-only university with one IdP (or a relying party asking for the student acr) goes
+    // straight to the university's sign-in; otherwise the page offers each IdP and/or the graduate form.
+    const onlyStudents = !methods.graduate || (wanted.length > 0 && !wanted.includes(ACR.passwordAndSecondPassword));
+    const [onlyIdp] = methods.idps;
+    if (onlyStudents && methods.idps.length === 1 && onlyIdp) {
+      ctx.status = 303;
+      return ctx.redirect(`/interaction/${it.uid}/saml/${onlyIdp.slug}`);
+    }
+    await showLogin(ctx, it);
   });
 
   router.post('/login', formBody, async (ctx) => {
     const it = await loadInteraction(ctx, provider);
     if (it?.details.prompt.name !== 'login') return interactionExpired(ctx);
+    if (it.tenant.loginMethods?.graduate === false) return ctx.throw(404);
     const t = translator(ctx.state.lang);
     const email = formField(ctx, 'email').trim();
     const values = { email };
-    if (!csrfValid(ctx)) return showLogin(ctx, it, { values, formError: t('form.csrf') }, 403);
+    if (!csrfValid(ctx)) return await showLogin(ctx, it, { values, formError: t('form.csrf') }, 403);
 
     const password = formField(ctx, 'password');
     const secondPassword = formField(ctx, 'secondPassword');
@@ -70,18 +100,18 @@ export function interactionRoutes(provider: Provider, config: Config, hasher: Se
     const emailError = mailAddressError(t, email, t('login.email'));
     if (emailError) fieldErrors.email = emailError;
     if (!password) fieldErrors.password = t('form.required', { field: t('login.password') });
-    if (Object.keys(fieldErrors).length) return showLogin(ctx, it, { values, errors: fieldErrors }, 400);
+    if (Object.keys(fieldErrors).length) return await showLogin(ctx, it, { values, errors: fieldErrors }, 400);
 
     const accountKey = `login:${it.tenantId}:${normalizeEmail(email)}`;
     const ipKey = `login-ip:${ctx.ip}`;
     const wait = await throttle.waitSeconds([accountKey, ipKey]);
-    if (wait) return showLogin(ctx, it, { values, formError: t('throttle.wait', { seconds: wait }) }, 429);
+    if (wait) return await showLogin(ctx, it, { values, formError: t('throttle.wait', { seconds: wait }) }, 429);
     const login = await authenticateGraduate(hasher, it.tenantId, { email, password, secondPassword });
     if (!login) {
       await throttle.fail(accountKey, config.throttle.accountFreeFailures);
       await throttle.fail(ipKey, config.throttle.ipFreeFailures);
       await audit(logger, { event: 'login.failed', tenant: it.tenantId, ip: ctx.ip }, 'graduate login failed');
-      return showLogin(ctx, it, { values, formError: t('login.failed') }, 401);
+      return await showLogin(ctx, it, { values, formError: t('login.failed') }, 401);
     }
     await throttle.reset(accountKey);
     const accountId = login.account._id.toString();
@@ -101,6 +131,7 @@ export function interactionRoutes(provider: Provider, config: Config, hasher: Se
   });
 
   router.use(setPasswordsRoutes(provider, hasher, logger).routes());
+  router.use(studentLoginRoutes(provider, config, sps, hasher, logger).routes());
   router.use(consentRoutes(provider, logger).routes());
   return router;
 }

@@ -65,3 +65,17 @@ export async function changeSecretErrors(
   else if (await hasher.verify(hashes.other, input.next)) errors.next = t('passwordRules.sameAsPassword');
   return errors;
 }
+
+/** A student's new second password (S3): the rules, typed twice. */
+export function newSecondPasswordErrors(
+  t: TFunction,
+  input: { secondPassword: string; secondPasswordConfirm: string },
+): Record<string, string> {
+  const label = t('passwords.secondPassword');
+  if (!input.secondPassword) return { secondPassword: t('form.required', { field: label }) };
+  const problems = passwordProblems(input.secondPassword).map((problem) => t(`passwordRules.${problem}`));
+  if (problems.length) return { secondPassword: `${label}: ${problems.join(' ')}` };
+  if (input.secondPassword !== input.secondPasswordConfirm)
+    return { secondPasswordConfirm: t('passwordRules.confirm', { field: label }) };
+  return {};
+}

@@ -93,7 +93,7 @@ export class Applicant {
     body.set('_csrf', inputValue(form.html, '_csrf'));
     for (const [name, value] of Object.entries(values)) body.set(name, value);
     for (const [name, file] of Object.entries(files)) {
-      body.set(name, new Blob([file.data], { type: file.type ?? 'application/octet-stream' }), file.name);
+      body.set(name, new Blob([new Uint8Array(file.data)], { type: file.type ?? 'application/octet-stream' }), file.name);
     }
     return page(await this.browser.follow(`${this.base}/form`, { method: 'POST', body }));
   }

@@ -15,3 +15,6 @@ for (const input of document.querySelectorAll('input[type=file][data-preview]'))
     preview.hidden = false;
   });
 }
+
+// A SAML message on its way to the university's sign-in: send it at once (the button is the fallback).
+document.querySelector('form[data-autosubmit]')?.submit();

@@ -13,6 +13,8 @@ const oneTimeTokenSchema = new mongoose.Schema(
     lang: { type: String, enum: ['ja', 'en'], default: 'ja' },
     /** The record the token acts on, e.g. the application to resubmit. */
     ref: { type: String },
+    /** The login (oidc-provider interaction) the link continues, for a student's first mail address. */
+    interaction: { type: String },
     expiresAt: { type: Date, required: true },
     consumedAt: { type: Date },
   },

@@ -7,7 +7,8 @@ import mongoose from 'mongoose';
 const requiredActionSchema = new mongoose.Schema(
   {
     _id: { type: String, required: true },
-    action: { type: String, enum: ['set-passwords'], required: true },
+    /** set-passwords: a graduate's first login; student: the steps after a university sign-in (S2, S3). */
+    action: { type: String, enum: ['set-passwords', 'student'], required: true },
     accountId: { type: String, required: true },
     expiresAt: { type: Date, required: true },
   },

@@ -28,6 +28,8 @@ const tenantSchema = new mongoose.Schema(
       graduate: { type: Boolean, default: true },
       student: { type: Boolean, default: false },
     },
+    /** Students also set and enter a service-specific second password (S3, some universities). */
+    studentSecondPassword: { type: Boolean, default: false },
     terms: optionalLocalized,
     catalogue: { type: [catalogueEntrySchema], default: [] },
     applicationFields: { type: [fieldSettingSchema], default: [] },

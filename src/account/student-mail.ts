@@ -1,0 +1,55 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { AccountModel, isDuplicateKey } from '../db/models/account.ts';
+import type { Tenant } from '../db/models/tenant.ts';
+import { checkToken, consumeToken, showLinkProblem } from '../flows/one-time-token.ts';
+import { formBody } from '../http/form.ts';
+import { render } from '../http/views.ts';
+import { translator } from '../i18n/index.ts';
+import { audit, type Logger } from '../log.ts';
+import { csrfValid } from '../security/csrf.ts';
+
+/**
+ * SPEC S2, the mailed one-time URL: opening it shows the address (a mail scanner spends nothing),
+ * setting it completes the registration and offers "Move to Login page", which resumes the login
+ * in the browser that started it, or starts a new one elsewhere.
+ */
+export function studentMailRoutes(logger: Logger): Router {
+  const router = new Router({ prefix: '/student-mail' });
+  const tenantOf = (ctx: Context) => ctx.state.tenant as Tenant;
+  const start = (ctx: Context) => `/t/${tenantOf(ctx)._id}/login`;
+  const show = (ctx: Context, token: string, email: string, extra: Record<string, unknown> = {}, status = 200) =>
+    render(ctx, 'student-mail-verify', { action: `/t/${tenantOf(ctx)._id}/student-mail/${token}`, email, ...extra }, status);
+
+  router.get('/:token', async (ctx) => {
+    const check = await checkToken(ctx.params.token ?? '', 'student-mail', tenantOf(ctx)._id);
+    if (!check.ok) return showLinkProblem(ctx, check.reason, start(ctx));
+    show(ctx, ctx.params.token ?? '', check.token.email);
+  });
+
+  router.post('/:token', formBody, async (ctx) => {
+    const tenant = tenantOf(ctx);
+    const token = ctx.params.token ?? '';
+    const check = await checkToken(token, 'student-mail', tenant._id);
+    if (!check.ok) return showLinkProblem(ctx, check.reason, start(ctx));
+    if (!csrfValid(ctx)) return show(ctx, token, check.token.email, { formError: translator(ctx.state.lang)('form.csrf') }, 403);
+    const used = await consumeToken(token, 'student-mail', tenant._id);
+    if (!used.ok) return showLinkProblem(ctx, used.reason, start(ctx));
+    const { email, ref, lang, interaction } = used.token;
+    if (!ref) return showLinkProblem(ctx, 'invalid', start(ctx));
+    try {
+      const result = await AccountModel.updateOne(
+        { _id: ref, tenantId: tenant._id, kind: 'student' },
+        { $set: { email, emailVerified: true, locale: lang } },
+      );
+      if (result.matchedCount === 0) return showLinkProblem(ctx, 'invalid', start(ctx));
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      return render(ctx, 'error', { messageKey: 'student.mail.inUse' }, 409);
+    }
+    await audit(logger, { event: 'student.mail_set', tenant: tenant._id, account: ref, ip: ctx.ip });
+    render(ctx, 'student-mail-done', { next: `/interaction/${interaction}/student?t=${tenant._id}` });
+  });
+
+  return router;
+}

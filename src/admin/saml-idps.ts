@@ -1,0 +1,104 @@
+import { type AttributeMapping, type SamlIdp, SamlIdpModel } from '../db/models/saml.ts';
+import { idpEntity } from '../saml/service-provider.ts';
+import { OperatorError } from './errors.ts';
+import { requireTenant } from './tenants.ts';
+
+export interface IdpImport {
+  tenantId: string;
+  slug: string;
+  nameJa: string;
+  nameEn: string;
+  /** The IdP's metadata XML, or a URL to fetch it from (kept, so a later import can refresh it). */
+  metadataXml?: string;
+  metadataUrl?: string;
+  binding?: 'redirect' | 'post';
+  mapping?: Partial<AttributeMapping>;
+  allowedAffiliations?: string[];
+}
+
+const MAPPING_KEYS = [
+  'subject',
+  'studentId',
+  'familyName',
+  'givenName',
+  'familyNameRoman',
+  'givenNameRoman',
+  'email',
+  'affiliation',
+];
+
+async function fetchMetadata(url: string): Promise<string> {
+  if (!/^https?:\/\/\S+$/.test(url)) throw new OperatorError('--metadata-url must be an http(s) URL');
+  const response = await fetch(url, { signal: AbortSignal.timeout(10_000) }).catch((error: Error) => {
+    throw new OperatorError(`cannot fetch ${url}: ${error.message}`);
+  });
+  if (!response.ok) throw new OperatorError(`cannot fetch ${url}: HTTP ${response.status}`);
+  return response.text();
+}
+
+/** The entity ID of IdP metadata, after checking it has a signing key and a sign-on endpoint. */
+function checkMetadata(xml: string, binding: 'redirect' | 'post'): string {
+  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new OperatorError('metadata with a DOCTYPE is refused');
+  let entity: ReturnType<typeof idpEntity>;
+  try {
+    entity = idpEntity({ metadataXml: xml });
+  } catch (error) {
+    throw new OperatorError(`not SAML IdP metadata: ${(error as Error).message}`);
+  }
+  const entityId = entity.entityMeta.getEntityID();
+  if (!entityId) throw new OperatorError('the metadata has no entityID');
+  if (!entity.entityMeta.getX509Certificate('signing')) throw new OperatorError('the metadata has no signing certificate');
+  const urn = `urn:oasis:names:tc:SAML:2.0:bindings:HTTP-${binding === 'post' ? 'POST' : 'Redirect'}`;
+  if (!entity.entityMeta.getSingleSignOnService(urn)) throw new OperatorError(`the IdP has no SingleSignOnService for ${urn}`);
+  return entityId;
+}
+
+/**
+ * Adds a university IdP, or refreshes one (same tenant and slug) with new metadata or settings.
+ * Everything is checked before anything is written.
+ */
+export async function importIdp(input: IdpImport): Promise<SamlIdp> {
+  await requireTenant(input.tenantId);
+  if (!/^[a-z0-9][a-z0-9-]{0,31}$/.test(input.slug))
+    throw new OperatorError('--slug must be 1-32 lower-case letters, digits or "-"');
+  const id = `${input.tenantId}:${input.slug}`;
+  const existing = await SamlIdpModel.findById(id).lean<SamlIdp>();
+  const metadataUrl = input.metadataUrl ?? existing?.metadataUrl ?? '';
+  const metadataXml = input.metadataXml ?? (metadataUrl ? await fetchMetadata(metadataUrl) : existing?.metadataXml);
+  if (!metadataXml) throw new OperatorError('give --metadata-file or --metadata-url');
+  const binding = input.binding ?? (existing?.binding as 'redirect' | 'post' | undefined) ?? 'redirect';
+  const entityId = checkMetadata(metadataXml, binding);
+  for (const key of Object.keys(input.mapping ?? {})) {
+    if (!MAPPING_KEYS.includes(key)) throw new OperatorError(`unknown mapping "${key}" (mappings: ${MAPPING_KEYS.join(', ')})`);
+  }
+  const displayName = {
+    ja: input.nameJa || existing?.displayName?.ja || '',
+    en: input.nameEn || existing?.displayName?.en || '',
+  };
+  if (!displayName.ja || !displayName.en) throw new OperatorError('--name-ja and --name-en are required for a new IdP');
+  const mapping = { ...(existing?.mapping ?? {}), ...(input.mapping ?? {}) };
+  const doc = {
+    _id: id,
+    tenantId: input.tenantId,
+    slug: input.slug,
+    displayName,
+    entityId,
+    metadataXml,
+    metadataUrl,
+    binding,
+    mapping,
+    allowedAffiliations: input.allowedAffiliations ?? existing?.allowedAffiliations ?? [],
+    enabled: existing?.enabled ?? true,
+  };
+  await SamlIdpModel.replaceOne({ _id: id }, doc, { upsert: true, runValidators: true });
+  return (await SamlIdpModel.findById(id).lean<SamlIdp>()) as SamlIdp;
+}
+
+export async function setIdpEnabled(tenantId: string, slug: string, enabled: boolean): Promise<void> {
+  const result = await SamlIdpModel.updateOne({ _id: `${tenantId}:${slug}` }, { $set: { enabled } });
+  if (result.matchedCount === 0) throw new OperatorError(`no IdP "${slug}" at tenant ${tenantId}`);
+}
+
+export function listIdps(tenantId: string) {
+  return SamlIdpModel.find({ tenantId }).sort({ createdAt: 1 }).lean<SamlIdp[]>();
+}

@@ -1,0 +1,143 @@
+import { DOMParser } from '@xmldom/xmldom';
+import { claimOnce } from '../db/claim.ts';
+import { type SamlIdp, SamlIdpModel, type SamlRequest, SamlRequestModel } from '../db/models/saml.ts';
+import { idpEntity, type ServiceProviders } from './service-provider.ts';
+
+const PROTOCOL = 'urn:oasis:names:tc:SAML:2.0:protocol';
+const ASSERTION = 'urn:oasis:names:tc:SAML:2.0:assertion';
+const BEARER = 'urn:oasis:names:tc:SAML:2.0:cm:bearer';
+const MAX_RESPONSE_CHARS = 400_000;
+const DAY_MS = 86_400_000;
+
+/** Why a SAML response was refused; each has its own message on the error page. */
+export type RefusalReason = 'malformed' | 'unknownRequest' | 'signature' | 'audience' | 'recipient' | 'expired' | 'replayed';
+
+export class SamlRefusal extends Error {
+  readonly reason: RefusalReason;
+  constructor(reason: RefusalReason, detail: string) {
+    super(detail);
+    this.reason = reason;
+  }
+}
+
+/** What a verified assertion says, read only from the one signed assertion. */
+export interface VerifiedAssertion {
+  request: SamlRequest;
+  idp: SamlIdp;
+  assertionId: string;
+  nameId: string;
+  nameIdFormat: string;
+  sessionIndex: string;
+  attributes: Record<string, string[]>;
+}
+
+function parse(xml: string): Document {
+  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new SamlRefusal('malformed', 'document type declarations are refused (XXE)');
+  // Canonicalization drops comments, so a comment can split a signed NameID without breaking the signature.
+  if (xml.includes('<!--')) throw new SamlRefusal('malformed', 'comments are refused (NameID truncation)');
+  const fail = (message: string) => {
+    throw new SamlRefusal('malformed', `not well-formed XML: ${message}`);
+  };
+  return new DOMParser({ errorHandler: { warning: () => {}, error: fail, fatalError: fail } }).parseFromString(
+    xml,
+    'text/xml',
+  ) as unknown as Document;
+}
+
+const children = (parent: Element | Document, ns: string, name: string) =>
+  Array.from(parent.getElementsByTagNameNS(ns, name)) as unknown as Element[];
+
+const first = (parent: Element | Document, ns: string, name: string) => children(parent, ns, name)[0];
+
+/** Parses the response with each published SP key in turn: the IdP encrypted to one of them. */
+async function verifySignature(sps: ServiceProviders, tenantId: string, idp: SamlIdp, encoded: string, encrypted: boolean) {
+  let lastError: unknown;
+  for (const key of encrypted ? sps.keys : [sps.signingKey()]) {
+    try {
+      return await sps
+        .entity(tenantId, key)
+        .parseLoginResponse(idpEntity(idp, encrypted), 'post', { body: { SAMLResponse: encoded } });
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  const detail = lastError instanceof Error ? lastError.message : String(lastError);
+  throw new SamlRefusal('signature', `samlify refused the response: ${detail}`);
+}
+
+/**
+ * Checks an HTTP-POST SAMLResponse for `tenantId` the strict way: it must answer a request we sent
+ * (InResponseTo) and still await, be signed by that IdP's metadata key (samlify: signature, schema,
+ * issuer, validity window), hold exactly one assertion (no wrapping), be addressed to our ACS and
+ * entity, be in its time window, and never have been used before.
+ */
+export async function verifyLoginResponse(sps: ServiceProviders, tenantId: string, encoded: string): Promise<VerifiedAssertion> {
+  if (!encoded || encoded.length > MAX_RESPONSE_CHARS) throw new SamlRefusal('malformed', 'missing or oversized SAMLResponse');
+  const outer = parse(Buffer.from(encoded, 'base64').toString('utf8'));
+  const response = outer.documentElement as unknown as Element | null;
+  if (response?.namespaceURI !== PROTOCOL || response.localName !== 'Response') {
+    throw new SamlRefusal('malformed', 'not a samlp:Response');
+  }
+  const requestId = response.getAttribute('InResponseTo') ?? '';
+  const request = requestId ? await SamlRequestModel.findById(requestId).lean<SamlRequest>() : null;
+  if (!request || request.tenantId !== tenantId || request.expiresAt <= new Date()) {
+    throw new SamlRefusal('unknownRequest', `no pending AuthnRequest "${requestId}" (unsolicited responses are refused)`);
+  }
+  const idp = await SamlIdpModel.findById(request.idpId).lean<SamlIdp>();
+  if (!idp?.enabled) throw new SamlRefusal('unknownRequest', `IdP ${request.idpId} is unknown or disabled`);
+
+  const encrypted = children(outer, ASSERTION, 'EncryptedAssertion').length > 0;
+  const result = await verifySignature(sps, tenantId, idp, encoded, encrypted);
+  const doc = parse(result.samlContent);
+  const assertions = children(doc, ASSERTION, 'Assertion');
+  if (assertions.length !== 1 || children(doc, ASSERTION, 'EncryptedAssertion').length > (encrypted ? 1 : 0)) {
+    throw new SamlRefusal('malformed', `expected exactly one assertion, found ${assertions.length} (signature wrapping?)`);
+  }
+  const assertion = assertions[0] as Element;
+
+  const acs = sps.acsUrl(tenantId);
+  const destination = response.getAttribute('Destination');
+  if (destination && destination !== acs) throw new SamlRefusal('recipient', `Destination ${destination} is not our ACS`);
+  const now = Date.now();
+  const skew = sps.clockSkewMs;
+  const confirmation = children(assertion, ASSERTION, 'SubjectConfirmation').find((c) => c.getAttribute('Method') === BEARER);
+  const data = confirmation && first(confirmation, ASSERTION, 'SubjectConfirmationData');
+  if (!data) throw new SamlRefusal('recipient', 'no bearer SubjectConfirmationData');
+  if (data.getAttribute('Recipient') !== acs)
+    throw new SamlRefusal('recipient', `Recipient ${data.getAttribute('Recipient')} is not our ACS`);
+  if (data.getAttribute('InResponseTo') !== request._id)
+    throw new SamlRefusal('unknownRequest', 'the assertion answers another request');
+  const confirmUntil = Date.parse(data.getAttribute('NotOnOrAfter') ?? '');
+  if (!(confirmUntil + skew > now)) throw new SamlRefusal('expired', 'SubjectConfirmationData NotOnOrAfter has passed');
+  const conditions = first(assertion, ASSERTION, 'Conditions');
+  const notBefore = Date.parse(conditions?.getAttribute('NotBefore') ?? '');
+  const notOnOrAfter = Date.parse(conditions?.getAttribute('NotOnOrAfter') ?? '');
+  if (notBefore - skew > now || !(notOnOrAfter + skew > now)) throw new SamlRefusal('expired', 'outside the Conditions window');
+  const audiences = conditions ? children(conditions, ASSERTION, 'Audience').map((a) => a.textContent?.trim()) : [];
+  if (!audiences.includes(sps.entityId(tenantId)))
+    throw new SamlRefusal('audience', `Audience ${audiences.join(', ')} is not us`);
+
+  const assertionId = assertion.getAttribute('ID') ?? '';
+  const keepMs = Math.max(notOnOrAfter - now, 0) + skew + DAY_MS;
+  if (!(await claimOnce(`saml-assertion:${idp._id}:${assertionId}`, keepMs))) {
+    throw new SamlRefusal('replayed', `assertion ${assertionId} was already used`);
+  }
+  if (!(await claimOnce(`saml-request:${request._id}`, keepMs)))
+    throw new SamlRefusal('replayed', 'the request was already answered');
+
+  const nameIdElement = first(assertion, ASSERTION, 'NameID');
+  const attributes: Record<string, string[]> = {};
+  for (const attribute of children(assertion, ASSERTION, 'Attribute')) {
+    const values = children(attribute, ASSERTION, 'AttributeValue').map((v) => v.textContent?.trim() ?? '');
+    attributes[attribute.getAttribute('Name') ?? ''] = values.filter(Boolean);
+  }
+  return {
+    request,
+    idp,
+    assertionId,
+    nameId: nameIdElement?.textContent?.trim() ?? '',
+    nameIdFormat: nameIdElement?.getAttribute('Format') ?? '',
+    sessionIndex: first(assertion, ASSERTION, 'AuthnStatement')?.getAttribute('SessionIndex') ?? '',
+    attributes,
+  };
+}

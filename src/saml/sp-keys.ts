@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { generate } from 'selfsigned';
+import { ConfigError } from '../config/load.ts';
+import { readKeyFile, writeKeyFile } from '../security/key-files.ts';
+
+/** One key pair of our SAML service provider; the certificate only carries the public key. */
+export interface SpKey {
+  id: string;
+  privateKey: string;
+  certificate: string;
+  createdAt: string;
+}
+
+const FILE = 'saml-sp.json';
+const TEN_YEARS_MS = 10 * 365 * 86_400_000;
+
+async function newSpKey(): Promise<SpKey> {
+  const now = new Date();
+  const pems = await generate([{ name: 'commonName', value: 'cert-idp SAML service provider' }], {
+    keySize: 2048,
+    algorithm: 'sha256',
+    notBeforeDate: now,
+    notAfterDate: new Date(now.getTime() + TEN_YEARS_MS),
+  });
+  return { id: randomUUID(), privateKey: pems.private, certificate: pems.cert, createdAt: now.toISOString() };
+}
+
+/**
+ * The SP keys live in keys/saml-sp.json; the first signs AuthnRequests, every one is published in
+ * our metadata (signing and encryption) and may decrypt assertions. Generated outside production.
+ */
+export async function loadSpKeys(keysDir: string, allowGenerate: boolean): Promise<SpKey[]> {
+  const existing = readKeyFile<{ keys: SpKey[] }>(join(keysDir, FILE));
+  if (existing?.keys?.length) return existing.keys;
+  if (!allowGenerate)
+    throw new ConfigError(`no SAML SP keys in ${join(keysDir, FILE)}; create one with "npm run cli -- saml-keys add"`);
+  const keys = [await newSpKey()];
+  writeKeyFile(keysDir, FILE, { keys });
+  return keys;
+}
+
+/**
+ * Rotation as for the OIDC keys, each step followed by a restart: `add` publishes a new key in the
+ * metadata (universities refresh it) without signing with it, `promote` makes it the signing key,
+ * `retire` removes an old key once every IdP has the new metadata.
+ */
+export async function rotateSpKeys(keysDir: string, step: 'add' | 'promote' | 'retire', id?: string): Promise<SpKey[]> {
+  const existing = readKeyFile<{ keys: SpKey[] }>(join(keysDir, FILE))?.keys ?? [];
+  let next: SpKey[];
+  if (step === 'add') next = [...existing, await newSpKey()];
+  else {
+    const index = existing.findIndex((key) => key.id === id);
+    if (index < 0) throw new ConfigError(`no SAML SP key with id ${id}`);
+    if (step === 'promote') next = [existing[index] as SpKey, ...existing.filter((_, i) => i !== index)];
+    else if (index === 0) throw new ConfigError('the signing key cannot be retired; promote another key first');
+    else next = existing.filter((_, i) => i !== index);
+  }
+  writeKeyFile(keysDir, FILE, { keys: next });
+  return next;
+}

@@ -1,0 +1,207 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generate } from 'selfsigned';
+
+/** Where Debian's simplesamlphp package puts the application. */
+const SSP_WWW = '/usr/share/simplesamlphp/www';
+
+export interface SamlTestUser {
+  username: string;
+  password: string;
+  attributes: Record<string, string[]>;
+}
+
+/** Students of the test university's own sign-in, with the attributes a Shibboleth IdP would send. */
+export const STUDENTS: SamlTestUser[] = [
+  {
+    username: 'a0123456',
+    password: 'campus-pass-1',
+    attributes: {
+      uid: ['a0123456'],
+      studentNumber: ['A0123456'],
+      sn: ['Yamada'],
+      givenName: ['Taro'],
+      jasn: ['山田'],
+      jaGivenName: ['太郎'],
+      mail: ['a0123456@st.test-univ.example'],
+      eduPersonAffiliation: ['student', 'member'],
+    },
+  },
+  {
+    username: 'b0654321',
+    password: 'campus-pass-2',
+    attributes: {
+      uid: ['b0654321'],
+      studentNumber: ['B0654321'],
+      sn: ['Suzuki'],
+      givenName: ['Hana'],
+      jasn: ['鈴木'],
+      jaGivenName: ['花'],
+      mail: ['b0654321@st.test-univ.example'],
+      eduPersonAffiliation: ['student'],
+    },
+  },
+];
+
+export interface SimpleSamlPhp {
+  baseUrl: string;
+  entityId: string;
+  metadataUrl: string;
+  /** The IdP's signing key and certificate (PEM), for tests that forge responses with the real key. */
+  privateKey: string;
+  certificate: string;
+  /** Registers one of our SP metadata documents (as a university's operator would). */
+  registerSp(name: string, metadataXml: string, options?: { encryptAssertions?: boolean }): void;
+  stop(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+const php = (value: unknown): string => JSON.stringify(value).replaceAll('$', '\\$');
+
+function phpArray(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(phpArray).join(', ')}]`;
+  if (value && typeof value === 'object') {
+    return `[${Object.entries(value)
+      .map(([k, v]) => `${php(k)} => ${phpArray(v)}`)
+      .join(', ')}]`;
+  }
+  return php(value);
+}
+
+/**
+ * A real SAML 2.0 IdP we did not write: Debian's SimpleSAMLphp 1.19 under PHP's built-in server on
+ * loopback, with a configuration of its own (test users, attributes, persistent NameIDs). It reads
+ * our SP metadata documents as published at our metadata URL.
+ */
+export async function startSimpleSamlPhp(users: SamlTestUser[] = STUDENTS): Promise<SimpleSamlPhp> {
+  const dir = mkdtempSync(join(tmpdir(), 'ssp-'));
+  for (const sub of ['config', 'metadata', 'cert', 'log', 'data', 'tmp', 'sessions', 'sp']) mkdirSync(join(dir, sub));
+  const port = await freePort();
+  // "localhost" rather than 127.0.0.1: the university's sign-in is another site than ours.
+  const baseUrl = `http://localhost:${port}`;
+  const pems = await generate([{ name: 'commonName', value: 'idp.test-univ.example' }], { keySize: 2048, algorithm: 'sha256' });
+  writeFileSync(join(dir, 'cert', 'idp.pem'), pems.private);
+  writeFileSync(join(dir, 'cert', 'idp.crt'), pems.cert);
+
+  const config = {
+    baseurlpath: `${baseUrl}/`,
+    certdir: `${dir}/cert/`,
+    loggingdir: `${dir}/log/`,
+    datadir: `${dir}/data/`,
+    tempdir: `${dir}/tmp`,
+    metadatadir: `${dir}/metadata/`,
+    technicalcontact_name: 'Test',
+    technicalcontact_email: 'test@test-univ.example',
+    timezone: 'UTC',
+    secretsalt: randomBytes(16).toString('hex'),
+    'auth.adminpassword': randomBytes(16).toString('hex'),
+    'admin.protectindexpage': false,
+    'admin.protectmetadata': false,
+    'enable.saml20-idp': true,
+    'logging.handler': 'stderr',
+    'logging.level': 7,
+    showerrors: true,
+    'logging.logfile': 'simplesamlphp.log',
+    'store.type': 'phpsession',
+    'session.phpsession.savepath': `${dir}/sessions`,
+    'session.cookie.secure': false,
+    'module.enable': { exampleauth: true, core: true, saml: true },
+    'language.default': 'en',
+  };
+  writeFileSync(join(dir, 'config', 'config.php'), `<?php\n$config = ${phpArray(config)};\n`);
+  const userEntries = Object.fromEntries(users.map((u) => [`${u.username}:${u.password}`, u.attributes]));
+  writeFileSync(
+    join(dir, 'config', 'authsources.php'),
+    `<?php\n$config = ['admin' => ['core:AdminPassword'], 'campus' => array_merge(['exampleauth:UserPass'], ${phpArray(userEntries)})];\n`,
+  );
+  writeFileSync(
+    join(dir, 'metadata', 'saml20-idp-hosted.php'),
+    `<?php\n$metadata['__DYNAMIC:1__'] = ${phpArray({
+      host: '__DEFAULT__',
+      privatekey: 'idp.pem',
+      certificate: 'idp.crt',
+      auth: 'campus',
+      'saml20.sign.assertion': true,
+      'saml20.sign.response': true,
+      'sign.logout': true,
+      NameIDFormat: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',
+      'attributes.NameFormat': 'urn:oasis:names:tc:SAML:2.0:attrname-format:basic',
+      authproc: {
+        10: {
+          class: 'saml:AttributeNameID',
+          attribute: 'uid',
+          Format: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',
+        },
+      },
+    })};\n`,
+  );
+  // Each registered SP document is parsed by SimpleSAMLphp itself, from the XML we publish.
+  writeFileSync(
+    join(dir, 'metadata', 'saml20-sp-remote.php'),
+    `<?php
+foreach (glob(${php(`${dir}/sp/`)} . '*.xml') as $file) {
+  $options = json_decode((string) @file_get_contents($file . '.json'), true) ?: [];
+  foreach (\\SimpleSAML\\Metadata\\SAMLParser::parseDescriptorsFile($file) as $entityId => $entity) {
+    $metadata[$entityId] = array_merge($entity->getMetadata20SP(), ['validate.authnrequest' => true], $options);
+  }
+}
+`,
+  );
+
+  const server: ChildProcess = spawn(
+    'php',
+    ['-d', `session.save_path=${dir}/sessions`, '-S', `localhost:${port}`, '-t', SSP_WWW],
+    { env: { ...process.env, SIMPLESAMLPHP_CONFIG_DIR: `${dir}/config` }, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  server.stderr?.on('data', (chunk) => {
+    stderr = (stderr + String(chunk)).slice(-4000);
+  });
+  const metadataUrl = `${baseUrl}/saml2/idp/metadata.php`;
+  for (let attempt = 0; ; attempt++) {
+    const ok = await fetch(metadataUrl).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    if (attempt > 100 || server.exitCode !== null) {
+      server.kill();
+      throw new Error(`SimpleSAMLphp did not start: ${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  return {
+    baseUrl,
+    entityId: metadataUrl,
+    metadataUrl,
+    privateKey: pems.private,
+    certificate: pems.cert,
+    registerSp(name, metadataXml, options = {}) {
+      writeFileSync(join(dir, 'sp', `${name}.xml`), metadataXml);
+      writeFileSync(
+        join(dir, 'sp', `${name}.xml.json`),
+        JSON.stringify({ 'assertion.encryption': Boolean(options.encryptAssertions) }),
+      );
+    },
+    async stop() {
+      server.kill();
+      await new Promise((r) => server.once('exit', r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

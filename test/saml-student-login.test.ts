@@ -1,0 +1,192 @@
+import test from 'ava';
+import * as oidc from 'openid-client';
+import { AccountModel } from '../src/db/models/account.ts';
+import { SamlLinkModel } from '../src/db/models/saml.ts';
+import { Browser, inputValue } from './helpers/browser.ts';
+import { relyingParty, type StartedLogin, startLogin } from './helpers/relying-party.ts';
+import { type Landing, seedSamlUniversity, signInAtUniversity } from './helpers/saml-student.ts';
+import { REDIRECT_URI, startTestService, type TestService } from './helpers/service.ts';
+import { type SimpleSamlPhp, STUDENTS, startSimpleSamlPhp } from './helpers/simplesamlphp.ts';
+
+let service: TestService;
+let ssp: SimpleSamlPhp;
+let rp: oidc.Configuration;
+let rpSecond: oidc.Configuration;
+
+const [TARO, HANA] = STUDENTS as [(typeof STUDENTS)[0], (typeof STUDENTS)[0]];
+const SECOND = 'Campus2026Second';
+
+test.before(async () => {
+  service = await startTestService('saml-student');
+  ssp = await startSimpleSamlPhp();
+  const plain = await seedSamlUniversity(service, ssp, 'test-univ');
+  rp = await relyingParty(service.issuer, plain.client.id, plain.client.secret);
+  // A university that wants a second password from students, and encrypted assertions.
+  const strict = await seedSamlUniversity(service, ssp, 'second-univ', {
+    secondPassword: true,
+    encryptAssertions: true,
+    graduates: false,
+  });
+  rpSecond = await relyingParty(service.issuer, strict.client.id, strict.client.secret);
+});
+
+test.after.always(async () => {
+  await ssp?.stop();
+  await service?.stop();
+});
+
+const idpLink = (login: StartedLogin) => {
+  const path = login.page.match(/href="(\/interaction\/[^"]+\/saml\/campus)"/)?.[1];
+  if (!path) throw new Error(`no university sign-in on the login page: ${login.page.slice(0, 500)}`);
+  return new URL(path, login.pageUrl).href;
+};
+
+async function post(browser: Browser, page: Landing, fields: Record<string, string>): Promise<Landing> {
+  const action = page.html.match(/<form method="post" action="([^"]+)"/)?.[1] ?? '';
+  const result = await browser.postForm(
+    new URL(action, page.url).href,
+    { _csrf: inputValue(page.html, '_csrf'), ...fields },
+    REDIRECT_URI,
+  );
+  return { url: result.url, status: result.response?.status, html: (await result.response?.text()) ?? '' };
+}
+
+async function tokensFor(config: oidc.Configuration, login: StartedLogin, url: string) {
+  return oidc.authorizationCodeGrant(config, new URL(url), {
+    pkceCodeVerifier: login.verifier,
+    expectedState: login.state,
+    expectedNonce: login.nonce,
+  });
+}
+
+/** S2: types the address twice, opens the mailed link, sets it, and presses "Move to Login page". */
+async function registerMail(browser: Browser, page: Landing, address: string, tenantId: string): Promise<Landing> {
+  const sent = await post(browser, page, { email: address, emailConfirm: address });
+  if (!/確認メールを送信しました|A confirmation mail has been sent/.test(sent.html)) throw new Error(sent.html.slice(0, 800));
+  const mail = await service.smtp.waitFor(
+    (m) => m.text?.includes(`/t/${tenantId}/student-mail/`) === true && m.text.includes('30'),
+  );
+  const url = mail.text?.match(/https?:\/\/\S+\/student-mail\/\S+/)?.[0] as string;
+  const confirm = await browser.page(url);
+  const done = await post(browser, { ...confirm, url }, {});
+  if (!/メールアドレス設定完了|Mail address setting complete/.test(done.html)) throw new Error(done.html.slice(0, 800));
+  const next = done.html.match(/href="([^"]*\/student\?t=[^"]+)"/)?.[1] as string;
+  const landing = await browser.follow(new URL(next.replaceAll('&amp;', '&'), done.url).href, {}, REDIRECT_URI);
+  return { url: landing.url, status: landing.response?.status, html: (await landing.response?.text()) ?? '' };
+}
+
+test.serial(
+  'a student signs in at the university, registers a mail address at the first login, and reaches the relying party',
+  async (t) => {
+    const login = await startLogin(rp);
+    t.regex(login.page, /テスト大学統合認証でログイン/, 'the login page offers the university sign-in');
+    t.regex(login.page, /name="password"/, 'and the graduate login of the same university');
+    const page = await signInAtUniversity(login.browser, idpLink(login), TARO);
+    t.is(page.status, 200);
+    t.regex(page.html, /<h1>メールアドレス設定<\/h1>/);
+
+    const mismatch = await post(login.browser, page, { email: 'taro@example.com', emailConfirm: 'taro@example.org' });
+    t.is(mismatch.status, 400);
+    t.regex(mismatch.html, /メールアドレスと確認が一致しません/);
+    const bad = await post(login.browser, page, { email: 'not-an-address', emailConfirm: 'not-an-address' });
+    t.is(bad.status, 400);
+
+    const back = await registerMail(login.browser, page, 'Taro.Yamada@example.com', 'test-univ');
+    t.true(back.url.startsWith(REDIRECT_URI), `ends at the relying party, not ${back.url}`);
+    const tokens = await tokensFor(rp, login, back.url);
+    const claims = tokens.claims();
+    t.is(claims?.account_kind, 'student');
+    t.is(claims?.tenant, 'test-univ');
+    t.is(claims?.email, 'taro.yamada@example.com');
+    t.is(claims?.name, '山田 太郎');
+    t.is(claims?.['name#ja-Latn-JP'], 'Yamada Taro');
+    t.is(claims?.acr, 'urn:cert-idp:acr:saml');
+    t.deepEqual(claims?.amr, ['saml']);
+    t.deepEqual(claims?.student_ids, [
+      { number: 'A0123456', university: 'テスト大学', department: '', subject: '', graduation: '', status: 'enrolled' },
+    ]);
+    const link = await SamlLinkModel.findOne({ accountId: claims?.sub }).lean();
+    t.is(link?._id, 'test-univ|campus|a0123456', 'linked by (tenant, IdP, persistent NameID)');
+  },
+);
+
+test.serial(
+  'the second login of a student goes straight through, finds the same account and refreshes it from the assertion',
+  async (t) => {
+    const before = await AccountModel.findOne({ tenantId: 'test-univ', email: 'taro.yamada@example.com' }).lean();
+    await AccountModel.updateOne({ _id: before?._id }, { $set: { 'name.kanji.given': 'old name' } });
+    const login = await startLogin(rp);
+    const back = await signInAtUniversity(login.browser, idpLink(login), TARO);
+    t.true(back.url.startsWith(REDIRECT_URI), back.html.slice(0, 500));
+    const claims = (await tokensFor(rp, login, back.url)).claims();
+    t.is(claims?.sub, before?._id.toString());
+    t.is(claims?.name, '山田 太郎', 'names come from the assertion again');
+    t.is(await AccountModel.countDocuments({ tenantId: 'test-univ', kind: 'student' }), 1);
+  },
+);
+
+test.serial(
+  'a student whose university wants a second password sets it at the first login and enters it afterwards',
+  async (t) => {
+    const login = await startLogin(rpSecond);
+    // Students only and one IdP: straight to the university's sign-in.
+    t.regex(login.pageUrl, /^http:\/\/localhost:\d+\//, `went to the IdP: ${login.pageUrl}`);
+    const page = await signInAtUniversity(login.browser, login.pageUrl, HANA);
+    t.regex(page.html, /<h1>メールアドレス設定<\/h1>/, 'the encrypted assertion was accepted');
+    const setting = await registerMail(login.browser, page, 'hana@example.com', 'second-univ');
+    t.regex(setting.html, /<h1>第2パスワード設定<\/h1>/);
+    const weak = await post(login.browser, setting, { secondPassword: 'short', secondPasswordConfirm: 'short' });
+    t.is(weak.status, 400);
+    t.regex(weak.html, /field-error/);
+    const set = await post(login.browser, setting, { secondPassword: SECOND, secondPasswordConfirm: SECOND });
+    t.regex(set.html, /第2パスワードを設定しました/);
+    const ok = set.html.match(/class="button primary" href="([^"]+)"/)?.[1] as string;
+    const back = await login.browser.follow(new URL(ok.replaceAll('&amp;', '&'), set.url).href, {}, REDIRECT_URI);
+    const claims = (await tokensFor(rpSecond, login, back.url)).claims();
+    t.is(claims?.acr, 'urn:cert-idp:acr:saml+second-password');
+    t.deepEqual(claims?.amr, ['saml', 'kba']);
+    t.is(claims?.email, 'hana@example.com');
+
+    // Next time, in another browser: the university's sign-in, then the second password.
+    const again = await startLogin(rpSecond);
+    const prompt = await signInAtUniversity(again.browser, again.pageUrl, HANA);
+    t.regex(prompt.html, /第２パスワードを忘れた場合/);
+    const wrong = await post(again.browser, prompt, { secondPassword: 'Wrong2026Second' });
+    t.is(wrong.status, 401);
+    t.regex(wrong.html, /第2パスワードが正しくありません/);
+    const right = await post(again.browser, prompt, { secondPassword: SECOND });
+    t.true(right.url.startsWith(REDIRECT_URI));
+    t.is((await tokensFor(rpSecond, again, right.url)).claims()?.sub, claims?.sub);
+  },
+);
+
+test.serial('a student who forgot the second password sets a new one from a mailed link and logs in with it', async (t) => {
+  const browser = new Browser();
+  const request = await browser.page(`${service.issuer}/t/second-univ/second-password-reset`);
+  t.regex(request.html, /第２パスワードを忘れた場合/);
+  const sent = await post(browser, request, { email: 'hana@example.com' });
+  t.is(sent.status, 200);
+  const mail = await service.smtp.waitFor((m) => m.text?.includes('/t/second-univ/second-password-reset/') === true);
+  const url = mail.text?.match(/https?:\/\/\S+\/second-password-reset\/\S+/)?.[0] as string;
+  const form = { ...(await browser.page(url)), url };
+  const done = await post(browser, form, { secondPassword: 'Renewed2026Second', secondPasswordConfirm: 'Renewed2026Second' });
+  t.regex(done.html, /第2パスワードを設定しました/);
+  t.is((await browser.page(url)).status, 410, 'the link works once');
+
+  const login = await startLogin(rpSecond);
+  const prompt = await signInAtUniversity(login.browser, login.pageUrl, HANA);
+  t.is((await post(login.browser, prompt, { secondPassword: SECOND })).status, 401, 'the old one no longer works');
+  const right = await post(login.browser, prompt, { secondPassword: 'Renewed2026Second' });
+  t.true(right.url.startsWith(REDIRECT_URI));
+});
+
+test.serial('our SP metadata names the entity, the ACS and the signing and encryption certificates', async (t) => {
+  const response = await fetch(`${service.issuer}/t/test-univ/saml/metadata`);
+  t.is(response.headers.get('content-type'), 'application/samlmetadata+xml');
+  const xml = await response.text();
+  t.true(xml.includes(`entityID="${service.issuer}/t/test-univ/saml/metadata"`));
+  t.true(xml.includes(`Location="${service.issuer}/t/test-univ/saml/acs"`));
+  t.regex(xml, /AuthnRequestsSigned="true"/);
+  t.regex(xml, /use="signing"/);
+  t.regex(xml, /use="encryption"/);
+});
