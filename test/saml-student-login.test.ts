@@ -180,6 +180,26 @@ test.serial('a student who forgot the second password sets a new one from a mail
   t.true(right.url.startsWith(REDIRECT_URI));
 });
 
+test.serial('a student changes the second password from the account menu, which offers no graduate-only items', async (t) => {
+  const login = await startLogin(rpSecond);
+  const prompt = await signInAtUniversity(login.browser, login.pageUrl, HANA);
+  t.true((await post(login.browser, prompt, { secondPassword: 'Renewed2026Second' })).url.startsWith(REDIRECT_URI));
+  const menu = await login.browser.page(`${service.issuer}/t/second-univ/account`);
+  t.regex(menu.html, /第２パスワード変更|第2パスワード変更/);
+  t.notRegex(menu.html, /\/account\/password"/, 'no password of ours to change');
+  t.notRegex(menu.html, /\/account\/personal"/);
+  t.is((await login.browser.page(`${service.issuer}/t/second-univ/account/password`)).status, 404);
+  const form = await login.browser.page(`${service.issuer}/t/second-univ/account/second-password`);
+  const changed = await post(login.browser, form, {
+    current: 'Renewed2026Second',
+    next: 'Changed2026Second',
+    confirm: 'Changed2026Second',
+  });
+  t.is(changed.status, 200);
+  const account = await AccountModel.findOne({ tenantId: 'second-univ', email: 'hana@example.com' }).lean();
+  t.true(await service.hasher.verify(account?.secondPasswordHash, 'Changed2026Second'));
+});
+
 test.serial('our SP metadata names the entity, the ACS and the signing and encryption certificates', async (t) => {
   const response = await fetch(`${service.issuer}/t/test-univ/saml/metadata`);
   t.is(response.headers.get('content-type'), 'application/samlmetadata+xml');

@@ -75,6 +75,7 @@ export function accountRoutes(provider: Provider, config: Config, hasher: Secret
       email: account.email,
       previous,
       graduate,
+      secondPassword: graduate || Boolean(account.secondPasswordHash),
       manualUrl: tenant.manualUrl,
       logoutUrl: `/session/end?${logout}`,
     });
@@ -87,15 +88,19 @@ export function accountRoutes(provider: Provider, config: Config, hasher: Secret
   ] as Array<[string, Secret]>) {
     const show = (ctx: Context, extra: Record<string, unknown> = {}, status = 200) =>
       render(ctx, 'account-secret', { base: base(ctx), action: `${base(ctx)}${path}`, which, errors: {}, ...extra }, status);
-    const graduateOnly = (ctx: Context) => accountOf(ctx).kind === 'graduate' || ctx.throw(404);
+    // Students have no password of ours; a second password only where their university wants one.
+    const mayChange = (ctx: Context) =>
+      accountOf(ctx).kind === 'graduate' ||
+      (which === 'secondPassword' && Boolean(accountOf(ctx).secondPasswordHash)) ||
+      ctx.throw(404);
 
     router.get(path, signedIn, (ctx) => {
-      graduateOnly(ctx);
+      mayChange(ctx);
       show(ctx);
     });
 
     router.post(path, signedIn, formBody, async (ctx) => {
-      graduateOnly(ctx);
+      mayChange(ctx);
       const t = translator(ctx.state.lang);
       if (!csrfValid(ctx)) return show(ctx, { formError: t('form.csrf') }, 403);
       const account = await AccountModel.findById(accountOf(ctx)._id).lean<Account>();

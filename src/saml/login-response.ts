@@ -62,7 +62,9 @@ async function verifySignature(sps: ServiceProviders, tenantId: string, idp: Sam
     }
   }
   const detail = lastError instanceof Error ? lastError.message : String(lastError);
-  throw new SamlRefusal('signature', `samlify refused the response: ${detail}`);
+  // samlify checks the validity window together with the signature; its codes tell which failed.
+  const reason = /ERR_SUBJECT_UNCONFIRMED|ERR_EXPIRED_SESSION/.test(detail) ? 'expired' : 'signature';
+  throw new SamlRefusal(reason, `samlify refused the response: ${detail}`);
 }
 
 /**

@@ -4,7 +4,20 @@ import type { SamlIdp } from '../db/models/saml.ts';
 import type { SpKey } from './sp-keys.ts';
 
 // Every inbound message is validated against the SAML schemas (xmllint compiled to WASM, no Java).
-samlify.setSchemaValidator(xmllint);
+// Each validation instantiates the WASM module, which adds a process-wide uncaughtException listener
+// (Emscripten's); it is removed again so listeners do not pile up with every login.
+samlify.setSchemaValidator({
+  async validate(xml: string) {
+    const before = new Set(process.listeners('uncaughtException'));
+    try {
+      return await xmllint.validate(xml);
+    } finally {
+      for (const listener of process.listeners('uncaughtException')) {
+        if (!before.has(listener)) process.off('uncaughtException', listener);
+      }
+    }
+  },
+});
 
 const BINDING = {
   redirect: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect',
