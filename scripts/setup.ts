@@ -49,22 +49,36 @@ function buildFerretDB(): void {
   }
 }
 
-/** The browser tests drive Debian's Chromium; Japanese fonts make the screenshots readable. */
-function ensureChromium(): void {
-  const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (existsSync(chromium)) return;
+const installed = (packages: string[]) => {
+  try {
+    execFileSync('dpkg', ['-s', ...packages], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Installs Debian packages the tests need unless `present` (as root; else says how). */
+function ensureDebian(present: boolean, packages: string[], why: string): void {
+  if (present) return;
   if (process.getuid?.() !== 0) {
-    console.error(`setup: ${chromium} is missing; install it with: sudo apt-get install -y chromium fonts-noto-cjk`);
+    console.error(`setup: ${why} need ${packages.join(' ')}; install them with: sudo apt-get install -y ${packages.join(' ')}`);
     process.exit(1);
   }
-  console.log('setup: installing chromium and fonts-noto-cjk from Debian');
+  console.log(`setup: installing ${packages.join(', ')} from Debian (${why})`);
   const apt = (args: string[]) =>
     execFileSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   apt(['update', '-qq']);
-  apt(['install', '-y', '-qq', 'chromium', 'fonts-noto-cjk']);
+  apt(['install', '-y', '-qq', '--no-install-recommends', ...packages]);
 }
 
-if (process.argv.includes('--browser')) ensureChromium();
+if (process.argv.includes('--browser')) {
+  // The browser tests drive Debian's Chromium; Japanese fonts make the screenshots readable.
+  ensureDebian(existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'), ['chromium', 'fonts-noto-cjk'], 'browser tests');
+  // The SAML tests sign in at Debian's SimpleSAMLphp, served by PHP's built-in server.
+  const saml = ['simplesamlphp', 'php-cli', 'php-xml', 'php-mbstring'];
+  ensureDebian(installed(saml), saml, 'SAML tests');
+}
 
 if (process.env.MONGODB_URI) {
   console.log('setup: MONGODB_URI is set, the embedded FerretDB is not needed');

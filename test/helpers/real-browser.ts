@@ -64,9 +64,11 @@ export class Journey {
     mkdirSync(this.dir, { recursive: true });
   }
 
-  async screen(name: string): Promise<void> {
+  /** `external`: a page that is not ours (the university's sign-in): pictured, not checked. */
+  async screen(name: string, options: { external?: boolean } = {}): Promise<void> {
     this.step++;
     await this.page.screenshot({ path: join(this.dir, `${String(this.step).padStart(2, '0')}-${name}.png`), fullPage: true });
+    if (options.external) return;
     await this.page.addScriptTag({ content: axeSource });
     const result = (await this.page.evaluate(() =>
       (globalThis as unknown as { axe: { run: () => Promise<unknown> } }).axe.run(),
