@@ -1,6 +1,5 @@
 import { verify } from 'node:crypto';
 import test from 'ava';
-import { createTenant } from '../src/admin/tenants.ts';
 import { createLogger } from '../src/log.ts';
 import { type RunningService, startService } from '../src/service.ts';
 import { Browser } from './helpers/browser.ts';
