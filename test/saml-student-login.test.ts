@@ -1,6 +1,7 @@
 import test from 'ava';
 import * as oidc from 'openid-client';
 import { AccountModel } from '../src/db/models/account.ts';
+import { AuditModel } from '../src/db/models/audit.ts';
 import { SamlLinkModel } from '../src/db/models/saml.ts';
 import { Browser, inputValue } from './helpers/browser.ts';
 import { relyingParty, type StartedLogin, startLogin } from './helpers/relying-party.ts';
@@ -21,11 +22,12 @@ test.before(async () => {
   ssp = await startSimpleSamlPhp();
   const plain = await seedSamlUniversity(service, ssp, 'test-univ');
   rp = await relyingParty(service.issuer, plain.client.id, plain.client.secret);
-  // A university that wants a second password from students, and encrypted assertions.
+  // A university that wants a second password from students, encrypted assertions and HTTP-POST requests.
   const strict = await seedSamlUniversity(service, ssp, 'second-univ', {
     secondPassword: true,
     encryptAssertions: true,
     graduates: false,
+    binding: 'post',
   });
   rpSecond = await relyingParty(service.issuer, strict.client.id, strict.client.secret);
 });
@@ -129,8 +131,8 @@ test.serial(
   'a student whose university wants a second password sets it at the first login and enters it afterwards',
   async (t) => {
     const login = await startLogin(rpSecond);
-    // Students only and one IdP: straight to the university's sign-in.
-    t.regex(login.pageUrl, /^http:\/\/localhost:\d+\//, `went to the IdP: ${login.pageUrl}`);
+    // Students only and one IdP: straight to the university's sign-in (an auto-posting form).
+    t.regex(login.page, /<form method="post" action="http:\/\/localhost:\d+\/saml2\/idp\/SSOService\.php"/);
     const page = await signInAtUniversity(login.browser, login.pageUrl, HANA);
     t.regex(page.html, /<h1>メールアドレス設定<\/h1>/, 'the encrypted assertion was accepted');
     const setting = await registerMail(login.browser, page, 'hana@example.com', 'second-univ');
@@ -198,6 +200,51 @@ test.serial('a student changes the second password from the account menu, which 
   t.is(changed.status, 200);
   const account = await AccountModel.findOne({ tenantId: 'second-univ', email: 'hana@example.com' }).lean();
   t.true(await service.hasher.verify(account?.secondPasswordHash, 'Changed2026Second'));
+});
+
+/** Taro (already registered) logs in at the plain university in a fresh browser. */
+async function taroLogsIn() {
+  const login = await startLogin(rp, {}, new Browser());
+  const back = await signInAtUniversity(login.browser, idpLink(login), TARO);
+  if (!back.url.startsWith(REDIRECT_URI)) throw new Error(back.html.slice(0, 500));
+  return login.browser;
+}
+
+const account = () => `${service.issuer}/t/test-univ/account`;
+
+test.serial('a student who logs out at the university is logged out here too (IdP-initiated single logout)', async (t) => {
+  const browser = await taroLogsIn();
+  t.regex((await browser.page(account())).html, /<h1>/, 'signed in to the account menu');
+  t.notRegex((await browser.page(account())).url, /\/interaction\//);
+  const result = await browser.page(
+    `${ssp.baseUrl}/saml2/idp/SingleLogoutService.php?ReturnTo=${encodeURIComponent(`${ssp.baseUrl}/`)}`,
+  );
+  t.true(result.url.startsWith(ssp.baseUrl), `back at the university: ${result.url}`);
+  t.regex((await browser.page(account())).url, /\/interaction\//, 'our session ended');
+  const logged = await AuditModel.findOne({ event: 'saml.logout' }).lean();
+  t.truthy(logged, 'and the logout is audited');
+});
+
+test.serial('a student who logs out from the account menu is logged out at the university too', async (t) => {
+  const browser = await taroLogsIn();
+  const menu = await browser.page(account());
+  const logoutUrl = menu.html.match(/href="(\/session\/end\?[^"]+)"/)?.[1]?.replaceAll('&amp;', '&') as string;
+  const confirm = await browser.page(`${service.issuer}${logoutUrl}`);
+  const action = confirm.html.match(/<form id="op\.logoutForm"[^>]*action="([^"]+)"/)?.[1] as string;
+  const done = await browser.postForm(new URL(action, confirm.url).href, {
+    xsrf: inputValue(confirm.html, 'xsrf'),
+    logout: 'yes',
+  });
+  t.is(done.response?.status, 200);
+  t.true(
+    done.url.startsWith(`${service.issuer}/t/test-univ/saml/slo?SAMLResponse=`),
+    `the IdP answered our LogoutRequest: ${done.url}`,
+  );
+  t.regex((await done.response?.text()) ?? '', /ログアウトしました|logged out/i);
+  t.regex((await browser.page(account())).url, /\/interaction\//, 'our session ended');
+  const login = await startLogin(rp, {}, browser);
+  const atIdp = await browser.page(new URL(idpLink(login)).href);
+  t.regex(atIdp.html, /name="username"/, 'the university asks for the password again');
 });
 
 test.serial('our SP metadata names the entity, the ACS and the signing and encryption certificates', async (t) => {

@@ -13,6 +13,8 @@ import { formatDateTime, translator } from '../i18n/index.ts';
 import { audit, type Logger } from '../log.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { endOtherSessions } from '../oidc/sessions.ts';
+import type { ServiceProviders } from '../saml/service-provider.ts';
+import { logoutAtIdp, rememberIdpSession } from '../saml/single-logout.ts';
 import { csrfValid } from '../security/csrf.ts';
 import type { SecretHasher } from '../security/secrets.ts';
 import { Throttle } from '../security/throttle.ts';
@@ -36,7 +38,13 @@ function personalValues(account: Account): Record<string, string> {
 }
 
 /** SPEC G4 (a), (b), (d), (e): the account menu and the changes a person makes themselves. */
-export function accountRoutes(provider: Provider, config: Config, hasher: SecretHasher, logger: Logger): Router {
+export function accountRoutes(
+  provider: Provider,
+  config: Config,
+  sps: ServiceProviders,
+  hasher: SecretHasher,
+  logger: Logger,
+): Router {
   const router = new Router({ prefix: '/account' });
   const throttle = new Throttle(config.throttle);
   const signedIn = requireAccount(provider, config);
@@ -56,7 +64,10 @@ export function accountRoutes(provider: Provider, config: Config, hasher: Secret
     ctx.redirect(returnTo);
   });
 
-  router.get('/logged-out', (ctx) => render(ctx, 'logged-out'));
+  // A student's logout from the menu also ends the university sign-in where its IdP offers single logout.
+  router.get('/logged-out', async (ctx) => {
+    if (!(await logoutAtIdp(ctx, sps, tenantOf(ctx)._id))) render(ctx, 'logged-out');
+  });
 
   router.get('/', signedIn, async (ctx) => {
     const account = accountOf(ctx);
@@ -65,6 +76,7 @@ export function accountRoutes(provider: Provider, config: Config, hasher: Secret
     const previous = account.previousLoginAt ? formatDateTime(account.previousLoginAt, ctx.state.lang) : undefined;
     // Logout goes through the account client, which must exist even if this session began elsewhere.
     await ensureAccountClient(tenant._id, config.issuer);
+    await rememberIdpSession(ctx, account);
     const logout = new URLSearchParams({
       client_id: accountClientId(tenant._id),
       post_logout_redirect_uri: `${config.issuer}${base(ctx)}/logged-out`,

@@ -48,8 +48,12 @@ function checkMetadata(xml: string, binding: 'redirect' | 'post'): string {
   const entityId = entity.entityMeta.getEntityID();
   if (!entityId) throw new OperatorError('the metadata has no entityID');
   if (!entity.entityMeta.getX509Certificate('signing')) throw new OperatorError('the metadata has no signing certificate');
-  const urn = `urn:oasis:names:tc:SAML:2.0:bindings:HTTP-${binding === 'post' ? 'POST' : 'Redirect'}`;
-  if (!entity.entityMeta.getSingleSignOnService(urn)) throw new OperatorError(`the IdP has no SingleSignOnService for ${urn}`);
+  // samlify names bindings "redirect" / "post"; an unknown one gives back every service (not a string).
+  if (typeof entity.entityMeta.getSingleSignOnService(binding) !== 'string') {
+    throw new OperatorError(
+      `the IdP has no SingleSignOnService for the HTTP-${binding === 'post' ? 'POST' : 'Redirect'} binding`,
+    );
+  }
   return entityId;
 }
 

@@ -28,7 +28,7 @@ export function tenantPages(
   router.use(applicationRoutes(config, logger).routes());
   router.use(staffRoutes(config, hasher, logger).routes());
   router.use(studentIdRoutes(provider, config, logger).routes());
-  router.use(accountRoutes(provider, config, hasher, logger).routes());
+  router.use(accountRoutes(provider, config, sps, hasher, logger).routes());
   router.use(recoveryRoutes(config, hasher, logger, GRADUATE_RESET).routes());
   router.use(recoveryRoutes(config, hasher, logger, STUDENT_SECOND_PASSWORD_RESET).routes());
   router.use(samlRoutes(config, sps, logger).routes());

@@ -2,6 +2,7 @@ import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Config } from '../config/schema.ts';
+import { AccountModel } from '../db/models/account.ts';
 import { RequiredActionModel } from '../db/models/required-action.ts';
 import type { Tenant } from '../db/models/tenant.ts';
 import { formField } from '../http/form.ts';
@@ -10,6 +11,7 @@ import { audit, type Logger } from '../log.ts';
 import { affiliationAllowed, linkStudent, studentProfile } from '../strategies/student-saml.ts';
 import { type RefusalReason, SamlRefusal, verifyLoginResponse } from './login-response.ts';
 import type { ServiceProviders } from './service-provider.ts';
+import { singleLogoutRoutes } from './single-logout.ts';
 
 type Reason = RefusalReason | 'attributes' | 'notAllowed';
 const REASONS: Reason[] = [
@@ -62,6 +64,13 @@ export function samlRoutes(config: Config, sps: ServiceProviders, logger: Logger
     if (!affiliationAllowed(verified.idp, profile))
       return refuse(ctx, 'notAllowed', `affiliation ${profile.affiliations.join(',')}`);
     const account = await linkStudent(verified.idp, profile, tenant.name?.ja ?? tenant._id);
+    const samlSession = {
+      idpId: verified.idp._id,
+      nameId: verified.nameId,
+      nameIdFormat: verified.nameIdFormat,
+      sessionIndex: verified.sessionIndex,
+    };
+    await AccountModel.updateOne({ _id: account._id }, { $set: { samlSession } });
     const { uid } = verified.request;
     await RequiredActionModel.replaceOne(
       { _id: uid },
@@ -83,6 +92,8 @@ export function samlRoutes(config: Config, sps: ServiceProviders, logger: Logger
     ctx.status = 303;
     ctx.redirect(`/interaction/${uid}/student`);
   });
+
+  router.use(singleLogoutRoutes(sps, logger, samlBody).routes());
 
   router.get('/refused/:reason', (ctx) => {
     const reason = REASONS.find((r) => r === ctx.params.reason);

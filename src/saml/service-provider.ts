@@ -79,6 +79,8 @@ export class ServiceProviders {
         { Binding: BINDING.post, Location: this.sloUrl(tenantId) },
       ],
       clockDrifts: [-this.clockSkewMs, this.clockSkewMs],
+      wantLogoutRequestSigned: true,
+      wantLogoutResponseSigned: true,
     });
   }
 
@@ -104,5 +106,3 @@ export function idpEntity(idp: Pick<SamlIdp, 'metadataXml'>, encrypted = false):
   entity.entityMeta.isWantAuthnRequestsSigned = () => true;
   return entity;
 }
-
-export { BINDING };

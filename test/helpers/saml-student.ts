@@ -12,7 +12,7 @@ export async function seedSamlUniversity(
   service: TestService,
   ssp: SimpleSamlPhp,
   tenantId: string,
-  options: { secondPassword?: boolean; encryptAssertions?: boolean; graduates?: boolean } = {},
+  options: { secondPassword?: boolean; encryptAssertions?: boolean; graduates?: boolean; binding?: 'redirect' | 'post' } = {},
 ) {
   const university = await seedUniversity(service, tenantId);
   await configureTenant(tenantId, {
@@ -25,6 +25,7 @@ export async function seedSamlUniversity(
     nameJa: 'テスト大学統合認証',
     nameEn: 'Test University SSO',
     metadataUrl: ssp.metadataUrl,
+    binding: options.binding,
   });
   const metadata = await (await fetch(`${service.issuer}/t/${tenantId}/saml/metadata`)).text();
   ssp.registerSp(tenantId, metadata, { encryptAssertions: options.encryptAssertions });
@@ -39,7 +40,7 @@ export interface Landing {
 
 /** Posts a page's auto-submitting SAML form (as the browser's JavaScript would) and follows on. */
 export async function postSamlForm(browser: Browser, page: Landing): Promise<Landing> {
-  const action = page.html.match(/<form[^>]*action="([^"]+)"/)?.[1] ?? '';
+  const action = page.html.match(/<form[^>]*method="post"[^>]*action="([^"]+)"/i)?.[1] ?? '';
   const fields: Record<string, string> = {};
   for (const name of ['SAMLResponse', 'SAMLRequest', 'RelayState']) {
     if (page.html.includes(`name="${name}"`)) fields[name] = inputValue(page.html, name).replaceAll('&#x2B;', '+');
@@ -56,6 +57,8 @@ export async function postSamlForm(browser: Browser, page: Landing): Promise<Lan
 export async function signInAtUniversity(browser: Browser, startUrl: string, user: SamlTestUser): Promise<Landing> {
   const first = await browser.follow(startUrl, {}, REDIRECT_URI);
   let page: Landing = { url: first.url, status: first.response?.status, html: (await first.response?.text()) ?? '' };
+  // HTTP-POST binding: our page carries the signed AuthnRequest in a form that JavaScript submits.
+  if (page.html.includes('name="SAMLRequest"')) page = await postSamlForm(browser, page);
   if (page.html.includes('name="username"')) {
     const fields: Record<string, string> = { username: user.username, password: user.password };
     if (page.html.includes('name="AuthState"')) fields.AuthState = inputValue(page.html, 'AuthState');

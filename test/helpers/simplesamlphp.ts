@@ -138,6 +138,10 @@ export async function startSimpleSamlPhp(users: SamlTestUser[] = STUDENTS): Prom
       'saml20.sign.assertion': true,
       'saml20.sign.response': true,
       'sign.logout': true,
+      SingleSignOnServiceBinding: [
+        'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect',
+        'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST',
+      ],
       NameIDFormat: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',
       'attributes.NameFormat': 'urn:oasis:names:tc:SAML:2.0:attrname-format:basic',
       authproc: {

@@ -51,6 +51,13 @@ const accountSchema = new mongoose.Schema(
     mustSetPasswords: { type: Boolean, default: false },
     initialPasswordExpiresAt: { type: Date },
     studentIds: { type: [studentIdSchema], default: [] },
+    /** A student's latest university sign-in, for single logout with the IdP. */
+    samlSession: {
+      idpId: { type: String },
+      nameId: { type: String },
+      nameIdFormat: { type: String },
+      sessionIndex: { type: String },
+    },
     lastLoginAt: { type: Date },
     previousLoginAt: { type: Date },
   },

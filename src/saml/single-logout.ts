@@ -1,0 +1,147 @@
+import { inflateRawSync } from 'node:zlib';
+import Router from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import { type Account, AccountModel } from '../db/models/account.ts';
+import { type SamlIdp, SamlIdpModel } from '../db/models/saml.ts';
+import type { Tenant } from '../db/models/tenant.ts';
+import { render } from '../http/views.ts';
+import { audit, type Logger } from '../log.ts';
+import { endOtherSessions } from '../oidc/sessions.ts';
+import { idpEntity, type ServiceProviders } from './service-provider.ts';
+
+const COOKIE = 'saml_slo';
+
+/** The signed query string of an HTTP-Redirect message, as it was sent (the signature covers the raw bytes). */
+function octetString(querystring: string, kind: 'SAMLRequest' | 'SAMLResponse'): string {
+  const raw = new Map(querystring.split('&').map((pair) => [pair.split('=')[0] ?? '', pair] as const));
+  return [kind, 'RelayState', 'SigAlg'].flatMap((name) => (raw.has(name) ? [raw.get(name) as string] : [])).join('&');
+}
+
+function messageXml(encoded: string, binding: 'redirect' | 'post'): string {
+  const bytes = Buffer.from(encoded, 'base64');
+  return (binding === 'redirect' ? inflateRawSync(bytes) : bytes).toString('utf8');
+}
+
+function sloEndpoint(idp: SamlIdp): string | undefined {
+  const endpoint = idpEntity(idp).entityMeta.getSingleLogoutService('redirect');
+  return typeof endpoint === 'string' && endpoint ? endpoint : undefined;
+}
+
+/**
+ * Remembers (in a signed cookie) the university sign-in behind the account menu's session, so that
+ * logging out from the menu can also end it at the IdP once our own session has ended.
+ */
+export async function rememberIdpSession(ctx: Context, account: Account): Promise<void> {
+  const session = account.samlSession;
+  if (account.kind !== 'student' || !session?.idpId || !session.nameId) return;
+  const idp = await SamlIdpModel.findById(session.idpId).lean<SamlIdp>();
+  if (!idp?.enabled || !sloEndpoint(idp)) return;
+  const value = Buffer.from(JSON.stringify(session)).toString('base64url');
+  ctx.cookies.set(COOKIE, value, { signed: true, httpOnly: true, sameSite: 'lax', secure: ctx.secure });
+}
+
+/** After our logout: sends a LogoutRequest to the IdP of the remembered sign-in; false when there is none. */
+export async function logoutAtIdp(ctx: Context, sps: ServiceProviders, tenantId: string): Promise<boolean> {
+  const value = ctx.cookies.get(COOKIE, { signed: true });
+  if (!value) return false;
+  ctx.cookies.set(COOKIE, null, { signed: true });
+  let session: { idpId?: string; nameId?: string; sessionIndex?: string };
+  try {
+    session = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
+  } catch {
+    return false;
+  }
+  const idp = await SamlIdpModel.findOne({ _id: session.idpId, tenantId, enabled: true }).lean<SamlIdp>();
+  if (!idp || !sloEndpoint(idp)) return false;
+  const request = sps.entity(tenantId).createLogoutRequest(idpEntity(idp), 'redirect', {
+    logoutNameID: session.nameId,
+    sessionIndex: session.sessionIndex,
+  });
+  ctx.status = 303;
+  ctx.redirect(request.context);
+  return true;
+}
+
+/**
+ * /t/:tenant/saml/slo: single logout with the university's IdP. A LogoutRequest from the IdP (the
+ * student logged out there) ends every session of the student here and is answered; a
+ * LogoutResponse ends our own logout at the IdP. Both must be signed by the IdP's metadata key.
+ */
+export function singleLogoutRoutes(sps: ServiceProviders, logger: Logger, body: Middleware): Router {
+  const router = new Router();
+  const tenantOf = (ctx: Context) => ctx.state.tenant as Tenant;
+
+  const handle = async (ctx: Context) => {
+    const tenant = tenantOf(ctx);
+    const binding = ctx.method === 'GET' ? 'redirect' : 'post';
+    const params = (binding === 'redirect' ? ctx.query : ctx.request.body) as Record<string, unknown>;
+    const kind =
+      typeof params.SAMLRequest === 'string'
+        ? 'SAMLRequest'
+        : typeof params.SAMLResponse === 'string'
+          ? 'SAMLResponse'
+          : undefined;
+    const refuse = async (detail: string) => {
+      await audit(
+        logger,
+        { event: 'saml.logout_refused', tenant: tenant._id, detail, ip: ctx.ip },
+        'SAML logout message refused',
+      );
+      render(ctx, 'error', { messageKey: 'saml.refused.malformed' }, 400);
+    };
+    if (!kind) return refuse('no SAML message');
+    let xml: string;
+    try {
+      xml = messageXml(params[kind] as string, binding);
+    } catch {
+      return refuse('not base64/deflate');
+    }
+    if (/<!DOCTYPE|<!ENTITY|<!--/i.test(xml)) return refuse('DOCTYPE or comment');
+    const issuer = xml.match(/<(?:\w+:)?Issuer[^>]*>([^<]+)<\//)?.[1]?.trim();
+    const idp = issuer
+      ? await SamlIdpModel.findOne({ tenantId: tenant._id, entityId: issuer, enabled: true }).lean<SamlIdp>()
+      : null;
+    if (!idp) return refuse(`unknown issuer ${issuer}`);
+    const sp = sps.entity(tenant._id);
+    const message = { query: ctx.query, body: params, octetString: octetString(ctx.querystring, kind) };
+    try {
+      if (kind === 'SAMLResponse') {
+        await sp.parseLogoutResponse(idpEntity(idp), binding, message);
+        return render(ctx, 'logged-out');
+      }
+      const parsed = await sp.parseLogoutRequest(idpEntity(idp), binding, message);
+      const nameId = String(parsed.extract.nameID ?? '');
+      const accounts = await AccountModel.find({
+        tenantId: tenant._id,
+        'samlSession.idpId': idp._id,
+        'samlSession.nameId': nameId,
+      }).lean<Account[]>();
+      for (const account of accounts) {
+        const ended = await endOtherSessions(account._id.toString());
+        await audit(logger, {
+          event: 'saml.logout',
+          tenant: tenant._id,
+          account: account._id.toString(),
+          idp: idp._id,
+          endedSessions: ended,
+          ip: ctx.ip,
+        });
+      }
+      const relayState = typeof params.RelayState === 'string' ? params.RelayState : undefined;
+      const response = sp.createLogoutResponse(
+        idpEntity(idp),
+        { ...parsed },
+        'redirect',
+        relayState ? { relayState } : undefined,
+      );
+      ctx.status = 303;
+      ctx.redirect(response.context);
+    } catch (error) {
+      return refuse(`samlify: ${(error as Error).message ?? error}`);
+    }
+  };
+
+  router.get('/slo', handle);
+  router.post('/slo', body, handle);
+  return router;
+}
