@@ -40,6 +40,7 @@ export interface AppDependencies {
 export function buildApp({ config, logger, hasher, jwks, cookieKeys, spKeys, devPages }: AppDependencies): Provider {
   const provider = createProvider(config, jwks, cookieKeys);
   const sps = new ServiceProviders(config.issuer, spKeys, config.saml.clockSkewSeconds);
+  const deps = { provider, config, sps, hasher, logger };
   provider.on('server_error', (_ctx, error) => logger.error({ err: error }, 'oidc server error'));
   provider.on('backchannel.error', (_ctx, error, client) =>
     logger.warn({ err: error, client: client.clientId }, 'back-channel logout failed'),
@@ -79,8 +80,8 @@ export function buildApp({ config, logger, hasher, jwks, cookieKeys, spKeys, dev
     csrfMiddleware(),
     errorPages(logger),
     tokenGuessing,
-    interactionRoutes(provider, config, sps, hasher, logger).routes() as Middleware,
-    tenantPages(provider, config, sps, hasher, logger).routes() as Middleware,
+    interactionRoutes(deps).routes() as Middleware,
+    tenantPages(deps).routes() as Middleware,
     ...(devPages ? [devPages.routes() as Middleware] : []),
     notFound,
   ]);

@@ -1,23 +1,14 @@
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
+import { freePort } from '../scripts/free-port.ts';
 import { type EmbeddedDb, startEmbeddedDb } from '../src/db/embedded.ts';
 import { ApplicationModel } from '../src/db/models/application.ts';
 import { Applicant } from './helpers/applicant.ts';
 import { relyingParty, startLogin, submitGraduateLogin } from './helpers/relying-party.ts';
 import { GRADUATE, REDIRECT_URI, seedUniversity, startTestService } from './helpers/service.ts';
 import { recipients } from './helpers/smtp-sink.ts';
-
-function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
 
 async function until(check: () => Promise<boolean>): Promise<void> {
   for (let i = 0; i < 300 && !(await check()); i++) await new Promise((r) => setTimeout(r, 100));

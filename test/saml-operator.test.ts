@@ -22,25 +22,11 @@ test.serial('an operator imports a university IdP from its metadata URL, lists i
   try {
     const university = await seedUniversity(service, 'cli-univ');
     const cli = cliFor(service.config);
-    const refused = await cli(
-      'idp',
-      'import',
-      '--tenant',
-      'cli-univ',
-      '--slug',
-      'campus',
-      '--metadata-url',
-      `${service.issuer}/healthz`,
-    );
+    const importCampus = (...more: string[]) => cli('idp', 'import', '--tenant', 'cli-univ', '--slug', 'campus', ...more);
+    const refused = await importCampus('--metadata-url', `${service.issuer}/healthz`);
     t.is(refused.code, 1, 'metadata that is not SAML is refused');
     t.regex(refused.stderr, /not SAML IdP metadata|no entityID|signing certificate/);
-    const imported = await cli(
-      'idp',
-      'import',
-      '--tenant',
-      'cli-univ',
-      '--slug',
-      'campus',
+    const imported = await importCampus(
       '--metadata-url',
       ssp.metadataUrl,
       '--name-ja',

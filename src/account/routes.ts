@@ -1,22 +1,19 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type Provider from 'oidc-provider';
 import { parseName } from '../admin/accounts.ts';
-import type { Config } from '../config/schema.ts';
 import { type Account, AccountModel, isDuplicateKey, normalizeEmail } from '../db/models/account.ts';
 import type { Tenant } from '../db/models/tenant.ts';
 import { CONTACT_FIELDS, PERSONAL_FIELDS, tenantFields, validateFields } from '../flows/application/fields.ts';
 import { checkToken, consumeToken, issueToken, type LinkProblem, showLinkProblem } from '../flows/one-time-token.ts';
 import { formBody, formField, mailAddressError } from '../http/form.ts';
+import type { PageDeps } from '../http/page-deps.ts';
 import { render } from '../http/views.ts';
 import { formatDateTime, translator } from '../i18n/index.ts';
-import { audit, type Logger } from '../log.ts';
+import { audit } from '../log.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { endOtherSessions } from '../oidc/sessions.ts';
-import type { ServiceProviders } from '../saml/service-provider.ts';
 import { logoutAtIdp, rememberIdpSession } from '../saml/single-logout.ts';
 import { csrfValid } from '../security/csrf.ts';
-import type { SecretHasher } from '../security/secrets.ts';
 import { Throttle } from '../security/throttle.ts';
 import { changeSecretErrors, type Secret } from '../strategies/password-setting.ts';
 import { accountClientId, ensureAccountClient, finishAccountLogin, startAccountLogin } from './console-client.ts';
@@ -38,13 +35,8 @@ function personalValues(account: Account): Record<string, string> {
 }
 
 /** SPEC G4 (a), (b), (d), (e): the account menu and the changes a person makes themselves. */
-export function accountRoutes(
-  provider: Provider,
-  config: Config,
-  sps: ServiceProviders,
-  hasher: SecretHasher,
-  logger: Logger,
-): Router {
+export function accountRoutes(deps: PageDeps): Router {
+  const { provider, config, sps, hasher, logger } = deps;
   const router = new Router({ prefix: '/account' });
   const throttle = new Throttle(config.throttle);
   const signedIn = requireAccount(provider, config);

@@ -294,17 +294,27 @@ async function run(command: string, args: string[], config: Config): Promise<voi
     case 'keys list':
     case 'keys add':
     case 'keys promote':
-    case 'keys retire': {
-      const step = command.split(' ')[1] as 'list' | 'add' | 'promote' | 'retire';
-      const o = options(
-        args,
-        step === 'promote' || step === 'retire' ? { kid: s } : {},
-        step === 'promote' || step === 'retire' ? ['kid'] : [],
-      );
+    case 'keys retire':
+    case 'saml-keys list':
+    case 'saml-keys add':
+    case 'saml-keys promote':
+    case 'saml-keys retire': {
+      // OIDC signing keys (keys/jwks.json, by kid) and SAML SP keys (keys/saml-sp.json, by id) rotate alike.
+      const [group, step] = command.split(' ') as [string, 'list' | 'add' | 'promote' | 'retire'];
+      const saml = group === 'saml-keys';
+      const withId = step === 'promote' || step === 'retire';
+      const o = options(args, withId ? { kid: s, id: s } : {}, withId ? [saml ? 'id' : 'kid'] : []);
       const keysDir = resolve(fileURLToPath(new URL('../../', import.meta.url)), config.keysDir);
-      const keys =
-        step === 'list' ? (await loadSigningKeys(keysDir, false)).keys : await rotateSigningKeys(keysDir, step, o.str('kid'));
-      for (const [i, key] of keys.entries()) console.log(`${key.kid}\t${key.alg}\t${i === 0 ? 'signing' : 'published'}`);
+      const rows = saml
+        ? (step === 'list' ? await loadSpKeys(keysDir, false) : await rotateSpKeys(keysDir, step, o.str('id'))).map((k) => [
+            k.id,
+            k.createdAt,
+          ])
+        : (step === 'list'
+            ? (await loadSigningKeys(keysDir, false)).keys
+            : await rotateSigningKeys(keysDir, step, o.str('kid'))
+          ).map((k) => [k.kid, k.alg]);
+      for (const [i, [id, info]] of rows.entries()) console.log(`${id}\t${info}\t${i === 0 ? 'signing' : 'published'}`);
       if (step !== 'list') console.log('restart the service for the change to take effect');
       return;
     }
@@ -371,19 +381,6 @@ async function run(command: string, args: string[], config: Config): Promise<voi
       const o = options(args, { tenant: s, slug: s }, ['tenant', 'slug']);
       await setIdpEnabled(o.str('tenant'), o.str('slug'), command === 'idp enable');
       console.log(`IdP ${o.str('slug')} ${command === 'idp enable' ? 'enabled' : 'disabled'}`);
-      return;
-    }
-    case 'saml-keys list':
-    case 'saml-keys add':
-    case 'saml-keys promote':
-    case 'saml-keys retire': {
-      const step = command.split(' ')[1] as 'list' | 'add' | 'promote' | 'retire';
-      const withId = step === 'promote' || step === 'retire';
-      const o = options(args, withId ? { id: s } : {}, withId ? ['id'] : []);
-      const keysDir = resolve(fileURLToPath(new URL('../../', import.meta.url)), config.keysDir);
-      const keys = step === 'list' ? await loadSpKeys(keysDir, false) : await rotateSpKeys(keysDir, step, o.str('id'));
-      for (const [i, key] of keys.entries()) console.log(`${key.id}\t${key.createdAt}\t${i === 0 ? 'signing' : 'published'}`);
-      if (step !== 'list') console.log('restart the service for the change to take effect');
       return;
     }
     case 'audit list': {

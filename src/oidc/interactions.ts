@@ -1,16 +1,13 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type Provider from 'oidc-provider';
-import type { Config } from '../config/schema.ts';
 import { normalizeEmail } from '../db/models/account.ts';
 import { RequiredActionModel } from '../db/models/required-action.ts';
 import { formBody, formField, mailAddressError } from '../http/form.ts';
+import type { PageDeps } from '../http/page-deps.ts';
 import { render } from '../http/views.ts';
 import { translator } from '../i18n/index.ts';
-import { audit, type Logger } from '../log.ts';
-import type { ServiceProviders } from '../saml/service-provider.ts';
+import { audit } from '../log.ts';
 import { csrfValid } from '../security/csrf.ts';
-import type { SecretHasher } from '../security/secrets.ts';
 import { Throttle } from '../security/throttle.ts';
 import { authenticateGraduate } from '../strategies/graduate-password.ts';
 import { ACR, AMR } from './acr.ts';
@@ -47,13 +44,8 @@ async function showLogin(ctx: Context, it: InteractionContext, extra: Record<str
   );
 }
 
-export function interactionRoutes(
-  provider: Provider,
-  config: Config,
-  sps: ServiceProviders,
-  hasher: SecretHasher,
-  logger: Logger,
-): Router {
+export function interactionRoutes(deps: PageDeps): Router {
+  const { provider, config, hasher, logger } = deps;
   const router = new Router({ prefix: '/interaction/:uid' });
   const throttle = new Throttle(config.throttle);
 
@@ -131,7 +123,7 @@ export function interactionRoutes(
   });
 
   router.use(setPasswordsRoutes(provider, hasher, logger).routes());
-  router.use(studentLoginRoutes(provider, config, sps, hasher, logger).routes());
+  router.use(studentLoginRoutes(deps).routes());
   router.use(consentRoutes(provider, logger).routes());
   return router;
 }

@@ -1,7 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
-import type { Config } from '../config/schema.ts';
 import { type Account, AccountModel, normalizeEmail } from '../db/models/account.ts';
 import { RequiredActionModel } from '../db/models/required-action.ts';
 import { type SamlIdp, SamlIdpModel } from '../db/models/saml.ts';
@@ -9,14 +8,13 @@ import { type Tenant, TenantModel } from '../db/models/tenant.ts';
 import { loginUrl } from '../flows/application/routes.ts';
 import { issueToken } from '../flows/one-time-token.ts';
 import { formBody, formField, mailAddressError } from '../http/form.ts';
+import type { PageDeps } from '../http/page-deps.ts';
 import { render } from '../http/views.ts';
 import { translator } from '../i18n/index.ts';
-import { audit, type Logger } from '../log.ts';
+import { audit } from '../log.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { sendAuthnRequest } from '../saml/authn-request.ts';
-import type { ServiceProviders } from '../saml/service-provider.ts';
 import { csrfValid } from '../security/csrf.ts';
-import type { SecretHasher } from '../security/secrets.ts';
 import { Throttle } from '../security/throttle.ts';
 import { newSecondPasswordErrors } from '../strategies/password-setting.ts';
 import { ACR, AMR } from './acr.ts';
@@ -55,13 +53,8 @@ export async function studentIdps(tenant: Tenant): Promise<SamlIdp[]> {
  * the answer), then the first-login mail address, the second password where the university wants
  * one, and the login completes at the relying party.
  */
-export function studentLoginRoutes(
-  provider: Provider,
-  config: Config,
-  sps: ServiceProviders,
-  hasher: SecretHasher,
-  logger: Logger,
-): Router {
+export function studentLoginRoutes(deps: PageDeps): Router {
+  const { provider, config, sps, hasher, logger } = deps;
   const router = new Router();
   const throttle = new Throttle(config.throttle);
 

@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
+import { freePort } from '../../scripts/free-port.ts';
 
 /** Where Debian's simplesamlphp package puts the application. */
 const SSP_WWW = '/usr/share/simplesamlphp/www';
@@ -57,17 +57,6 @@ export interface SimpleSamlPhp {
   /** Registers one of our SP metadata documents (as a university's operator would). */
   registerSp(name: string, metadataXml: string, options?: { encryptAssertions?: boolean }): void;
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
 }
 
 const php = (value: unknown): string => JSON.stringify(value).replaceAll('$', '\\$');
