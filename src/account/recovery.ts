@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import type { TFunction } from 'i18next';
 import type { Context } from 'koa';
 import type { Config } from '../config/schema.ts';
+import { findByAddress } from '../db/account-address.ts';
 import { type Account, AccountModel, normalizeEmail } from '../db/models/account.ts';
 import type { Tenant } from '../db/models/tenant.ts';
 import { loginUrl } from '../flows/application/routes.ts';
@@ -118,12 +119,7 @@ export function recoveryRoutes(config: Config, hasher: SecretHasher, logger: Log
     const address = normalizeEmail(email);
     // A student's address counts once it is confirmed (before that it is a placeholder).
     const confirmed = kind.accountKind === 'student' ? { emailVerified: true } : {};
-    const account = await AccountModel.findOne({
-      tenantId: tenant._id,
-      email: address,
-      kind: kind.accountKind,
-      ...confirmed,
-    }).lean<Account>();
+    const account = await findByAddress(tenant._id, address, { kind: kind.accountKind, ...confirmed });
     if (account && (await throttle.allowMail(tenant._id, address, ctx.ip))) {
       const lang = ctx.state.lang;
       const token = await issueToken({

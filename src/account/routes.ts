@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { parseName } from '../admin/accounts.ts';
+import { addressInUse, changeAddress } from '../db/account-address.ts';
 import { type Account, AccountModel, isDuplicateKey, normalizeEmail } from '../db/models/account.ts';
 import type { Tenant } from '../db/models/tenant.ts';
 import { CONTACT_FIELDS, PERSONAL_FIELDS, tenantFields, validateFields } from '../flows/application/fields.ts';
@@ -215,7 +216,7 @@ export function accountRoutes(deps: PageDeps): Router {
     if (emailError) errors.email = emailError;
     else if (normalizeEmail(confirm) !== address) errors.emailConfirm = t('apply.emailMismatch');
     else if (address === account.email) errors.email = t('account.sameEmail');
-    else if (await AccountModel.exists({ tenantId: tenant._id, email: address })) errors.email = t('account.emailTaken');
+    else if (await addressInUse(tenant._id, address)) errors.email = t('account.emailTaken');
     if (Object.keys(errors).length) return showEmail(ctx, { values, errors }, 400);
     const lang = ctx.state.lang;
     if (!(await throttle.allowMail(tenant._id, address, ctx.ip)))
@@ -259,7 +260,7 @@ export function accountRoutes(deps: PageDeps): Router {
     const before = await AccountModel.findOne({ _id: used.token.ref, tenantId: tenant._id }).lean<Account>();
     if (!before) return tokenProblem(ctx, 'invalid');
     try {
-      await AccountModel.updateOne({ _id: before._id }, { $set: { email: used.token.email, emailVerified: true } });
+      await changeAddress({ _id: before._id, tenantId: tenant._id }, used.token.email, { emailVerified: true });
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
       return render(ctx, 'error', { messageKey: 'account.emailTaken' }, 409);

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { AccountModel, isDuplicateKey } from '../db/models/account.ts';
+import { changeAddress } from '../db/account-address.ts';
+import { isDuplicateKey } from '../db/models/account.ts';
 import type { Tenant } from '../db/models/tenant.ts';
 import { checkToken, consumeToken, showLinkProblem } from '../flows/one-time-token.ts';
 import { formBody } from '../http/form.ts';
@@ -38,11 +39,11 @@ export function studentMailRoutes(logger: Logger): Router {
     const { email, ref, lang, interaction } = used.token;
     if (!ref) return showLinkProblem(ctx, 'invalid', start(ctx));
     try {
-      const result = await AccountModel.updateOne(
-        { _id: ref, tenantId: tenant._id, kind: 'student' },
-        { $set: { email, emailVerified: true, locale: lang } },
-      );
-      if (result.matchedCount === 0) return showLinkProblem(ctx, 'invalid', start(ctx));
+      const matched = await changeAddress({ _id: ref, tenantId: tenant._id, kind: 'student' }, email, {
+        emailVerified: true,
+        locale: lang,
+      });
+      if (!matched) return showLinkProblem(ctx, 'invalid', start(ctx));
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
       return render(ctx, 'error', { messageKey: 'student.mail.inUse' }, 409);

@@ -1,3 +1,4 @@
+import { createAccount } from '../db/account-address.ts';
 import { AccountModel, isDuplicateKey, isMailAddress, normalizeEmail, STUDENT_ID_STATUSES } from '../db/models/account.ts';
 import type { SecretHasher } from '../security/secrets.ts';
 import { passwordProblems } from '../strategies/password-policy.ts';
@@ -84,7 +85,7 @@ export async function createGraduate(hasher: SecretHasher, input: GraduateInput)
   if (input.birthdate && !/^\d{4}-\d{2}-\d{2}$/.test(input.birthdate)) throw new OperatorError('birth date must be YYYY-MM-DD');
   const secrets = await hashGraduateSecrets(hasher, input);
   try {
-    const account = await AccountModel.create({
+    const account = await createAccount({
       tenantId: input.tenantId,
       kind: 'graduate',
       email,

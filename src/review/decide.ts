@@ -1,6 +1,7 @@
 import { createGraduate, hashGraduateSecrets, parseName } from '../admin/accounts.ts';
 import { OperatorError } from '../admin/errors.ts';
 import type { Config } from '../config/schema.ts';
+import { changeAddress } from '../db/account-address.ts';
 import { claimOnce } from '../db/claim.ts';
 import { AccountModel, isDuplicateKey, STUDENT_ID_STATUSES } from '../db/models/account.ts';
 import { type Application, ApplicationModel } from '../db/models/application.ts';
@@ -81,11 +82,12 @@ async function approve(
   }
   const stored = await hashGraduateSecrets(deps.hasher, secrets);
   try {
-    const { matchedCount } = await AccountModel.updateOne(
-      { _id: accountId, tenantId: tenant._id, kind: 'graduate' },
-      { $set: { email: application.email, emailVerified: true, ...stored } },
-    );
-    if (!matchedCount) throw new OperatorError('account not found');
+    if (!accountId) throw new OperatorError('account not found');
+    const matched = await changeAddress({ _id: accountId, tenantId: tenant._id, kind: 'graduate' }, application.email, {
+      emailVerified: true,
+      ...stored,
+    });
+    if (!matched) throw new OperatorError('account not found');
   } catch (error) {
     if (isDuplicateKey(error)) throw new OperatorError('email taken');
     throw error;

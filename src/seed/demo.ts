@@ -4,7 +4,7 @@ import { createGraduate, parseName, parseStudentId } from '../admin/accounts.ts'
 import { registerClient, resetClientSecret } from '../admin/clients.ts';
 import { createStaff } from '../admin/staff.ts';
 import { configureTenant, createTenant } from '../admin/tenants.ts';
-import { AccountModel } from '../db/models/account.ts';
+import { addressInUse } from '../db/account-address.ts';
 import { ClientModel } from '../db/models/client.ts';
 import { StaffModel } from '../db/models/staff.ts';
 import { TenantModel } from '../db/models/tenant.ts';
@@ -106,7 +106,7 @@ export async function seedDemo(
   } else if (!clientSecret || hashClientSecret(clientSecret) !== client.secretHash) {
     clientSecret = await resetClientSecret(DEMO.clientId);
   }
-  if (!(await AccountModel.exists({ tenantId: DEMO.tenantId, email: DEMO.email }))) {
+  if (!(await addressInUse(DEMO.tenantId, DEMO.email))) {
     await createGraduate(hasher, {
       tenantId: DEMO.tenantId,
       email: DEMO.email,

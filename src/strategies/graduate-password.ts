@@ -1,3 +1,4 @@
+import { findByAddress } from '../db/account-address.ts';
 import { type Account, AccountModel, normalizeEmail } from '../db/models/account.ts';
 import type { SecretHasher } from '../security/secrets.ts';
 
@@ -25,11 +26,7 @@ export async function authenticateGraduate(
   credentials: GraduateCredentials,
   now = new Date(),
 ): Promise<GraduateLogin | undefined> {
-  const account = await AccountModel.findOne({
-    tenantId,
-    kind: 'graduate',
-    email: normalizeEmail(credentials.email),
-  }).lean<Account>();
+  const account = await findByAddress(tenantId, normalizeEmail(credentials.email), { kind: 'graduate' });
   const initial = Boolean(account?.mustSetPasswords);
   const [password, secondPassword] = await Promise.all([
     hasher.verify(account?.passwordHash, credentials.password),

@@ -77,6 +77,11 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
+/**
+ * A unique index refused the write. FerretDB 1.x on SQLite answers an update that breaks a unique
+ * index with an internal error naming SQLite's constraint instead of MongoDB's code 11000.
+ */
 export function isDuplicateKey(error: unknown): boolean {
-  return (error as { code?: number }).code === 11000;
+  const { code, message } = (error ?? {}) as { code?: number; message?: string };
+  return code === 11000 || /UNIQUE constraint failed/.test(message ?? '');
 }

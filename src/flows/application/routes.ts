@@ -1,8 +1,9 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Config } from '../../config/schema.ts';
+import { addressInUse } from '../../db/account-address.ts';
 import { claimOnce } from '../../db/claim.ts';
-import { AccountModel, normalizeEmail } from '../../db/models/account.ts';
+import { normalizeEmail } from '../../db/models/account.ts';
 import { type Application, ApplicationModel, imageBytes } from '../../db/models/application.ts';
 import { type ApplicationFlow, ApplicationFlowModel } from '../../db/models/application-flow.ts';
 import type { Tenant } from '../../db/models/tenant.ts';
@@ -63,7 +64,7 @@ export function applicationRoutes(config: Config, logger: Logger): Router {
     // Past the hourly limits nothing is sent, and the page still says the same (no mail bombing).
     if (!(await throttle.allowMail(tenant._id, address, ctx.ip))) {
       await audit(logger, { event: 'apply.mail_throttled', tenant: tenant._id, ip: ctx.ip });
-    } else if (await AccountModel.exists({ tenantId: tenant._id, email: address })) {
+    } else if (await addressInUse(tenant._id, address)) {
       await enqueueMail({
         tenantId: tenant._id,
         to: address,
@@ -242,7 +243,7 @@ export function applicationRoutes(config: Config, logger: Logger): Router {
       ctx.status = 303;
       return ctx.redirect(`${base(tenant)}/confirm`);
     }
-    if (await AccountModel.exists({ tenantId: tenant._id, email: flow.email })) {
+    if (await addressInUse(tenant._id, flow.email)) {
       return render(ctx, 'apply-problem', { reason: 'registered', startUrl: loginUrl(tenant, config.issuer) }, 409);
     }
     const pending = await ApplicationModel.findOne({
