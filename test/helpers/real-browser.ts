@@ -67,7 +67,17 @@ export class Journey {
   /** `external`: a page that is not ours (the university's sign-in): pictured, not checked. */
   async screen(name: string, options: { external?: boolean } = {}): Promise<void> {
     this.step++;
-    await this.page.screenshot({ path: join(this.dir, `${String(this.step).padStart(2, '0')}-${name}.png`), fullPage: true });
+    const path = join(this.dir, `${String(this.step).padStart(2, '0')}-${name}.png`);
+    // Chromium now and then refuses a capture while the machine is busy ("Unable to capture screenshot").
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.page.screenshot({ path, fullPage: true });
+        break;
+      } catch (error) {
+        if (attempt === 3 || !/Unable to capture screenshot/.test(String(error))) throw error;
+        await this.page.waitForTimeout(300);
+      }
+    }
     if (options.external) return;
     await this.page.addScriptTag({ content: axeSource });
     const result = (await this.page.evaluate(() =>
