@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedDb } from '../src/db/embedded.ts';
-import { freePort } from './free-port.ts';
+import { freePort } from '../src/dev/free-port.ts';
 
 const [command, ...args] = process.argv.slice(2);
 if (!command) {

@@ -18,6 +18,7 @@ import { loadSpKeys } from './saml/sp-keys.ts';
 import { loadImageKey } from './security/image-crypto.ts';
 import { SecretHasher } from './security/secrets.ts';
 import { type DemoCredentials, describeDemo, registerDemoFrontend, seedDemo } from './seed/demo.ts';
+import { startDemoIdp } from './seed/demo-idp.ts';
 
 const projectRoot = fileURLToPath(new URL('../', import.meta.url));
 
@@ -58,6 +59,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const server = createServer();
   let mailCatcher: Awaited<ReturnType<typeof startMailCatcher>>;
   let frontend: Awaited<ReturnType<typeof startDemoFrontend>> | undefined;
+  let demoIdp: Awaited<ReturnType<typeof startDemoIdp>>;
   try {
     const generate = config.env !== 'production';
     const keysDir = resolve(projectRoot, config.keysDir);
@@ -96,8 +98,12 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
           return undefined;
         });
         if (frontend) await registerDemoFrontend(frontend.url);
+        demoIdp = await startDemoIdp(issuer, demo.tenantId).catch((error) => {
+          logger.warn({ err: error }, 'demo university sign-in (SimpleSAMLphp) not started');
+          return undefined;
+        });
       }
-      process.stdout.write(describeDemo(issuer, demo, frontend?.url));
+      process.stdout.write(describeDemo(issuer, demo, frontend?.url, demoIdp));
     }
     const mail = new MailWorker(config.mail, logger);
     mail.start();
@@ -118,6 +124,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         await mail.stop();
         await mailCatcher?.stop();
         await frontend?.stop();
+        await demoIdp?.stop();
         await mongoose.disconnect();
         await closeDatabase();
       },
@@ -125,6 +132,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   } catch (error) {
     server.close();
     await mailCatcher?.stop();
+    await frontend?.stop();
+    await demoIdp?.stop();
     await mongoose.disconnect();
     await closeDatabase();
     throw error;

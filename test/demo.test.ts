@@ -2,12 +2,14 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { freePort } from '../scripts/free-port.ts';
 import { loadConfig } from '../src/config/load.ts';
+import { freePort } from '../src/dev/free-port.ts';
+import { STUDENTS } from '../src/dev/simplesamlphp.ts';
 import { createLogger } from '../src/log.ts';
 import { type RunningService, startService } from '../src/service.ts';
 import { Applicant } from './helpers/applicant.ts';
 import { Browser, formAction, inputValue } from './helpers/browser.ts';
+import { signInAtUniversity } from './helpers/saml-student.ts';
 import { testDatabaseUri } from './helpers/service.ts';
 
 let service: RunningService;
@@ -87,4 +89,15 @@ test('a newcomer logs in at the demo certificate front end and sees the printing
   const done = await browser.postForm(new URL(action, logout.url).href, { xsrf: inputValue(confirm, 'xsrf'), logout: 'yes' });
   t.is(done.url, `${frontend}/`);
   t.regex((await done.response?.text()) ?? '', /href="\/login"/, 'logged out at the front end too');
+});
+
+test('in development, a demo student signs in at the demo university sign-in and is asked for a mail address', async (t) => {
+  if (!service.frontendUrl) return t.fail('the demo front end did not start');
+  const browser = new Browser();
+  const login = await browser.page(`${service.frontendUrl}/login`);
+  const path = login.html.match(/href="(\/interaction\/[^"]+\/saml\/campus)"/)?.[1];
+  t.truthy(path, 'the demo login page offers the university sign-in');
+  const [student] = STUDENTS as [(typeof STUDENTS)[0]];
+  const page = await signInAtUniversity(browser, new URL(path as string, login.url).href, student);
+  t.regex(page.html, /<h1>メールアドレス設定<\/h1>/);
 });

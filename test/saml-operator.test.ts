@@ -1,5 +1,6 @@
 import { verify } from 'node:crypto';
 import test from 'ava';
+import { STUDENTS, startSimpleSamlPhp } from '../src/dev/simplesamlphp.ts';
 import { createLogger } from '../src/log.ts';
 import { type RunningService, startService } from '../src/service.ts';
 import { Browser } from './helpers/browser.ts';
@@ -7,7 +8,6 @@ import { relyingParty, startLogin } from './helpers/relying-party.ts';
 import { runScript } from './helpers/run.ts';
 import { seedSamlUniversity, signInAtUniversity } from './helpers/saml-student.ts';
 import { REDIRECT_URI, seedUniversity, startTestService } from './helpers/service.ts';
-import { STUDENTS, startSimpleSamlPhp } from './helpers/simplesamlphp.ts';
 
 const [TARO] = STUDENTS as [(typeof STUDENTS)[0]];
 

@@ -4,6 +4,7 @@ import { generate } from 'selfsigned';
 import { AccountModel } from '../src/db/models/account.ts';
 import { AuditModel } from '../src/db/models/audit.ts';
 import { SamlLinkModel } from '../src/db/models/saml.ts';
+import { type SimpleSamlPhp, STUDENTS, startSimpleSamlPhp } from '../src/dev/simplesamlphp.ts';
 import { Browser, inputValue } from './helpers/browser.ts';
 import { relyingParty, startLogin } from './helpers/relying-party.ts';
 import {
@@ -17,7 +18,6 @@ import {
 } from './helpers/saml-forger.ts';
 import { seedSamlUniversity } from './helpers/saml-student.ts';
 import { startTestService, type TestService } from './helpers/service.ts';
-import { type SimpleSamlPhp, STUDENTS, startSimpleSamlPhp } from './helpers/simplesamlphp.ts';
 
 let service: TestService;
 let ssp: SimpleSamlPhp;

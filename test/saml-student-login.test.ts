@@ -3,11 +3,11 @@ import * as oidc from 'openid-client';
 import { AccountModel } from '../src/db/models/account.ts';
 import { AuditModel } from '../src/db/models/audit.ts';
 import { SamlLinkModel } from '../src/db/models/saml.ts';
+import { type SimpleSamlPhp, STUDENTS, startSimpleSamlPhp } from '../src/dev/simplesamlphp.ts';
 import { Browser, inputValue } from './helpers/browser.ts';
 import { relyingParty, type StartedLogin, startLogin } from './helpers/relying-party.ts';
 import { type Landing, seedSamlUniversity, signInAtUniversity } from './helpers/saml-student.ts';
 import { REDIRECT_URI, startTestService, type TestService } from './helpers/service.ts';
-import { type SimpleSamlPhp, STUDENTS, startSimpleSamlPhp } from './helpers/simplesamlphp.ts';
 
 let service: TestService;
 let ssp: SimpleSamlPhp;

@@ -147,7 +147,12 @@ export async function registerDemoFrontend(frontendUrl: string): Promise<void> {
   );
 }
 
-export function describeDemo(issuer: string, demo: DemoCredentials, frontendUrl?: string): string {
+export function describeDemo(
+  issuer: string,
+  demo: DemoCredentials,
+  frontendUrl?: string,
+  idp?: { url: string; username: string; password: string },
+): string {
   return [
     '',
     'Demo data (development only):',
@@ -163,6 +168,9 @@ export function describeDemo(issuer: string, demo: DemoCredentials, frontendUrl?
     `  apply          ${issuer}/t/${demo.tenantId}/apply`,
     `  staff console  ${issuer}/t/${demo.tenantId}/staff  (${DEMO.staffEmail} / ${DEMO.staffPassword}; TOTP enrolled at first login)`,
     `  mail           ${demo.mailbox}`,
+    ...(idp
+      ? [`  student        ${idp.username} / ${idp.password} at the university sign-in (${idp.url}, SimpleSAMLphp)`]
+      : ['  student        (install simplesamlphp php-cli php-xml php-mbstring for a demo university sign-in)']),
     '',
   ].join('\n');
 }

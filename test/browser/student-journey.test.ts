@@ -2,11 +2,11 @@ import test from 'ava';
 import * as oidc from 'openid-client';
 import type { Browser, Page } from 'playwright-core';
 import { registerClient } from '../../src/admin/clients.ts';
+import { type SamlTestUser, type SimpleSamlPhp, startSimpleSamlPhp } from '../../src/dev/simplesamlphp.ts';
 import { Journey, landingPage, launchChromium, newContext, VIEWPORTS, type Viewport } from '../helpers/real-browser.ts';
 import { relyingParty } from '../helpers/relying-party.ts';
 import { seedSamlUniversity } from '../helpers/saml-student.ts';
 import { startTestService, type TestService } from '../helpers/service.ts';
-import { type SamlTestUser, type SimpleSamlPhp, startSimpleSamlPhp } from '../helpers/simplesamlphp.ts';
 import { recipients } from '../helpers/smtp-sink.ts';
 
 let service: TestService;

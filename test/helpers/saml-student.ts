@@ -1,8 +1,8 @@
 import { importIdp } from '../../src/admin/saml-idps.ts';
 import { configureTenant } from '../../src/admin/tenants.ts';
+import type { SamlTestUser, SimpleSamlPhp } from '../../src/dev/simplesamlphp.ts';
 import { type Browser, inputValue } from './browser.ts';
 import { REDIRECT_URI, seedUniversity, type TestService } from './service.ts';
-import type { SamlTestUser, SimpleSamlPhp } from './simplesamlphp.ts';
 
 /**
  * A university whose students sign in at SimpleSAMLphp: the operator imports the IdP's metadata

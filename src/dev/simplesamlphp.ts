@@ -1,13 +1,23 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
-import { freePort } from '../../scripts/free-port.ts';
+import { freePort } from './free-port.ts';
 
 /** Where Debian's simplesamlphp package puts the application. */
 const SSP_WWW = '/usr/share/simplesamlphp/www';
+
+/** True when Debian's SimpleSAMLphp and PHP are installed (the tests' setup installs them). */
+export function simpleSamlPhpInstalled(): boolean {
+  try {
+    execFileSync('php', ['-r', 'exit(class_exists("DOMDocument") ? 0 : 1);'], { stdio: 'ignore' });
+    return existsSync(SSP_WWW);
+  } catch {
+    return false;
+  }
+}
 
 export interface SamlTestUser {
   username: string;
@@ -73,8 +83,9 @@ function phpArray(value: unknown): string {
 
 /**
  * A real SAML 2.0 IdP we did not write: Debian's SimpleSAMLphp 1.19 under PHP's built-in server on
- * loopback, with a configuration of its own (test users, attributes, persistent NameIDs). It reads
- * our SP metadata documents as published at our metadata URL.
+ * loopback, with a configuration of its own (students, attributes, persistent NameIDs). It reads our
+ * SP metadata documents as published at our metadata URL. The tests' university sign-in, and the
+ * development demo's when SimpleSAMLphp is installed.
  */
 export async function startSimpleSamlPhp(users: SamlTestUser[] = STUDENTS): Promise<SimpleSamlPhp> {
   const dir = mkdtempSync(join(tmpdir(), 'ssp-'));
