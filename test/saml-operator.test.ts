@@ -46,8 +46,30 @@ test.serial('an operator imports a university IdP from its metadata URL, lists i
 
     const rp = await relyingParty(service.issuer, university.client.id, university.client.secret);
     t.regex((await startLogin(rp)).page, /Campus SSO|統合認証でログイン/);
+    // A second IdP of the same university (say, the hospital's): the login page offers both.
+    const second = await cli(
+      'idp',
+      'import',
+      '--tenant',
+      'cli-univ',
+      '--slug',
+      'hospital',
+      '--metadata-url',
+      ssp.metadataUrl,
+      '--name-ja',
+      '附属病院認証',
+      '--name-en',
+      'Hospital SSO',
+    );
+    t.is(second.code, 0, second.stderr);
+    const chooser = (await startLogin(rp)).page;
+    t.regex(chooser, /href="\/interaction\/[^"]+\/saml\/campus"/);
+    t.regex(chooser, /href="\/interaction\/[^"]+\/saml\/hospital"/);
+    t.regex(chooser, /附属病院認証でログイン/);
     t.is((await cli('idp', 'disable', '--tenant', 'cli-univ', '--slug', 'campus')).code, 0);
-    t.notRegex((await startLogin(rp)).page, /統合認証でログイン/, 'a disabled IdP is no longer offered');
+    const after = (await startLogin(rp)).page;
+    t.notRegex(after, /統合認証でログイン/, 'a disabled IdP is no longer offered');
+    t.regex(after, /附属病院認証でログイン/);
     const unknown = await cli('tenant', 'configure', '--id', 'cli-univ', '--login-methods', 'students');
     t.is(unknown.code, 2);
     t.regex(unknown.stderr, /unknown login method "students"/);
