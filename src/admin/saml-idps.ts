@@ -1,5 +1,6 @@
 import { type AttributeMapping, type SamlIdp, SamlIdpModel } from '../db/models/saml.ts';
 import { idpEntity } from '../saml/service-provider.ts';
+import { xmlHazard } from '../saml/xml-hazard.ts';
 import { OperatorError } from './errors.ts';
 import { requireTenant } from './tenants.ts';
 
@@ -38,7 +39,8 @@ async function fetchMetadata(url: string): Promise<string> {
 
 /** The entity ID of IdP metadata, after checking it has a signing key and a sign-on endpoint. */
 function checkMetadata(xml: string, binding: 'redirect' | 'post'): string {
-  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new OperatorError('metadata with a DOCTYPE is refused');
+  const hazard = xmlHazard(xml, { comments: true });
+  if (hazard) throw new OperatorError(`metadata refused: ${hazard}`);
   let entity: ReturnType<typeof idpEntity>;
   try {
     entity = idpEntity({ metadataXml: xml });

@@ -2,6 +2,7 @@ import { DOMParser } from '@xmldom/xmldom';
 import { claimOnce } from '../db/claim.ts';
 import { type SamlIdp, SamlIdpModel, type SamlRequest, SamlRequestModel } from '../db/models/saml.ts';
 import { idpEntity, type ServiceProviders } from './service-provider.ts';
+import { xmlHazard } from './xml-hazard.ts';
 
 const PROTOCOL = 'urn:oasis:names:tc:SAML:2.0:protocol';
 const ASSERTION = 'urn:oasis:names:tc:SAML:2.0:assertion';
@@ -32,9 +33,8 @@ export interface VerifiedAssertion {
 }
 
 function parse(xml: string): Document {
-  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new SamlRefusal('malformed', 'document type declarations are refused (XXE)');
-  // Canonicalization drops comments, so a comment can split a signed NameID without breaking the signature.
-  if (xml.includes('<!--')) throw new SamlRefusal('malformed', 'comments are refused (NameID truncation)');
+  const hazard = xmlHazard(xml, { comments: false });
+  if (hazard) throw new SamlRefusal('malformed', hazard);
   const fail = (message: string) => {
     throw new SamlRefusal('malformed', `not well-formed XML: ${message}`);
   };

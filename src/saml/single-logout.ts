@@ -8,6 +8,7 @@ import { render } from '../http/views.ts';
 import { audit, type Logger } from '../log.ts';
 import { endOtherSessions } from '../oidc/sessions.ts';
 import { idpEntity, type ServiceProviders } from './service-provider.ts';
+import { xmlHazard } from './xml-hazard.ts';
 
 const COOKIE = 'saml_slo';
 
@@ -96,7 +97,8 @@ export function singleLogoutRoutes(sps: ServiceProviders, logger: Logger, body: 
     } catch {
       return refuse('not base64/deflate');
     }
-    if (/<!DOCTYPE|<!ENTITY|<!--/i.test(xml)) return refuse('DOCTYPE or comment');
+    const hazard = xmlHazard(xml, { comments: false });
+    if (hazard) return refuse(hazard);
     const issuer = xml.match(/<(?:\w+:)?Issuer[^>]*>([^<]+)<\//)?.[1]?.trim();
     const idp = issuer
       ? await SamlIdpModel.findOne({ tenantId: tenant._id, entityId: issuer, enabled: true }).lean<SamlIdp>()
