@@ -24,8 +24,14 @@ async function loginMethods(it: InteractionContext) {
   return { idps, graduate, acrs: [...(graduate ? [ACR.passwordAndSecondPassword] : []), ...(idps.length ? [studentAcr] : [])] };
 }
 
-async function showLogin(ctx: Context, it: InteractionContext, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
-  const { idps, graduate } = await loginMethods(it);
+async function showLogin(
+  ctx: Context,
+  it: InteractionContext,
+  extra: Record<string, unknown> = {},
+  status = 200,
+  methods?: Awaited<ReturnType<typeof loginMethods>>,
+): Promise<void> {
+  const { idps, graduate } = methods ?? (await loginMethods(it));
   render(
     ctx,
     'login',
@@ -74,7 +80,7 @@ export function interactionRoutes(deps: PageDeps): Router {
       ctx.status = 303;
       return ctx.redirect(`/interaction/${it.uid}/saml/${onlyIdp.slug}`);
     }
-    await showLogin(ctx, it);
+    await showLogin(ctx, it, {}, 200, methods);
   });
 
   router.post('/login', formBody, async (ctx) => {
