@@ -2,7 +2,6 @@ import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Config } from '../config/schema.ts';
-import { AccountModel } from '../db/models/account.ts';
 import { RequiredActionModel } from '../db/models/required-action.ts';
 import type { Tenant } from '../db/models/tenant.ts';
 import { formField } from '../http/form.ts';
@@ -63,14 +62,12 @@ export function samlRoutes(config: Config, sps: ServiceProviders, logger: Logger
     if (!profile) return refuse(ctx, 'attributes', `subject or student ID attribute missing from ${verified.idp._id}`);
     if (!affiliationAllowed(verified.idp, profile))
       return refuse(ctx, 'notAllowed', `affiliation ${profile.affiliations.join(',')}`);
-    const account = await linkStudent(verified.idp, profile, tenant.name?.ja ?? tenant._id);
-    const samlSession = {
+    const account = await linkStudent(verified.idp, profile, tenant.name?.ja ?? tenant._id, {
       idpId: verified.idp._id,
       nameId: verified.nameId,
       nameIdFormat: verified.nameIdFormat,
       sessionIndex: verified.sessionIndex,
-    };
-    await AccountModel.updateOne({ _id: account._id }, { $set: { samlSession } });
+    });
     const { uid } = verified.request;
     await RequiredActionModel.replaceOne(
       { _id: uid },

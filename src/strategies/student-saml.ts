@@ -67,16 +67,22 @@ const names = (profile: StudentProfile) => ({
 
 /**
  * The first login of (tenant, IdP, subject) creates the student account and its link; later ones
- * find it and refresh the names and the student ID from the assertion. Two first logins racing each
+ * find it and refresh the names and the student ID from the assertion. Either way the account
+ * keeps this sign-in (`samlSession`) for single logout. Two first logins racing each
  * other end with one account: the link's key is unique and the loser's account is removed.
  */
-export async function linkStudent(idp: SamlIdp, profile: StudentProfile, university: string): Promise<Account> {
+export async function linkStudent(
+  idp: SamlIdp,
+  profile: StudentProfile,
+  university: string,
+  samlSession: NonNullable<Account['samlSession']>,
+): Promise<Account> {
   const linkId = `${idp.tenantId}|${idp.slug}|${profile.subject}`;
   const link = await SamlLinkModel.findById(linkId).lean();
   if (link) {
     const existing = await AccountModel.findById(link.accountId).lean<Account>();
     if (existing) {
-      const $set = { ...names(profile), studentIds: refreshedIds(existing, profile, university) };
+      const $set = { ...names(profile), studentIds: refreshedIds(existing, profile, university), samlSession };
       return (await AccountModel.findByIdAndUpdate(
         existing._id,
         { $set },
@@ -97,13 +103,14 @@ export async function linkStudent(idp: SamlIdp, profile: StudentProfile, univers
       roman: { family: profile.familyNameRoman, given: profile.givenNameRoman },
     },
     studentIds: refreshedIds(undefined, profile, university),
+    samlSession,
   });
   try {
     await SamlLinkModel.create({ _id: linkId, accountId: _id.toString() });
   } catch (error) {
     await AccountModel.deleteOne({ _id });
     if (!isDuplicateKey(error)) throw error;
-    return linkStudent(idp, profile, university);
+    return linkStudent(idp, profile, university, samlSession);
   }
   return created.toObject() as Account;
 }
