@@ -7,7 +7,7 @@ import type { Tenant } from '../db/models/tenant.ts';
 import { render } from '../http/views.ts';
 import { audit, type Logger } from '../log.ts';
 import { endOtherSessions } from '../oidc/sessions.ts';
-import { idpEntity, type ServiceProviders } from './service-provider.ts';
+import { type IdpEntity, idpEntity, type ServiceProviders } from './service-provider.ts';
 import { xmlHazard } from './xml-hazard.ts';
 
 const COOKIE = 'saml_slo';
@@ -23,9 +23,10 @@ function messageXml(encoded: string, binding: 'redirect' | 'post'): string {
   return (binding === 'redirect' ? inflateRawSync(bytes) : bytes).toString('utf8');
 }
 
-function sloEndpoint(idp: SamlIdp): string | undefined {
-  const endpoint = idpEntity(idp).entityMeta.getSingleLogoutService('redirect');
-  return typeof endpoint === 'string' && endpoint ? endpoint : undefined;
+/** The IdP's metadata has an HTTP-Redirect SingleLogoutService (samlify gives back a string then). */
+function offersLogout(idp: IdpEntity): boolean {
+  const endpoint = idp.entityMeta.getSingleLogoutService('redirect');
+  return typeof endpoint === 'string' && endpoint !== '';
 }
 
 /**
@@ -36,7 +37,7 @@ export async function rememberIdpSession(ctx: Context, account: Account): Promis
   const session = account.samlSession;
   if (account.kind !== 'student' || !session?.idpId || !session.nameId) return;
   const idp = await SamlIdpModel.findById(session.idpId).lean<SamlIdp>();
-  if (!idp?.enabled || !sloEndpoint(idp)) return;
+  if (!idp?.enabled || !offersLogout(idpEntity(idp))) return;
   const value = Buffer.from(JSON.stringify(session)).toString('base64url');
   ctx.cookies.set(COOKIE, value, { signed: true, httpOnly: true, sameSite: 'lax', secure: ctx.secure });
 }
@@ -53,8 +54,9 @@ export async function logoutAtIdp(ctx: Context, sps: ServiceProviders, tenantId:
     return false;
   }
   const idp = await SamlIdpModel.findOne({ _id: session.idpId, tenantId, enabled: true }).lean<SamlIdp>();
-  if (!idp || !sloEndpoint(idp)) return false;
-  const request = sps.entity(tenantId).createLogoutRequest(idpEntity(idp), 'redirect', {
+  const entity = idp && idpEntity(idp);
+  if (!entity || !offersLogout(entity)) return false;
+  const request = sps.entity(tenantId).createLogoutRequest(entity, 'redirect', {
     logoutNameID: session.nameId,
     sessionIndex: session.sessionIndex,
   });
@@ -105,13 +107,14 @@ export function singleLogoutRoutes(sps: ServiceProviders, logger: Logger, body: 
       : null;
     if (!idp) return refuse(`unknown issuer ${issuer}`);
     const sp = sps.entity(tenant._id);
+    const from = idpEntity(idp);
     const message = { query: ctx.query, body: params, octetString: octetString(ctx.querystring, kind) };
     try {
       if (kind === 'SAMLResponse') {
-        await sp.parseLogoutResponse(idpEntity(idp), binding, message);
+        await sp.parseLogoutResponse(from, binding, message);
         return render(ctx, 'logged-out');
       }
-      const parsed = await sp.parseLogoutRequest(idpEntity(idp), binding, message);
+      const parsed = await sp.parseLogoutRequest(from, binding, message);
       const nameId = String(parsed.extract.nameID ?? '');
       const accounts = await AccountModel.find({
         tenantId: tenant._id,
@@ -130,12 +133,7 @@ export function singleLogoutRoutes(sps: ServiceProviders, logger: Logger, body: 
         });
       }
       const relayState = typeof params.RelayState === 'string' ? params.RelayState : undefined;
-      const response = sp.createLogoutResponse(
-        idpEntity(idp),
-        { ...parsed },
-        'redirect',
-        relayState ? { relayState } : undefined,
-      );
+      const response = sp.createLogoutResponse(from, { ...parsed }, 'redirect', relayState ? { relayState } : undefined);
       ctx.status = 303;
       ctx.redirect(response.context);
     } catch (error) {
