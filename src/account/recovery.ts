@@ -7,7 +7,7 @@ import { type Account, AccountModel, normalizeEmail } from '../db/models/account
 import type { Tenant } from '../db/models/tenant.ts';
 import { loginUrl } from '../flows/application/routes.ts';
 import { checkToken, consumeToken, issueToken, type LinkProblem, showLinkProblem } from '../flows/one-time-token.ts';
-import { formBody, formField, mailAddressError, newPasswordsFromForm } from '../http/form.ts';
+import { formBody, formField, mailAddressError, newPasswordsFromForm, newSecondPasswordFromForm } from '../http/form.ts';
 import { render } from '../http/views.ts';
 import { translator } from '../i18n/index.ts';
 import { audit, type Logger } from '../log.ts';
@@ -17,7 +17,7 @@ import { csrfValid } from '../security/csrf.ts';
 import type { SecretHasher } from '../security/secrets.ts';
 import { Throttle } from '../security/throttle.ts';
 import { setGraduatePasswords } from '../strategies/graduate-password.ts';
-import { newPasswordErrors, newSecondPasswordErrors } from '../strategies/password-setting.ts';
+import { newPasswordErrors, newSecondPasswordErrors, setSecondPassword } from '../strategies/password-setting.ts';
 
 /** What differs between the graduate's password reset and the student's second password reset. */
 interface ResetKind {
@@ -82,19 +82,10 @@ export const STUDENT_SECOND_PASSWORD_RESET: ResetKind = {
     render(ctx, 'student-second-password-set', { action, differentRule: true, errors: {}, ...extra }, status),
   async check(ctx, hasher, account) {
     const t = translator(ctx.state.lang);
-    const input = {
-      secondPassword: formField(ctx, 'secondPassword', 128),
-      secondPasswordConfirm: formField(ctx, 'secondPasswordConfirm', 128),
-    };
+    const input = newSecondPasswordFromForm(ctx);
     const errors = newSecondPasswordErrors(t, input);
     await differsFromOld(t, hasher, account.secondPasswordHash, input.secondPassword, errors);
-    const apply = async () => {
-      await AccountModel.updateOne(
-        { _id: account._id },
-        { $set: { secondPasswordHash: await hasher.hash(input.secondPassword) } },
-      );
-    };
-    return { errors, apply };
+    return { errors, apply: () => setSecondPassword(hasher, account._id, input.secondPassword) };
   },
 };
 

@@ -17,13 +17,20 @@ export function formField(ctx: Context, name: string, maxLength = 256): string {
   return value.length > maxLength ? value.slice(0, maxLength + 1) : value;
 }
 
+/** A new second password typed twice, as a student's setting and reset forms post it. */
+export function newSecondPasswordFromForm(ctx: Context) {
+  return {
+    secondPassword: formField(ctx, 'secondPassword', 128),
+    secondPasswordConfirm: formField(ctx, 'secondPasswordConfirm', 128),
+  };
+}
+
 /** The new password and second password, each typed twice, as the setting and reset forms post them. */
 export function newPasswordsFromForm(ctx: Context) {
   return {
     password: formField(ctx, 'password', 128),
     passwordConfirm: formField(ctx, 'passwordConfirm', 128),
-    secondPassword: formField(ctx, 'secondPassword', 128),
-    secondPasswordConfirm: formField(ctx, 'secondPasswordConfirm', 128),
+    ...newSecondPasswordFromForm(ctx),
   };
 }
 

@@ -7,7 +7,7 @@ import { type SamlIdp, SamlIdpModel } from '../db/models/saml.ts';
 import { type Tenant, TenantModel } from '../db/models/tenant.ts';
 import { loginUrl } from '../flows/application/routes.ts';
 import { issueToken } from '../flows/one-time-token.ts';
-import { formBody, formField, mailAddressError } from '../http/form.ts';
+import { formBody, formField, mailAddressError, newSecondPasswordFromForm } from '../http/form.ts';
 import type { PageDeps } from '../http/page-deps.ts';
 import { render } from '../http/views.ts';
 import { translator } from '../i18n/index.ts';
@@ -16,7 +16,7 @@ import { enqueueMail } from '../mail/outbox.ts';
 import { sendAuthnRequest } from '../saml/authn-request.ts';
 import { csrfValid } from '../security/csrf.ts';
 import { Throttle } from '../security/throttle.ts';
-import { newSecondPasswordErrors } from '../strategies/password-setting.ts';
+import { newSecondPasswordErrors, setSecondPassword } from '../strategies/password-setting.ts';
 import { ACR, AMR } from './acr.ts';
 import { finishLogin, type InteractionContext, interactionExpired, loadInteraction } from './interaction-context.ts';
 
@@ -165,16 +165,10 @@ export function studentLoginRoutes(deps: PageDeps): Router {
     const accountId = account._id.toString();
 
     if (step === 'set-second-password') {
-      const input = {
-        secondPassword: formField(ctx, 'secondPassword', 128),
-        secondPasswordConfirm: formField(ctx, 'secondPasswordConfirm', 128),
-      };
+      const input = newSecondPasswordFromForm(ctx);
       const errors = newSecondPasswordErrors(t, input);
       if (Object.keys(errors).length) return showStep(ctx, it, account, { errors }, 400);
-      await AccountModel.updateOne(
-        { _id: account._id },
-        { $set: { secondPasswordHash: await hasher.hash(input.secondPassword) } },
-      );
+      await setSecondPassword(hasher, account._id, input.secondPassword);
       await audit(logger, { event: 'student.second_password_set', tenant: it.tenantId, account: accountId, ip: ctx.ip });
       const returnTo = await finish(ctx, it, account, true);
       return render(ctx, 'passwords-set', {

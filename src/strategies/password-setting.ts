@@ -1,4 +1,6 @@
 import type { TFunction } from 'i18next';
+import type mongoose from 'mongoose';
+import { AccountModel } from '../db/models/account.ts';
 import type { SecretHasher } from '../security/secrets.ts';
 import { passwordProblems } from './password-policy.ts';
 
@@ -78,4 +80,9 @@ export function newSecondPasswordErrors(
   if (input.secondPassword !== input.secondPasswordConfirm)
     return { secondPasswordConfirm: t('passwordRules.confirm', { field: label }) };
   return {};
+}
+
+/** Stores a new second password (a student's setting, reset or change). */
+export async function setSecondPassword(hasher: SecretHasher, accountId: mongoose.Types.ObjectId | string, value: string) {
+  await AccountModel.updateOne({ _id: accountId }, { $set: { secondPasswordHash: await hasher.hash(value) } });
 }
