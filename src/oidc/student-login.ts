@@ -91,8 +91,7 @@ export function studentLoginRoutes(deps: PageDeps): Router {
     const step = nextStep(it.tenant, account);
     const common = { uid: it.uid, tenantId: it.tenantId, branding: it.branding, errors: {}, ...extra };
     if (step === 'mail') {
-      const suggested = { email: account.emailVerified ? account.email : '', emailConfirm: '' };
-      return render(ctx, 'student-mail', { values: suggested, ...common }, status);
+      return render(ctx, 'student-mail', { values: { email: '', emailConfirm: '' }, ...common }, status);
     }
     if (step === 'set-second-password') {
       return render(
