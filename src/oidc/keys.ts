@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { ConfigError } from '../config/load.ts';
-import { readKeyFile as readJson, writeKeyFile as writeSecret } from '../security/key-files.ts';
+import { type RotationStep, readKeyFile as readJson, rotateKeyList, writeKeyFile as writeSecret } from '../security/key-files.ts';
 
 async function newSigningKey(): Promise<JWK> {
   const { privateKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
@@ -39,17 +39,14 @@ export function loadCookieKeys(configured: string[], keysDir: string, allowGener
  * yet (relying parties fetch it), `promote` makes it the signing key (the first of the set), and
  * `retire` removes an old key once the tokens it signed have expired.
  */
-export async function rotateSigningKeys(keysDir: string, step: 'add' | 'promote' | 'retire', kid?: string): Promise<JWK[]> {
+export async function rotateSigningKeys(keysDir: string, step: RotationStep, kid?: string): Promise<JWK[]> {
   const { keys } = await loadSigningKeys(keysDir, false);
-  let next = keys;
-  if (step === 'add') next = [...keys, await newSigningKey()];
-  else {
-    const index = keys.findIndex((key) => key.kid === kid);
-    if (index < 0) throw new ConfigError(`no signing key with kid ${kid}`);
-    if (step === 'promote') next = [keys[index] as JWK, ...keys.filter((_, i) => i !== index)];
-    else if (index === 0) throw new ConfigError('the signing key cannot be retired; promote another key first');
-    else next = keys.filter((_, i) => i !== index);
-  }
+  const next = await rotateKeyList(keys, step, {
+    id: kid,
+    idOf: (key) => key.kid,
+    create: newSigningKey,
+    what: 'signing key with kid',
+  });
   writeSecret(keysDir, 'jwks.json', { keys: next });
   return next;
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
 import { ConfigError } from '../config/load.ts';
-import { readKeyFile, writeKeyFile } from '../security/key-files.ts';
+import { type RotationStep, readKeyFile, rotateKeyList, writeKeyFile } from '../security/key-files.ts';
 
 /** One key pair of our SAML service provider; the certificate only carries the public key. */
 export interface SpKey {
@@ -45,17 +45,9 @@ export async function loadSpKeys(keysDir: string, allowGenerate: boolean): Promi
  * metadata (universities refresh it) without signing with it, `promote` makes it the signing key,
  * `retire` removes an old key once every IdP has the new metadata.
  */
-export async function rotateSpKeys(keysDir: string, step: 'add' | 'promote' | 'retire', id?: string): Promise<SpKey[]> {
+export async function rotateSpKeys(keysDir: string, step: RotationStep, id?: string): Promise<SpKey[]> {
   const existing = readKeyFile<{ keys: SpKey[] }>(join(keysDir, FILE))?.keys ?? [];
-  let next: SpKey[];
-  if (step === 'add') next = [...existing, await newSpKey()];
-  else {
-    const index = existing.findIndex((key) => key.id === id);
-    if (index < 0) throw new ConfigError(`no SAML SP key with id ${id}`);
-    if (step === 'promote') next = [existing[index] as SpKey, ...existing.filter((_, i) => i !== index)];
-    else if (index === 0) throw new ConfigError('the signing key cannot be retired; promote another key first');
-    else next = existing.filter((_, i) => i !== index);
-  }
+  const next = await rotateKeyList(existing, step, { id, idOf: (key) => key.id, create: newSpKey, what: 'SAML SP key with id' });
   writeKeyFile(keysDir, FILE, { keys: next });
   return next;
 }
