@@ -1,10 +1,11 @@
-// Installs what the service needs outside npm: FerretDB 1.24.2 (the embedded MongoDB-compatible
-// server), built with Go into .tools/bin. Skipped when MONGODB_URI points at a real server.
+// Installs what the service needs outside npm: the embedded database, FerretDB 1.24.2 (built with Go
+// into .tools/bin) on Debian's PostgreSQL. Skipped when MONGODB_URI points at a real server.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { postgresBinDir } from '../src/db/embedded/postgres.ts';
 
 const VERSION = 'v1.24.2';
 const MODULE = 'github.com/FerretDB/FerretDB';
@@ -80,9 +81,26 @@ if (process.argv.includes('--browser')) {
   ensureDebian(installed(saml), saml, 'SAML tests');
 }
 
+const postgresUser = () => {
+  try {
+    execFileSync('id', ['postgres'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 if (process.env.MONGODB_URI) {
-  console.log('setup: MONGODB_URI is set, the embedded FerretDB is not needed');
-} else if (versionOf(target) !== VERSION) {
+  console.log('setup: MONGODB_URI is set, the embedded database is not needed');
+} else {
+  // PostgreSQL under FerretDB; as root it runs as Debian's "postgres" user, which the package creates.
+  ensureDebian(
+    postgresBinDir() !== undefined && (process.getuid?.() !== 0 || postgresUser()),
+    ['postgresql'],
+    'the embedded database',
+  );
+}
+if (!process.env.MONGODB_URI && versionOf(target) !== VERSION) {
   console.log(`setup: building FerretDB ${VERSION} into ${target} (about two minutes, once)`);
   buildFerretDB();
   const built = versionOf(target);

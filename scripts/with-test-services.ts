@@ -1,10 +1,8 @@
-// Runs a command (the test runner) with a fresh FerretDB on a free loopback port and a throw-away
-// data folder, then stops it. With MONGODB_URI set, that server is used instead.
+// Runs a command (the test runner) with a fresh embedded database (FerretDB on a private PostgreSQL)
+// on a free loopback port and a throw-away data folder, then stops it. With MONGODB_URI set, that server is used instead.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startEmbeddedDb } from '../src/db/embedded.ts';
+import { rmSync } from 'node:fs';
+import { startEmbeddedDb, throwAwayDataDir } from '../src/db/embedded.ts';
 import { freePort } from '../src/dev/free-port.ts';
 
 const [command, ...args] = process.argv.slice(2);
@@ -15,9 +13,9 @@ if (!command) {
 
 let uri = process.env.MONGODB_URI;
 let stop: () => Promise<void> = async () => {};
-const dataDir = mkdtempSync(join(tmpdir(), 'cert-idp-test-db-'));
+const dataDir = throwAwayDataDir('cert-idp-test-db-');
 if (!uri) {
-  const db = await startEmbeddedDb({ port: await freePort(), dataDir });
+  const db = await startEmbeddedDb({ port: await freePort(), dataDir, throwAway: true });
   uri = db.uri;
   stop = () => db.stop();
 }

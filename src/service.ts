@@ -6,11 +6,13 @@ import mongoose from 'mongoose';
 import { buildApp } from './app.ts';
 import { ConfigError } from './config/load.ts';
 import type { Config } from './config/schema.ts';
+import { watchChanges } from './db/change-stamp.ts';
 import { connectDatabase } from './db/connection.ts';
 import { startEmbeddedDb } from './db/embedded.ts';
 import { startSweeper } from './db/sweeper.ts';
-import { startDemoFrontend } from './demo-frontend/app.ts';
-import { startMailCatcher } from './dev/mail-catcher.ts';
+// Development-only helpers are imported when used, so other processes do not load them.
+import type { startDemoFrontend } from './demo-frontend/app.ts';
+import type { startMailCatcher } from './dev/mail-catcher.ts';
 import type { Logger } from './log.ts';
 import { MailWorker } from './mail/worker.ts';
 import { loadCookieKeys, loadSigningKeys } from './oidc/keys.ts';
@@ -18,7 +20,7 @@ import { loadSpKeys } from './saml/sp-keys.ts';
 import { loadImageKey } from './security/image-crypto.ts';
 import { SecretHasher } from './security/secrets.ts';
 import { type DemoCredentials, describeDemo, registerDemoFrontend, seedDemo } from './seed/demo.ts';
-import { startDemoIdp } from './seed/demo-idp.ts';
+import type { startDemoIdp } from './seed/demo-idp.ts';
 
 const projectRoot = fileURLToPath(new URL('../', import.meta.url));
 
@@ -56,6 +58,7 @@ function listen(server: Server, port: number): Promise<number> {
  */
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const closeDatabase = await openDatabase(config);
+  const stopWatching = await watchChanges(config.changePollMs);
   const server = createServer();
   let mailCatcher: Awaited<ReturnType<typeof startMailCatcher>>;
   let frontend: Awaited<ReturnType<typeof startDemoFrontend>> | undefined;
@@ -70,7 +73,10 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const hasher = new SecretHasher(config.argon2);
     const port = await listen(server, config.port);
     const issuer = config.port === 0 ? `http://127.0.0.1:${port}` : config.issuer;
-    mailCatcher = config.env === 'development' ? await startMailCatcher(config.mail.smtpUrl) : undefined;
+    mailCatcher =
+      config.env === 'development'
+        ? await (await import('./dev/mail-catcher.ts')).startMailCatcher(config.mail.smtpUrl)
+        : undefined;
     const app = buildApp({
       config: { ...config, issuer },
       logger,
@@ -87,6 +93,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       const mailbox = mailCatcher ? `${issuer}/dev/mail` : config.mail.smtpUrl;
       demo = await seedDemo(hasher, config.demo.redirectUris, resolve(projectRoot, config.demo.credentialsFile), mailbox);
       if (config.env === 'development') {
+        const { startDemoFrontend } = await import('./demo-frontend/app.ts');
         frontend = await startDemoFrontend({
           issuer,
           tenantId: demo.tenantId,
@@ -98,6 +105,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
           return undefined;
         });
         if (frontend) await registerDemoFrontend(frontend.url);
+        const { startDemoIdp } = await import('./seed/demo-idp.ts');
         demoIdp = await startDemoIdp(issuer, demo.tenantId).catch((error) => {
           logger.warn({ err: error }, 'demo university sign-in (SimpleSAMLphp) not started');
           return undefined;
@@ -117,6 +125,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       frontendUrl: frontend?.url,
       async stop() {
         stopSweeper();
+        stopWatching();
         await new Promise<void>((done) => {
           server.close(() => done());
           server.closeIdleConnections();
@@ -130,6 +139,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       },
     };
   } catch (error) {
+    stopWatching();
     server.close();
     await mailCatcher?.stop();
     await frontend?.stop();

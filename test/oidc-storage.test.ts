@@ -17,13 +17,15 @@ test('a session keyed by client IDs with dots and dollars is stored and read bac
   t.deepEqual(await sessions.findByUid('u-1'), payload);
 });
 
-test('a session is found by its uid through a key, and not after it is destroyed', async (t) => {
+test('a session is found by its uid, by its new uid only once it changes, and not after it is destroyed', async (t) => {
   const sessions = new MongoAdapter('Session');
   await sessions.upsert('s-2', { uid: 'u-2', accountId: 'b' }, 3600);
   t.is((await sessions.findByUid('u-2'))?.accountId, 'b');
-  const pointer = await OidcRecordModel.findById('SessionUid:u-2').lean();
-  t.truthy(pointer?.expiresAt, 'the pointer expires with the session');
+  await sessions.upsert('s-2', { uid: 'u-2b', accountId: 'b' }, 3600);
+  t.is(await sessions.findByUid('u-2'), undefined);
+  t.is((await sessions.findByUid('u-2b'))?.accountId, 'b');
   await sessions.destroy('s-2');
+  t.is(await sessions.findByUid('u-2b'), undefined);
   t.is(await sessions.findByUid('u-2'), undefined);
   t.is(await sessions.findByUid('u-unknown'), undefined);
 });

@@ -8,6 +8,7 @@ import { relyingParty, startLogin } from './helpers/relying-party.ts';
 import { runScript } from './helpers/run.ts';
 import { seedSamlUniversity, signInAtUniversity } from './helpers/saml-student.ts';
 import { REDIRECT_URI, seedUniversity, startTestService } from './helpers/service.ts';
+import { eventually } from './helpers/wait.ts';
 
 const [TARO] = STUDENTS as [(typeof STUDENTS)[0]];
 
@@ -62,12 +63,19 @@ test.serial('an operator imports a university IdP from its metadata URL, lists i
       'Hospital SSO',
     );
     t.is(second.code, 0, second.stderr);
-    const chooser = (await startLogin(rp)).page;
+    // The CLI is another process: the service sees the new IdP once it notices the change stamp.
+    const chooser = await eventually(
+      async () => (await startLogin(rp)).page,
+      (page) => page.includes('/saml/hospital"'),
+    );
     t.regex(chooser, /href="\/interaction\/[^"]+\/saml\/campus"/);
     t.regex(chooser, /href="\/interaction\/[^"]+\/saml\/hospital"/);
     t.regex(chooser, /附属病院認証でログイン/);
     t.is((await cli('idp', 'disable', '--tenant', 'cli-univ', '--slug', 'campus')).code, 0);
-    const after = (await startLogin(rp)).page;
+    const after = await eventually(
+      async () => (await startLogin(rp)).page,
+      (page) => !page.includes('/saml/campus"'),
+    );
     t.notRegex(after, /統合認証でログイン/, 'a disabled IdP is no longer offered');
     t.regex(after, /附属病院認証でログイン/);
     const unknown = await cli('tenant', 'configure', '--id', 'cli-univ', '--login-methods', 'students');

@@ -11,7 +11,6 @@ import { createStaff, listStaff } from '../admin/staff.ts';
 import { type CatalogueInput, configureTenant, createTenant, listTenants, requireTenant } from '../admin/tenants.ts';
 import { ConfigError, loadConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
-import { reindexAddresses } from '../db/account-address.ts';
 import { DatabaseUnreachableError } from '../db/connection.ts';
 import { AuditModel } from '../db/models/audit.ts';
 import { escapeRegex } from '../db/regex.ts';
@@ -48,7 +47,6 @@ const USAGE = `Usage: npm run cli -- <command> [options]
                 [--student-id NUMBER[:university[:department[:subject[:YYYY-MM[:status]]]]] ...]
                 [--password P --second-password P]   (random initial passwords are printed when omitted)
   account list --tenant ID
-  account reindex --tenant ID   (rebuilds the mail address keys logins use, after an interrupted change)
   staff create --tenant ID --email ADDRESS --name NAME [--password P]   (a random password is printed when omitted)
   staff list --tenant ID
   mail test --tenant ID --to ADDRESS [--lang ja|en]
@@ -278,12 +276,6 @@ async function run(command: string, args: string[], config: Config): Promise<voi
         const ids = a.studentIds.map((x) => x.number).join(',');
         console.log(`${a._id}\t${a.kind}\t${a.email}\t${a.name?.kanji?.family ?? ''} ${a.name?.kanji?.given ?? ''}\t${ids}`);
       }
-      return;
-    }
-    case 'account reindex': {
-      const o = options(args, { tenant: s }, ['tenant']);
-      await requireTenant(o.str('tenant'));
-      console.log(`${await reindexAddresses(o.str('tenant'))} accounts indexed`);
       return;
     }
     case 'mail test': {

@@ -79,6 +79,8 @@ export const configSchema = z.object({
   /** Requests handled at once; beyond it the service answers 503 at once instead of queueing. */
   maxInFlight: z.number().int().positive(),
   sweepIntervalMs: z.number().int().positive(),
+  /** How often a process looks whether another one changed a university, client or IdP. */
+  changePollMs: z.number().int().positive(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   demo: z.object({
     seed: z.boolean(),

@@ -6,7 +6,8 @@ export class DatabaseUnreachableError extends Error {}
 export async function connectDatabase(uri: string, serverSelectionTimeoutMs: number): Promise<typeof mongoose> {
   mongoose.set('strictQuery', true);
   try {
-    await mongoose.connect(uri, { serverSelectionTimeoutMS: serverSelectionTimeoutMs, autoIndex: true });
+    // monitorCommands: the benchmark counts the commands of a login (bench/commands.ts).
+    await mongoose.connect(uri, { serverSelectionTimeoutMS: serverSelectionTimeoutMs, autoIndex: true, monitorCommands: true });
     await mongoose.connection.db?.admin().ping();
   } catch (error) {
     await mongoose.disconnect().catch(() => undefined);

@@ -1,8 +1,13 @@
+// The embedded database for development, tests and benchmarks: FerretDB 1.24 (MongoDB's wire
+// protocol) on a private PostgreSQL cluster. Production sets MONGODB_URI to a real MongoDB instead.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { connect } from 'node:net';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installGinMirror } from './embedded/gin-mirror.ts';
+import { CLUSTER_USER, startPrivateCluster } from './embedded/postgres.ts';
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -22,6 +27,13 @@ export function portAnswers(port: number, host = '127.0.0.1'): Promise<boolean> 
   });
 }
 
+/** A fresh data folder for a throw-away database, open to PostgreSQL's own user when we are root. */
+export function throwAwayDataDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  chmodSync(dir, 0o755);
+  return dir;
+}
+
 export interface EmbeddedDb {
   uri: string;
   /** False when another process of ours already served this data folder and we only joined it. */
@@ -29,38 +41,31 @@ export interface EmbeddedDb {
   stop(): Promise<void>;
 }
 
-/**
- * Starts FerretDB (SQLite backend) on a loopback port for development and tests. When the port
- * already answers (the service is running and an operator command joins it) we reuse it rather
- * than open the same SQLite files from a second process.
- */
-export async function startEmbeddedDb(options: { port: number; dataDir: string }): Promise<EmbeddedDb> {
-  const uri = `mongodb://127.0.0.1:${options.port}/`;
-  if (await portAnswers(options.port)) return { uri, owned: false, stop: async () => undefined };
+async function startFerretDB(port: number, stateDir: string, socketDir: string) {
   const binary = ferretdbBinary();
   if (!existsSync(binary)) throw new Error(`FerretDB is not installed at ${binary}; run "npm run setup"`);
-  const dataDir = resolve(projectRoot, options.dataDir);
-  mkdirSync(dataDir, { recursive: true });
-  const child: ChildProcess = spawn(
+  mkdirSync(stateDir, { recursive: true });
+  const postgresUrl = `postgres://${CLUSTER_USER}@/postgres?host=${encodeURIComponent(socketDir)}`;
+  const child = spawn(
     binary,
     [
-      '--handler=sqlite',
-      `--sqlite-url=file:${dataDir}/`,
-      `--state-dir=${dataDir}`,
-      `--listen-addr=127.0.0.1:${options.port}`,
+      '--handler=postgresql',
+      `--postgresql-url=${postgresUrl}`,
+      `--state-dir=${stateDir}`,
+      `--listen-addr=127.0.0.1:${port}`,
       '--debug-addr=-',
       '--telemetry=disable',
       '--log-level=error',
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-2000);
   });
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
   const deadline = Date.now() + 15_000;
-  while (!(await portAnswers(options.port))) {
+  while (!(await portAnswers(port))) {
     if (child.exitCode !== null) throw new Error(`FerretDB exited at start: ${stderr.trim()}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
@@ -68,13 +73,34 @@ export async function startEmbeddedDb(options: { port: number; dataDir: string }
     }
     await new Promise((r) => setTimeout(r, 50));
   }
+  return { child, exited };
+}
+
+/**
+ * Starts the private PostgreSQL cluster (created on first use under `dataDir`), mirrors FerretDB's
+ * indexes into ones PostgreSQL can use, then FerretDB on a loopback port. When the port already
+ * answers (the service is running and an operator command joins it) we reuse it instead.
+ */
+export async function startEmbeddedDb(options: { port: number; dataDir: string; throwAway?: boolean }): Promise<EmbeddedDb> {
+  const uri = `mongodb://127.0.0.1:${options.port}/`;
+  if (await portAnswers(options.port)) return { uri, owned: false, stop: async () => undefined };
+  const dataDir = resolve(projectRoot, options.dataDir);
+  const cluster = await startPrivateCluster(join(dataDir, 'postgres'), { throwAway: options.throwAway ?? false });
+  let ferretdb: { child: ChildProcess; exited: Promise<void> };
+  try {
+    installGinMirror(cluster);
+    ferretdb = await startFerretDB(options.port, join(dataDir, 'ferretdb'), cluster.socketDir);
+  } catch (error) {
+    await cluster.stop();
+    throw error;
+  }
   return {
     uri,
     owned: true,
     async stop() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      await exited;
+      if (ferretdb.child.exitCode === null) ferretdb.child.kill('SIGTERM');
+      await ferretdb.exited;
+      await cluster.stop();
     },
   };
 }

@@ -1,10 +1,11 @@
 import type Router from '@koa/router';
-import { type Tenant, TenantModel, tenantBranding } from '../db/models/tenant.ts';
+import { findTenant } from '../db/lookups.ts';
+import { tenantBranding } from '../db/models/tenant.ts';
 
 /** Pages under /t/:tenant know their university: unknown ones are a 404, known ones are branded. */
 export function loadTenantParam(router: Router): void {
   router.param('tenant', async (id, ctx, next) => {
-    const tenant = /^[a-z0-9-]{2,63}$/.test(id) ? await TenantModel.findById(id).lean<Tenant>() : null;
+    const tenant = /^[a-z0-9-]{2,63}$/.test(id) ? await findTenant(id) : undefined;
     if (!tenant) return ctx.throw(404);
     ctx.state.tenant = tenant;
     ctx.state.branding = tenantBranding(tenant, ctx.state.lang);

@@ -1,5 +1,6 @@
+import { findTenant } from '../db/lookups.ts';
 import { MailModel } from '../db/models/mail.ts';
-import { TenantModel, tenantBranding } from '../db/models/tenant.ts';
+import { tenantBranding } from '../db/models/tenant.ts';
 import { type Lang, translator } from '../i18n/index.ts';
 
 /**
@@ -13,7 +14,7 @@ export async function enqueueMail(options: {
   template: string;
   values?: Record<string, string>;
 }): Promise<string> {
-  const tenant = await TenantModel.findById(options.tenantId).lean();
+  const tenant = await findTenant(options.tenantId);
   if (!tenant) throw new Error(`unknown tenant ${options.tenantId}`);
   const t = translator(options.lang);
   const branding = tenantBranding(tenant, options.lang);

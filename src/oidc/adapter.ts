@@ -1,10 +1,7 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
-import { ClientModel } from '../db/models/client.ts';
+import { findClient } from '../db/lookups.ts';
 import { OidcRecordModel } from '../db/models/oidc-record.ts';
 import { clientMetadata } from './client-metadata.ts';
-
-const UID_POINTER = 'SessionUid';
-const uidKey = (kind: string, uid: string) => `${kind}Uid:${uid}`;
 
 /**
  * oidc-provider's storage on MongoDB. Expiry is checked on every read (no TTL index required, so
@@ -32,12 +29,6 @@ export class MongoAdapter implements Adapter {
       expiresAt: expiresIn ? new Date(Date.now() + expiresIn * 1000) : undefined,
     };
     await OidcRecordModel.replaceOne({ _id: this.key(id) }, record, { upsert: true });
-    // Sessions are also looked up by uid (interactions, every session-bound token): a pointer keyed by
-    // `_id` spares FerretDB a scan of the whole collection on each of those lookups.
-    if (payload.uid && this.kind === 'Session') {
-      const pointer = { kind: UID_POINTER, payload: JSON.stringify({ id }), expiresAt: record.expiresAt };
-      await OidcRecordModel.replaceOne({ _id: uidKey(this.kind, payload.uid) }, pointer, { upsert: true });
-    }
   }
 
   private async findOne(filter: Record<string, string>): Promise<AdapterPayload | undefined> {
@@ -50,18 +41,14 @@ export class MongoAdapter implements Adapter {
 
   async find(id: string): Promise<AdapterPayload | undefined> {
     if (this.kind === 'Client') {
-      const client = await ClientModel.findById(id).lean();
+      const client = await findClient(id);
       return client ? clientMetadata(client) : undefined;
     }
     return this.findOne({ _id: this.key(id) });
   }
 
-  async findByUid(uid: string): Promise<AdapterPayload | undefined> {
-    if (this.kind !== 'Session') return this.findOne({ kind: this.kind, uid });
-    const pointer = await this.findOne({ _id: uidKey(this.kind, uid) });
-    const found = pointer ? await this.findOne({ _id: this.key(String(pointer.id)) }) : undefined;
-    // A stale pointer (the session was replaced or destroyed) finds nothing or another uid.
-    return found?.uid === uid ? found : undefined;
+  findByUid(uid: string): Promise<AdapterPayload | undefined> {
+    return this.findOne({ kind: this.kind, uid });
   }
 
   findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {

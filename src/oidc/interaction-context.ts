@@ -1,8 +1,9 @@
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { errors } from 'oidc-provider';
+import { findTenant } from '../db/lookups.ts';
 import type { Account } from '../db/models/account.ts';
-import { type Tenant, TenantModel, tenantBranding } from '../db/models/tenant.ts';
+import { type Tenant, tenantBranding } from '../db/models/tenant.ts';
 import { rememberLang } from '../http/lang.ts';
 import { type Branding, render } from '../http/views.ts';
 import { pickLang } from '../i18n/index.ts';
@@ -26,7 +27,7 @@ export async function loadInteraction(ctx: Context, provider: Provider): Promise
     throw error;
   }
   const client = await provider.Client.find(String(details.params.client_id));
-  const tenant = client ? await TenantModel.findById(client.tenant).lean<Tenant>() : null;
+  const tenant = client ? await findTenant(String(client.tenant)) : undefined;
   if (!tenant) return undefined;
   // The relying party's ui_locales apply once per interaction; the pull-down overrides it after.
   const uiLang = pickLang(details.params.ui_locales as string | undefined);
@@ -41,18 +42,19 @@ export function interactionExpired(ctx: Context): void {
   render(ctx, 'error', { messageKey: 'error.sessionExpired' }, 400);
 }
 
-/** Completes the login: records its time and returns the URL that resumes the authorization. */
+/**
+ * Completes the login: records its time and stores the result on the interaction this request
+ * already loaded (provider.interactionResult would load it again); returns the URL that resumes the
+ * authorization.
+ */
 export async function finishLogin(
-  ctx: Context,
-  provider: Provider,
+  it: InteractionContext,
   account: Account,
   method: { acr: string; amr: readonly string[] },
 ): Promise<string> {
   await recordLogin(account);
-  return provider.interactionResult(
-    ctx.req,
-    ctx.res,
-    { login: { accountId: account._id.toString(), acr: method.acr, amr: [...method.amr], remember: false } },
-    { mergeWithLastSubmission: false },
-  );
+  const interaction = it.details;
+  interaction.result = { login: { accountId: account._id.toString(), acr: method.acr, amr: [...method.amr], remember: false } };
+  await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
+  return interaction.returnTo;
 }

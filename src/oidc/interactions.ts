@@ -102,7 +102,7 @@ export function interactionRoutes(deps: PageDeps): Router {
 
     const accountKey = `login:${it.tenantId}:${normalizeEmail(email)}`;
     const ipKey = `login-ip:${ctx.ip}`;
-    const wait = await throttle.waitSeconds([accountKey, ipKey]);
+    const { wait, recorded } = await throttle.check([accountKey, ipKey]);
     if (wait) return await showLogin(ctx, it, { values, formError: t('throttle.wait', { seconds: wait }) }, 429);
     const login = await authenticateGraduate(hasher, it.tenantId, { email, password, secondPassword });
     if (!login) {
@@ -111,7 +111,7 @@ export function interactionRoutes(deps: PageDeps): Router {
       await audit(logger, { event: 'login.failed', tenant: it.tenantId, ip: ctx.ip }, 'graduate login failed');
       return await showLogin(ctx, it, { values, formError: t('login.failed') }, 401);
     }
-    await throttle.reset(accountKey);
+    if (recorded.has(accountKey)) await throttle.reset(accountKey);
     const accountId = login.account._id.toString();
     if (login.mustSetPasswords) {
       // Keycloak's UPDATE_PASSWORD: the login completes only once both passwords are set.
@@ -124,7 +124,7 @@ export function interactionRoutes(deps: PageDeps): Router {
     await audit(logger, { event: 'login.succeeded', tenant: it.tenantId, account: accountId, ip: ctx.ip });
     ctx.status = 303;
     ctx.redirect(
-      await finishLogin(ctx, provider, login.account, { acr: ACR.passwordAndSecondPassword, amr: AMR.passwordAndSecondPassword }),
+      await finishLogin(it, login.account, { acr: ACR.passwordAndSecondPassword, amr: AMR.passwordAndSecondPassword }),
     );
   });
 

@@ -49,7 +49,7 @@ export function setPasswordsRoutes(provider: Provider, hasher: SecretHasher, log
     await setGraduatePasswords(hasher, account._id.toString(), input.password, input.secondPassword);
     await RequiredActionModel.deleteOne({ _id: it.uid });
     await audit(logger, { event: 'passwords.set', tenant: it.tenantId, account: account._id.toString(), ip: ctx.ip });
-    const returnTo = await finishLogin(ctx, provider, account, {
+    const returnTo = await finishLogin(it, account, {
       acr: ACR.passwordAndSecondPassword,
       amr: AMR.passwordAndSecondPassword,
     });

@@ -1,10 +1,11 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
+import { enabledIdps, findTenant } from '../db/lookups.ts';
 import { type Account, AccountModel, normalizeEmail } from '../db/models/account.ts';
 import { RequiredActionModel } from '../db/models/required-action.ts';
-import { type SamlIdp, SamlIdpModel } from '../db/models/saml.ts';
-import { type Tenant, TenantModel } from '../db/models/tenant.ts';
+import type { SamlIdp } from '../db/models/saml.ts';
+import type { Tenant } from '../db/models/tenant.ts';
 import { loginUrl } from '../flows/application/routes.ts';
 import { issueToken } from '../flows/one-time-token.ts';
 import { formBody, formField, mailAddressError, newSecondPasswordFromForm } from '../http/form.ts';
@@ -45,7 +46,7 @@ async function pendingStudent(
 /** Enabled IdPs of the interaction's university, in the order the operator added them. */
 export async function studentIdps(tenant: Tenant): Promise<SamlIdp[]> {
   if (!tenant.loginMethods?.student) return [];
-  return SamlIdpModel.find({ tenantId: tenant._id, enabled: true }).sort({ createdAt: 1 }).lean<SamlIdp[]>();
+  return enabledIdps(tenant._id);
 }
 
 /**
@@ -78,7 +79,7 @@ export function studentLoginRoutes(deps: PageDeps): Router {
       method: method.acr,
       ip: ctx.ip,
     });
-    return finishLogin(ctx, provider, account, method);
+    return finishLogin(it, account, method);
   };
 
   const showStep = async (
@@ -110,7 +111,7 @@ export function studentLoginRoutes(deps: PageDeps): Router {
     const found = await pendingStudent(ctx, provider);
     if (found) return showStep(ctx, found.it, found.account);
     // "Move to Login page" opened where this login does not live (another browser, or too late): start again.
-    const tenant = typeof ctx.query.t === 'string' ? await TenantModel.findById(ctx.query.t).lean<Tenant>() : null;
+    const tenant = typeof ctx.query.t === 'string' ? await findTenant(ctx.query.t) : undefined;
     if (tenant) return ctx.redirect(loginUrl(tenant, config.issuer));
     interactionExpired(ctx);
   });
@@ -188,7 +189,7 @@ export function studentLoginRoutes(deps: PageDeps): Router {
       );
     }
     const keys = [`second-password:${accountId}`, `login-ip:${ctx.ip}`];
-    const wait = await throttle.waitSeconds(keys);
+    const { wait, recorded } = await throttle.check(keys);
     if (wait) return showStep(ctx, it, account, { formError: t('throttle.wait', { seconds: wait }) }, 429);
     if (!(await hasher.verify(account.secondPasswordHash, secondPassword))) {
       await throttle.fail(keys[0] as string, config.throttle.accountFreeFailures);
@@ -202,7 +203,7 @@ export function studentLoginRoutes(deps: PageDeps): Router {
       });
       return showStep(ctx, it, account, { formError: t('student.second.failed') }, 401);
     }
-    await throttle.reset(keys[0] as string);
+    if (recorded.has(keys[0] as string)) await throttle.reset(keys[0] as string);
     ctx.status = 303;
     ctx.redirect(await finish(ctx, it, account, true));
   });

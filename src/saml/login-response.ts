@@ -1,6 +1,7 @@
 import { DOMParser } from '@xmldom/xmldom';
 import { claimOnce } from '../db/claim.ts';
-import { type SamlIdp, SamlIdpModel, type SamlRequest, SamlRequestModel } from '../db/models/saml.ts';
+import { findIdp } from '../db/lookups.ts';
+import { type SamlIdp, type SamlRequest, SamlRequestModel } from '../db/models/saml.ts';
 import { idpEntity, type ServiceProviders } from './service-provider.ts';
 import { xmlHazard } from './xml-hazard.ts';
 
@@ -85,7 +86,7 @@ export async function verifyLoginResponse(sps: ServiceProviders, tenantId: strin
   if (!request || request.tenantId !== tenantId || request.expiresAt <= new Date()) {
     throw new SamlRefusal('unknownRequest', `no pending AuthnRequest "${requestId}" (unsolicited responses are refused)`);
   }
-  const idp = await SamlIdpModel.findById(request.idpId).lean<SamlIdp>();
+  const idp = await findIdp(request.idpId);
   if (!idp?.enabled) throw new SamlRefusal('unknownRequest', `IdP ${request.idpId} is unknown or disabled`);
 
   const encrypted = children(outer, ASSERTION, 'EncryptedAssertion').length > 0;

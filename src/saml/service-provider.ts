@@ -1,13 +1,14 @@
-import * as xmllint from '@authenio/samlify-node-xmllint';
 import samlify from 'samlify';
 import type { SamlIdp } from '../db/models/saml.ts';
 import type { SpKey } from './sp-keys.ts';
 
 // Every inbound message is validated against the SAML schemas (xmllint compiled to WASM, no Java).
+// The validator (about 35 MB) is loaded with the first SAML message, not by every process at start.
 // Each validation instantiates the WASM module, which adds a process-wide uncaughtException listener
 // (Emscripten's); it is removed again so listeners do not pile up with every login.
 samlify.setSchemaValidator({
   async validate(xml: string) {
+    const xmllint = await import('@authenio/samlify-node-xmllint');
     const before = new Set(process.listeners('uncaughtException'));
     try {
       return await xmllint.validate(xml);

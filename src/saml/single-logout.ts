@@ -1,8 +1,8 @@
 import { inflateRawSync } from 'node:zlib';
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
+import { enabledIdps, findIdp } from '../db/lookups.ts';
 import { type Account, AccountModel } from '../db/models/account.ts';
-import { type SamlIdp, SamlIdpModel } from '../db/models/saml.ts';
 import type { Tenant } from '../db/models/tenant.ts';
 import { render } from '../http/views.ts';
 import { audit, type Logger } from '../log.ts';
@@ -36,7 +36,7 @@ function offersLogout(idp: IdpEntity): boolean {
 export async function rememberIdpSession(ctx: Context, account: Account): Promise<void> {
   const session = account.samlSession;
   if (account.kind !== 'student' || !session?.idpId || !session.nameId) return;
-  const idp = await SamlIdpModel.findById(session.idpId).lean<SamlIdp>();
+  const idp = session.idpId ? await findIdp(session.idpId) : undefined;
   if (!idp?.enabled || !offersLogout(idpEntity(idp))) return;
   const value = Buffer.from(JSON.stringify(session)).toString('base64url');
   ctx.cookies.set(COOKIE, value, { signed: true, httpOnly: true, sameSite: 'lax', secure: ctx.secure });
@@ -53,8 +53,8 @@ export async function logoutAtIdp(ctx: Context, sps: ServiceProviders, tenantId:
   } catch {
     return false;
   }
-  const idp = await SamlIdpModel.findOne({ _id: session.idpId, tenantId, enabled: true }).lean<SamlIdp>();
-  const entity = idp && idpEntity(idp);
+  const idp = session.idpId ? await findIdp(session.idpId) : undefined;
+  const entity = idp?.enabled && idp.tenantId === tenantId ? idpEntity(idp) : undefined;
   if (!entity || !offersLogout(entity)) return false;
   const request = sps.entity(tenantId).createLogoutRequest(entity, 'redirect', {
     logoutNameID: session.nameId,
@@ -102,9 +102,7 @@ export function singleLogoutRoutes(sps: ServiceProviders, logger: Logger, body: 
     const hazard = xmlHazard(xml, { comments: false });
     if (hazard) return refuse(hazard);
     const issuer = xml.match(/<(?:\w+:)?Issuer[^>]*>([^<]+)<\//)?.[1]?.trim();
-    const idp = issuer
-      ? await SamlIdpModel.findOne({ tenantId: tenant._id, entityId: issuer, enabled: true }).lean<SamlIdp>()
-      : null;
+    const idp = issuer ? (await enabledIdps(tenant._id)).find((candidate) => candidate.entityId === issuer) : undefined;
     if (!idp) return refuse(`unknown issuer ${issuer}`);
     const sp = sps.entity(tenant._id);
     const from = idpEntity(idp);

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
 import { ConfigError } from '../config/load.ts';
 import { type RotationStep, readKeyFile, rotateKeyList, writeKeyFile } from '../security/key-files.ts';
 
@@ -17,6 +16,7 @@ const TEN_YEARS_MS = 10 * 365 * 86_400_000;
 
 async function newSpKey(): Promise<SpKey> {
   const now = new Date();
+  const { generate } = await import('selfsigned'); // development and tests only
   const pems = await generate([{ name: 'commonName', value: 'cert-idp SAML service provider' }], {
     keySize: 2048,
     algorithm: 'sha256',

@@ -31,11 +31,20 @@ export class Throttle {
     return this.settings.windowMinutes * 60_000;
   }
 
-  /** Seconds to wait before another attempt under any of these keys (0: go ahead). */
-  async waitSeconds(keys: string[], now = new Date()): Promise<number> {
-    const records = await ThrottleModel.find({ _id: { $in: keys } }).lean<ThrottleRecord[]>();
+  /**
+   * Seconds to wait before another attempt under any of these keys (0: go ahead), and which keys have
+   * a record (only those need a reset). One `_id` lookup per key, at once: `$in` is not served by an
+   * index on the embedded database, and this collection grows under a guessing attack.
+   */
+  async check(keys: string[], now = new Date()): Promise<{ wait: number; recorded: Set<string> }> {
+    const found = await Promise.all(keys.map((key) => ThrottleModel.findById(key).lean<ThrottleRecord & { _id: string }>()));
+    const records = found.filter((record) => record !== null);
     const until = Math.max(0, ...records.map((r) => r.blockedUntil?.getTime() ?? 0));
-    return Math.max(0, Math.ceil((until - now.getTime()) / 1000));
+    return { wait: Math.max(0, Math.ceil((until - now.getTime()) / 1000)), recorded: new Set(records.map((r) => r._id)) };
+  }
+
+  async waitSeconds(keys: string[], now = new Date()): Promise<number> {
+    return (await this.check(keys, now)).wait;
   }
 
   /** Counts a failure; past `free` failures in the window, the key waits longer each time. */

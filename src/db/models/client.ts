@@ -1,4 +1,5 @@
 import mongoose from 'mongoose';
+import { trackChanges } from '../change-stamp.ts';
 
 /**
  * A relying party of one tenant. `secretHash` is the SHA-256 of a 256-bit random secret: the secret
@@ -19,6 +20,8 @@ const clientSchema = new mongoose.Schema(
   },
   { timestamps: true, versionKey: false },
 );
+
+trackChanges(clientSchema);
 
 export type Client = mongoose.InferSchemaType<typeof clientSchema>;
 export const ClientModel = mongoose.model('Client', clientSchema, 'clients');

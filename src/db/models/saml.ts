@@ -1,4 +1,5 @@
 import mongoose from 'mongoose';
+import { trackChanges } from '../change-stamp.ts';
 
 /** Which assertion attribute (or "nameid") carries each item of a student's identity. */
 const mappingSchema = new mongoose.Schema(
@@ -36,6 +37,7 @@ const samlIdpSchema = new mongoose.Schema(
   { timestamps: true, versionKey: false },
 );
 samlIdpSchema.index({ tenantId: 1 });
+trackChanges(samlIdpSchema);
 
 export type SamlIdp = mongoose.InferSchemaType<typeof samlIdpSchema>;
 export type AttributeMapping = mongoose.InferSchemaType<typeof mappingSchema>;

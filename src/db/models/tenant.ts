@@ -1,4 +1,5 @@
 import mongoose from 'mongoose';
+import { trackChanges } from '../change-stamp.ts';
 
 const localized = { ja: { type: String, required: true }, en: { type: String, required: true } };
 const optionalLocalized = { ja: { type: String, default: '' }, en: { type: String, default: '' } };
@@ -38,6 +39,8 @@ const tenantSchema = new mongoose.Schema(
   },
   { timestamps: true, versionKey: false },
 );
+
+trackChanges(tenantSchema);
 
 export type Tenant = mongoose.InferSchemaType<typeof tenantSchema>;
 export type CatalogueEntry = mongoose.InferSchemaType<typeof catalogueEntrySchema>;

@@ -1,0 +1,137 @@
+import test from 'ava';
+import type { CommandStartedEvent, Document } from 'mongodb';
+import mongoose from 'mongoose';
+import * as oidc from 'openid-client';
+import { enqueueMail } from '../src/mail/outbox.ts';
+import { completeLogin, relyingParty, startLogin, submitGraduateLogin } from './helpers/relying-party.ts';
+import { GRADUATE, seedUniversity, startTestService, type TestService } from './helpers/service.ts';
+import { recipients } from './helpers/smtp-sink.ts';
+
+// Every query the hot paths send must be served by an index: on the embedded database (FerretDB on
+// PostgreSQL) no sequential scan, on MongoDB no COLLSCAN, for any collection that grows with use.
+// The queries are not listed by hand: they are recorded while a person logs in, refreshes, reads
+// userinfo, mistypes a password and receives a mail, and each recorded filter is explained.
+
+const FILLER = 3_000;
+/** Collections that stay small whatever the number of people (a scan of them is cheap). */
+const SMALL = new Set(['tenants', 'clients', 'saml_idps', 'change_stamps']);
+
+let service: TestService;
+
+async function fill(): Promise<void> {
+  const db = mongoose.connection;
+  const future = new Date(Date.now() + 3600_000);
+  const many = <T>(make: (i: number) => T) => Array.from({ length: FILLER }, (_, i) => make(i));
+  await db
+    .collection('accounts')
+    .insertMany(many((i) => ({ tenantId: 'test-univ', kind: 'graduate', email: `filler-${i}@example.com`, passwordHash: 'x' })));
+  await db.collection('oidc_records').insertMany(
+    many((i) => ({
+      _id: `Session:filler-${i}` as unknown as mongoose.Types.ObjectId,
+      kind: 'Session',
+      uid: `filler-${i}`,
+      accountId: `filler-${i}`,
+      payload: '{}',
+      expiresAt: future,
+    })),
+  );
+  await db.collection('oidc_records').insertMany(
+    many((i) => ({
+      _id: `AccessToken:filler-${i}` as unknown as mongoose.Types.ObjectId,
+      kind: 'AccessToken',
+      grantId: `filler-${i}`,
+      payload: '{}',
+      expiresAt: future,
+    })),
+  );
+  await db.collection('throttle').insertMany(
+    many((i) => ({
+      _id: `login-ip:filler-${i}` as unknown as mongoose.Types.ObjectId,
+      count: 1,
+      windowStart: new Date(),
+      expiresAt: future,
+    })),
+  );
+  await db
+    .collection('mail_outbox')
+    .insertMany(
+      many((i) => ({ to: `filler-${i}@example.com`, subject: 's', text: 't', status: 'sent', nextAttemptAt: new Date() })),
+    );
+}
+
+/** The commands (with a filter) this process sends while `task` runs. */
+async function queriesOf(task: () => Promise<unknown>): Promise<Array<{ collection: string; filter: Document }>> {
+  const client = mongoose.connection.getClient();
+  const seen: Array<{ collection: string; filter: Document }> = [];
+  const listener = ({ command, commandName }: CommandStartedEvent) => {
+    const collection = String(command[commandName]);
+    const filters: Document[] =
+      commandName === 'find' || commandName === 'count'
+        ? [command.filter ?? command.query]
+        : commandName === 'update'
+          ? command.updates.map((u: Document) => u.q)
+          : commandName === 'delete'
+            ? command.deletes.map((d: Document) => d.q)
+            : commandName === 'findAndModify'
+              ? [command.query]
+              : [];
+    for (const filter of filters) if (filter && Object.keys(filter).length) seen.push({ collection, filter });
+  };
+  client.on('commandStarted', listener);
+  try {
+    await task();
+  } finally {
+    client.off('commandStarted', listener);
+  }
+  return seen;
+}
+
+/** Every scanning step of a plan: PostgreSQL's "Seq Scan" under FerretDB, MongoDB's COLLSCAN. */
+function scans(plan: unknown): string[] {
+  if (!plan || typeof plan !== 'object') return [];
+  const node = plan as Record<string, unknown>;
+  const own = node['Node Type'] === 'Seq Scan' || node.stage === 'COLLSCAN' ? [String(node['Node Type'] ?? node.stage)] : [];
+  return [...own, ...Object.values(node).flatMap((value) => (Array.isArray(value) ? value.flatMap(scans) : scans(value)))];
+}
+
+test.before(async () => {
+  service = await startTestService('query-plans', { logLevel: 'silent' });
+});
+
+test.after.always(async () => {
+  await service?.stop();
+});
+
+test('every query of a login, refresh, userinfo, failed login and mail delivery is served by an index', async (t) => {
+  const university = await seedUniversity(service);
+  const rp = await relyingParty(service.issuer, university.client.id, university.client.secret);
+  await completeLogin(rp, GRADUATE); // collections and indexes exist from here on
+  await fill();
+
+  const queries = await queriesOf(async () => {
+    const { tokens } = await completeLogin(rp, GRADUATE);
+    const refreshed = await oidc.refreshTokenGrant(rp, tokens.refresh_token as string);
+    await oidc.fetchUserInfo(rp, refreshed.access_token, university.accountId);
+    await submitGraduateLogin(await startLogin(rp), { ...GRADUATE, password: 'wrong-Password-1' });
+    await enqueueMail({ tenantId: university.tenantId, to: 'plans@example.com', lang: 'ja', template: 'test' });
+    await service.smtp.waitFor((m) => recipients(m) === 'plans@example.com', 30_000);
+  });
+  const collections = new Set(queries.map((q) => q.collection));
+  for (const expected of ['accounts', 'oidc_records', 'throttle', 'mail_outbox']) {
+    t.true(collections.has(expected), `the journeys queried ${expected}`);
+  }
+
+  const db = mongoose.connection.db as NonNullable<typeof mongoose.connection.db>;
+  const sizes = new Map<string, number>();
+  for (const { collection, filter } of queries) {
+    if (SMALL.has(collection)) continue;
+    if (!sizes.has(collection)) sizes.set(collection, await db.collection(collection).estimatedDocumentCount());
+    const explained = await db.collection(collection).find(filter).explain();
+    t.deepEqual(
+      scans(explained.queryPlanner),
+      [],
+      `${collection} ${JSON.stringify(filter)} (${sizes.get(collection)} documents)`,
+    );
+  }
+  t.true((sizes.get('oidc_records') ?? 0) >= 2 * FILLER, 'the sessions and tokens collection was large');
+});
