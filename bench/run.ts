@@ -1,8 +1,9 @@
 // npm run bench: figures on this machine, each a median over repeated rounds. Prints a table and
 // writes bench/results.md. Uses the configured argon2id parameters (OWASP's minimum by default).
+// With MONGODB_URI set, the same figures are measured against that server instead of the embedded one.
 
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
 import { availableParallelism } from 'node:os';
 import mongoose from 'mongoose';
@@ -12,6 +13,7 @@ import { freePort } from '../src/dev/free-port.ts';
 import { SecretHasher } from '../src/security/secrets.ts';
 import { completeLogin, relyingParty } from '../test/helpers/relying-party.ts';
 import { GRADUATE, seedUniversity, startTestService } from '../test/helpers/service.ts';
+import { commandsOf } from './commands.ts';
 
 const ROUNDS = 5;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
@@ -48,6 +50,38 @@ async function rounds(total: number, concurrency: number, task: () => Promise<un
 
 /** Resident memory of a process (Linux), in MiB. */
 const rssMiB = (pid: number) => Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) / 1024;
+
+const TICKS_PER_SECOND = 100; // Linux USER_HZ
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return 0; // the process ended (a database backend that closed)
+  }
+}
+
+/** The processes of the embedded database (FerretDB and every PostgreSQL process) on this machine. */
+function databasePids(): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return /^(ferretdb|postgres)$/.test(readFileSync(`/proc/${pid}/comm`, 'utf8').trim());
+      } catch {
+        return false;
+      }
+    });
+}
+
+/** CPU seconds of the given processes while `task` runs. */
+async function cpuOf(pids: () => number[], task: () => Promise<unknown>): Promise<number> {
+  const before = new Map(pids().map((pid) => [pid, cpuSeconds(pid)]));
+  await task();
+  return pids().reduce((sum, pid) => sum + cpuSeconds(pid) - (before.get(pid) ?? 0), 0);
+}
 
 /** Another instance of the service (src/main.ts), sharing the database, keys and public address. */
 async function startInstance(issuer: string, mongoUri: string, keysDir: string) {
@@ -98,54 +132,94 @@ async function balancer(backends: number[]): Promise<{ port: number; server: Ser
   };
 }
 
-/** Filler graduates written straight to the collections (accounts and their address keys), 10,000 at a time. */
+const BATCH = 10_000;
+const stored = (id: string) => id as unknown as mongoose.Types.ObjectId;
+
+/**
+ * Filler graduates, and the records their use leaves behind (a session, a grant and two tokens per
+ * account, live), written straight to the collections, 10,000 accounts at a time.
+ */
 async function fillAccounts(tenantId: string, from: number, to: number) {
   const accounts = mongoose.connection.collection('accounts');
-  const addresses = mongoose.connection.collection('account_addresses');
-  for (let start = from; start < to; start += 10_000) {
-    const batch = Array.from({ length: Math.min(10_000, to - start) }, (_, i) => {
-      const _id = new mongoose.Types.ObjectId();
-      return {
-        _id,
+  const records = mongoose.connection.collection('oidc_records');
+  const expiresAt = new Date(Date.now() + 86_400_000);
+  for (let start = from; start < to; start += BATCH) {
+    const ids = Array.from({ length: Math.min(BATCH, to - start) }, (_, i) => start + i);
+    await accounts.insertMany(
+      ids.map((n) => ({
         tenantId,
         kind: 'graduate',
-        email: `filler-${start + i}@example.com`,
+        email: `filler-${n}@example.com`,
         emailVerified: true,
         passwordHash: 'x',
         studentIds: [],
-      };
+      })),
+      { ordered: false },
+    );
+    const record = (kind: string, n: number, extra: Record<string, unknown>) => ({
+      _id: stored(`${kind}:filler-${n}`),
+      kind,
+      payload: '{}',
+      expiresAt,
+      ...extra,
     });
-    await accounts.insertMany(batch, { ordered: false });
-    await addresses.insertMany(
-      batch.map((a) => ({ _id: `${tenantId}|${a.email}` as unknown as mongoose.Types.ObjectId, accountId: a._id.toString() })),
+    await records.insertMany(
+      ids.flatMap((n) => [
+        record('Session', n, { uid: `filler-${n}`, accountId: `filler-${n}` }),
+        record('Grant', n, {}),
+        record('AccessToken', n, { grantId: `filler-${n}` }),
+        record('RefreshToken', n, { grantId: `filler-${n}` }),
+      ]),
       { ordered: false },
     );
   }
 }
 
+/** The database the figures were taken on, as it names itself. */
+async function databaseName(): Promise<string> {
+  const info = await mongoose.connection.db?.admin().buildInfo();
+  if (info?.ferretdbVersion) return `the embedded database (FerretDB ${info.ferretdbVersion} on PostgreSQL), not mongod`;
+  return `MongoDB ${info?.version} at MONGODB_URI`;
+}
+
 const service = await startTestService('bench', {
   logLevel: 'silent',
   throttle: { accountFreeFailures: 1_000_000, ipFreeFailures: 1_000_000 },
+  mail: { pollIntervalMs: 60_000 },
 });
 const cores = availableParallelism();
+const embedded = !process.env.MONGODB_URI;
 try {
   const university = await seedUniversity(service);
   const rp = await relyingParty(service.issuer, university.client.id, university.client.secret);
   const { argon2 } = service.config;
+  const database = await databaseName();
 
   const hasher = new SecretHasher(argon2);
   const hash = await hasher.hash(GRADUATE.password);
   const verify = await rounds(20, 1, () => hasher.verify(hash, GRADUATE.password));
   const limit = (verify.perSecond * cores) / 2;
 
+  // Database commands of one login, refresh and userinfo (the second of each: caches are warm).
+  await completeLogin(rp, GRADUATE);
+  let tokens = (await completeLogin(rp, GRADUATE)).tokens;
+  const loginCommands = await commandsOf(async () => {
+    tokens = (await completeLogin(rp, GRADUATE)).tokens;
+  });
+  let refreshToken = tokens.refresh_token as string;
+  const refreshOnce = async () => {
+    refreshToken = (await oidc.refreshTokenGrant(rp, refreshToken)).refresh_token as string;
+  };
+  await refreshOnce();
+  const refreshCommands = await commandsOf(refreshOnce);
+  const userinfoOnce = () => oidc.fetchUserInfo(rp, tokens.access_token, university.accountId);
+  const userinfoCommands = await commandsOf(userinfoOnce);
+
   const half = await rounds(8, Math.max(1, cores / 2), () => completeLogin(rp, GRADUATE));
   const full = await rounds(12, cores * 2, () => completeLogin(rp, GRADUATE));
-  const { tokens } = await completeLogin(rp, GRADUATE);
-  let refreshToken = tokens.refresh_token as string;
-  const refresh = await rounds(50, 1, async () => {
-    refreshToken = (await oidc.refreshTokenGrant(rp, refreshToken)).refresh_token as string;
-  });
-  const userinfo = await rounds(200, 8, () => oidc.fetchUserInfo(rp, tokens.access_token, university.accountId));
+  const refresh = await rounds(100, 1, refreshOnce);
+  const refreshParallel = await rounds(200, 8, () => oidc.refreshTokenGrant(rp, tokens.refresh_token as string));
+  const userinfo = await rounds(400, 8, userinfoOnce);
 
   // Two processes behind one address, against one process behind the same address.
   const front = await balancer([]);
@@ -158,11 +232,34 @@ try {
   let oneProcess: Awaited<ReturnType<typeof rounds>>;
   let twoProcesses: Awaited<ReturnType<typeof rounds>>;
   let memory: { idle: number; loaded: number; sessions: number };
+  let cpu: { service: number; database: number; argon2: number };
   try {
+    // Idle: started, nothing asked of it yet.
+    await new Promise((r) => setTimeout(r, 2000));
+    const idle = rssMiB(one.pid);
     front.use([one.port]);
     const frontRp = await relyingParty(issuer, university.client.id, university.client.secret);
-    // Each phase starts from the same database: every login leaves records behind, and FerretDB's
-    // lookups grow with the collection, which would favour whichever phase runs first.
+    await completeLogin(frontRp, GRADUATE);
+    // CPU per login, one at a time through one instance: the service process, and the database's.
+    const logins = 20;
+    const databaseCpu = { seconds: 0 };
+    const serviceCpu = await cpuOf(
+      () => [one.pid],
+      async () => {
+        databaseCpu.seconds = await cpuOf(databasePids, async () => {
+          for (let i = 0; i < logins; i++) await completeLogin(frontRp, GRADUATE);
+        });
+      },
+    );
+    const argon2Cpu = await cpuOf(
+      () => [process.pid],
+      async () => {
+        for (let i = 0; i < 10; i++) await hasher.verify(hash, GRADUATE.password);
+      },
+    );
+    cpu = { service: serviceCpu / logins, database: embedded ? databaseCpu.seconds / logins : Number.NaN, argon2: argon2Cpu / 5 };
+
+    // Each phase starts from the same database: every login leaves records behind.
     await OidcRecordModel.deleteMany({});
     oneProcess = await rounds(12, cores * 2, () => completeLogin(frontRp, GRADUATE));
     front.use([one.port, two.port]);
@@ -172,7 +269,6 @@ try {
     // Resident memory of one process with 10,000 sessions stored (copies of a real one), after logins
     // and userinfo calls through it: sessions live in the database, not in the process.
     front.use([one.port]);
-    const idle = rssMiB(one.pid);
     const real = await OidcRecordModel.findOne({ kind: 'Session' }).lean();
     const sessions = 10_000;
     for (let start = 0; start < sessions; start += 2_000) {
@@ -189,41 +285,50 @@ try {
     front.server.close();
   }
 
-  // Login latency as the accounts grow: sequential logins (no queueing), 1,000 then 1,000,000 accounts.
+  // Login latency as the accounts (and their sessions, grants and tokens) grow: sequential logins.
   const accountCounts = [1_000, Number(process.env.BENCH_MAX_ACCOUNTS ?? 1_000_000)];
-  const byAccounts: Array<{ count: number; p50: number; p99: number }> = [];
+  const byAccounts: Array<{ count: number; p50: number; p99: number; fillSeconds: number }> = [];
   let filled = 0;
   for (const count of accountCounts) {
+    const t0 = performance.now();
     await fillAccounts('test-univ', filled, count);
+    const fillSeconds = (performance.now() - t0) / 1000;
     filled = count;
-    const result = await rounds(2, 1, () => completeLogin(rp, GRADUATE));
-    byAccounts.push({ count, p50: result.p50, p99: result.p99 });
+    await completeLogin(rp, GRADUATE);
+    const result = await rounds(4, 1, () => completeLogin(rp, GRADUATE));
+    byAccounts.push({ count, p50: result.p50, p99: result.p99, fillSeconds });
   }
+  const [small, large] = byAccounts as [(typeof byAccounts)[0], (typeof byAccounts)[0]];
 
+  const ofLimit = (rate: number) => `${((100 * rate) / limit).toFixed(0)} % of the limit`;
+  const ms = (seconds: number) => (seconds * 1000).toFixed(1);
   const rows: Array<[string, string]> = [
+    ['database', database],
     ['cores', String(cores)],
     ['argon2id parameters', `${argon2.memoryCostKiB} KiB, ${argon2.timeCost} iterations, ${argon2.parallelism} lane`],
     ['argon2id verifications / s / core', verify.perSecond.toFixed(1)],
     ['limit: graduate logins / s (two verifications each, all cores)', limit.toFixed(1)],
-    [
-      'graduate logins / s, one process, half load',
-      `${half.perSecond.toFixed(1)} (${((100 * half.perSecond) / limit).toFixed(0)} % of the limit)`,
-    ],
-    [
-      'graduate logins / s, one process, full load',
-      `${full.perSecond.toFixed(1)} (${((100 * full.perSecond) / limit).toFixed(0)} % of the limit)`,
-    ],
+    ['database commands per login (authorize → login page → POST → code → token)', String(loginCommands.length)],
+    ['database commands per refresh-token grant', String(refreshCommands.length)],
+    ['database commands per userinfo', String(userinfoCommands.length)],
+    ['CPU per login: the service process, all of it (ms)', ms(cpu.service)],
+    ['CPU per login: of which its two argon2id verifications (ms)', ms(cpu.argon2)],
+    ['CPU per login: the service without argon2id (ms)', ms(cpu.service - cpu.argon2)],
+    ['CPU per login: the database processes (ms)', embedded ? ms(cpu.database) : 'not measured (remote server)'],
+    ['graduate logins / s, one process, half load', `${half.perSecond.toFixed(1)} (${ofLimit(half.perSecond)})`],
+    ['graduate logins / s, one process, full load', `${full.perSecond.toFixed(1)} (${ofLimit(full.perSecond)})`],
     [
       'graduate logins / s, one process behind the balancer, full load',
-      `${oneProcess.perSecond.toFixed(1)} (${((100 * oneProcess.perSecond) / limit).toFixed(0)} % of the limit)`,
+      `${oneProcess.perSecond.toFixed(1)} (${ofLimit(oneProcess.perSecond)})`,
     ],
     [
       'graduate logins / s, two processes behind the balancer, full load',
-      `${twoProcesses.perSecond.toFixed(1)} (${((100 * twoProcesses.perSecond) / limit).toFixed(0)} % of the limit; ×${(twoProcesses.perSecond / oneProcess.perSecond).toFixed(2)} one process)`,
+      `${twoProcesses.perSecond.toFixed(1)} (${ofLimit(twoProcesses.perSecond)}; ×${(twoProcesses.perSecond / oneProcess.perSecond).toFixed(2)} one process)`,
     ],
     ['login latency p50 / p99, half load (ms)', `${half.p50.toFixed(0)} / ${half.p99.toFixed(0)}`],
     ['login latency p50 / p99, full load (ms)', `${full.p50.toFixed(0)} / ${full.p99.toFixed(0)}`],
-    ['refresh-token grants / s (sequential, rotating)', refresh.perSecond.toFixed(1)],
+    ['refresh-token grants / s (one at a time, rotating)', refresh.perSecond.toFixed(1)],
+    ['refresh-token grants / s (8 at a time)', refreshParallel.perSecond.toFixed(1)],
     ['userinfo / s (8 at a time)', userinfo.perSecond.toFixed(1)],
     ['userinfo latency p50 / p99 (ms)', `${userinfo.p50.toFixed(1)} / ${userinfo.p99.toFixed(1)}`],
     ['resident memory of one process, idle (MiB)', memory.idle.toFixed(0)],
@@ -232,24 +337,35 @@ try {
       memory.loaded.toFixed(0),
     ],
     ...byAccounts.map(({ count, p50, p99 }): [string, string] => [
-      `login latency p50 / p99 with ${count.toLocaleString('en')} accounts, sequential (ms)`,
+      `login latency p50 / p99 with ${count.toLocaleString('en')} accounts and ${(count * 4).toLocaleString('en')} live sessions, grants and tokens, sequential (ms)`,
       `${p50.toFixed(0)} / ${p99.toFixed(0)}`,
     ]),
+    [
+      `login p50 with ${large.count.toLocaleString('en')} accounts ÷ p50 with ${small.count.toLocaleString('en')}`,
+      `×${(large.p50 / small.p50).toFixed(2)}`,
+    ],
+    [`time to load ${large.count.toLocaleString('en')} accounts and their records (s)`, large.fillSeconds.toFixed(0)],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   console.log(rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n'));
+  console.log(`\ncommands of one login:\n  ${loginCommands.join('\n  ')}`);
   const md = [
     '# Benchmark results',
     '',
-    `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench\` on this machine (${cores} cores), against the embedded FerretDB.`,
+    `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench\` on this machine (${cores} cores, shared by the service, the load and the database), against ${database}.`,
     `Each figure is the median of ${ROUNDS} rounds; a login is the whole code flow (authorize → login page → POST → code → token).`,
+    'Run `MONGODB_URI=mongodb://… npm run bench` to take the same figures against a MongoDB.',
     '',
     '| measure | value |',
     '| --- | --- |',
     ...rows.map(([k, v]) => `| ${k} | ${v} |`),
     '',
+    'The database commands of one login, in order:',
+    '',
+    ...loginCommands.map((command, i) => `${i + 1}. \`${command}\``),
+    '',
   ].join('\n');
-  writeFileSync(new URL('./results.md', import.meta.url), md);
+  writeFileSync(new URL(embedded ? './results.md' : './results-mongodb.md', import.meta.url), md);
 } finally {
   await service.stop();
 }

@@ -15,6 +15,7 @@ import { render } from './http/views.ts';
 import type { Logger } from './log.ts';
 import { interactionRoutes } from './oidc/interactions.ts';
 import { createProvider } from './oidc/provider.ts';
+import { writeBatching } from './oidc/write-batch.ts';
 import { ServiceProviders } from './saml/service-provider.ts';
 import type { SpKey } from './saml/sp-keys.ts';
 import { csrfMiddleware } from './security/csrf.ts';
@@ -48,6 +49,7 @@ export function buildApp({ config, logger, hasher, jwks, cookieKeys, spKeys, dev
   provider.on('backchannel.success', (_ctx, client) => logger.info({ client: client.clientId }, 'back-channel logout delivered'));
 
   provider.use(shedLoad(config.maxInFlight));
+  provider.use(writeBatching(logger));
   provider.use(async (ctx, next) => {
     const started = performance.now();
     await next();

@@ -2,10 +2,21 @@ import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { findClient } from '../db/lookups.ts';
 import { OidcRecordModel } from '../db/models/oidc-record.ts';
 import { clientMetadata } from './client-metadata.ts';
+import { currentBatch, flush, type PendingRecord } from './write-batch.ts';
+
+type StoredRecord = NonNullable<PendingRecord['doc']> & { consumedAt?: number };
+
+function payloadOf(record: StoredRecord | null | undefined): AdapterPayload | undefined {
+  if (!record) return undefined;
+  if (record.expiresAt && record.expiresAt.getTime() <= Date.now()) return undefined;
+  const payload = JSON.parse(record.payload) as AdapterPayload;
+  return record.consumedAt ? { ...payload, consumed: record.consumedAt } : payload;
+}
 
 /**
  * oidc-provider's storage on MongoDB. Expiry is checked on every read (no TTL index required, so
  * FerretDB behaves like MongoDB); src/db/sweeper.ts deletes expired records in the background.
+ * Inside a request, writes wait in the request's batch (src/oidc/write-batch.ts) and reads see them.
  */
 export class MongoAdapter implements Adapter {
   readonly kind: string;
@@ -18,8 +29,20 @@ export class MongoAdapter implements Adapter {
     return `${this.kind}:${id}`;
   }
 
+  /** Writes now, or into the request's batch (merged with what the request wrote before). */
+  private async write(id: string, change: PendingRecord, direct: () => Promise<unknown>): Promise<void> {
+    const batch = currentBatch();
+    if (!batch) {
+      await direct();
+      return;
+    }
+    const key = this.key(id);
+    const before = batch.get(key);
+    batch.set(key, change.consumedAt && before?.doc && !before.deleted ? { ...before, consumedAt: change.consumedAt } : change);
+  }
+
   async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
-    const record = {
+    const fields = {
       kind: this.kind,
       payload: JSON.stringify(payload),
       uid: payload.uid,
@@ -28,15 +51,25 @@ export class MongoAdapter implements Adapter {
       accountId: this.kind === 'Session' ? payload.accountId : undefined,
       expiresAt: expiresIn ? new Date(Date.now() + expiresIn * 1000) : undefined,
     };
-    await OidcRecordModel.replaceOne({ _id: this.key(id) }, record, { upsert: true });
+    const doc = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as StoredRecord;
+    await this.write(id, { doc }, () => OidcRecordModel.replaceOne({ _id: this.key(id) }, doc, { upsert: true }));
   }
 
-  private async findOne(filter: Record<string, string>): Promise<AdapterPayload | undefined> {
-    const doc = await OidcRecordModel.findOne(filter).lean();
-    if (!doc) return undefined;
-    if (doc.expiresAt && doc.expiresAt.getTime() <= Date.now()) return undefined;
-    const payload = JSON.parse(doc.payload) as AdapterPayload;
-    return doc.consumedAt ? { ...payload, consumed: doc.consumedAt } : payload;
+  /** The stored record, with what this request wrote to it applied. */
+  private async read(
+    filter: Record<string, string>,
+    pendingMatch: (doc: StoredRecord) => boolean,
+  ): Promise<AdapterPayload | undefined> {
+    const batch = currentBatch();
+    for (const [, pending] of batch ?? []) {
+      if (pending.doc && !pending.deleted && pendingMatch(pending.doc))
+        return payloadOf({ ...pending.doc, consumedAt: pending.consumedAt });
+    }
+    const doc = await OidcRecordModel.findOne(filter).lean<StoredRecord & { _id: string }>();
+    const pending = doc && batch?.get(doc._id);
+    if (!pending) return payloadOf(doc);
+    if (pending.deleted || pending.doc) return undefined; // destroyed, or rewritten without a match above
+    return payloadOf({ ...doc, consumedAt: pending.consumedAt });
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
@@ -44,26 +77,33 @@ export class MongoAdapter implements Adapter {
       const client = await findClient(id);
       return client ? clientMetadata(client) : undefined;
     }
-    return this.findOne({ _id: this.key(id) });
+    const key = this.key(id);
+    const pending = currentBatch()?.get(key);
+    if (pending?.doc && !pending.deleted) return payloadOf({ ...pending.doc, consumedAt: pending.consumedAt });
+    return this.read({ _id: key }, () => false);
   }
 
   findByUid(uid: string): Promise<AdapterPayload | undefined> {
-    return this.findOne({ kind: this.kind, uid });
+    return this.read({ kind: this.kind, uid }, (doc) => doc.kind === this.kind && doc.uid === uid);
   }
 
   findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
-    return this.findOne({ kind: this.kind, userCode });
+    return this.read({ kind: this.kind, userCode }, (doc) => doc.kind === this.kind && doc.userCode === userCode);
   }
 
   async consume(id: string): Promise<void> {
-    await OidcRecordModel.updateOne({ _id: this.key(id) }, { $set: { consumedAt: Math.floor(Date.now() / 1000) } });
+    const consumedAt = Math.floor(Date.now() / 1000);
+    await this.write(id, { consumedAt }, () => OidcRecordModel.updateOne({ _id: this.key(id) }, { $set: { consumedAt } }));
   }
 
   async destroy(id: string): Promise<void> {
-    await OidcRecordModel.deleteOne({ _id: this.key(id) });
+    await this.write(id, { deleted: true }, () => OidcRecordModel.deleteOne({ _id: this.key(id) }));
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {
+    // What the request wrote goes first, so that records of this grant it saved are removed too.
+    const batch = currentBatch();
+    if (batch) await flush(batch);
     await OidcRecordModel.deleteMany({ grantId });
   }
 }

@@ -1,4 +1,5 @@
 import { findByAddress } from '../db/account-address.ts';
+import { rememberAccount } from '../db/account-cache.ts';
 import { type Account, AccountModel, normalizeEmail } from '../db/models/account.ts';
 import type { SecretHasher } from '../security/secrets.ts';
 
@@ -39,12 +40,14 @@ export async function authenticateGraduate(
   return { account, mustSetPasswords: initial };
 }
 
-/** Keeps the time of the login before this one, which relying parties show as "previous login". */
+/**
+ * Keeps the time of the login before this one, which relying parties show as "previous login", and
+ * the account as it now is for the code exchange that follows (src/db/account-cache.ts).
+ */
 export async function recordLogin(account: Account, now = new Date()): Promise<void> {
-  await AccountModel.updateOne(
-    { _id: account._id },
-    { $set: { lastLoginAt: now, ...(account.lastLoginAt ? { previousLoginAt: account.lastLoginAt } : {}) } },
-  );
+  const times = { lastLoginAt: now, ...(account.lastLoginAt ? { previousLoginAt: account.lastLoginAt } : {}) };
+  await AccountModel.updateOne({ _id: account._id }, { $set: times });
+  rememberAccount({ ...account, ...times });
 }
 
 /** Replaces both secrets (first login, reset) and ends the initial-password state. */

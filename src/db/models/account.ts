@@ -1,4 +1,5 @@
 import mongoose from 'mongoose';
+import { forgetOnWrite } from '../account-cache.ts';
 
 const personName = {
   family: { type: String, default: '' },
@@ -64,6 +65,7 @@ const accountSchema = new mongoose.Schema(
   { timestamps: true, versionKey: false },
 );
 accountSchema.index({ tenantId: 1, email: 1 }, { unique: true });
+forgetOnWrite(accountSchema);
 
 export type Account = mongoose.InferSchemaType<typeof accountSchema> & { _id: mongoose.Types.ObjectId };
 export const AccountModel = mongoose.model('Account', accountSchema, 'accounts');

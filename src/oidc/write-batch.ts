@@ -1,0 +1,79 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Middleware } from 'koa';
+import type { AnyBulkWriteOperation } from 'mongodb';
+import { OidcRecordModel } from '../db/models/oidc-record.ts';
+import { requestLang } from '../http/lang.ts';
+import { render } from '../http/views.ts';
+import type { Logger } from '../log.ts';
+
+/** What a request has written to one oidc record so far, not yet sent to the database. */
+export interface PendingRecord {
+  /** The whole record as it will be stored (an upsert). */
+  doc?: Record<string, unknown> & { kind: string; payload: string; expiresAt?: Date };
+  deleted?: boolean;
+  consumedAt?: number;
+}
+
+/** The writes of one request, by record `_id`; the last write to a record is the one that counts. */
+export type WriteBatch = Map<string, PendingRecord>;
+
+const storage = new AsyncLocalStorage<WriteBatch>();
+
+/** The batch of the request in progress; undefined outside a request (CLI, sweeper, tests). */
+export function currentBatch(): WriteBatch | undefined {
+  return storage.getStore();
+}
+
+/** oidc records are keyed by strings (`Kind:id`), which the driver's default typing does not expect. */
+type RecordOperation = AnyBulkWriteOperation<{ _id: string }>;
+
+/**
+ * A destroyed record becomes an expired stub rather than a delete, so that all the writes of a
+ * request travel as one update command (reads treat it as gone; the sweeper removes it).
+ */
+function operation(_id: string, pending: PendingRecord): RecordOperation {
+  if (pending.deleted) {
+    const stub = { kind: 'Destroyed', payload: '{}', expiresAt: new Date(0) };
+    return { replaceOne: { filter: { _id }, replacement: stub, upsert: false } };
+  }
+  if (pending.doc) {
+    const replacement = pending.consumedAt ? { ...pending.doc, consumedAt: pending.consumedAt } : pending.doc;
+    return { replaceOne: { filter: { _id }, replacement, upsert: true } };
+  }
+  return { updateOne: { filter: { _id }, update: { $set: { consumedAt: pending.consumedAt } } } };
+}
+
+/** Sends the batch's writes as one bulk write and empties it. */
+export async function flush(batch: WriteBatch): Promise<void> {
+  if (!batch.size) return;
+  const operations = [...batch].map(([_id, pending]) => operation(_id, pending));
+  batch.clear();
+  await OidcRecordModel.collection.bulkWrite(operations as unknown as AnyBulkWriteOperation[], { ordered: true });
+}
+
+/**
+ * Runs each request with a write batch and sends what it wrote in one command before the response
+ * leaves: oidc-provider saves a session, a grant and a code (or consumes a code and saves two
+ * tokens) one after another, each its own round trip otherwise. Nothing is answered that is not
+ * stored: when the writes fail, the answer becomes a 503 (the redirect or tokens never leave).
+ */
+export function writeBatching(logger: Logger): Middleware {
+  return async (ctx, next) => {
+    const batch: WriteBatch = new Map();
+    await storage.run(batch, next);
+    try {
+      await flush(batch);
+    } catch (error) {
+      logger.warn({ err: error, path: ctx.path }, 'the writes of a request were not stored');
+      ctx.remove('Location');
+      ctx.set('Retry-After', '5');
+      if (ctx.accepts('html', 'json') === 'html') {
+        ctx.state.lang ??= requestLang(ctx);
+        return render(ctx, 'error', { messageKey: 'error.unavailable' }, 503);
+      }
+      ctx.status = 503;
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = { error: 'temporarily_unavailable', error_description: 'the service could not store the result; retry shortly' };
+    }
+  };
+}
