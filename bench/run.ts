@@ -186,6 +186,7 @@ const service = await startTestService('bench', {
   logLevel: 'silent',
   throttle: { accountFreeFailures: 1_000_000, ipFreeFailures: 1_000_000 },
   mail: { pollIntervalMs: 60_000 },
+  changePollMs: 60_000,
 });
 const cores = availableParallelism();
 const embedded = !process.env.MONGODB_URI;
