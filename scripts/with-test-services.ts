@@ -24,6 +24,8 @@ const child = spawn(command, args, {
   stdio: 'inherit',
   env: { ...process.env, NODE_ENV: 'test', TEST_MONGODB_URI: uri },
 });
+// Interrupted (Ctrl-C, a CI time-out): pass it on to the command; the database stops once it has ended.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
 const code = await new Promise<number>((done) => child.once('exit', (c, signal) => done(c ?? (signal ? 1 : 0))));
 await stop();
 rmSync(dataDir, { recursive: true, force: true });

@@ -55,3 +55,14 @@ test('a used login code is marked consumed, and revoking a grant removes all its
   await tokens.destroy('t-3');
   t.is(await tokens.find('t-3'), undefined);
 });
+
+test.serial('records that expire after a sweep are removed by a later one, slot by slot, and live ones are kept', async (t) => {
+  const codes = new MongoAdapter('AuthorizationCode');
+  await sweepExpired(); // from here on, sweeps go slot by slot from the last one
+  await codes.upsert('c-soon', { grantId: 'g-soon' }, 60);
+  await codes.upsert('c-later', { grantId: 'g-later' }, 3600);
+  const tenMinutesOn = new Date(Date.now() + 10 * 60_000);
+  t.true((await sweepExpired(tenMinutesOn)) >= 1);
+  t.is(await OidcRecordModel.countDocuments({ _id: 'AuthorizationCode:c-soon' }), 0, 'expired within the ten minutes');
+  t.is(await OidcRecordModel.countDocuments({ _id: 'AuthorizationCode:c-later' }), 1, 'still valid for most of an hour');
+});

@@ -1,4 +1,5 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { slotOf } from '../db/expiry-slot.ts';
 import { findClient } from '../db/lookups.ts';
 import { OidcRecordModel } from '../db/models/oidc-record.ts';
 import { clientMetadata } from './client-metadata.ts';
@@ -51,7 +52,9 @@ export class MongoAdapter implements Adapter {
       accountId: this.kind === 'Session' ? payload.accountId : undefined,
       expiresAt: expiresIn ? new Date(Date.now() + expiresIn * 1000) : undefined,
     };
-    const doc = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as StoredRecord;
+    // Batched writes bypass mongoose, so the sweeper's slot is set here (src/db/expiry-slot.ts).
+    const expirySlot = fields.expiresAt ? slotOf(fields.expiresAt) : undefined;
+    const doc = Object.fromEntries(Object.entries({ ...fields, expirySlot }).filter(([, v]) => v !== undefined)) as StoredRecord;
     await this.write(id, { doc }, () => OidcRecordModel.replaceOne({ _id: this.key(id) }, doc, { upsert: true }));
   }
 

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Middleware } from 'koa';
 import type { AnyBulkWriteOperation } from 'mongodb';
+import { slotOf } from '../db/expiry-slot.ts';
 import { OidcRecordModel } from '../db/models/oidc-record.ts';
 import { requestLang } from '../http/lang.ts';
 import { render } from '../http/views.ts';
@@ -33,7 +34,7 @@ type RecordOperation = AnyBulkWriteOperation<{ _id: string }>;
  */
 function operation(_id: string, pending: PendingRecord): RecordOperation {
   if (pending.deleted) {
-    const stub = { kind: 'Destroyed', payload: '{}', expiresAt: new Date(0) };
+    const stub = { kind: 'Destroyed', payload: '{}', expiresAt: new Date(0), expirySlot: slotOf(Date.now()) };
     return { replaceOne: { filter: { _id }, replacement: stub, upsert: false } };
   }
   if (pending.doc) {

@@ -1,4 +1,5 @@
 import mongoose from 'mongoose';
+import { expirySlot } from '../expiry-slot.ts';
 import { imagesField } from './application.ts';
 
 /**
@@ -21,7 +22,7 @@ const applicationFlowSchema = new mongoose.Schema(
   },
   { versionKey: false, minimize: false },
 );
-applicationFlowSchema.index({ expiresAt: 1 });
+expirySlot(applicationFlowSchema);
 
 export type ApplicationFlow = mongoose.InferSchemaType<typeof applicationFlowSchema>;
 export const ApplicationFlowModel = mongoose.model('ApplicationFlow', applicationFlowSchema, 'application_flows');

@@ -1,5 +1,6 @@
 import mongoose from 'mongoose';
 import { openImage } from '../../security/image-crypto.ts';
+import { expirySlot } from '../expiry-slot.ts';
 
 const imageSchema = new mongoose.Schema(
   {
@@ -48,7 +49,7 @@ const applicationSchema = new mongoose.Schema(
 );
 applicationSchema.index({ tenantId: 1, status: 1, submittedAt: 1 });
 applicationSchema.index({ tenantId: 1, email: 1 });
-applicationSchema.index({ imagesDeleteAfter: 1 });
+expirySlot(applicationSchema, 'imagesDeleteAfter', 'imagesDeleteSlot');
 
 export type Application = mongoose.InferSchemaType<typeof applicationSchema> & { _id: mongoose.Types.ObjectId };
 export const ApplicationModel = mongoose.model('Application', applicationSchema, 'applications');

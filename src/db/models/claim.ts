@@ -1,4 +1,5 @@
 import mongoose from 'mongoose';
+import { expirySlot } from '../expiry-slot.ts';
 
 /**
  * A claim is won by inserting its key as `_id`: a unique-key insert is atomic on MongoDB and on
@@ -11,6 +12,6 @@ const claimSchema = new mongoose.Schema(
   },
   { versionKey: false },
 );
-claimSchema.index({ expiresAt: 1 });
+expirySlot(claimSchema);
 
 export const ClaimModel = mongoose.model('Claim', claimSchema, 'claims');

@@ -1,4 +1,5 @@
 import mongoose from 'mongoose';
+import { expirySlot } from '../expiry-slot.ts';
 
 /**
  * One oidc-provider model instance (session, interaction, code, token, grant, ...). The payload is
@@ -24,6 +25,6 @@ oidcRecordSchema.index({ kind: 1, uid: 1 });
 oidcRecordSchema.index({ kind: 1, userCode: 1 });
 oidcRecordSchema.index({ grantId: 1 });
 oidcRecordSchema.index({ kind: 1, accountId: 1 });
-oidcRecordSchema.index({ expiresAt: 1 });
+expirySlot(oidcRecordSchema);
 
 export const OidcRecordModel = mongoose.model('OidcRecord', oidcRecordSchema, 'oidc_records');

@@ -1,4 +1,5 @@
 import mongoose from 'mongoose';
+import { expirySlot } from '../expiry-slot.ts';
 
 /**
  * A one-time URL's token, stored only as its SHA-256 (`_id`), bound to a purpose, a tenant and a
@@ -20,7 +21,7 @@ const oneTimeTokenSchema = new mongoose.Schema(
   },
   { versionKey: false, timestamps: { createdAt: true, updatedAt: false } },
 );
-oneTimeTokenSchema.index({ expiresAt: 1 });
+expirySlot(oneTimeTokenSchema);
 
 export type OneTimeToken = mongoose.InferSchemaType<typeof oneTimeTokenSchema>;
 export const OneTimeTokenModel = mongoose.model('OneTimeToken', oneTimeTokenSchema, 'one_time_tokens');

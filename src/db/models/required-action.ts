@@ -1,4 +1,5 @@
 import mongoose from 'mongoose';
+import { expirySlot } from '../expiry-slot.ts';
 
 /**
  * A step that must follow authentication before the login completes (Keycloak's required actions),
@@ -14,5 +15,7 @@ const requiredActionSchema = new mongoose.Schema(
   },
   { versionKey: false },
 );
+
+expirySlot(requiredActionSchema);
 
 export const RequiredActionModel = mongoose.model('RequiredAction', requiredActionSchema, 'required_actions');

@@ -1,5 +1,6 @@
 import mongoose from 'mongoose';
 import { trackChanges } from '../change-stamp.ts';
+import { expirySlot } from '../expiry-slot.ts';
 
 /** Which assertion attribute (or "nameid") carries each item of a student's identity. */
 const mappingSchema = new mongoose.Schema(
@@ -65,6 +66,6 @@ const samlRequestSchema = new mongoose.Schema(
   },
   { versionKey: false },
 );
-samlRequestSchema.index({ expiresAt: 1 });
+expirySlot(samlRequestSchema);
 export type SamlRequest = mongoose.InferSchemaType<typeof samlRequestSchema>;
 export const SamlRequestModel = mongoose.model('SamlRequest', samlRequestSchema, 'saml_requests');

@@ -1,4 +1,5 @@
 import mongoose from 'mongoose';
+import { expirySlot } from '../expiry-slot.ts';
 
 /** University staff who review applications; password + TOTP. */
 const staffSchema = new mongoose.Schema(
@@ -35,7 +36,7 @@ const staffSessionSchema = new mongoose.Schema(
   },
   { versionKey: false },
 );
-staffSessionSchema.index({ expiresAt: 1 });
+expirySlot(staffSessionSchema);
 
 export type StaffSession = mongoose.InferSchemaType<typeof staffSessionSchema>;
 export const StaffSessionModel = mongoose.model('StaffSession', staffSessionSchema, 'staff_sessions');

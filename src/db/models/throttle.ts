@@ -1,4 +1,5 @@
 import mongoose from 'mongoose';
+import { expirySlot } from '../expiry-slot.ts';
 
 /** Failure or event counts per key (an account, a client address, a mail address), shared by instances. */
 const throttleSchema = new mongoose.Schema(
@@ -11,7 +12,7 @@ const throttleSchema = new mongoose.Schema(
   },
   { versionKey: false },
 );
-throttleSchema.index({ expiresAt: 1 });
+expirySlot(throttleSchema);
 
 export type ThrottleRecord = mongoose.InferSchemaType<typeof throttleSchema>;
 export const ThrottleModel = mongoose.model('Throttle', throttleSchema, 'throttle');
