@@ -83,10 +83,13 @@ async function cpuOf(pids: () => number[], task: () => Promise<unknown>): Promis
   return pids().reduce((sum, pid) => sum + cpuSeconds(pid) - (before.get(pid) ?? 0), 0);
 }
 
-/** Another instance of the service (src/main.ts), sharing the database, keys and public address. */
+/**
+ * Another instance of the service, started as in production (`node --max-semi-space-size=8
+ * src/main.ts`), sharing the database, keys and public address.
+ */
 async function startInstance(issuer: string, mongoUri: string, keysDir: string) {
   const port = await freePort();
-  const child = spawn(process.execPath, ['src/main.ts'], {
+  const child = spawn(process.execPath, ['--max-semi-space-size=8', 'src/main.ts'], {
     env: {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'test',

@@ -59,12 +59,16 @@ const installed = (packages: string[]) => {
   }
 };
 
-/** Installs Debian packages the tests need unless `present` (as root; else says how). */
-function ensureDebian(present: boolean, packages: string[], why: string): void {
+/**
+ * Installs Debian packages unless `present` (as root). Otherwise says how, and stops only when they
+ * are `required` (the tests need them; the service runs without the optional ones).
+ */
+function ensureDebian(present: boolean, packages: string[], why: string, required = true): void {
   if (present) return;
   if (process.getuid?.() !== 0) {
     console.error(`setup: ${why} need ${packages.join(' ')}; install them with: sudo apt-get install -y ${packages.join(' ')}`);
-    process.exit(1);
+    if (required) process.exit(1);
+    return;
   }
   console.log(`setup: installing ${packages.join(', ')} from Debian (${why})`);
   const apt = (args: string[]) =>
@@ -73,13 +77,14 @@ function ensureDebian(present: boolean, packages: string[], why: string): void {
   apt(['install', '-y', '-qq', '--no-install-recommends', ...packages]);
 }
 
-if (process.argv.includes('--browser')) {
+const forTests = process.argv.includes('--browser');
+if (forTests) {
   // The browser tests drive Debian's Chromium; Japanese fonts make the screenshots readable.
   ensureDebian(existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'), ['chromium', 'fonts-noto-cjk'], 'browser tests');
-  // The SAML tests sign in at Debian's SimpleSAMLphp, served by PHP's built-in server.
-  const saml = ['simplesamlphp', 'php-cli', 'php-xml', 'php-mbstring'];
-  ensureDebian(installed(saml), saml, 'SAML tests');
 }
+// The SAML tests, and the demo university's sign-in under npm start, use Debian's SimpleSAMLphp.
+const saml = ['simplesamlphp', 'php-cli', 'php-xml', 'php-mbstring'];
+ensureDebian(installed(saml), saml, 'the SAML tests and the demo university sign-in', forTests);
 
 const postgresUser = () => {
   try {

@@ -48,6 +48,9 @@ export function buildApp({ config, logger, hasher, jwks, cookieKeys, spKeys, dev
   );
   provider.on('backchannel.success', (_ctx, client) => logger.info({ client: client.clientId }, 'back-channel logout delivered'));
 
+  // Every response gets the same headers, oidc-provider's own pages (errors, logout) included; its
+  // form_post page adds its script's hash to our CSP itself.
+  provider.use(securityHeaders());
   provider.use(shedLoad(config.maxInFlight));
   provider.use(writeBatching(logger));
   provider.use(async (ctx, next) => {
@@ -77,7 +80,6 @@ export function buildApp({ config, logger, hasher, jwks, cookieKeys, spKeys, dev
     if (ctx.status === 404) await throttle.fail(key, 10);
   };
   const pages = compose([
-    securityHeaders(),
     languageMiddleware(),
     csrfMiddleware(),
     errorPages(logger),

@@ -1,5 +1,6 @@
 import test from 'ava';
 import * as oidc from 'openid-client';
+import { createGraduate, parseName } from '../src/admin/accounts.ts';
 import { Browser, formAction, inputValue } from './helpers/browser.ts';
 import { completeLogin, relyingParty, startLogin, submitGraduateLogin } from './helpers/relying-party.ts';
 import { GRADUATE, REDIRECT_URI, seedUniversity, startTestService, type TestService } from './helpers/service.ts';
@@ -240,4 +241,24 @@ test('health and readiness endpoints report the process and the database', async
   t.is(health.status, 200);
   const ready = await fetch(`${service.issuer}/readyz`);
   t.deepEqual(await ready.json(), { status: 'ready', database: true });
+});
+
+test('a graduate with no kana, roman name, birth date or earlier login recorded gets those claims left out, not sent empty', async (t) => {
+  const credentials = { email: 'kanji.only@example.com', password: 'Account2026pw', secondPassword: 'Second2026ac' };
+  const accountId = await createGraduate(service.hasher, {
+    tenantId: 'test-univ',
+    ...credentials,
+    name: { kanji: parseName('漢字 太郎', 'name') },
+    studentIds: [],
+  });
+  const { tokens } = await completeLogin(rp, credentials);
+  const userinfo = await oidc.fetchUserInfo(rp, tokens.access_token, accountId);
+  const absent = ['name#ja-Kana-JP', 'given_name#ja-Kana-JP', 'name#ja-Latn-JP', 'family_name#ja-Latn-JP', 'birthdate', 'gender'];
+  for (const [source, claims] of [
+    ['ID token', tokens.claims() ?? {}],
+    ['userinfo', userinfo],
+  ] as const) {
+    for (const claim of [...absent, 'previous_login_at']) t.false(claim in claims, `${source}: ${claim}`);
+    t.is(claims.name, '漢字 太郎', `${source}: the name that is recorded is sent`);
+  }
 });

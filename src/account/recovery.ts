@@ -3,11 +3,11 @@ import type { TFunction } from 'i18next';
 import type { Context } from 'koa';
 import type { Config } from '../config/schema.ts';
 import { findByAddress } from '../db/account-address.ts';
-import { type Account, AccountModel, normalizeEmail } from '../db/models/account.ts';
+import { type Account, AccountModel } from '../db/models/account.ts';
 import type { Tenant } from '../db/models/tenant.ts';
 import { loginUrl } from '../flows/application/routes.ts';
 import { checkToken, consumeToken, issueToken, type LinkProblem, showLinkProblem } from '../flows/one-time-token.ts';
-import { formBody, formField, mailAddressError, newPasswordsFromForm, newSecondPasswordFromForm } from '../http/form.ts';
+import { formBody, formField, mailAddressField, newPasswordsFromForm, newSecondPasswordFromForm } from '../http/form.ts';
 import { render } from '../http/views.ts';
 import { translator } from '../i18n/index.ts';
 import { audit, type Logger } from '../log.ts';
@@ -103,15 +103,17 @@ export function recoveryRoutes(config: Config, hasher: SecretHasher, logger: Log
   router.post('/', formBody, async (ctx) => {
     const tenant = tenantOf(ctx);
     const t = translator(ctx.state.lang);
-    const email = formField(ctx, 'email').trim();
+    const email = formField(ctx, 'email');
     if (!csrfValid(ctx)) return showRequest(ctx, { values: { email }, formError: t('form.csrf') }, 403);
-    const emailError = mailAddressError(t, email, t('login.email'));
-    if (emailError) return showRequest(ctx, { values: { email }, errors: { email: emailError } }, 400);
-    const address = normalizeEmail(email);
+    const { address, error } = mailAddressField(t, email, t('login.email'));
+    if (!address) return showRequest(ctx, { values: { email }, errors: { email: error } }, 400);
     // A student's address counts once it is confirmed (before that it is a placeholder).
     const confirmed = kind.accountKind === 'student' ? { emailVerified: true } : {};
     const account = await findByAddress(tenant._id, address, { kind: kind.accountKind, ...confirmed });
-    if (account && (await throttle.allowMail(tenant._id, address, ctx.ip))) {
+    // The same work whether or not the address is registered, so that neither the answer nor its
+    // timing tells: a token and a mail are written either way; for an unknown address the mail is
+    // withheld (never sent) and the token, bound to no account, is never seen by anyone.
+    if (await throttle.allowMail(tenant._id, address, ctx.ip)) {
       const lang = ctx.state.lang;
       const token = await issueToken({
         purpose: kind.purpose,
@@ -119,15 +121,15 @@ export function recoveryRoutes(config: Config, hasher: SecretHasher, logger: Log
         email: address,
         lang,
         ttlMinutes: config.application.urlMinutes,
-        ref: account._id.toString(),
+        ref: account?._id.toString(),
       });
-      const url = `${config.issuer}${base(ctx)}/${token}`;
       await enqueueMail({
         tenantId: tenant._id,
         to: address,
         lang,
         template: kind.template,
-        values: { url, minutes: String(config.application.urlMinutes) },
+        values: { url: `${config.issuer}${base(ctx)}/${token}`, minutes: String(config.application.urlMinutes) },
+        withheld: !account,
       });
     }
     await audit(logger, {
@@ -151,6 +153,7 @@ export function recoveryRoutes(config: Config, hasher: SecretHasher, logger: Log
   router.get('/:token', async (ctx) => {
     const check = await checkToken(ctx.params.token ?? '', kind.purpose, tenantOf(ctx)._id);
     if (!check.ok) return problem(ctx, check.reason);
+    if (!check.token.ref) return problem(ctx, 'invalid');
     showSet(ctx, ctx.params.token ?? '');
   });
 
@@ -160,6 +163,7 @@ export function recoveryRoutes(config: Config, hasher: SecretHasher, logger: Log
     const t = translator(ctx.state.lang);
     const check = await checkToken(token, kind.purpose, tenant._id);
     if (!check.ok) return problem(ctx, check.reason);
+    if (!check.token.ref) return problem(ctx, 'invalid'); // written for an unknown address, never mailed
     if (!csrfValid(ctx)) return showSet(ctx, token, { formError: t('form.csrf') }, 403);
     const account = await AccountModel.findOne({
       _id: check.token.ref,

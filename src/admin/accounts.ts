@@ -1,7 +1,8 @@
 import { createAccount } from '../db/account-address.ts';
-import { AccountModel, isDuplicateKey, isMailAddress, normalizeEmail, STUDENT_ID_STATUSES } from '../db/models/account.ts';
+import { AccountModel, isDuplicateKey, STUDENT_ID_STATUSES } from '../db/models/account.ts';
 import type { SecretHasher } from '../security/secrets.ts';
 import { passwordProblems } from '../strategies/password-policy.ts';
+import { operatorMailAddress } from './address.ts';
 import { OperatorError } from './errors.ts';
 import { requireTenant } from './tenants.ts';
 
@@ -80,8 +81,7 @@ export async function hashGraduateSecrets(hasher: SecretHasher, secrets: Graduat
 /** A graduate account, from an operator import or an approved application. */
 export async function createGraduate(hasher: SecretHasher, input: GraduateInput): Promise<string> {
   await requireTenant(input.tenantId);
-  const email = normalizeEmail(input.email);
-  if (!isMailAddress(email)) throw new OperatorError(`"${input.email}" is not a mail address`);
+  const email = operatorMailAddress(input.email);
   if (input.birthdate && !/^\d{4}-\d{2}-\d{2}$/.test(input.birthdate)) throw new OperatorError('birth date must be YYYY-MM-DD');
   const secrets = await hashGraduateSecrets(hasher, input);
   try {

@@ -1,7 +1,8 @@
-import { isDuplicateKey, isMailAddress, normalizeEmail } from '../db/models/account.ts';
+import { isDuplicateKey } from '../db/models/account.ts';
 import { StaffModel } from '../db/models/staff.ts';
 import type { SecretHasher } from '../security/secrets.ts';
 import { passwordProblems } from '../strategies/password-policy.ts';
+import { operatorMailAddress } from './address.ts';
 import { OperatorError } from './errors.ts';
 import { requireTenant } from './tenants.ts';
 
@@ -11,8 +12,7 @@ export async function createStaff(
   input: { tenantId: string; email: string; name: string; password: string },
 ) {
   await requireTenant(input.tenantId);
-  const email = normalizeEmail(input.email);
-  if (!isMailAddress(email)) throw new OperatorError(`"${input.email}" is not a mail address`);
+  const email = operatorMailAddress(input.email);
   if (!input.name.trim()) throw new OperatorError('staff member needs a name');
   if (passwordProblems(input.password).length || input.password.length < 12) {
     throw new OperatorError('staff password needs 12+ half-width letters and digits with upper case, lower case and a digit');

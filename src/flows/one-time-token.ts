@@ -40,7 +40,11 @@ export async function issueToken(options: {
   return token;
 }
 
-export type TokenCheck = { ok: true; token: OneTimeToken } | { ok: false; reason: 'invalid' | 'expired' | 'used' };
+/** A token that cannot be used; a used or expired one still tells whose address it was for. */
+export type TokenCheck =
+  | { ok: true; token: OneTimeToken }
+  | { ok: false; reason: 'invalid' }
+  | { ok: false; reason: 'expired' | 'used'; email: string };
 
 /**
  * Reads a token without using it, so that a mail scanner opening the link does not spend it; the
@@ -50,8 +54,8 @@ export async function checkToken(token: string, purpose: TokenPurpose, tenantId:
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return { ok: false, reason: 'invalid' };
   const record = await OneTimeTokenModel.findById(hash(token)).lean<OneTimeToken>();
   if (!record || record.purpose !== purpose || record.tenantId !== tenantId) return { ok: false, reason: 'invalid' };
-  if (record.consumedAt) return { ok: false, reason: 'used' };
-  if (record.expiresAt.getTime() <= Date.now()) return { ok: false, reason: 'expired' };
+  if (record.consumedAt) return { ok: false, reason: 'used', email: record.email };
+  if (record.expiresAt.getTime() <= Date.now()) return { ok: false, reason: 'expired', email: record.email };
   return { ok: true, token: record };
 }
 
@@ -60,7 +64,7 @@ export async function consumeToken(token: string, purpose: TokenPurpose, tenantI
   const check = await checkToken(token, purpose, tenantId);
   if (!check.ok) return check;
   const keepMs = Math.max(check.token.expiresAt.getTime() - Date.now(), 0) + 86_400_000;
-  if (!(await claimOnce(`token:${hash(token)}`, keepMs))) return { ok: false, reason: 'used' };
+  if (!(await claimOnce(`token:${hash(token)}`, keepMs))) return { ok: false, reason: 'used', email: check.token.email };
   await OneTimeTokenModel.updateOne({ _id: hash(token) }, { $set: { consumedAt: new Date() } });
   return check;
 }

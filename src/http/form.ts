@@ -1,7 +1,7 @@
 import { bodyParser } from '@koa/bodyparser';
 import type { TFunction } from 'i18next';
 import type { Context } from 'koa';
-import { isMailAddress } from '../db/models/account.ts';
+import { type AddressProblem, parseMailAddress } from '../mail/address.ts';
 
 /** Only urlencoded forms, small: our pages post nothing else (uploads come with their own parser). */
 export const formBody = bodyParser({ enableTypes: ['form'], formLimit: '32kb', encoding: 'utf-8' });
@@ -34,8 +34,31 @@ export function newPasswordsFromForm(ctx: Context) {
   };
 }
 
-/** The message for a mail address field (required, then format), or undefined when it is fine. */
-export function mailAddressError(t: TFunction, email: string, label: string): string | undefined {
-  if (!email) return t('form.required', { field: label });
-  return isMailAddress(email) ? undefined : t('form.email');
+/**
+ * A mail address field read the one way (src/mail/address.ts): the address to use, or the message
+ * to show beside the field (required, unusable characters, too long, or not an address).
+ */
+export function mailAddressField(t: TFunction, typed: string, label: string): { address?: string; error?: string } {
+  const { address, problem } = parseMailAddress(typed);
+  if (address) return { address };
+  const messages: Record<AddressProblem, string> = {
+    required: t('form.required', { field: label }),
+    characters: t('form.emailCharacters'),
+    length: t('form.emailLength'),
+    format: t('form.email'),
+  };
+  return { error: messages[problem as AddressProblem] };
+}
+
+/** A mail address typed twice: the address, or the message for the field that is wrong. */
+export function confirmedMailAddress(
+  t: TFunction,
+  typed: { email: string; emailConfirm: string },
+  label: string,
+  mismatch: string,
+): { address?: string; errors: Record<string, string> } {
+  const { address, error } = mailAddressField(t, typed.email, label);
+  if (!address) return { errors: { email: error as string } };
+  if (parseMailAddress(typed.emailConfirm).address !== address) return { errors: { emailConfirm: mismatch } };
+  return { address, errors: {} };
 }

@@ -3,19 +3,25 @@ import { GRADUATE_RESET, recoveryRoutes, STUDENT_SECOND_PASSWORD_RESET } from '.
 import { accountRoutes } from '../account/routes.ts';
 import { studentIdRoutes } from '../account/student-id.ts';
 import { studentMailRoutes } from '../account/student-mail.ts';
+import type { Tenant } from '../db/models/tenant.ts';
 import { applicationRoutes } from '../flows/application/routes.ts';
 import { staffRoutes } from '../review/routes.ts';
 import { samlRoutes } from '../saml/routes.ts';
 import type { PageDeps } from './page-deps.ts';
 import { loadTenantParam } from './tenant.ts';
-import { render } from './views.ts';
 
 /** Everything under /t/:tenant: the application journey, the staff console, SAML, the tenant's own pages. */
 export function tenantPages(deps: PageDeps): Router {
   const { provider, config, sps, hasher, logger } = deps;
   const router = new Router({ prefix: '/t/:tenant' });
   loadTenantParam(router);
-  router.get('/login', (ctx) => render(ctx, 'tenant-login'));
+  // "Log in here" in mails and after a reset: the university's login URL (the certificate front end)
+  // when it has one, else the account pages' own login, never a page without a form.
+  router.get('/login', (ctx) => {
+    const tenant = ctx.state.tenant as Tenant;
+    ctx.status = 303;
+    ctx.redirect(tenant.loginUrl || `/t/${tenant._id}/account/login`);
+  });
   router.use(applicationRoutes(config, logger).routes());
   router.use(staffRoutes(config, hasher, logger).routes());
   router.use(studentIdRoutes(provider, config, logger).routes());

@@ -5,7 +5,9 @@ import { type Lang, translator } from '../i18n/index.ts';
 
 /**
  * Writes a mail to the outbox in the recipient's language, with the tenant's send-only footer.
- * `template` names a key under `mail.` in the bundles holding `subject` and `body`.
+ * `template` names a key under `mail.` in the bundles holding `subject` and `body`. A `withheld`
+ * mail is written and never sent: a form that must not reveal whether an address is registered
+ * does the same work either way.
  */
 export async function enqueueMail(options: {
   tenantId: string;
@@ -13,6 +15,7 @@ export async function enqueueMail(options: {
   lang: Lang;
   template: string;
   values?: Record<string, string>;
+  withheld?: boolean;
 }): Promise<string> {
   const tenant = await findTenant(options.tenantId);
   if (!tenant) throw new Error(`unknown tenant ${options.tenantId}`);
@@ -22,6 +25,12 @@ export async function enqueueMail(options: {
   const subject = t(`mail.${options.template}.subject`, values);
   const body = t(`mail.${options.template}.body`, values);
   const footer = t('mail.footer', { inquiry: branding.inquiry });
-  const mail = await MailModel.create({ tenantId: tenant._id, to: options.to, subject, text: `${body}\n\n${footer}\n` });
+  const mail = await MailModel.create({
+    tenantId: tenant._id,
+    to: options.to,
+    subject,
+    text: `${body}\n\n${footer}\n`,
+    status: options.withheld ? 'withheld' : 'pending',
+  });
   return mail._id.toString();
 }

@@ -26,15 +26,18 @@ export const SCOPE_CLAIMS = {
   university: ['tenant', 'account_kind', 'student_ids', 'previous_login_at'],
 } as const;
 
-function scriptClaims(suffix: string, name: Name): Record<string, string> {
+function scriptClaims(suffix: string, name: Name): Record<string, string | undefined> {
   return {
-    [`name${suffix}`]: full(name),
-    [`family_name${suffix}`]: name?.family ?? '',
-    [`given_name${suffix}`]: name?.given ?? '',
+    [`name${suffix}`]: full(name) || undefined,
+    [`family_name${suffix}`]: name?.family || undefined,
+    [`given_name${suffix}`]: name?.given || undefined,
   };
 }
 
-/** Every claim of an account; oidc-provider releases the subset the granted scopes allow. */
+/**
+ * Every claim of an account; oidc-provider releases the subset the granted scopes allow. A claim
+ * with no value is left out, not sent empty or null (OpenID Connect Core 5.3.2).
+ */
 export function accountClaims(account: Account): Record<string, unknown> {
   return {
     sub: account._id.toString(),
@@ -56,6 +59,6 @@ export function accountClaims(account: Account): Record<string, unknown> {
       graduation: id.graduation,
       status: id.status,
     })),
-    previous_login_at: account.previousLoginAt ? Math.floor(account.previousLoginAt.getTime() / 1000) : null,
+    previous_login_at: account.previousLoginAt ? Math.floor(account.previousLoginAt.getTime() / 1000) : undefined,
   };
 }

@@ -1,8 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { normalizeEmail } from '../db/models/account.ts';
 import { RequiredActionModel } from '../db/models/required-action.ts';
-import { formBody, formField, mailAddressError } from '../http/form.ts';
+import { formBody, formField, mailAddressField } from '../http/form.ts';
 import type { PageDeps } from '../http/page-deps.ts';
 import { render } from '../http/views.ts';
 import { translator } from '../i18n/index.ts';
@@ -95,16 +94,16 @@ export function interactionRoutes(deps: PageDeps): Router {
     const password = formField(ctx, 'password');
     const secondPassword = formField(ctx, 'secondPassword');
     const fieldErrors: Record<string, string> = {};
-    const emailError = mailAddressError(t, email, t('login.email'));
+    const { address, error: emailError } = mailAddressField(t, email, t('login.email'));
     if (emailError) fieldErrors.email = emailError;
     if (!password) fieldErrors.password = t('form.required', { field: t('login.password') });
-    if (Object.keys(fieldErrors).length) return await showLogin(ctx, it, { values, errors: fieldErrors }, 400);
+    if (!address || Object.keys(fieldErrors).length) return await showLogin(ctx, it, { values, errors: fieldErrors }, 400);
 
-    const accountKey = `login:${it.tenantId}:${normalizeEmail(email)}`;
+    const accountKey = `login:${it.tenantId}:${address}`;
     const ipKey = `login-ip:${ctx.ip}`;
     const { wait, recorded } = await throttle.check([accountKey, ipKey]);
     if (wait) return await showLogin(ctx, it, { values, formError: t('throttle.wait', { seconds: wait }) }, 429);
-    const login = await authenticateGraduate(hasher, it.tenantId, { email, password, secondPassword });
+    const login = await authenticateGraduate(hasher, it.tenantId, { email: address, password, secondPassword });
     if (!login) {
       await throttle.fail(accountKey, config.throttle.accountFreeFailures);
       await throttle.fail(ipKey, config.throttle.ipFreeFailures);

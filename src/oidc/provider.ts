@@ -4,7 +4,9 @@ import mongoose from 'mongoose';
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
 import { cachedAccount, rememberAccount } from '../db/account-cache.ts';
+import { findTenant } from '../db/lookups.ts';
 import { type Account, AccountModel } from '../db/models/account.ts';
+import { tenantBranding } from '../db/models/tenant.ts';
 import { requestLang } from '../http/lang.ts';
 import { render } from '../http/views.ts';
 import { ACR } from './acr.ts';
@@ -44,10 +46,18 @@ async function loadExistingGrant(ctx: KoaContextWithOIDC) {
   return grant;
 }
 
-function withLang(ctx: KoaContextWithOIDC): Context {
+/**
+ * A page oidc-provider asks for (an authorization error, the logout confirmation, logged out), in
+ * our layout: the person's language and, when the relying party is known, its university's name
+ * and inquiry contact.
+ */
+async function providerPage(ctx: KoaContextWithOIDC, view: string, data: Record<string, unknown> = {}, status?: number) {
   const koa = ctx as unknown as Context;
   koa.state.lang = requestLang(koa);
-  return koa;
+  const tenantId = ctx.oidc?.client?.tenant;
+  const tenant = typeof tenantId === 'string' ? await findTenant(tenantId) : undefined;
+  if (tenant) koa.state.branding = tenantBranding(tenant, koa.state.lang);
+  render(koa, view, data, status);
 }
 
 export function createProvider(config: Config, jwks: { keys: JWK[] }, cookieKeys: string[]): Provider {
@@ -77,8 +87,8 @@ export function createProvider(config: Config, jwks: { keys: JWK[] }, cookieKeys
       revocation: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
-        logoutSource: async (ctx, form) => render(withLang(ctx), 'logout', { form }),
-        postLogoutSuccessSource: async (ctx) => render(withLang(ctx), 'logged-out'),
+        logoutSource: (ctx, form) => providerPage(ctx, 'logout', { form }),
+        postLogoutSuccessSource: (ctx) => providerPage(ctx, 'logged-out'),
       },
     },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
@@ -97,11 +107,8 @@ export function createProvider(config: Config, jwks: { keys: JWK[] }, cookieKeys
     ...(config.allowPrivateNetworkCalls
       ? { fetch: ((url, options) => fetch(url, { ...options, dispatcher: undefined } as RequestInit)) as Configuration['fetch'] }
       : {}),
-    renderError: async (ctx, out) => {
-      const koa = withLang(ctx);
-      const status = Math.max(koa.status, 400);
-      render(koa, 'error', { messageKey: 'error.generic', code: out.error }, status);
-    },
+    renderError: (ctx, out) =>
+      providerPage(ctx, 'error', { messageKey: 'error.generic', code: out.error }, Math.max(ctx.status, 400)),
   };
   const provider = new Provider(config.issuer, configuration);
   provider.proxy = config.trustProxy;

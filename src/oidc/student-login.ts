@@ -2,13 +2,13 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { enabledIdps, findTenant } from '../db/lookups.ts';
-import { type Account, AccountModel, normalizeEmail } from '../db/models/account.ts';
+import { type Account, AccountModel } from '../db/models/account.ts';
 import { RequiredActionModel } from '../db/models/required-action.ts';
 import type { SamlIdp } from '../db/models/saml.ts';
 import type { Tenant } from '../db/models/tenant.ts';
 import { loginUrl } from '../flows/application/routes.ts';
 import { issueToken } from '../flows/one-time-token.ts';
-import { formBody, formField, mailAddressError, newSecondPasswordFromForm } from '../http/form.ts';
+import { confirmedMailAddress, formBody, formField, newSecondPasswordFromForm } from '../http/form.ts';
 import type { PageDeps } from '../http/page-deps.ts';
 import { render } from '../http/views.ts';
 import { translator } from '../i18n/index.ts';
@@ -124,13 +124,8 @@ export function studentLoginRoutes(deps: PageDeps): Router {
     const t = translator(ctx.state.lang);
     const values = { email: formField(ctx, 'email').trim(), emailConfirm: formField(ctx, 'emailConfirm').trim() };
     if (!csrfValid(ctx)) return showStep(ctx, it, account, { values, formError: t('form.csrf') }, 403);
-    const errors: Record<string, string> = {};
-    const emailError = mailAddressError(t, values.email, t('student.mail.email'));
-    if (emailError) errors.email = emailError;
-    else if (normalizeEmail(values.email) !== normalizeEmail(values.emailConfirm))
-      errors.emailConfirm = t('student.mail.mismatch');
-    if (Object.keys(errors).length) return showStep(ctx, it, account, { values, errors }, 400);
-    const address = normalizeEmail(values.email);
+    const { address, errors } = confirmedMailAddress(t, values, t('student.mail.email'), t('student.mail.mismatch'));
+    if (!address) return showStep(ctx, it, account, { values, errors }, 400);
     if (!(await throttle.allowMail(it.tenantId, address, ctx.ip))) {
       return showStep(ctx, it, account, { values, formError: t('throttle.tooMany') }, 429);
     }

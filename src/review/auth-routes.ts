@@ -2,13 +2,13 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Config } from '../config/schema.ts';
 import { claimOnce } from '../db/claim.ts';
-import { normalizeEmail } from '../db/models/account.ts';
 import { type Staff, StaffModel, StaffSessionModel } from '../db/models/staff.ts';
 import type { Tenant } from '../db/models/tenant.ts';
 import { formBody, formField } from '../http/form.ts';
 import { render } from '../http/views.ts';
 import { translator } from '../i18n/index.ts';
 import { audit, type Logger } from '../log.ts';
+import { parseMailAddress } from '../mail/address.ts';
 import { csrfValid } from '../security/csrf.ts';
 import type { SecretHasher } from '../security/secrets.ts';
 import { Throttle } from '../security/throttle.ts';
@@ -37,10 +37,12 @@ export function staffAuthRoutes(config: Config, hasher: SecretHasher, logger: Lo
     const t = translator(ctx.state.lang);
     const email = formField(ctx, 'email').trim();
     if (!csrfValid(ctx)) return showLogin(ctx, { values: { email }, formError: t('form.csrf') }, 403);
-    const keys = [`staff:${tenant._id}:${normalizeEmail(email)}`, `login-ip:${ctx.ip}`];
+    // No message per field here: an unusable address simply finds no staff member (same work, same answer).
+    const address = parseMailAddress(email).address ?? '';
+    const keys = [`staff:${tenant._id}:${address}`, `login-ip:${ctx.ip}`];
     const wait = await throttle.waitSeconds(keys);
     if (wait) return showLogin(ctx, { values: { email }, formError: t('throttle.wait', { seconds: wait }) }, 429);
-    const staff = email ? await StaffModel.findOne({ tenantId: tenant._id, email: normalizeEmail(email) }).lean<Staff>() : null;
+    const staff = address ? await StaffModel.findOne({ tenantId: tenant._id, email: address }).lean<Staff>() : null;
     const ok = await hasher.verify(staff?.passwordHash, formField(ctx, 'password'));
     if (!staff || !ok || staff.disabled) {
       await throttle.fail(keys[0] as string, config.throttle.accountFreeFailures);

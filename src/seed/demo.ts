@@ -170,7 +170,9 @@ export function describeDemo(
     `  mail           ${demo.mailbox}`,
     ...(idp
       ? [`  student        ${idp.username} / ${idp.password} at the university sign-in (${idp.url}, SimpleSAMLphp)`]
-      : ['  student        (install simplesamlphp php-cli php-xml php-mbstring for a demo university sign-in)']),
+      : [
+          '  student        for a demo university sign-in: sudo apt-get install -y simplesamlphp php-cli php-xml php-mbstring, then npm start',
+        ]),
     '',
   ].join('\n');
 }

@@ -1,9 +1,10 @@
 import { findByAddress } from '../db/account-address.ts';
 import { rememberAccount } from '../db/account-cache.ts';
-import { type Account, AccountModel, normalizeEmail } from '../db/models/account.ts';
+import { type Account, AccountModel } from '../db/models/account.ts';
 import type { SecretHasher } from '../security/secrets.ts';
 
 export interface GraduateCredentials {
+  /** Already read by src/mail/address.ts. */
   email: string;
   password: string;
   secondPassword: string;
@@ -27,7 +28,7 @@ export async function authenticateGraduate(
   credentials: GraduateCredentials,
   now = new Date(),
 ): Promise<GraduateLogin | undefined> {
-  const account = await findByAddress(tenantId, normalizeEmail(credentials.email), { kind: 'graduate' });
+  const account = await findByAddress(tenantId, credentials.email, { kind: 'graduate' });
   const initial = Boolean(account?.mustSetPasswords);
   const [password, secondPassword] = await Promise.all([
     hasher.verify(account?.passwordHash, credentials.password),

@@ -70,15 +70,6 @@ forgetOnWrite(accountSchema);
 export type Account = mongoose.InferSchemaType<typeof accountSchema> & { _id: mongoose.Types.ObjectId };
 export const AccountModel = mongoose.model('Account', accountSchema, 'accounts');
 
-/** A plausible mail address: something@domain.tld, no spaces, at most 254 characters (RFC 5321). */
-export function isMailAddress(email: string): boolean {
-  return email.length <= 254 && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email);
-}
-
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
-
 /**
  * A unique index refused the write. FerretDB 1.x on PostgreSQL answers an update that breaks a
  * unique index with an internal error carrying PostgreSQL's unique_violation (SQLSTATE 23505)

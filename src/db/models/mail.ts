@@ -7,7 +7,8 @@ const mailSchema = new mongoose.Schema(
     to: { type: String, required: true },
     subject: { type: String, required: true },
     text: { type: String, required: true },
-    status: { type: String, enum: ['pending', 'sent', 'failed'], default: 'pending' },
+    /** withheld: written only so that a request costs the same whether or not the address is known. */
+    status: { type: String, enum: ['pending', 'sent', 'failed', 'withheld'], default: 'pending' },
     attempts: { type: Number, default: 0 },
     nextAttemptAt: { type: Date, default: () => new Date() },
     sentAt: { type: Date },

@@ -3,18 +3,17 @@ import type { Context } from 'koa';
 import type { Config } from '../../config/schema.ts';
 import { addressInUse } from '../../db/account-address.ts';
 import { claimOnce } from '../../db/claim.ts';
-import { normalizeEmail } from '../../db/models/account.ts';
 import { type Application, ApplicationModel, imageBytes } from '../../db/models/application.ts';
 import { type ApplicationFlow, ApplicationFlowModel } from '../../db/models/application-flow.ts';
 import type { Tenant } from '../../db/models/tenant.ts';
-import { formBody, formField, mailAddressError } from '../../http/form.ts';
+import { confirmedMailAddress, formBody, formField } from '../../http/form.ts';
 import { render } from '../../http/views.ts';
 import { translator } from '../../i18n/index.ts';
 import { audit, type Logger } from '../../log.ts';
 import { enqueueMail } from '../../mail/outbox.ts';
 import { csrfValid } from '../../security/csrf.ts';
 import { Throttle } from '../../security/throttle.ts';
-import { checkToken, consumeToken, issueToken, type LinkProblem, showLinkProblem } from '../one-time-token.ts';
+import { checkToken, consumeToken, issueToken, type LinkProblem, showLinkProblem, type TokenCheck } from '../one-time-token.ts';
 import { displayValue, GROUPS, tenantFields, validateFields } from './fields.ts';
 import { currentFlow, endFlow, startFlow } from './flow-store.ts';
 import { applicationUpload, SIDES } from './uploads.ts';
@@ -38,6 +37,14 @@ export function applicationRoutes(config: Config, logger: Logger): Router {
 
   /** A link that is unknown, expired or used, or a flow that expired: say so and offer a fresh start. */
   const problem = (ctx: Context, reason: LinkProblem) => showLinkProblem(ctx, reason, base(tenantOf(ctx)));
+  /** A link that cannot be used; once its address has an account (approved meanwhile), the way is to log in. */
+  const linkProblem = async (ctx: Context, check: Extract<TokenCheck, { ok: false }>) => {
+    const tenant = tenantOf(ctx);
+    if (check.reason !== 'invalid' && (await addressInUse(tenant._id, check.email))) {
+      return render(ctx, 'apply-problem', { reason: 'registered', startUrl: loginUrl(tenant, config.issuer) }, 410);
+    }
+    problem(ctx, check.reason);
+  };
 
   // 1. Mail address setting
   const showEmail = (ctx: Context, extra: Record<string, unknown> = {}, status = 200) =>
@@ -48,31 +55,20 @@ export function applicationRoutes(config: Config, logger: Logger): Router {
   router.post('/', formBody, async (ctx) => {
     const tenant = tenantOf(ctx);
     const t = translator(ctx.state.lang);
-    const email = formField(ctx, 'email').trim();
-    const confirm = formField(ctx, 'emailConfirm').trim();
-    const values = { email, emailConfirm: confirm };
+    const values = { email: formField(ctx, 'email'), emailConfirm: formField(ctx, 'emailConfirm') };
     if (!csrfValid(ctx)) return showEmail(ctx, { values, formError: t('form.csrf') }, 403);
-    const errors: Record<string, string> = {};
-    const emailError = mailAddressError(t, email, t('apply.email'));
-    if (emailError) errors.email = emailError;
-    else if (normalizeEmail(confirm) !== normalizeEmail(email)) errors.emailConfirm = t('apply.emailMismatch');
-    if (Object.keys(errors).length) return showEmail(ctx, { values, errors }, 400);
+    const { address, errors } = confirmedMailAddress(t, values, t('apply.email'), t('apply.emailMismatch'));
+    if (!address) return showEmail(ctx, { values, errors }, 400);
 
-    const address = normalizeEmail(email);
     const lang = ctx.state.lang;
     // The page says the same either way; only the address's owner learns, by mail, that it is taken.
     // Past the hourly limits nothing is sent, and the page still says the same (no mail bombing).
     if (!(await throttle.allowMail(tenant._id, address, ctx.ip))) {
       await audit(logger, { event: 'apply.mail_throttled', tenant: tenant._id, ip: ctx.ip });
-    } else if (await addressInUse(tenant._id, address)) {
-      await enqueueMail({
-        tenantId: tenant._id,
-        to: address,
-        lang,
-        template: 'alreadyRegistered',
-        values: { url: loginUrl(tenant, config.issuer) },
-      });
     } else {
+      // The same work either way (no timing difference): the token is written for a registered
+      // address too, and only its owner's mail tells them to log in instead.
+      const registered = await addressInUse(tenant._id, address);
       const token = await issueToken({
         purpose: 'apply',
         tenantId: tenant._id,
@@ -80,14 +76,13 @@ export function applicationRoutes(config: Config, logger: Logger): Router {
         lang,
         ttlMinutes: settings.urlMinutes,
       });
-      const url = `${config.issuer}${base(tenant)}/verify/${token}`;
-      await enqueueMail({
-        tenantId: tenant._id,
-        to: address,
-        lang,
-        template: 'verifyAddress',
-        values: { url, minutes: String(settings.urlMinutes) },
-      });
+      const mail: { template: string; values: Record<string, string> } = registered
+        ? { template: 'alreadyRegistered', values: { url: loginUrl(tenant, config.issuer) } }
+        : {
+            template: 'verifyAddress',
+            values: { url: `${config.issuer}${base(tenant)}/verify/${token}`, minutes: String(settings.urlMinutes) },
+          };
+      await enqueueMail({ tenantId: tenant._id, to: address, lang, ...mail });
     }
     await audit(logger, { event: 'apply.mail_requested', tenant: tenant._id, ip: ctx.ip });
     ctx.status = 303;
@@ -114,7 +109,7 @@ export function applicationRoutes(config: Config, logger: Logger): Router {
 
   router.get('/verify/:token', async (ctx) => {
     const check = await checkToken(ctx.params.token ?? '', 'apply', tenantOf(ctx)._id);
-    if (!check.ok) return problem(ctx, check.reason);
+    if (!check.ok) return linkProblem(ctx, check);
     showTerms(ctx, ctx.params.token ?? '');
   });
 
@@ -125,7 +120,7 @@ export function applicationRoutes(config: Config, logger: Logger): Router {
     if (!csrfValid(ctx)) return showTerms(ctx, token, { formError: t('form.csrf') }, 403);
     if (formField(ctx, 'agree') !== 'yes') return showTerms(ctx, token, { errors: { agree: t('apply.mustAgree') } }, 400);
     const used = await consumeToken(token, 'apply', tenant._id);
-    if (!used.ok) return problem(ctx, used.reason);
+    if (!used.ok) return linkProblem(ctx, used);
     await startFlow(
       ctx,
       { tenantId: tenant._id, email: used.token.email, lang: ctx.state.lang, values: {} },
@@ -302,7 +297,7 @@ export function applicationRoutes(config: Config, logger: Logger): Router {
 
   router.get('/resubmit/:token', async (ctx) => {
     const check = await checkToken(ctx.params.token ?? '', 'resubmit', tenantOf(ctx)._id);
-    if (!check.ok) return problem(ctx, check.reason);
+    if (!check.ok) return linkProblem(ctx, check);
     await showResubmit(ctx, ctx.params.token ?? '', check.token.ref ?? '');
   });
 
@@ -310,10 +305,10 @@ export function applicationRoutes(config: Config, logger: Logger): Router {
     const tenant = tenantOf(ctx);
     const token = ctx.params.token ?? '';
     const check = await checkToken(token, 'resubmit', tenant._id);
-    if (!check.ok) return problem(ctx, check.reason);
+    if (!check.ok) return linkProblem(ctx, check);
     if (!csrfValid(ctx)) return showResubmit(ctx, token, check.token.ref ?? '', 403);
     const used = await consumeToken(token, 'resubmit', tenant._id);
-    if (!used.ok) return problem(ctx, used.reason);
+    if (!used.ok) return linkProblem(ctx, used);
     const application = await ApplicationModel.findOne({
       _id: used.token.ref,
       tenantId: tenant._id,

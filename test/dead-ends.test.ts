@@ -1,0 +1,59 @@
+import test from 'ava';
+import { createGraduate, parseName } from '../src/admin/accounts.ts';
+import { createTenant } from '../src/admin/tenants.ts';
+import { Applicant } from './helpers/applicant.ts';
+import { Browser } from './helpers/browser.ts';
+import { submitGraduateLogin } from './helpers/relying-party.ts';
+import { startTestService, type TestService } from './helpers/service.ts';
+
+// Every mail and button that says "log in" leads to a working login, wherever the university's
+// own login page is (or is not) configured.
+
+let service: TestService;
+
+test.before(async () => {
+  service = await startTestService('dead-ends', { logLevel: 'silent' });
+  await createTenant({ id: 'plain-univ', nameJa: '無設定大学', nameEn: 'Plain University' });
+});
+test.after.always(() => service?.stop());
+
+test('a graduate following "Log in here" at a university with no login URL of its own reaches a login form and, logged in, the account menu', async (t) => {
+  const credentials = { email: 'plain@example.com', password: 'Account2026pw', secondPassword: 'Second2026ac' };
+  await createGraduate(service.hasher, {
+    tenantId: 'plain-univ',
+    ...credentials,
+    name: { kanji: parseName('無設 花子', 'name') },
+    studentIds: [],
+  });
+  const browser = new Browser();
+  const { url: pageUrl, response } = await browser.follow(`${service.issuer}/t/plain-univ/login`);
+  const page = (await response?.text()) ?? '';
+  t.regex(new URL(pageUrl).pathname, /^\/interaction\//, 'the login page itself');
+  t.regex(page, /name="email"/);
+  t.regex(page, /無設定大学/);
+
+  const result = await submitGraduateLogin({ browser, page, pageUrl, verifier: '', state: '', nonce: '' }, credentials);
+  t.is(new URL(result.url).pathname, '/t/plain-univ/account');
+  t.is(result.status, 200);
+  t.regex(result.page, /無設 花子/);
+});
+
+test('an applicant who opens the mailed link again after being approved is pointed to login, not to a new application', async (t) => {
+  const applicant = new Applicant(service, 'plain-univ');
+  await applicant.requestMail('approved.later@example.com');
+  const url = await applicant.mailedUrl('approved.later@example.com');
+  await applicant.agree(url); // the link is used
+  await createGraduate(service.hasher, {
+    tenantId: 'plain-univ',
+    email: 'approved.later@example.com',
+    password: 'Account2026pw',
+    secondPassword: 'Second2026ac',
+    name: { kanji: parseName('承認 済子', 'name') },
+    studentIds: [],
+  });
+  const again = await applicant.browser.page(url);
+  t.is(again.status, 410);
+  t.regex(again.html, /このメールアドレスは登録済みです/);
+  t.regex(again.html, /href="http:\/\/127\.0\.0\.1:\d+\/t\/plain-univ\/login"/);
+  t.notRegex(again.html, /最初からやり直/);
+});
