@@ -37,10 +37,10 @@ test('an applicant sets a mail address, opens the mailed URL, agrees to the term
   const terms = await person.browser.get(url);
   const termsHtml = (await terms.response?.text()) ?? '';
   t.regex(termsHtml, /第1条 本サービスは卒業生のためのものです。/);
-  t.regex(termsHtml, /上記に同意する/);
+  t.regex(termsHtml, /上記内容に同意する/);
   const form = await person.agree(url);
   t.regex(form.url, /\/apply\/form$/);
-  t.regex(form.html, /申請区分/);
+  t.regex(form.html, /申請種別/);
   t.regex(form.html, /テスト大学 \/ 文学部 \/ 日本文学科/);
 
   const confirm = await person.submitForm(form, APPLICANT, {
@@ -103,7 +103,7 @@ test('the terms of use must be agreed to', async (t) => {
   const terms = { url, html: (await (await person.browser.get(url)).response?.text()) ?? '' };
   const refused = await person.post(url, terms, {});
   t.is(refused.status, 400);
-  t.regex(refused.html, /「上記に同意する」にチェックしてください/);
+  t.regex(refused.html, /「上記内容に同意する」にチェックしてください/);
 });
 
 test('a used one-time URL is refused with a page offering to start again', async (t) => {
@@ -188,7 +188,7 @@ test('missing required items and a missing front image are each named', async (t
   ]) {
     t.regex(result.html, new RegExp(`id="${field}-error"`), field);
   }
-  t.regex(result.html, /id="id_front-error"[^>]*>本人確認書類の画像（表面）を添付してください/);
+  t.regex(result.html, /id="id_front-error"[^>]*>本人確認用書類の画像（表面）を添付してください/);
   t.notRegex(result.html, /id="studentId-error"/, 'optional items may stay empty');
 });
 
@@ -286,4 +286,34 @@ test('an address that became registered while the form was being filled in is re
   t.is(refused.status, 409);
   t.regex(refused.html, /このメールアドレスは登録済みです/);
   t.is(await ApplicationModel.countDocuments({ email: 'raced@example.com' }), 0);
+});
+
+test('an applicant who pastes a 100,000-character remark or a name with a control character is told which item and how, and keeps the other values', async (t) => {
+  const person = new Applicant(service);
+  await person.requestMail('long.remark@example.com');
+  const form = await person.agree(await person.mailedUrl('long.remark@example.com'));
+  const page = await person.submitForm(form, {
+    ...APPLICANT,
+    nameKanji: '山田\u0007 太郎',
+    nameRoman: 'YAMADA \u202eTaro',
+    remarks: 'あ'.repeat(100_000),
+  });
+  t.is(page.status, 400);
+  t.regex(page.html, /id="remarks-error"[^>]*>備考は1000文字以内で入力してください。/);
+  t.regex(page.html, /id="nameKanji-error"[^>]*>申請者氏名に使用できない文字（制御文字や見えない文字）が含まれています。/);
+  t.regex(page.html, /id="nameRoman-error"[^>]*>[^<]*使用できない文字/);
+  t.regex(page.html, /value="ヤマダ タロウ"/, 'the other values are kept');
+  t.regex(page.html, /value="090-1111-2222"/);
+});
+
+test('a form endpoint sent JSON instead of a form answers 415, not a message about an expired screen', async (t) => {
+  for (const path of ['/t/test-univ/apply', '/t/test-univ/apply/form', '/t/test-univ/password-reset']) {
+    const response = await fetch(`${service.issuer}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'json@example.com' }),
+    });
+    t.is(response.status, 415, path);
+    t.notRegex(await response.text(), /有効期限が切れました/, path);
+  }
 });

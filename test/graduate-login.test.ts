@@ -227,7 +227,7 @@ test('operators in form fields or JSON bodies never reach the database as querie
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ _csrf: csrf, email: { $ne: null }, password: { $ne: null }, secondPassword: { $ne: null } }),
   });
-  t.is(json.status, 403, 'a non-form body carries no CSRF token and is refused');
+  t.is(json.status, 415, 'a body that is not a form is refused before anything reads it');
 });
 
 test('an unknown or expired login page explains what to do instead of failing', async (t) => {
@@ -261,4 +261,13 @@ test('a graduate with no kana, roman name, birth date or earlier login recorded 
     for (const claim of [...absent, 'previous_login_at']) t.false(claim in claims, `${source}: ${claim}`);
     t.is(claims.name, '漢字 太郎', `${source}: the name that is recorded is sent`);
   }
+});
+
+test('the login page tells a graduate to leave the second password empty at the first login, beside the field', async (t) => {
+  const { page } = await startLogin(rp);
+  t.regex(
+    page,
+    /id="secondPassword-hint"[^>]*>初回ログイン時（仮パスワードでのログイン時）は、第2パスワードは空欄のまま進みます。/,
+  );
+  t.regex(page, /id="secondPassword"[^>]*aria-describedby="secondPassword-hint"/s);
 });

@@ -72,6 +72,7 @@ test.serial(
       (m) => recipients(m) === GRADUATE.email && /学籍番号の追加/.test(m.subject ?? '') && /追加しました/.test(m.text ?? ''),
     );
     t.regex(mail.text ?? '', /学籍番号：21M0007/);
+    t.is(mail.subject, '【テスト大学】学籍番号の追加登録完了', 'its own subject, not the rejection one');
     const { tokens } = await completeLogin(rp, GRADUATE);
     const numbers = (value: unknown) => (value as Array<{ number: string }>).map((s) => s.number);
     t.deepEqual(numbers(tokens.claims()?.student_ids), ['19B0042', '21M0007']);
@@ -110,6 +111,7 @@ test.serial(
     await staff.post(`/applications/${id}/decide`, detail, { action: 'reject', reason: '別の方の学籍番号です。' });
     const mail = await service.smtp.waitFor((m) => recipients(m) === other.email && /承認されませんでした/.test(m.text ?? ''));
     t.regex(mail.text ?? '', /理由：別の方の学籍番号です。/);
+    t.is(mail.subject, '【テスト大学】学籍番号の追加登録の審査結果');
     const { tokens } = await completeLogin(rp, other);
     t.deepEqual(tokens.claims()?.student_ids, []);
   },

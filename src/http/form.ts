@@ -1,10 +1,29 @@
 import { bodyParser } from '@koa/bodyparser';
 import type { TFunction } from 'i18next';
-import type { Context } from 'koa';
+import type { Context, Middleware } from 'koa';
 import { type AddressProblem, parseMailAddress } from '../mail/address.ts';
 
-/** Only urlencoded forms, small: our pages post nothing else (uploads come with their own parser). */
-export const formBody = bodyParser({ enableTypes: ['form'], formLimit: '32kb', encoding: 'utf-8' });
+const parseForm = bodyParser({ enableTypes: ['form'], formLimit: '32kb', encoding: 'utf-8' });
+
+/**
+ * Only urlencoded forms, small: our pages post nothing else (uploads come with their own parser).
+ * Another body (JSON, XML) is answered 415 rather than read as an empty form.
+ */
+export const formBody: Middleware = (ctx, next) => {
+  refuseOtherBodies(ctx, 'application/x-www-form-urlencoded');
+  return parseForm(ctx, next);
+};
+
+/** A request that carries a body of another type than `type` is refused with 415. */
+function refuseOtherBodies(ctx: Context, type: string): void {
+  if (ctx.request.length && !ctx.is(type)) ctx.throw(415);
+}
+
+/** The multipart forms (uploads): the same refusal, before the route reads anything. */
+export const multipartBody: Middleware = (ctx, next) => {
+  refuseOtherBodies(ctx, 'multipart/form-data');
+  return next();
+};
 
 /**
  * A form field as a plain string. Anything else (arrays, objects such as `{"$ne": null}`) becomes

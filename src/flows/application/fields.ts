@@ -87,8 +87,15 @@ export function tenantFields(tenant: Tenant): FieldDef[] {
 const KANA = /^[\u30A0-\u30FF]+[ \u3000][\u30A0-\u30FF]+$/;
 const ROMAN = /^[A-Za-z][A-Za-z'-]*[ ][A-Za-z][A-Za-z'-]*$/;
 const NAME = /^\S+[ \u3000]\S+$/;
-/** Control characters other than tab and line breaks. */
-const CONTROL = /[^\P{Cc}\t\n\r]/u;
+/**
+ * Characters no item may hold: control characters and invisible formatting ones (bidirectional
+ * overrides, zero-width spaces), private-use and unassigned code points. A remark may keep tabs and
+ * line breaks.
+ */
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}]/u;
+const unprintable = (value: string, multiline: boolean) => UNPRINTABLE.test(multiline ? value.replace(/[\t\n\r]/g, '') : value);
+/** The longest value an item takes (the remark is a textarea). */
+export const maxLength = (field: FieldDef) => (field.kind === 'textarea' ? 1000 : 100);
 
 function validDate(value: string): boolean {
   const date = new Date(`${value}T00:00:00Z`);
@@ -97,10 +104,11 @@ function validDate(value: string): boolean {
 
 /** Normalises one value (trims, folds spaces, formats postal codes); returns the message key if wrong. */
 function check(field: FieldDef, raw: string, catalogue: CatalogueEntry[]): { value: string; error?: string } {
+  if (unprintable(raw, field.kind === 'textarea')) return { value: raw, error: 'characters' };
   const value = field.kind === 'textarea' ? raw.trim() : raw.trim().replace(/[ \u3000]+/g, ' ');
   const chosen = field.kind === 'choice' || field.kind === 'catalogue';
   if (!value) return { value, error: field.mode === 'required' ? (chosen ? 'choice' : 'required') : undefined };
-  if (CONTROL.test(value) || value.length > (field.kind === 'textarea' ? 1000 : 100)) return { value, error: 'tooLong' };
+  if (value.length > maxLength(field)) return { value, error: 'tooLong' };
   const now = new Date();
   switch (field.kind) {
     case 'name':
@@ -173,7 +181,9 @@ export function validateFields(
   for (const field of fields) {
     const result = check(field, read(field.name), tenant.catalogue ?? []);
     values[field.name] = result.value;
-    if (result.error) errors[field.name] = t(`form.${result.error}`, { field: t(`application.fields.${field.name}`) });
+    if (result.error) {
+      errors[field.name] = t(`form.${result.error}`, { field: t(`application.fields.${field.name}`), max: maxLength(field) });
+    }
   }
   return { values, errors };
 }

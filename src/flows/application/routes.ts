@@ -6,7 +6,7 @@ import { claimOnce } from '../../db/claim.ts';
 import { type Application, ApplicationModel, imageBytes } from '../../db/models/application.ts';
 import { type ApplicationFlow, ApplicationFlowModel } from '../../db/models/application-flow.ts';
 import type { Tenant } from '../../db/models/tenant.ts';
-import { confirmedMailAddress, formBody, formField } from '../../http/form.ts';
+import { confirmedMailAddress, formBody, formField, multipartBody } from '../../http/form.ts';
 import { render } from '../../http/views.ts';
 import { translator } from '../../i18n/index.ts';
 import { audit, type Logger } from '../../log.ts';
@@ -160,7 +160,7 @@ export function applicationRoutes(config: Config, logger: Logger): Router {
     showForm(ctx, flow);
   });
 
-  router.post('/form', async (ctx) => {
+  router.post('/form', multipartBody, async (ctx) => {
     const tenant = tenantOf(ctx);
     const flow = await currentFlow(ctx, tenant._id);
     if (!flow) return problem(ctx, 'noFlow');

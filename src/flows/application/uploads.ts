@@ -25,9 +25,12 @@ export interface ParsedUpload {
  * (jpg, gif, png only), never by its name or the browser's claim.
  */
 export function applicationUpload(maxBytes: number) {
+  // A text item may be far longer than its own limit (a pasted remark of 100,000 characters) and
+  // still be read, so that its message stands beside it and the other items are kept; past 512 KiB
+  // an item stops the parse. At most 50 items (the form has about 40).
   const parse = multer({
     storage: multer.memoryStorage(),
-    limits: { fileSize: maxBytes, files: 2, fields: 60, fieldSize: 4000, parts: 64 },
+    limits: { fileSize: maxBytes, files: 2, fields: 50, fieldSize: 512 * 1024, parts: 54 },
   }).fields(SIDES.map((side) => ({ name: FIELD[side], maxCount: 1 })));
 
   return async (ctx: Context): Promise<ParsedUpload> => {
