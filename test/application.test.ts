@@ -317,3 +317,23 @@ test('a form endpoint sent JSON instead of a form answers 415, not a message abo
     t.notRegex(await response.text(), /有効期限が切れました/, path);
   }
 });
+
+test('dates are typed as the manuals write them (1990/09/09, 2015/03), in full-width digits too, beside a hint with the same example', async (t) => {
+  const person = new Applicant(service);
+  await person.requestMail('slashed.dates@example.com');
+  const form = await person.agree(await person.mailedUrl('slashed.dates@example.com'));
+  t.regex(form.html, /id="birthdate-hint"[^>]*>西暦で入力してください（例：1990\/09\/09）。/);
+  t.regex(form.html, /id="birthdate" name="birthdate" type="text" inputmode="numeric"/);
+  const confirm = await person.submitForm(
+    form,
+    { ...APPLICANT, birthdate: '1990/9/9', graduation: '２０１５／０３' },
+    { idFront: front },
+  );
+  t.regex(
+    confirm.url,
+    /\/apply\/confirm$/,
+    confirm.html.match(/field-error[^<]*<\/p>|id="[a-z]+-error"[^>]*>[^<]*/gi)?.join(' | ') ?? '',
+  );
+  t.regex(confirm.html, /1990-09-09/);
+  t.regex(confirm.html, /2015-03/);
+});

@@ -57,3 +57,13 @@ test('an applicant who opens the mailed link again after being approved is point
   t.regex(again.html, /href="http:\/\/127\.0\.0\.1:\d+\/t\/plain-univ\/login"/);
   t.notRegex(again.html, /最初からやり直/);
 });
+
+test('the mail address setting and the additional student ID form offer Back, as the manuals show, and every page names its icon', async (t) => {
+  const browser = new Browser();
+  const setting = await browser.page(`${service.issuer}/t/plain-univ/apply`);
+  t.regex(setting.html, /<a class="button" href="\/t\/plain-univ\/login">戻る<\/a>/);
+  t.regex(setting.html, /<link rel="icon" href="\/static\/favicon.svg"/);
+  const icon = await fetch(`${service.issuer}/favicon.ico`);
+  t.is(icon.headers.get('content-type'), 'image/svg+xml');
+  t.regex(await icon.text(), /^<svg /);
+});

@@ -125,7 +125,7 @@ test.serial('the additional student ID form requires the student ID and names ea
   const mail = await service.smtp.waitFor((m) => service.smtp.messages.indexOf(m) >= before && recipients(m) === GRADUATE.email);
   const url = (mail.text ?? '').match(/(http\S+\/student-id\/form\/\S+)/)?.[1] as string;
   const form = await browser.page(url);
-  const wrong = await browser.submit(url, form, { ...SECOND_ID, studentId: '', graduation: '2023-3' });
+  const wrong = await browser.submit(url, form, { ...SECOND_ID, studentId: '', graduation: '2023-13' });
   t.is(wrong.status, 400);
   t.regex(wrong.html, /id="studentId-error"[^>]*>学籍番号を入力してください/);
   t.regex(wrong.html, /id="graduation-error"/);

@@ -83,7 +83,16 @@ export function studentIdRoutes(provider: Provider, config: Config, logger: Logg
     render(
       ctx,
       view,
-      { action: `${base(ctx)}/form/${token}`, fields, rows, values, catalogue: tenant.catalogue ?? [], errors: {}, ...extra },
+      {
+        action: `${base(ctx)}/form/${token}`,
+        back: `/t/${tenant._id}/account`,
+        fields,
+        rows,
+        values,
+        catalogue: tenant.catalogue ?? [],
+        errors: {},
+        ...extra,
+      },
       status,
     );
   };

@@ -48,7 +48,13 @@ export function applicationRoutes(config: Config, logger: Logger): Router {
 
   // 1. Mail address setting
   const showEmail = (ctx: Context, extra: Record<string, unknown> = {}, status = 200) =>
-    render(ctx, 'apply-email', { action: base(tenantOf(ctx)), values: {}, errors: {}, ...extra }, status);
+    // "Back" (as in the manual) returns to the login the person came from.
+    render(
+      ctx,
+      'apply-email',
+      { action: base(tenantOf(ctx)), back: `/t/${tenantOf(ctx)._id}/login`, values: {}, errors: {}, ...extra },
+      status,
+    );
 
   router.get('/', (ctx) => showEmail(ctx));
 
