@@ -94,11 +94,17 @@ test('the Password Setting screen names each broken rule and keeps the graduate 
       /初期パスワード（現在のパスワード）とは異なる/,
     ],
   ];
+  /** The message beside a field: its error element, up to the end of it. */
+  const beside = (page: string, field: string) => page.slice(page.indexOf(`id="${field}-error"`)).split('</div>')[0] ?? '';
   for (const [fields, field, message] of cases) {
     const result = await postPasswords(login, setting.page, setting.url, fields);
     t.is(result.status, 400, field);
-    t.regex(result.page, new RegExp(`id="${field}-error"[^>]*>[^<]*${message.source}`), `${field}: ${message}`);
+    t.regex(beside(result.page, field), message, `${field}: ${message}`);
   }
+  // Several broken rules are a list, one rule an item, not one run-on sentence.
+  const several = await postPasswords(login, setting.page, setting.url, { ...good, password: 'abc', passwordConfirm: 'abc' });
+  const items = beside(several.page, 'password').match(/<li>/g) ?? [];
+  t.true(items.length >= 3, `${items.length} items`);
   t.true((await AccountModel.findOne({ email: 'rules@example.com' }).lean())?.mustSetPasswords, 'nothing was changed');
 });
 

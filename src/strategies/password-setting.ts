@@ -12,6 +12,15 @@ export interface NewPasswords {
 }
 
 /**
+ * The rules a new secret breaks, as the field shows them: the label, then one rule per line (the
+ * field partial lists them; the error summary reads them as one line). Undefined when none.
+ */
+function brokenRules(t: TFunction, label: string, value: string): string | undefined {
+  const problems = passwordProblems(value).map((problem) => t(`passwordRules.${problem}`));
+  return problems.length ? [`${label}:`, ...problems].join('\n') : undefined;
+}
+
+/**
  * Every broken rule of a new password + second password pair, by field, each named: the rules,
  * the typed-twice check, password ≠ second password, and ≠ the password being replaced.
  */
@@ -25,8 +34,7 @@ export async function newPasswordErrors(
   const check = (field: 'password' | 'secondPassword', label: string) => {
     const value = input[field];
     if (!value) return t('form.required', { field: label });
-    const problems = passwordProblems(value).map((problem) => t(`passwordRules.${problem}`));
-    return problems.length ? `${label}: ${problems.join(' ')}` : '';
+    return brokenRules(t, label, value) ?? '';
   };
   const password = check('password', t('passwords.password'));
   const second = check('secondPassword', t('passwords.secondPassword'));
@@ -59,9 +67,9 @@ export async function changeSecretErrors(
   const errors: Record<string, string> = {};
   if (!input.current) errors.current = t('form.required', { field: t(`account.current.${which}`) });
   else if (!(await hasher.verify(hashes.current, input.current))) errors.current = t('account.currentWrong', { field: label });
-  const problems = passwordProblems(input.next).map((problem) => t(`passwordRules.${problem}`));
+  const broken = brokenRules(t, label, input.next);
   if (!input.next) errors.next = t('form.required', { field: t(`account.new.${which}`) });
-  else if (problems.length) errors.next = `${label}: ${problems.join(' ')}`;
+  else if (broken) errors.next = broken;
   else if (input.next !== input.confirm) errors.confirm = t('passwordRules.confirm', { field: label });
   else if (input.next === input.current) errors.next = t('account.sameAsCurrent', { field: label });
   else if (await hasher.verify(hashes.other, input.next)) errors.next = t('passwordRules.sameAsPassword');
@@ -75,8 +83,8 @@ export function newSecondPasswordErrors(
 ): Record<string, string> {
   const label = t('passwords.secondPassword');
   if (!input.secondPassword) return { secondPassword: t('form.required', { field: label }) };
-  const problems = passwordProblems(input.secondPassword).map((problem) => t(`passwordRules.${problem}`));
-  if (problems.length) return { secondPassword: `${label}: ${problems.join(' ')}` };
+  const broken = brokenRules(t, label, input.secondPassword);
+  if (broken) return { secondPassword: broken };
   if (input.secondPassword !== input.secondPasswordConfirm)
     return { secondPasswordConfirm: t('passwordRules.confirm', { field: label }) };
   return {};
