@@ -127,7 +127,17 @@ for (const lang of ['ja', 'en'] as const) {
       await page.click('button.primary');
       await page.waitForURL(/\/set-passwords$/);
       await journey.screen('password-setting');
+      // The rules tick off while the password is typed, and the eye button shows what was typed.
+      await page.fill('#password', 'graduate');
+      const met = () => page.$$eval('#password-rules li.met', (items) => items.map((item) => (item as HTMLElement).dataset.rule));
+      t.deepEqual(await met(), ['length', 'charset', 'lower']);
+      await page.click('#password + button.reveal');
+      t.is(await page.getAttribute('#password', 'type'), 'text');
       await page.fill('#password', 'Graduate2026');
+      t.deepEqual(await met(), ['length', 'charset', 'upper', 'lower', 'digit']);
+      await journey.screen('password-rules-met');
+      await page.click('#password + button.reveal');
+      t.is(await page.getAttribute('#password', 'type'), 'password');
       await page.fill('#passwordConfirm', 'Graduate2026');
       await page.fill('#secondPassword', 'Second2026z');
       await page.fill('#secondPasswordConfirm', 'Second2026z');
