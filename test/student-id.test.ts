@@ -130,4 +130,12 @@ test.serial('the additional student ID form requires the student ID and names ea
   t.regex(wrong.html, /id="studentId-error"[^>]*>学籍番号を入力してください/);
   t.regex(wrong.html, /id="graduation-error"/);
   t.regex(wrong.html, /value="サトウ ハナコ"/);
+
+  // Back on the confirmation screen (as the manual shows) returns to the form as it was filled in.
+  const confirm = await browser.submit(url, wrong, SECOND_ID);
+  t.regex(confirm.html, /name="back" value="yes"/);
+  const back = await browser.submit(url, confirm, { ...SECOND_ID, confirmed: 'yes', back: 'yes' });
+  t.is(back.status, 200);
+  t.regex(back.html, new RegExp(`id="studentId" name="studentId"[^>]*value="${SECOND_ID.studentId}"`));
+  t.notRegex(back.html, /学籍番号の追加申請を受け付けました/);
 });

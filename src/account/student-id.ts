@@ -112,6 +112,8 @@ export function studentIdRoutes(provider: Provider, config: Config, logger: Logg
     const { values, errors } = validateFields(t, tenant, (name) => formField(ctx, name, 200), studentIdFields(tenant));
     if (!csrfValid(ctx)) return show(ctx, 'student-id-form', token, values, { formError: t('form.csrf') }, 403);
     if (Object.keys(errors).length) return show(ctx, 'student-id-form', token, values, { errors }, 400);
+    // Back from the confirmation screen: the form again, as it was filled in.
+    if (formField(ctx, 'back') === 'yes') return show(ctx, 'student-id-form', token, values);
     if (formField(ctx, 'confirmed') !== 'yes') return show(ctx, 'student-id-confirm', token, values);
     const account = await AccountModel.findOne({ _id: check.token.ref, tenantId: tenant._id }).lean<Account>();
     if (!account) return problem(ctx, 'invalid');

@@ -1,5 +1,6 @@
 import mongoose from 'mongoose';
 import type { Account } from './models/account.ts';
+import { QUERY_WRITES } from './query-writes.ts';
 
 /**
  * Accounts as relying parties read them (claims for ID tokens and userinfo), kept a few seconds in
@@ -33,16 +34,7 @@ export function forgetOnWrite(schema: mongoose.Schema): void {
     if (typeof id === 'string' || id instanceof mongoose.Types.ObjectId) entries.delete(String(id));
     else entries.clear();
   };
-  const writes: mongoose.MongooseQueryMiddleware[] = [
-    'updateOne',
-    'updateMany',
-    'replaceOne',
-    'deleteOne',
-    'deleteMany',
-    'findOneAndUpdate',
-    'findOneAndDelete',
-  ];
-  schema.post(writes, { query: true, document: false }, forget);
+  schema.post(QUERY_WRITES, { query: true, document: false }, forget);
   schema.post('save', (doc: { _id: unknown }) => {
     entries.delete(String(doc._id));
   });

@@ -1,5 +1,6 @@
 import mongoose from 'mongoose';
 import { isDuplicateKey } from './models/account.ts';
+import { QUERY_WRITES } from './query-writes.ts';
 
 /**
  * What rarely changes (universities, relying parties, SAML IdPs) is kept in each process instead of
@@ -36,17 +37,6 @@ export async function recordChange(): Promise<void> {
     await StampModel.updateOne({ _id: STAMP }, { $inc: { n: 1 } });
   }
 }
-
-const QUERY_WRITES: mongoose.MongooseQueryMiddleware[] = [
-  'updateOne',
-  'updateMany',
-  'replaceOne',
-  'deleteOne',
-  'deleteMany',
-  'findOneAndUpdate',
-  'findOneAndDelete',
-  'findOneAndReplace',
-];
 
 /** Makes every write through this schema's model record a change (the cached collections' models). */
 export function trackChanges(schema: mongoose.Schema): void {
