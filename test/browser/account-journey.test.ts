@@ -168,7 +168,18 @@ test.serial('a graduate logs in with the keyboard alone', async (t) => {
   await page.keyboard.type(email);
   await page.keyboard.press('Tab');
   await page.keyboard.type('Keyboard2026pw');
+  // Past the password's show/hide button (a tab stop of its own) to the second password.
   await page.keyboard.press('Tab');
+  t.regex(
+    await page.evaluate(
+      () =>
+        (globalThis as unknown as { document: { activeElement?: { className: string } } }).document.activeElement?.className ??
+        '',
+    ),
+    /reveal/,
+  );
+  await page.keyboard.press('Tab');
+  t.is(await focused(), 'secondPassword');
   await page.keyboard.type('Second2026kb');
   await Promise.all([page.waitForURL((u) => u.href.startsWith(suite.landing.callback)), page.keyboard.press('Enter')]);
   t.truthy(new URL(page.url()).searchParams.get('code'));
