@@ -1,10 +1,11 @@
 import test from 'ava';
 import { createGraduate, parseName } from '../src/admin/accounts.ts';
+import { registerClient } from '../src/admin/clients.ts';
 import { createTenant } from '../src/admin/tenants.ts';
 import { Applicant } from './helpers/applicant.ts';
 import { Browser } from './helpers/browser.ts';
-import { submitGraduateLogin } from './helpers/relying-party.ts';
-import { startTestService, type TestService } from './helpers/service.ts';
+import { completeLogin, relyingParty, submitGraduateLogin } from './helpers/relying-party.ts';
+import { GRADUATE, REDIRECT_URI, seedUniversity, startTestService, type TestService } from './helpers/service.ts';
 
 // Every mail and button that says "log in" leads to a working login, wherever the university's
 // own login page is (or is not) configured.
@@ -66,4 +67,33 @@ test('the mail address setting and the additional student ID form offer Back, as
   const icon = await fetch(`${service.issuer}/favicon.ico`);
   t.is(icon.headers.get('content-type'), 'image/svg+xml');
   t.regex(await icon.text(), /^<svg /);
+});
+
+test('every account page leads back to the relying party the person came from, or else to the certificate service', async (t) => {
+  const university = await seedUniversity(service, 'back-univ');
+  const home = 'https://cert.back-univ.example/home';
+  const withHome = await registerClient({
+    tenantId: 'back-univ',
+    name: '証明書発行サービス（本学）',
+    redirectUris: [REDIRECT_URI],
+    homeUrl: home,
+  });
+  const rp = await relyingParty(service.issuer, university.client.id, university.client.secret);
+  const { browser } = await completeLogin(rp, GRADUATE);
+  const base = `${service.issuer}/t/back-univ/account`;
+
+  const fallback = await browser.page(base);
+  t.regex(
+    fallback.html,
+    /<a href="https:\/\/cert\.test-univ\.example\/login">← 証明書発行サービスへ戻る<\/a>/,
+    'the university login URL',
+  );
+
+  const menu = await browser.page(`${base}?client_id=${withHome.clientId}`);
+  t.regex(menu.html, /<a href="https:\/\/cert\.back-univ\.example\/home">← 証明書発行サービス（本学）へ戻る<\/a>/);
+  for (const page of ['/email', '/password', '/student-id']) {
+    t.regex((await browser.page(`${base}${page}`)).html, /← 証明書発行サービス（本学）へ戻る/, `${page} remembers it`);
+  }
+  const foreign = await browser.page(`${base}?client_id=${university.client.id}-unknown`);
+  t.regex(foreign.html, /← 証明書発行サービス（本学）へ戻る/, 'an unknown client changes nothing');
 });

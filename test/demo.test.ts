@@ -80,7 +80,11 @@ test('a newcomer logs in at the demo certificate front end and sees the printing
   t.regex(destination, /印刷先選択/);
   t.regex(destination, /前回ログイン日時/);
   t.regex(destination, /<option value="20A1234">/);
-  t.regex(destination, new RegExp(`href="${service.issuer}/t/demo-univ/account/student-id\\?lang=ja"`));
+  const studentIdLink = `${service.issuer}/t/demo-univ/account/student-id?lang=ja&client_id=demo-certificate-frontend`;
+  t.true(destination.includes(`href="${studentIdLink.replace('&', '&amp;')}"`), 'the menu links to the account pages');
+  // The account page the menu opens leads back to the front end.
+  const accountPage = await browser.page(studentIdLink);
+  t.true(accountPage.html.includes(`<a href="${frontend}/destination">← Demo certificate front endへ戻る</a>`));
 
   const english = await browser.get(`${frontend}/destination?lang=en`);
   t.regex((await english.response?.text()) ?? '', /Select printing destination/);

@@ -14,6 +14,8 @@ export interface ClientInput {
   /** Third-party clients are shown a consent page; first-party ones (the default) are not. */
   thirdParty?: boolean;
   backchannelLogoutUri?: string;
+  /** Where the account pages lead back to. */
+  homeUrl?: string;
 }
 
 /** Redirect URIs are matched exactly by oidc-provider; here we refuse ones that can never be safe. */
@@ -40,6 +42,7 @@ export async function registerClient(input: ClientInput): Promise<{ clientId: st
     ...input.redirectUris,
     ...(input.postLogoutRedirectUris ?? []),
     ...(input.backchannelLogoutUri ? [input.backchannelLogoutUri] : []),
+    ...(input.homeUrl ? [input.homeUrl] : []),
   ]) {
     checkUri(uri);
   }
@@ -59,6 +62,7 @@ export async function registerClient(input: ClientInput): Promise<{ clientId: st
     postLogoutRedirectUris: input.postLogoutRedirectUris ?? [],
     firstParty: !input.thirdParty,
     backchannelLogoutUri: input.backchannelLogoutUri,
+    homeUrl: input.homeUrl,
   });
   return { clientId, clientSecret: secret?.secret };
 }

@@ -40,6 +40,7 @@ const USAGE = `Usage: npm run cli -- <command> [options]
   saml-keys list | saml-keys add | saml-keys promote --id ID | saml-keys retire --id ID   (SAML SP keys; restart after each)
   client create --tenant ID --name NAME --redirect-uri URI [--redirect-uri URI ...]
                 [--post-logout-uri URI ...] [--public] [--third-party] [--backchannel-logout-uri URI] [--id CLIENT_ID]
+                [--home-url URL]   (where the account pages lead back to)
   client list [--tenant ID]
   client reset-secret --id CLIENT_ID
   account create-graduate --tenant ID --email ADDRESS --name-kanji "FAMILY GIVEN"
@@ -198,6 +199,7 @@ async function run(command: string, args: string[], config: Config): Promise<voi
         public: bool,
         'third-party': bool,
         'backchannel-logout-uri': s,
+        'home-url': s,
       };
       const o = options(args, spec, ['tenant', 'name', 'redirect-uri']);
       const result = await registerClient({
@@ -209,6 +211,7 @@ async function run(command: string, args: string[], config: Config): Promise<voi
         postLogoutRedirectUris: o.list('post-logout-uri'),
         thirdParty: o.flag('third-party'),
         backchannelLogoutUri: o.str('backchannel-logout-uri') || undefined,
+        homeUrl: o.str('home-url') || undefined,
       });
       console.log(`client_id\t${result.clientId}`);
       if (result.clientSecret) console.log(`client_secret\t${result.clientSecret}\t(shown once: store it now)`);

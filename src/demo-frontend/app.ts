@@ -51,7 +51,9 @@ export async function startDemoFrontend(
     }
     return sessions.get(id) as DemoSession;
   };
-  const account = (path: string, lang: Lang) => `${options.issuer}/t/${options.tenantId}/account${path}?lang=${lang}`;
+  // With our client_id, so that the account pages lead back here.
+  const account = (path: string, lang: Lang) =>
+    `${options.issuer}/t/${options.tenantId}/account${path}?lang=${lang}&client_id=${encodeURIComponent(options.clientId)}`;
 
   const router = new Router();
   router.use(async (ctx, next) => {

@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import { backToRelyingParty } from '../account/back-to-relying-party.ts';
 import { GRADUATE_RESET, recoveryRoutes, STUDENT_SECOND_PASSWORD_RESET } from '../account/recovery.ts';
 import { accountRoutes } from '../account/routes.ts';
 import { studentIdRoutes } from '../account/student-id.ts';
@@ -22,6 +23,7 @@ export function tenantPages(deps: PageDeps): Router {
     ctx.status = 303;
     ctx.redirect(tenant.loginUrl || `/t/${tenant._id}/account/login`);
   });
+  router.use('/account', backToRelyingParty());
   router.use(applicationRoutes(config, logger).routes());
   router.use(staffRoutes(config, hasher, logger).routes());
   router.use(studentIdRoutes(provider, config, logger).routes());

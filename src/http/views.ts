@@ -23,6 +23,7 @@ export function render(ctx: Context, view: string, data: Record<string, unknown>
     path: ctx.path,
     csrfToken: ctx.state.csrfToken,
     branding: ctx.state.branding,
+    backTo: ctx.state.backTo,
     errors: {},
     ...data,
   });

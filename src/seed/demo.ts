@@ -142,7 +142,7 @@ export async function registerDemoFrontend(frontendUrl: string): Promise<void> {
     { _id: DEMO.clientId },
     {
       $addToSet: { redirectUris: `${frontendUrl}/callback`, postLogoutRedirectUris: `${frontendUrl}/` },
-      $set: { backchannelLogoutUri: `${frontendUrl}/backchannel-logout` },
+      $set: { backchannelLogoutUri: `${frontendUrl}/backchannel-logout`, homeUrl: `${frontendUrl}/destination` },
     },
   );
 }

@@ -15,6 +15,8 @@ const clientSchema = new mongoose.Schema(
     secretHash: { type: String },
     redirectUris: { type: [String], required: true },
     postLogoutRedirectUris: { type: [String], default: [] },
+    /** Its home page: the account pages lead back there ("Back to <name>"). */
+    homeUrl: { type: String },
     /** Told (OpenID Connect Back-Channel Logout) when a session it took part in ends. */
     backchannelLogoutUri: { type: String },
   },
