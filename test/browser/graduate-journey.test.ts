@@ -7,6 +7,25 @@ import { browserSuite, Journey, newContext, VIEWPORTS, type Viewport } from '../
 import { recipients } from '../helpers/smtp-sink.ts';
 
 const fixtures = new URL('../fixtures/', import.meta.url).pathname;
+
+/** In the page: chooses a 4000×3000 photo of noise (a PNG of tens of MB, like a phone camera's) as the back image. */
+const CHOOSE_HUGE_PHOTO = `(async () => {
+  const canvas = document.createElement('canvas');
+  canvas.width = 4000;
+  canvas.height = 3000;
+  const context = canvas.getContext('2d');
+  const pixels = context.createImageData(4000, 3000);
+  for (let i = 0; i < pixels.data.length; i += 65536) crypto.getRandomValues(pixels.data.subarray(i, i + 65536));
+  context.putImageData(pixels, 0, 0);
+  const blob = await new Promise((done) => canvas.toBlob(done, 'image/png'));
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([blob], 'photo.png', { type: 'image/png' }));
+  const input = document.querySelector('#id_back');
+  input.files = transfer.files;
+  input.dispatchEvent(new Event('change'));
+  return blob.size;
+})()`;
+const SHRUNK = `document.querySelector('#id_back').files[0]?.type === 'image/jpeg'`;
 const suite = browserSuite('browser-graduate');
 
 async function mailText(to: string, pattern: RegExp): Promise<string> {
@@ -65,6 +84,15 @@ for (const lang of ['ja', 'en'] as const) {
       await page.selectOption('#catalogue', 'let-jpn');
       await page.check('input[name="graduationType"][value="graduated"]');
       await page.check('input[name="idType"][value="driving_licence"]');
+      if (viewport === 'phone') {
+        // A phone photo over the 5 MB limit is made smaller in the browser before it is sent.
+        const original = (await page.evaluate(CHOOSE_HUGE_PHOTO)) as number;
+        t.true(original > 5 * 1_048_576, `the photo is ${original} bytes`);
+        await page.waitForFunction(SHRUNK);
+        const sent = await page.evaluate('document.querySelector("#id_back").files[0].size');
+        t.true((sent as number) <= 5 * 1_048_576, `sent ${sent} bytes`);
+        t.regex((await page.getAttribute('#id_back-preview', 'src')) ?? '', /^blob:/);
+      }
       await page.setInputFiles('#id_front', `${fixtures}id-front.png`);
       await page.setInputFiles('#id_back', `${fixtures}id-back.jpg`);
       t.regex((await page.getAttribute('#id_front-preview', 'src')) ?? '', /^blob:/, 'the chosen image is previewed at once');

@@ -5,12 +5,41 @@ for (const select of document.querySelectorAll('select[data-autosubmit]')) {
 }
 document.querySelector('.error-summary')?.focus();
 
+// A phone photo over the size limit is made smaller here before it is sent (the server still
+// checks): drawn again as JPEG, at most 2,560 pixels on its longest side, smaller until it fits.
+async function shrink(file, maxBytes) {
+  if (!(file.size > maxBytes) || !file.type.startsWith('image/') || typeof DataTransfer === 'undefined') return file;
+  try {
+    const bitmap = await createImageBitmap(file);
+    let scale = Math.min(1, 2560 / Math.max(bitmap.width, bitmap.height));
+    for (let attempt = 0; attempt < 6; attempt++, scale *= 0.75) {
+      const canvas = document.createElement('canvas');
+      canvas.width = Math.round(bitmap.width * scale);
+      canvas.height = Math.round(bitmap.height * scale);
+      canvas.getContext('2d').drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      const blob = await new Promise((done) => canvas.toBlob(done, 'image/jpeg', 0.85));
+      if (blob && blob.size <= maxBytes)
+        return new File([blob], `${file.name.replace(/\.\w+$/, '')}.jpg`, { type: 'image/jpeg' });
+    }
+  } catch {
+    // Not an image the browser can read: send it as it is and let the server say so.
+  }
+  return file;
+}
+
 // Show the chosen identification image at once, so the person can check it is readable.
 for (const input of document.querySelectorAll('input[type=file][data-preview]')) {
-  input.addEventListener('change', () => {
+  input.addEventListener('change', async () => {
+    const chosen = input.files?.[0];
+    if (!chosen) return;
+    const file = await shrink(chosen, Number(input.dataset.maxBytes));
+    if (file !== chosen) {
+      const transfer = new DataTransfer();
+      transfer.items.add(file);
+      input.files = transfer.files;
+    }
     const preview = document.getElementById(input.dataset.preview);
-    const file = input.files?.[0];
-    if (!preview || !file) return;
+    if (!preview) return;
     preview.src = URL.createObjectURL(file);
     preview.hidden = false;
   });

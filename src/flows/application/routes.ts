@@ -152,6 +152,7 @@ export function applicationRoutes(config: Config, logger: Logger): Router {
         values: flow.values ?? {},
         uploaded: { front: Boolean(flow.images?.front), back: Boolean(flow.images?.back) },
         maxMb: Math.floor(settings.maxImageBytes / 1_048_576),
+        maxBytes: settings.maxImageBytes,
         resubmission: Boolean(flow.resubmissionOf),
         errors: {},
         ...extra,
