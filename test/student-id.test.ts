@@ -83,9 +83,13 @@ test.serial(
       university: 'テスト大学',
       department: '文学部',
       subject: '日本文学科',
+      'university#en': 'Test University',
+      'department#en': 'Faculty of Letters',
+      'subject#en': 'Japanese Literature',
       graduation: '2023-03',
       status: 'graduated',
     });
+    t.false('department#en' in ((userinfo.student_ids as Array<Record<string, string>>)[0] ?? {}), 'no empty English names');
   },
 );
 

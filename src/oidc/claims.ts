@@ -56,6 +56,10 @@ export function accountClaims(account: Account): Record<string, unknown> {
       university: id.university,
       department: id.department,
       subject: id.subject,
+      // English names with the language tag of OpenID Connect Core 5.2, where the catalogue has them.
+      'university#en': id.en?.university || undefined,
+      'department#en': id.en?.department || undefined,
+      'subject#en': id.en?.subject || undefined,
       graduation: id.graduation,
       status: id.status,
     })),

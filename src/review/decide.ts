@@ -48,6 +48,7 @@ function studentIdFrom(tenant: Tenant, values: Record<string, string>) {
     university: entry?.university?.ja ?? '',
     department: entry?.department?.ja ?? '',
     subject: entry?.subject?.ja ?? '',
+    en: { university: entry?.university?.en ?? '', department: entry?.department?.en ?? '', subject: entry?.subject?.en ?? '' },
     graduation: values.graduation ?? '',
     status: status as (typeof STUDENT_ID_STATUSES)[number],
   };

@@ -17,6 +17,12 @@ const studentIdSchema = new mongoose.Schema(
     /** Graduation (completion) year and month, "YYYY-MM". */
     graduation: { type: String, default: '' },
     status: { type: String, enum: STUDENT_ID_STATUSES, default: 'graduated' },
+    /** The names in English, from the university's catalogue (empty for IDs imported without them). */
+    en: {
+      university: { type: String, default: '' },
+      department: { type: String, default: '' },
+      subject: { type: String, default: '' },
+    },
   },
   { _id: false },
 );
