@@ -135,7 +135,16 @@ for (const lang of ['ja', 'en'] as const) {
       await staffJourney.screen('queue');
       await staffPage.click(`a:text("山田 太郎") >> nth=-1`);
       await staffJourney.screen('application');
-      await staffPage.check('input[name="action"][value="approve"]');
+      // The image can be turned and zoomed, and the decision chosen by its key.
+      await staffPage.click('button[data-rotate="image-front"]');
+      t.regex((await staffPage.getAttribute('#image-front', 'style')) ?? '', /rotate\(90deg\)/);
+      await staffPage.click('#image-front');
+      t.regex((await staffPage.getAttribute('#image-front', 'class')) ?? '', /zoomed/);
+      await staffPage.keyboard.press('r');
+      t.true(await staffPage.isChecked('input[name="action"][value="reject"]'), 'R chooses rejection');
+      await staffPage.keyboard.press('a');
+      t.true(await staffPage.isChecked('input[name="action"][value="approve"]'), 'A chooses approval');
+      await staffPage.click('#image-front');
       await staffPage.click('form[action$="/decide"] button.primary');
       await staffPage.waitForURL(/decided=/);
       await staffContext.close();

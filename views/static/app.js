@@ -87,3 +87,26 @@ for (const list of document.querySelectorAll('ul[data-rules-for]')) {
   input.addEventListener('input', update);
   update();
 }
+
+// Staff console: turn an identification image a quarter at a time, zoom it by clicking it, and
+// choose a decision by its key (A, R, B) unless the person is typing.
+for (const button of document.querySelectorAll('button[data-rotate]')) {
+  const image = document.getElementById(button.dataset.rotate);
+  let turns = 0;
+  button.addEventListener('click', () => {
+    turns = (turns + 1) % 4;
+    image.style.transform = `rotate(${turns * 90}deg)`;
+  });
+}
+for (const image of document.querySelectorAll('img[data-zoomable]')) {
+  image.addEventListener('click', () => image.classList.toggle('zoomed'));
+}
+document.addEventListener('keydown', (event) => {
+  if (event.ctrlKey || event.metaKey || event.altKey) return;
+  if (event.target.closest?.('input:not([type=radio]), textarea, select, [contenteditable]')) return;
+  const choice = document.querySelector(`input[type=radio][data-key="${event.key.toLowerCase()}"]`);
+  if (!choice) return;
+  choice.checked = true;
+  choice.focus();
+  event.preventDefault();
+});
