@@ -11,6 +11,7 @@ import * as oidc from 'openid-client';
 import { OidcRecordModel } from '../src/db/models/oidc-record.ts';
 import { freePort } from '../src/dev/free-port.ts';
 import { SecretHasher } from '../src/security/secrets.ts';
+import { Browser } from '../test/helpers/browser.ts';
 import { completeLogin, relyingParty } from '../test/helpers/relying-party.ts';
 import { GRADUATE, seedUniversity, startTestService } from '../test/helpers/service.ts';
 import { commandsOf } from './commands.ts';
@@ -225,6 +226,22 @@ try {
   const refreshParallel = await rounds(200, 8, () => oidc.refreshTokenGrant(rp, tokens.refresh_token as string));
   const userinfo = await rounds(400, 8, userinfoOnce);
 
+  // The forgotten-password form for a registered and an unregistered address, alternately: the
+  // request does the same work for both (test/address-enumeration.test.ts), so it takes the same time.
+  const resetRequest = async (email: string) => {
+    const browser = new Browser();
+    const url = `${service.issuer}/t/test-univ/password-reset`;
+    const form = await browser.page(url);
+    const t0 = performance.now();
+    await browser.submit(url, form, { email });
+    return performance.now() - t0;
+  };
+  const resetTimes = { known: [] as number[], unknown: [] as number[] };
+  for (let i = 0; i < 60; i++) {
+    resetTimes.known.push(await resetRequest(GRADUATE.email));
+    resetTimes.unknown.push(await resetRequest(`nobody-${i}@example.com`));
+  }
+
   // Two processes behind one address, against one process behind the same address.
   const front = await balancer([]);
   const issuer = `http://127.0.0.1:${front.port}`;
@@ -335,6 +352,10 @@ try {
     ['refresh-token grants / s (8 at a time)', refreshParallel.perSecond.toFixed(1)],
     ['userinfo / s (8 at a time)', userinfo.perSecond.toFixed(1)],
     ['userinfo latency p50 / p99 (ms)', `${userinfo.p50.toFixed(1)} / ${userinfo.p99.toFixed(1)}`],
+    [
+      'forgotten-password request p50 (ms): registered / unregistered address (60 each, alternating)',
+      `${median(resetTimes.known).toFixed(1)} / ${median(resetTimes.unknown).toFixed(1)}`,
+    ],
     ['resident memory of one process, idle (MiB)', memory.idle.toFixed(0)],
     [
       `resident memory of one process with ${memory.sessions.toLocaleString('en')} sessions stored, after logins (MiB)`,
