@@ -337,3 +337,17 @@ test('dates are typed as the manuals write them (1990/09/09, 2015/03), in full-w
   t.regex(confirm.html, /1990-09-09/);
   t.regex(confirm.html, /2015-03/);
 });
+
+test('Back on the applicant form shows the terms again, already agreed to, and the way on keeps what was typed', async (t) => {
+  const person = new Applicant(service);
+  await person.requestMail('goes.back@example.com');
+  const form = await person.agree(await person.mailedUrl('goes.back@example.com'));
+  const wrong = await person.submitForm(form, { ...APPLICANT, nameKana: 'やまだ たろう' }, { idFront: front });
+  t.regex(wrong.html, /<a class="button" href="\/t\/test-univ\/apply\/terms">戻る<\/a>/);
+  const terms = await person.browser.page(`${person.base}/terms`);
+  t.is(terms.status, 200);
+  t.regex(terms.html, /利用許諾に同意済みです。/);
+  t.notRegex(terms.html, /name="agree"/);
+  const again = await person.browser.page(`${person.base}/form`);
+  t.regex(again.html, /value="YAMADA Taro"/, 'what was typed is still there');
+});

@@ -167,6 +167,18 @@ export function applicationRoutes(config: Config, logger: Logger): Router {
     showForm(ctx, flow);
   });
 
+  // "Back" from the form (as in the manual): the terms again, already agreed to, with the way on.
+  router.get('/terms', async (ctx) => {
+    const tenant = tenantOf(ctx);
+    if (!(await currentFlow(ctx, tenant._id))) return problem(ctx, 'noFlow');
+    render(ctx, 'apply-terms', {
+      agreed: true,
+      formUrl: `${base(tenant)}/form`,
+      terms: tenant.terms?.[ctx.state.lang as 'ja' | 'en'] ?? '',
+      errors: {},
+    });
+  });
+
   router.post('/form', multipartBody, async (ctx) => {
     const tenant = tenantOf(ctx);
     const flow = await currentFlow(ctx, tenant._id);
