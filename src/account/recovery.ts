@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import type { TFunction } from 'i18next';
 import type { Context } from 'koa';
 import type { Config } from '../config/schema.ts';
+import { accountIdAt } from '../db/account-address.ts';
 import { type Account, AccountModel } from '../db/models/account.ts';
 import type { Tenant } from '../db/models/tenant.ts';
 import { loginUrl } from '../flows/application/routes.ts';
@@ -108,11 +109,7 @@ export function recoveryRoutes(config: Config, hasher: SecretHasher, logger: Log
     if (!address) return showRequest(ctx, { values: { email }, errors: { email: error } }, 400);
     // A student's address counts once it is confirmed (before that it is a placeholder).
     const confirmed = kind.accountKind === 'student' ? { emailVerified: true } : {};
-    // Only the id comes back: a whole account read for a known address would take longer than nothing.
-    const account = await AccountModel.findOne(
-      { tenantId: tenant._id, email: address, kind: kind.accountKind, ...confirmed },
-      { _id: 1 },
-    ).lean();
+    const accountId = await accountIdAt(tenant._id, address, { kind: kind.accountKind, ...confirmed });
     // The same work whether or not the address is registered, so that neither the answer nor its
     // timing tells: a token and a mail are written either way; for an unknown address the mail is
     // withheld (never sent) and the token, bound to no account, is never seen by anyone.
@@ -124,7 +121,7 @@ export function recoveryRoutes(config: Config, hasher: SecretHasher, logger: Log
         email: address,
         lang,
         ttlMinutes: config.application.urlMinutes,
-        ref: account?._id.toString(),
+        ref: accountId,
       });
       await enqueueMail({
         tenantId: tenant._id,
@@ -132,7 +129,7 @@ export function recoveryRoutes(config: Config, hasher: SecretHasher, logger: Log
         lang,
         template: kind.template,
         values: { url: `${config.issuer}${base(ctx)}/${token}`, minutes: String(config.application.urlMinutes) },
-        withheld: !account,
+        withheld: !accountId,
       });
     }
     await audit(logger, {

@@ -13,8 +13,20 @@ export async function findByAddress(
   return AccountModel.findOne({ ...filter, tenantId, email }).lean<Account>();
 }
 
+/**
+ * Only the id of the account holding `email` (matching `filter`): where the page must not tell
+ * whether the address is registered, a whole account read would take longer than finding nothing.
+ */
+export async function accountIdAt(
+  tenantId: string,
+  email: string,
+  filter: Record<string, unknown> = {},
+): Promise<string | undefined> {
+  return (await AccountModel.exists({ ...filter, tenantId, email }))?._id.toString();
+}
+
 export async function addressInUse(tenantId: string, email: string): Promise<boolean> {
-  return (await AccountModel.exists({ tenantId, email })) !== null;
+  return (await accountIdAt(tenantId, email)) !== undefined;
 }
 
 /** Creates an account; the unique (tenant, mail) index refuses a taken address. */
