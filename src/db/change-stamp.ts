@@ -19,7 +19,6 @@ const STAMP = 'settings';
 const caches = new Set<Map<string, unknown>>();
 /** Moves with every local drop, so a read that began before it does not store what it read. */
 let generation = 0;
-let seen: number | undefined;
 
 function dropCaches(): void {
   generation++;
@@ -79,7 +78,7 @@ async function readStamp(): Promise<number | undefined> {
  */
 export async function watchChanges(intervalMs: number): Promise<() => void> {
   dropCaches();
-  seen = await readStamp();
+  let seen = await readStamp();
   const timer = setInterval(async () => {
     const n = await readStamp();
     if (n === undefined) return;

@@ -1,4 +1,5 @@
 import type mongoose from 'mongoose';
+import { QUERY_WRITES } from './query-writes.ts';
 
 /**
  * Expiry by equality. The embedded database serves equality filters from an index but reads every
@@ -11,17 +12,9 @@ export function slotOf(date: Date | number | string): number {
   return Math.floor(new Date(date).getTime() / SLOT_MS);
 }
 
-const QUERY_WRITES: mongoose.MongooseQueryMiddleware[] = [
-  'updateOne',
-  'updateMany',
-  'replaceOne',
-  'findOneAndUpdate',
-  'findOneAndReplace',
-];
-
 type Fields = Record<string, unknown> & { $set?: Record<string, unknown>; $unset?: Record<string, unknown> };
 
-/** Sets `slot` from `field` wherever a write sets the field (replacement, plain or `$set`). */
+/** Sets `slot` from `field` wherever a write sets the field (replacement, plain or `$set`); deletes set nothing. */
 function deriveSlot(update: Fields | null | undefined, field: string, slot: string): void {
   if (!update) return;
   for (const target of [update, update.$set]) {
