@@ -61,11 +61,11 @@ export class MongoAdapter implements Adapter {
   /** The stored record, with what this request wrote to it applied. */
   private async read(
     filter: Record<string, string>,
-    pendingMatch: (doc: StoredRecord) => boolean,
+    pendingMatch: (doc: StoredRecord, key: string) => boolean,
   ): Promise<AdapterPayload | undefined> {
     const batch = currentBatch();
-    for (const [, pending] of batch ?? []) {
-      if (pending.doc && !pending.deleted && pendingMatch(pending.doc))
+    for (const [key, pending] of batch ?? []) {
+      if (pending.doc && !pending.deleted && pendingMatch(pending.doc, key))
         return payloadOf({ ...pending.doc, consumedAt: pending.consumedAt });
     }
     const doc = await OidcRecordModel.findOne(filter).lean<StoredRecord & { _id: string }>();
@@ -81,9 +81,7 @@ export class MongoAdapter implements Adapter {
       return client ? clientMetadata(client) : undefined;
     }
     const key = this.key(id);
-    const pending = currentBatch()?.get(key);
-    if (pending?.doc && !pending.deleted) return payloadOf({ ...pending.doc, consumedAt: pending.consumedAt });
-    return this.read({ _id: key }, () => false);
+    return this.read({ _id: key }, (_doc, pendingKey) => pendingKey === key);
   }
 
   findByUid(uid: string): Promise<AdapterPayload | undefined> {
