@@ -6,7 +6,7 @@ export type SentCommand = `${string} ${string}`;
 
 /**
  * Counts the database commands this process sends while `task` runs (the driver's command
- * monitoring, on since src/db/connection.ts connects with monitorCommands). Handshakes and
+ * monitoring, on in the test configuration that the tests and the benchmark run with). Handshakes and
  * heartbeats are not commands of the task and are not counted.
  */
 export async function commandsOf(task: () => Promise<unknown>): Promise<SentCommand[]> {

@@ -36,12 +36,12 @@ export interface RunningService {
 /** Resolves the database: MONGODB_URI when set, else the embedded FerretDB (never in production). */
 export async function openDatabase(config: Config) {
   if (config.mongodb.uri) {
-    await connectDatabase(config.mongodb.uri, config.mongodb.serverSelectionTimeoutMs);
+    await connectDatabase(config.mongodb.uri, config.mongodb.serverSelectionTimeoutMs, config.mongodb.monitorCommands);
     return async () => undefined;
   }
   if (config.env === 'production') throw new ConfigError('MONGODB_URI must be set in production');
   const embedded = await startEmbeddedDb({ port: config.embeddedDb.port, dataDir: config.embeddedDb.dataDir });
-  await connectDatabase(`${embedded.uri}cert-idp`, config.mongodb.serverSelectionTimeoutMs);
+  await connectDatabase(`${embedded.uri}cert-idp`, config.mongodb.serverSelectionTimeoutMs, config.mongodb.monitorCommands);
   return () => embedded.stop();
 }
 

@@ -43,6 +43,13 @@ test('environment variables override the configuration files', (t) => {
   t.is(config.argon2.memoryCostKiB, 19456, 'the OWASP minimum stays the default');
 });
 
+test('only the tests and the benchmark ask the driver for command events; production and development do not', (t) => {
+  const production = loadConfig({ NODE_ENV: 'production', COOKIE_KEYS: 'k'.repeat(32), ISSUER: 'https://id.example.ac.jp' });
+  t.false(production.mongodb.monitorCommands);
+  t.false(loadConfig({ NODE_ENV: 'development' }).mongodb.monitorCommands);
+  t.true(loadConfig({ NODE_ENV: 'test' }).mongodb.monitorCommands);
+});
+
 test('argon2 settings weaker than the OWASP minimum are refused', (t) => {
   t.throws(() => loadConfig({ NODE_ENV: 'test' }, { argon2: { memoryCostKiB: 1024, timeCost: 2, parallelism: 1 } }), {
     message: /argon2\.memoryCostKiB.*OWASP/,

@@ -15,6 +15,8 @@ export const configSchema = z.object({
   mongodb: z.object({
     uri: z.string().startsWith('mongodb').nullable(),
     serverSelectionTimeoutMs: z.number().int().positive(),
+    /** The driver's command events, which the tests and the benchmark count (bench/commands.ts). */
+    monitorCommands: z.boolean(),
   }),
   embeddedDb: z.object({
     port: z.number().int().min(1).max(65535),

@@ -3,11 +3,15 @@ import mongoose from 'mongoose';
 export class DatabaseUnreachableError extends Error {}
 
 /** Connects and proves the server answers; failure is one clear error naming the host, no stack. */
-export async function connectDatabase(uri: string, serverSelectionTimeoutMs: number): Promise<typeof mongoose> {
+export async function connectDatabase(
+  uri: string,
+  serverSelectionTimeoutMs: number,
+  monitorCommands = false,
+): Promise<typeof mongoose> {
   mongoose.set('strictQuery', true);
   try {
-    // monitorCommands: the benchmark counts the commands of a login (bench/commands.ts).
-    await mongoose.connect(uri, { serverSelectionTimeoutMS: serverSelectionTimeoutMs, autoIndex: true, monitorCommands: true });
+    // monitorCommands: off in production, where nothing counts commands (each would build an event).
+    await mongoose.connect(uri, { serverSelectionTimeoutMS: serverSelectionTimeoutMs, autoIndex: true, monitorCommands });
     await mongoose.connection.db?.admin().ping();
   } catch (error) {
     await mongoose.disconnect().catch(() => undefined);
