@@ -2,6 +2,7 @@ import test from 'ava';
 import type { CommandStartedEvent, Document } from 'mongodb';
 import mongoose from 'mongoose';
 import * as oidc from 'openid-client';
+import { eventsOf } from '../bench/commands.ts';
 import { sweepExpired } from '../src/db/sweeper.ts';
 import { enqueueMail } from '../src/mail/outbox.ts';
 import { completeLogin, relyingParty, startLogin, submitGraduateLogin } from './helpers/relying-party.ts';
@@ -61,31 +62,22 @@ async function fill(): Promise<void> {
     );
 }
 
+/** The filters a command carries (a find's, an update's or delete's, a findAndModify's). */
+function filtersOf({ command, commandName }: CommandStartedEvent): Document[] {
+  if (commandName === 'find' || commandName === 'count') return [command.filter ?? command.query];
+  if (commandName === 'update') return command.updates.map((u: Document) => u.q);
+  if (commandName === 'delete') return command.deletes.map((d: Document) => d.q);
+  if (commandName === 'findAndModify') return [command.query];
+  return [];
+}
+
 /** The commands (with a filter) this process sends while `task` runs. */
 async function queriesOf(task: () => Promise<unknown>): Promise<Array<{ collection: string; filter: Document }>> {
-  const client = mongoose.connection.getClient();
-  const seen: Array<{ collection: string; filter: Document }> = [];
-  const listener = ({ command, commandName }: CommandStartedEvent) => {
-    const collection = String(command[commandName]);
-    const filters: Document[] =
-      commandName === 'find' || commandName === 'count'
-        ? [command.filter ?? command.query]
-        : commandName === 'update'
-          ? command.updates.map((u: Document) => u.q)
-          : commandName === 'delete'
-            ? command.deletes.map((d: Document) => d.q)
-            : commandName === 'findAndModify'
-              ? [command.query]
-              : [];
-    for (const filter of filters) if (filter && Object.keys(filter).length) seen.push({ collection, filter });
-  };
-  client.on('commandStarted', listener);
-  try {
-    await task();
-  } finally {
-    client.off('commandStarted', listener);
-  }
-  return seen;
+  return (await eventsOf(task)).flatMap((event) =>
+    filtersOf(event)
+      .filter((filter) => filter && Object.keys(filter).length)
+      .map((filter) => ({ collection: String(event.command[event.commandName]), filter })),
+  );
 }
 
 /** Every scanning step of a plan: PostgreSQL's "Seq Scan" under FerretDB, MongoDB's COLLSCAN. */
