@@ -132,8 +132,7 @@ test('an expired one-time URL is refused with a page offering to start again', a
 
 test('each wrong item is named beside it, everything typed is kept, and nothing is filed', async (t) => {
   const person = new Applicant(service);
-  await person.requestMail('mistakes@example.com');
-  const form = await person.agree(await person.mailedUrl('mistakes@example.com'));
+  const form = await person.openForm('mistakes@example.com');
   const wrong = {
     ...APPLICANT,
     nameKana: 'やまだ たろう',
@@ -171,8 +170,7 @@ test('each wrong item is named beside it, everything typed is kept, and nothing 
 
 test('missing required items and a missing front image are each named', async (t) => {
   const person = new Applicant(service);
-  await person.requestMail('empty@example.com');
-  const form = await person.agree(await person.mailedUrl('empty@example.com'));
+  const form = await person.openForm('empty@example.com');
   const result = await person.submitForm(form, {});
   t.is(result.status, 400);
   for (const field of [
@@ -199,8 +197,7 @@ for (const [what, file] of [
   test(`${what} is refused as an identification image`, async (t) => {
     const person = new Applicant(service);
     const email = `${file.replace('.', '-')}@example.com`;
-    await person.requestMail(email);
-    const form = await person.agree(await person.mailedUrl(email));
+    const form = await person.openForm(email);
     const result = await person.submitForm(form, APPLICANT, {
       idFront: { name: 'photo.png', data: fixture(file), type: 'image/png' },
     });
@@ -212,8 +209,7 @@ for (const [what, file] of [
 
 test('a GIF is accepted and an oversized image is refused without losing the typed items', async (t) => {
   const person = new Applicant(service);
-  await person.requestMail('big@example.com');
-  const form = await person.agree(await person.mailedUrl('big@example.com'));
+  const form = await person.openForm('big@example.com');
   const huge = Buffer.concat([fixture('id-front.png'), Buffer.alloc(service.config.application.maxImageBytes)]);
   const result = await person.submitForm(form, APPLICANT, { idFront: { name: 'huge.png', data: huge, type: 'image/png' } });
   t.is(result.status, 400);
@@ -259,8 +255,7 @@ test("a university's configuration hides some form items and requires others", a
     ],
   });
   const person = new Applicant(service, 'config-univ');
-  await person.requestMail('configured@example.com');
-  const form = await person.agree(await person.mailedUrl('configured@example.com'));
+  const form = await person.openForm('configured@example.com');
   t.notRegex(form.html, /name="workName"/);
   t.notRegex(form.html, /name="workPhone"/);
   t.regex(form.html, /name="workCity"/);
@@ -271,8 +266,7 @@ test("a university's configuration hides some form items and requires others", a
 
 test('an address that became registered while the form was being filled in is refused at the application step', async (t) => {
   const person = new Applicant(service);
-  await person.requestMail('raced@example.com');
-  const form = await person.agree(await person.mailedUrl('raced@example.com'));
+  const form = await person.openForm('raced@example.com');
   const confirm = await person.submitForm(form, APPLICANT, { idFront: front });
   await createGraduate(service.hasher, {
     tenantId: 'test-univ',
@@ -290,8 +284,7 @@ test('an address that became registered while the form was being filled in is re
 
 test('an applicant who pastes a 100,000-character remark or a name with a control character is told which item and how, and keeps the other values', async (t) => {
   const person = new Applicant(service);
-  await person.requestMail('long.remark@example.com');
-  const form = await person.agree(await person.mailedUrl('long.remark@example.com'));
+  const form = await person.openForm('long.remark@example.com');
   const page = await person.submitForm(form, {
     ...APPLICANT,
     nameKanji: '山田\u0007 太郎',
@@ -320,8 +313,7 @@ test('a form endpoint sent JSON instead of a form answers 415, not a message abo
 
 test('dates are typed as the manuals write them (1990/09/09, 2015/03), in full-width digits too, beside a hint with the same example', async (t) => {
   const person = new Applicant(service);
-  await person.requestMail('slashed.dates@example.com');
-  const form = await person.agree(await person.mailedUrl('slashed.dates@example.com'));
+  const form = await person.openForm('slashed.dates@example.com');
   t.regex(form.html, /id="birthdate-hint"[^>]*>西暦で入力してください（例：1990\/09\/09）。/);
   t.regex(form.html, /id="birthdate" name="birthdate" type="text" inputmode="numeric"/);
   const confirm = await person.submitForm(
@@ -340,8 +332,7 @@ test('dates are typed as the manuals write them (1990/09/09, 2015/03), in full-w
 
 test('Back on the applicant form shows the terms again, already agreed to, and the way on keeps what was typed', async (t) => {
   const person = new Applicant(service);
-  await person.requestMail('goes.back@example.com');
-  const form = await person.agree(await person.mailedUrl('goes.back@example.com'));
+  const form = await person.openForm('goes.back@example.com');
   const wrong = await person.submitForm(form, { ...APPLICANT, nameKana: 'やまだ たろう' }, { idFront: front });
   t.regex(wrong.html, /<a class="button" href="\/t\/test-univ\/apply\/terms">戻る<\/a>/);
   const terms = await person.browser.page(`${person.base}/terms`);

@@ -98,10 +98,15 @@ export class Applicant {
     return page(await this.browser.follow(`${this.base}/form`, { method: 'POST', body }));
   }
 
+  /** Mail address setting → the mailed URL → terms agreed: the applicant form. */
+  async openForm(email: string): Promise<Page> {
+    await this.requestMail(email);
+    return this.agree(await this.mailedUrl(email));
+  }
+
   /** The whole applicant side: mail → URL → terms → form with images → confirm → application. */
   async apply(email: string, values: Record<string, string> = APPLICANT): Promise<Page> {
-    await this.requestMail(email);
-    const form = await this.agree(await this.mailedUrl(email));
+    const form = await this.openForm(email);
     const confirm = await this.submitForm(form, values, {
       idFront: { name: 'front.png', data: fixture('id-front.png'), type: 'image/png' },
       idBack: { name: 'back.jpg', data: fixture('id-back.jpg'), type: 'image/jpeg' },
