@@ -105,6 +105,8 @@ test('a graduate who logs out at the relying party has to log in again next time
     'http://127.0.0.1:9999/',
   );
   t.is(done.url, 'http://127.0.0.1:9999/');
+  // The ended session's tokens are refused, although a token's session and grant are read as one.
+  await t.throwsAsync(oidc.fetchUserInfo(rp, tokens.access_token, oidc.skipSubjectCheck));
 
   const again = await startLogin(rp, {}, browser);
   t.regex(again.pageUrl, /\/interaction\//);

@@ -32,16 +32,16 @@ test('a graduate login, a refresh and a userinfo call each take only a few datab
   const login = await commandsOf(async () => {
     tokens = (await completeLogin(rp, GRADUATE)).tokens;
   });
-  t.true(login.length <= 15, `login: ${login.length} commands\n${login.join('\n')}`);
+  t.true(login.length <= 14, `login: ${login.length} commands\n${login.join('\n')}`);
   t.is(login.filter((c) => c === 'update oidc_records').length, 4, 'one write per request that changes oidc records');
 
   const refresh = await commandsOf(async () => {
     tokens = await oidc.refreshTokenGrant(rp, tokens.refresh_token as string);
   });
-  t.true(refresh.length <= 4, `refresh: ${refresh.length} commands\n${refresh.join('\n')}`);
+  t.true(refresh.length <= 3, `refresh: ${refresh.length} commands\n${refresh.join('\n')}`);
 
   const userinfo = await commandsOf(() => oidc.fetchUserInfo(rp, tokens.access_token, university.accountId));
-  t.true(userinfo.length <= 3, `userinfo: ${userinfo.length} commands\n${userinfo.join('\n')}`);
+  t.true(userinfo.length <= 2, `userinfo: ${userinfo.length} commands\n${userinfo.join('\n')}`);
   t.false(
     [...login, ...refresh, ...userinfo].some((c) => /tenants|clients/.test(c)),
     'universities and relying parties come from the cache',

@@ -3,7 +3,8 @@ import { slotOf } from '../db/expiry-slot.ts';
 import { findClient } from '../db/lookups.ts';
 import { OidcRecordModel } from '../db/models/oidc-record.ts';
 import { clientMetadata } from './client-metadata.ts';
-import { currentBatch, flush, type PendingRecord } from './write-batch.ts';
+import { readAheadMatch, readFamilyAhead } from './session-family.ts';
+import { currentBatch, currentReadAhead, flush, type PendingRecord } from './write-batch.ts';
 
 type StoredRecord = NonNullable<PendingRecord['doc']> & { consumedAt?: number };
 
@@ -68,7 +69,10 @@ export class MongoAdapter implements Adapter {
       if (pending.doc && !pending.deleted && pendingMatch(pending.doc, key))
         return payloadOf({ ...pending.doc, consumedAt: pending.consumedAt });
     }
-    const doc = await OidcRecordModel.findOne(filter).lean<StoredRecord & { _id: string }>();
+    const readAhead = currentReadAhead();
+    const doc =
+      (readAhead && readAheadMatch(readAhead, pendingMatch)) ??
+      (await OidcRecordModel.findOne(filter).lean<StoredRecord & { _id: string }>());
     const pending = doc && batch?.get(doc._id);
     if (!pending) return payloadOf(doc);
     if (pending.deleted || pending.doc) return undefined; // destroyed, or rewritten without a match above
@@ -81,7 +85,11 @@ export class MongoAdapter implements Adapter {
       return client ? clientMetadata(client) : undefined;
     }
     const key = this.key(id);
-    return this.read({ _id: key }, (_doc, pendingKey) => pendingKey === key);
+    const payload = await this.read({ _id: key }, (_doc, pendingKey) => pendingKey === key);
+    // A code or token is followed by lookups of its session and grant: one read brings both.
+    const readAhead = currentReadAhead();
+    if (readAhead && typeof payload?.sessionUid === 'string') await readFamilyAhead(readAhead, payload.sessionUid);
+    return payload;
   }
 
   findByUid(uid: string): Promise<AdapterPayload | undefined> {

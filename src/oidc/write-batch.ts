@@ -6,6 +6,7 @@ import { OidcRecordModel } from '../db/models/oidc-record.ts';
 import { requestLang } from '../http/lang.ts';
 import { render } from '../http/views.ts';
 import type { Logger } from '../log.ts';
+import { tagFamilies } from './session-family.ts';
 
 /** What a request has written to one oidc record so far, not yet sent to the database. */
 export interface PendingRecord {
@@ -18,11 +19,23 @@ export interface PendingRecord {
 /** The writes of one request, by record `_id`; the last write to a record is the one that counts. */
 export type WriteBatch = Map<string, PendingRecord>;
 
-const storage = new AsyncLocalStorage<WriteBatch>();
+/** Records read ahead in this request by their session family (src/oidc/session-family.ts). */
+export interface ReadAhead {
+  docs: Map<string, NonNullable<PendingRecord['doc']>>;
+  /** The session uids already read ahead. */
+  families: Set<string>;
+}
+
+const storage = new AsyncLocalStorage<{ writes: WriteBatch; readAhead: ReadAhead }>();
 
 /** The batch of the request in progress; undefined outside a request (CLI, sweeper, tests). */
 export function currentBatch(): WriteBatch | undefined {
-  return storage.getStore();
+  return storage.getStore()?.writes;
+}
+
+/** What this request read ahead; undefined outside a request. */
+export function currentReadAhead(): ReadAhead | undefined {
+  return storage.getStore()?.readAhead;
 }
 
 /** oidc records are keyed by strings (`Kind:id`), which the driver's default typing does not expect. */
@@ -47,6 +60,7 @@ function operation(_id: string, pending: PendingRecord): RecordOperation {
 /** Sends the batch's writes as one bulk write and empties it. */
 export async function flush(batch: WriteBatch): Promise<void> {
   if (!batch.size) return;
+  tagFamilies(batch);
   const operations = [...batch].map(([_id, pending]) => operation(_id, pending));
   batch.clear();
   await OidcRecordModel.collection.bulkWrite(operations as unknown as AnyBulkWriteOperation[], { ordered: true });
@@ -61,7 +75,7 @@ export async function flush(batch: WriteBatch): Promise<void> {
 export function writeBatching(logger: Logger): Middleware {
   return async (ctx, next) => {
     const batch: WriteBatch = new Map();
-    await storage.run(batch, next);
+    await storage.run({ writes: batch, readAhead: { docs: new Map(), families: new Set() } }, next);
     try {
       await flush(batch);
     } catch (error) {

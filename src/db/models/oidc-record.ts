@@ -16,6 +16,8 @@ const oidcRecordSchema = new mongoose.Schema(
     grantId: { type: String },
     /** For sessions: whose they are, so a password change can end the others. */
     accountId: { type: String },
+    /** For sessions and their grants: the session's uid, read as one (src/oidc/session-family.ts). */
+    family: { type: String },
     consumedAt: { type: Number },
     expiresAt: { type: Date },
   },
@@ -25,6 +27,7 @@ oidcRecordSchema.index({ kind: 1, uid: 1 });
 oidcRecordSchema.index({ kind: 1, userCode: 1 });
 oidcRecordSchema.index({ grantId: 1 });
 oidcRecordSchema.index({ kind: 1, accountId: 1 });
+oidcRecordSchema.index({ family: 1 });
 expirySlot(oidcRecordSchema);
 
 export const OidcRecordModel = mongoose.model('OidcRecord', oidcRecordSchema, 'oidc_records');
