@@ -51,11 +51,18 @@ test('only the tests and the benchmark ask the driver for command events; produc
 });
 
 test('the benchmark runs test instances with production polling and no command events, through the environment', (t) => {
-  const config = loadConfig({ NODE_ENV: 'test', CHANGE_POLL_MS: '2000', MAIL_POLL_INTERVAL_MS: '1000', MONGODB_MONITOR_COMMANDS: 'false' });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    CHANGE_POLL_MS: '2000',
+    MAIL_POLL_INTERVAL_MS: '1000',
+    MONGODB_MONITOR_COMMANDS: 'false',
+  });
   t.is(config.changePollMs, 2000);
   t.is(config.mail.pollIntervalMs, 1000);
   t.false(config.mongodb.monitorCommands);
-  t.throws(() => loadConfig({ NODE_ENV: 'test', CHANGE_POLL_MS: 'soon' }), { message: 'CHANGE_POLL_MS must be a whole number, got "soon"' });
+  t.throws(() => loadConfig({ NODE_ENV: 'test', CHANGE_POLL_MS: 'soon' }), {
+    message: 'CHANGE_POLL_MS must be a whole number, got "soon"',
+  });
 });
 
 test('argon2 settings weaker than the OWASP minimum are refused', (t) => {
