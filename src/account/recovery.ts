@@ -46,7 +46,7 @@ const differsFromOld = async (
 };
 
 /**
- * SPEC G4 (f): "If you have forgotten your password" → mail address → the same answer whether or not
+ * Requirement G4 (f): "If you have forgotten your password" → mail address → the same answer whether or not
  * it is registered → one-time URL (30 minutes) → password and second password, each twice, both
  * different from the old ones → set → log in. Every session of the account ends.
  */
@@ -66,7 +66,7 @@ export const GRADUATE_RESET: ResetKind = {
   },
 };
 
-/** SPEC S3: a student's "If you have forgotten your second password", the same way, for that one secret. */
+/** Requirement S3: a student's "If you have forgotten your second password", the same way, for that one secret. */
 export const STUDENT_SECOND_PASSWORD_RESET: ResetKind = {
   path: 'second-password-reset',
   purpose: 'second-password-reset',

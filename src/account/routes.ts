@@ -35,7 +35,7 @@ function personalValues(account: Account): Record<string, string> {
   };
 }
 
-/** SPEC G4 (a), (b), (d), (e): the account menu and the changes a person makes themselves. */
+/** Requirement G4 (a), (b), (d), (e): the account menu and the changes a person makes themselves. */
 export function accountRoutes(deps: PageDeps): Router {
   const { provider, config, sps, hasher, logger } = deps;
   const router = new Router({ prefix: '/account' });

@@ -17,7 +17,7 @@ import { Throttle } from '../security/throttle.ts';
 import { requireAccount } from './guard.ts';
 
 /**
- * SPEC G3 / S4: Register additional student ID number → notes → Send → mail with a one-time URL →
+ * Requirement G3 / S4: Register additional student ID number → notes → Send → mail with a one-time URL →
  * form → Check → Application → accepted; staff decide it in the console (src/review/decide.ts).
  */
 export function studentIdRoutes(provider: Provider, config: Config, logger: Logger): Router {

@@ -11,7 +11,7 @@ import { audit, type Logger } from '../log.ts';
 import { csrfValid } from '../security/csrf.ts';
 
 /**
- * SPEC S2, the mailed one-time URL: opening it shows the address (a mail scanner spends nothing),
+ * Requirement S2, the mailed one-time URL: opening it shows the address (a mail scanner spends nothing),
  * setting it completes the registration and offers "Move to Login page", which resumes the login
  * in the browser that started it, or starts a new one elsewhere.
  */

@@ -1,4 +1,4 @@
-/** Authentication context classes this provider can assert (documented in the README). */
+/** Authentication context classes this provider can assert (documented in docs/relying-parties.md). */
 export const ACR = {
   passwordAndSecondPassword: 'urn:cert-idp:acr:password+second-password',
   saml: 'urn:cert-idp:acr:saml',

@@ -50,7 +50,7 @@ export async function studentIdps(tenant: Tenant): Promise<SamlIdp[]> {
 }
 
 /**
- * SPEC S1-S3 inside the OIDC login: to the university's IdP and back (src/saml/routes.ts verifies
+ * Requirement S1-S3 inside the OIDC login: to the university's IdP and back (src/saml/routes.ts verifies
  * the answer), then the first-login mail address, the second password where the university wants
  * one, and the login completes at the relying party.
  */

@@ -26,7 +26,7 @@ export interface FieldDef {
   fixed?: boolean;
 }
 
-/** Every item of the application form (SPEC G1.4), in the manual's order, with its default mode. */
+/** Every item of the application form (Requirement G1.4), in the manual's order, with its default mode. */
 export const FIELDS: readonly FieldDef[] = [
   {
     name: 'applicationType',
@@ -161,14 +161,14 @@ function check(field: FieldDef, raw: string, catalogue: CatalogueEntry[]): { val
   }
 }
 
-/** The items of an additional student ID (SPEC G3): the school group, the student ID required. */
+/** The items of an additional student ID (Requirement G3): the school group, the student ID required. */
 export function studentIdFields(tenant: Tenant): FieldDef[] {
   return tenantFields(tenant)
     .filter((field) => field.group === 'school')
     .map((field) => (field.name === 'studentId' ? { ...field, mode: 'required' as const } : field));
 }
 
-/** The items a graduate keeps up to date on the account pages (SPEC G4 a). */
+/** The items a graduate keeps up to date on the account pages (Requirement G4 a). */
 export const PERSONAL_FIELDS = [
   'nameKanji',
   'nameKana',

@@ -24,7 +24,7 @@ export function loginUrl(tenant: Tenant, issuer: string): string {
 }
 
 /**
- * SPEC G1: mail address setting → confirmation mail (one-time URL) → terms of use → applicant form
+ * Requirement G1: mail address setting → confirmation mail (one-time URL) → terms of use → applicant form
  * with identification images → confirmation → application reception. Also the resubmission link.
  */
 export function applicationRoutes(config: Config, logger: Logger): Router {
