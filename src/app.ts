@@ -10,10 +10,9 @@ import { languageMiddleware } from './http/lang.ts';
 import { shedLoad } from './http/overload.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { staticRoutes } from './http/static.ts';
-import { tenantPages } from './http/tenant-pages.ts';
 import { render } from './http/views.ts';
 import type { Logger } from './log.ts';
-import { interactionRoutes } from './oidc/interactions.ts';
+import { interactionRoutes } from './login/interactions.ts';
 import { createProvider } from './oidc/provider.ts';
 import { writeBatching } from './oidc/write-batch.ts';
 import { ServiceProviders } from './saml/service-provider.ts';
@@ -21,6 +20,7 @@ import type { SpKey } from './saml/sp-keys.ts';
 import { csrfMiddleware } from './security/csrf.ts';
 import type { SecretHasher } from './security/secrets.ts';
 import { Throttle } from './security/throttle.ts';
+import { tenantPages } from './tenant-pages.ts';
 
 export interface AppDependencies {
   config: Config;

@@ -9,6 +9,7 @@ import type { Config } from './config/schema.ts';
 import { watchChanges } from './db/change-stamp.ts';
 import { connectDatabase } from './db/connection.ts';
 import { startEmbeddedDb } from './db/embedded.ts';
+import { loadImageKey } from './db/image-crypto.ts';
 import { startSweeper } from './db/sweeper.ts';
 // Development-only helpers are imported when used, so other processes do not load them.
 import type { startDemoFrontend } from './demo-frontend/app.ts';
@@ -17,7 +18,6 @@ import type { Logger } from './log.ts';
 import { MailWorker } from './mail/worker.ts';
 import { loadCookieKeys, loadSigningKeys } from './oidc/keys.ts';
 import { loadSpKeys } from './saml/sp-keys.ts';
-import { loadImageKey } from './security/image-crypto.ts';
 import { SecretHasher } from './security/secrets.ts';
 import { type DemoCredentials, describeDemo, registerDemoFrontend, seedDemo } from './seed/demo.ts';
 import type { startDemoIdp } from './seed/demo-idp.ts';

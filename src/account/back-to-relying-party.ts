@@ -1,6 +1,6 @@
 import type { Middleware } from 'koa';
 import { findClient } from '../db/lookups.ts';
-import type { Tenant } from '../db/models/tenant.ts';
+import { tenantOf } from '../http/state.ts';
 
 const COOKIE = 'account_rp';
 
@@ -12,7 +12,7 @@ const COOKIE = 'account_rp';
  */
 export function backToRelyingParty(): Middleware {
   return async (ctx, next) => {
-    const tenant = ctx.state.tenant as Tenant;
+    const tenant = tenantOf(ctx);
     const usable = async (id: string | undefined) => {
       const client = id ? await findClient(id) : undefined;
       return client?.tenantId === tenant._id && client.homeUrl ? client : undefined;

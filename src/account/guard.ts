@@ -2,13 +2,13 @@ import type { Context, Next } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
 import { type Account, AccountModel } from '../db/models/account.ts';
-import type { Tenant } from '../db/models/tenant.ts';
+import { tenantOf } from '../http/state.ts';
 import { activeSession } from '../oidc/sessions.ts';
 
 /** Account pages need this university's account logged in; otherwise the login starts and returns here. */
 export function requireAccount(provider: Provider, config: Config) {
   return async (ctx: Context, next: Next) => {
-    const tenant = ctx.state.tenant as Tenant;
+    const tenant = tenantOf(ctx);
     const session = await activeSession(ctx, provider, config);
     const account = session?.accountId ? await AccountModel.findById(session.accountId).lean<Account>() : null;
     if (!session || !account || account.tenantId !== tenant._id) {

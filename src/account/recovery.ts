@@ -3,14 +3,15 @@ import type { TFunction } from 'i18next';
 import type { Context } from 'koa';
 import type { Config } from '../config/schema.ts';
 import { accountIdAt } from '../db/account-address.ts';
+import { audit } from '../db/audit.ts';
 import { type Account, AccountModel } from '../db/models/account.ts';
-import type { Tenant } from '../db/models/tenant.ts';
 import { loginUrl } from '../flows/application/routes.ts';
 import { checkToken, consumeToken, issueToken, type LinkProblem, showLinkProblem } from '../flows/one-time-token.ts';
 import { formBody, formField, mailAddressField, newPasswordsFromForm, newSecondPasswordFromForm } from '../http/form.ts';
+import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { translator } from '../i18n/index.ts';
-import { audit, type Logger } from '../log.ts';
+import type { Logger } from '../log.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { endOtherSessions } from '../oidc/sessions.ts';
 import { csrfValid } from '../security/csrf.ts';
@@ -92,7 +93,6 @@ export const STUDENT_SECOND_PASSWORD_RESET: ResetKind = {
 export function recoveryRoutes(config: Config, hasher: SecretHasher, logger: Logger, kind: ResetKind): Router {
   const router = new Router({ prefix: `/${kind.path}` });
   const throttle = new Throttle(config.throttle);
-  const tenantOf = (ctx: Context) => ctx.state.tenant as Tenant;
   const base = (ctx: Context) => `/t/${tenantOf(ctx)._id}/${kind.path}`;
 
   const showRequest = (ctx: Context, extra: Record<string, unknown> = {}, status = 200) =>

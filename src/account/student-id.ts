@@ -2,15 +2,16 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
+import { audit } from '../db/audit.ts';
 import { type Account, AccountModel } from '../db/models/account.ts';
 import { ApplicationModel } from '../db/models/application.ts';
-import type { Tenant } from '../db/models/tenant.ts';
-import { displayValue, studentIdFields, validateFields } from '../flows/application/fields.ts';
 import { checkToken, consumeToken, issueToken, type LinkProblem, showLinkProblem } from '../flows/one-time-token.ts';
 import { formBody, formField } from '../http/form.ts';
+import { displayValue, studentIdFields, validateFields } from '../http/form-items.ts';
+import { accountOf, tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { translator } from '../i18n/index.ts';
-import { audit, type Logger } from '../log.ts';
+import type { Logger } from '../log.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { csrfValid } from '../security/csrf.ts';
 import { Throttle } from '../security/throttle.ts';
@@ -24,7 +25,6 @@ export function studentIdRoutes(provider: Provider, config: Config, logger: Logg
   const router = new Router({ prefix: '/account/student-id' });
   const throttle = new Throttle(config.throttle);
   const signedIn = requireAccount(provider, config);
-  const tenantOf = (ctx: Context) => ctx.state.tenant as Tenant;
   const base = (ctx: Context) => `/t/${tenantOf(ctx)._id}/account/student-id`;
 
   router.get('/', signedIn, (ctx) =>
@@ -33,7 +33,7 @@ export function studentIdRoutes(provider: Provider, config: Config, logger: Logg
 
   router.post('/', signedIn, formBody, async (ctx) => {
     const tenant = tenantOf(ctx);
-    const account = ctx.state.account as Account;
+    const account = accountOf(ctx);
     if (!csrfValid(ctx))
       return render(ctx, 'student-id-start', { action: base(ctx), formError: translator(ctx.state.lang)('form.csrf') }, 403);
     const lang = ctx.state.lang;

@@ -1,13 +1,14 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { changeAddress } from '../db/account-address.ts';
+import { audit } from '../db/audit.ts';
 import { isDuplicateKey } from '../db/models/account.ts';
-import type { Tenant } from '../db/models/tenant.ts';
 import { checkToken, consumeToken, showLinkProblem } from '../flows/one-time-token.ts';
 import { formBody } from '../http/form.ts';
+import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { translator } from '../i18n/index.ts';
-import { audit, type Logger } from '../log.ts';
+import type { Logger } from '../log.ts';
 import { csrfValid } from '../security/csrf.ts';
 
 /**
@@ -17,7 +18,6 @@ import { csrfValid } from '../security/csrf.ts';
  */
 export function studentMailRoutes(logger: Logger): Router {
   const router = new Router({ prefix: '/student-mail' });
-  const tenantOf = (ctx: Context) => ctx.state.tenant as Tenant;
   const start = (ctx: Context) => `/t/${tenantOf(ctx)._id}/login`;
   const show = (ctx: Context, token: string, email: string, extra: Record<string, unknown> = {}, status = 200) =>
     render(ctx, 'student-mail-verify', { action: `/t/${tenantOf(ctx)._id}/student-mail/${token}`, email, ...extra }, status);

@@ -1,6 +1,6 @@
 import { isDuplicateKey } from '../db/models/account.ts';
 import { TenantModel } from '../db/models/tenant.ts';
-import { FIELDS } from '../flows/application/fields.ts';
+import { FIELDS } from '../http/form-items.ts';
 import { OperatorError } from './errors.ts';
 
 export interface TenantInput {

@@ -6,7 +6,6 @@ import { OidcRecordModel } from '../db/models/oidc-record.ts';
 import { requestLang } from '../http/lang.ts';
 import { render } from '../http/views.ts';
 import type { Logger } from '../log.ts';
-import { tagFamilies } from './session-family.ts';
 
 /** What a request has written to one oidc record so far, not yet sent to the database. */
 export interface PendingRecord {
@@ -60,7 +59,6 @@ function operation(_id: string, pending: PendingRecord): RecordOperation {
 /** Sends the batch's writes as one bulk write and empties it. */
 export async function flush(batch: WriteBatch): Promise<void> {
   if (!batch.size) return;
-  tagFamilies(batch);
   const operations = [...batch].map(([_id, pending]) => operation(_id, pending));
   batch.clear();
   await OidcRecordModel.collection.bulkWrite(operations as unknown as AnyBulkWriteOperation[], { ordered: true });

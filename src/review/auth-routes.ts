@@ -1,13 +1,14 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Config } from '../config/schema.ts';
+import { audit } from '../db/audit.ts';
 import { claimOnce } from '../db/claim.ts';
 import { type Staff, StaffModel, StaffSessionModel } from '../db/models/staff.ts';
-import type { Tenant } from '../db/models/tenant.ts';
 import { formBody, formField } from '../http/form.ts';
+import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { translator } from '../i18n/index.ts';
-import { audit, type Logger } from '../log.ts';
+import type { Logger } from '../log.ts';
 import { parseMailAddress } from '../mail/address.ts';
 import { csrfValid } from '../security/csrf.ts';
 import type { SecretHasher } from '../security/secrets.ts';
@@ -21,7 +22,6 @@ const MAX_CODE_ATTEMPTS = 5;
 export function staffAuthRoutes(config: Config, hasher: SecretHasher, logger: Logger): Router {
   const router = new Router();
   const throttle = new Throttle(config.throttle);
-  const tenantOf = (ctx: Context) => ctx.state.tenant as Tenant;
   const base = (ctx: Context) => `/t/${tenantOf(ctx)._id}/staff`;
   const go = (ctx: Context, to: string) => {
     ctx.status = 303;

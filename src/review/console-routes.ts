@@ -4,11 +4,10 @@ import mongoose from 'mongoose';
 import type { Config } from '../config/schema.ts';
 import { type Account, AccountModel } from '../db/models/account.ts';
 import { APPLICATION_STATUSES, type Application, ApplicationModel, imageBytes } from '../db/models/application.ts';
-import type { Staff } from '../db/models/staff.ts';
-import type { Tenant } from '../db/models/tenant.ts';
 import { escapeRegex } from '../db/regex.ts';
-import { displayValue, GROUPS, studentIdFields, tenantFields } from '../flows/application/fields.ts';
 import { formBody, formField } from '../http/form.ts';
+import { displayValue, GROUPS, studentIdFields, tenantFields } from '../http/form-items.ts';
+import { staffOf, tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { translator } from '../i18n/index.ts';
 import type { Logger } from '../log.ts';
@@ -34,7 +33,6 @@ function searchAccounts(tenantId: string, query: string) {
 /** The university staff console: the queue, one application with its images, and the decision. */
 export function staffConsoleRoutes(config: Config, hasher: SecretHasher, logger: Logger): Router {
   const router = new Router();
-  const tenantOf = (ctx: Context) => ctx.state.tenant as Tenant;
   const base = (ctx: Context) => `/t/${tenantOf(ctx)._id}/staff`;
   const staffOnly = requireStaff(config);
 
@@ -116,7 +114,7 @@ export function staffConsoleRoutes(config: Config, hasher: SecretHasher, logger:
     const action = formField(ctx, 'action');
     if (!['approve', 'reject', 'resubmit'].includes(action))
       return show(ctx, application, { errors: { action: t('staff.error.action') } }, 400);
-    const result = await decide({ config, hasher, logger }, ctx.state.staff as Staff, tenantOf(ctx), application._id.toString(), {
+    const result = await decide({ config, hasher, logger }, staffOf(ctx), tenantOf(ctx), application._id.toString(), {
       action: action as Action,
       reason: formField(ctx, 'reason', 2000),
       accountId: formField(ctx, 'accountId', 40) || undefined,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import type { Config } from '../config/schema.ts';
 import { type Staff, StaffModel, type StaffSession, StaffSessionModel } from '../db/models/staff.ts';
-import type { Tenant } from '../db/models/tenant.ts';
+import { tenantOf } from '../http/state.ts';
 
 const COOKIE = 'staff_session';
 const path = (tenantId: string) => `/t/${tenantId}/staff`;
@@ -76,7 +76,7 @@ export async function closeStaffSession(ctx: Context, tenantId: string): Promise
 /** Console pages need an active session of this tenant; each request extends the idle limit. */
 export function requireStaff(config: Config) {
   return async (ctx: Context, next: Next) => {
-    const tenant = ctx.state.tenant as Tenant;
+    const tenant = tenantOf(ctx);
     const found = await readStaffSession(ctx, tenant._id);
     if (found?.session.stage !== 'active') {
       ctx.status = 303;

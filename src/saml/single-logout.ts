@@ -1,11 +1,12 @@
 import { inflateRawSync } from 'node:zlib';
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
+import { audit } from '../db/audit.ts';
 import { enabledIdps, findIdp } from '../db/lookups.ts';
 import { type Account, AccountModel } from '../db/models/account.ts';
-import type { Tenant } from '../db/models/tenant.ts';
+import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
-import { audit, type Logger } from '../log.ts';
+import type { Logger } from '../log.ts';
 import { endOtherSessions } from '../oidc/sessions.ts';
 import { type IdpEntity, idpEntity, type ServiceProviders } from './service-provider.ts';
 import { xmlHazard } from './xml-hazard.ts';
@@ -72,7 +73,6 @@ export async function logoutAtIdp(ctx: Context, sps: ServiceProviders, tenantId:
  */
 export function singleLogoutRoutes(sps: ServiceProviders, logger: Logger, body: Middleware): Router {
   const router = new Router();
-  const tenantOf = (ctx: Context) => ctx.state.tenant as Tenant;
 
   const handle = async (ctx: Context) => {
     const tenant = tenantOf(ctx);

@@ -24,5 +24,6 @@ export function csrfMiddleware(): Middleware {
 
 export function csrfValid(ctx: Context): boolean {
   const token = formField(ctx, '_csrf', 200);
-  return token !== '' && tokens.verify(ctx.state.csrfSecret, token);
+  const secret = ctx.state.csrfSecret;
+  return token !== '' && secret !== undefined && tokens.verify(secret, token);
 }

@@ -1,6 +1,6 @@
 import mongoose from 'mongoose';
-import { openImage } from '../../security/image-crypto.ts';
 import { expirySlot } from '../expiry-slot.ts';
+import { openImage } from '../image-crypto.ts';
 
 const imageSchema = new mongoose.Schema(
   {

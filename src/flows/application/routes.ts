@@ -2,19 +2,21 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Config } from '../../config/schema.ts';
 import { addressInUse } from '../../db/account-address.ts';
+import { audit } from '../../db/audit.ts';
 import { claimOnce } from '../../db/claim.ts';
 import { type Application, ApplicationModel, imageBytes } from '../../db/models/application.ts';
 import { type ApplicationFlow, ApplicationFlowModel } from '../../db/models/application-flow.ts';
 import type { Tenant } from '../../db/models/tenant.ts';
 import { confirmedMailAddress, formBody, formField, multipartBody } from '../../http/form.ts';
+import { displayValue, GROUPS, tenantFields, validateFields } from '../../http/form-items.ts';
+import { tenantOf } from '../../http/state.ts';
 import { render } from '../../http/views.ts';
 import { translator } from '../../i18n/index.ts';
-import { audit, type Logger } from '../../log.ts';
+import type { Logger } from '../../log.ts';
 import { enqueueMail } from '../../mail/outbox.ts';
 import { csrfValid } from '../../security/csrf.ts';
 import { Throttle } from '../../security/throttle.ts';
 import { checkToken, consumeToken, issueToken, type LinkProblem, showLinkProblem, type TokenCheck } from '../one-time-token.ts';
-import { displayValue, GROUPS, tenantFields, validateFields } from './fields.ts';
 import { currentFlow, endFlow, startFlow } from './flow-store.ts';
 import { applicationUpload, SIDES } from './uploads.ts';
 
@@ -33,7 +35,6 @@ export function applicationRoutes(config: Config, logger: Logger): Router {
   const upload = applicationUpload(settings.maxImageBytes);
   const throttle = new Throttle(config.throttle);
   const base = (tenant: Tenant) => `/t/${tenant._id}/apply`;
-  const tenantOf = (ctx: Context) => ctx.state.tenant as Tenant;
 
   /** A link that is unknown, expired or used, or a flow that expired: say so and offer a fresh start. */
   const problem = (ctx: Context, reason: LinkProblem) => showLinkProblem(ctx, reason, base(tenantOf(ctx)));
@@ -105,7 +106,7 @@ export function applicationRoutes(config: Config, logger: Logger): Router {
       'apply-terms',
       {
         action: `${base(tenant)}/verify/${token}`,
-        terms: tenant.terms?.[ctx.state.lang as 'ja' | 'en'] ?? '',
+        terms: tenant.terms?.[ctx.state.lang] ?? '',
         errors: {},
         ...extra,
       },
@@ -174,7 +175,7 @@ export function applicationRoutes(config: Config, logger: Logger): Router {
     render(ctx, 'apply-terms', {
       agreed: true,
       formUrl: `${base(tenant)}/form`,
-      terms: tenant.terms?.[ctx.state.lang as 'ja' | 'en'] ?? '',
+      terms: tenant.terms?.[ctx.state.lang] ?? '',
       errors: {},
     });
   });

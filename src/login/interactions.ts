@@ -1,15 +1,15 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
+import { audit } from '../db/audit.ts';
 import { RequiredActionModel } from '../db/models/required-action.ts';
 import { formBody, formField, mailAddressField } from '../http/form.ts';
-import type { PageDeps } from '../http/page-deps.ts';
 import { render } from '../http/views.ts';
 import { translator } from '../i18n/index.ts';
-import { audit } from '../log.ts';
+import { ACR, AMR } from '../oidc/acr.ts';
+import type { PageDeps } from '../oidc/page-deps.ts';
 import { csrfValid } from '../security/csrf.ts';
 import { Throttle } from '../security/throttle.ts';
 import { authenticateGraduate } from '../strategies/graduate-password.ts';
-import { ACR, AMR } from './acr.ts';
 import { consentRoutes, showConsent } from './consent.ts';
 import { finishLogin, type InteractionContext, interactionExpired, loadInteraction } from './interaction-context.ts';
 import { setPasswordsRoutes } from './set-passwords.ts';
@@ -40,7 +40,7 @@ async function showLogin(
       branding: it.branding,
       graduate,
       studentSecondPassword: it.tenant.studentSecondPassword,
-      idps: idps.map((idp) => ({ slug: idp.slug, name: idp.displayName?.[ctx.state.lang as 'ja' | 'en'] ?? idp.slug })),
+      idps: idps.map((idp) => ({ slug: idp.slug, name: idp.displayName?.[ctx.state.lang] ?? idp.slug })),
       values: { email: it.details.params.login_hint ?? '' },
       errors: {},
       ...extra,

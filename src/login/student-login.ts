@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
+import { audit } from '../db/audit.ts';
 import { enabledIdps, findTenant } from '../db/lookups.ts';
 import { type Account, AccountModel } from '../db/models/account.ts';
 import { RequiredActionModel } from '../db/models/required-action.ts';
@@ -9,16 +10,15 @@ import type { Tenant } from '../db/models/tenant.ts';
 import { loginUrl } from '../flows/application/routes.ts';
 import { issueToken } from '../flows/one-time-token.ts';
 import { confirmedMailAddress, formBody, formField, newSecondPasswordFromForm } from '../http/form.ts';
-import type { PageDeps } from '../http/page-deps.ts';
 import { render } from '../http/views.ts';
 import { translator } from '../i18n/index.ts';
-import { audit } from '../log.ts';
 import { enqueueMail } from '../mail/outbox.ts';
+import { ACR, AMR } from '../oidc/acr.ts';
+import type { PageDeps } from '../oidc/page-deps.ts';
 import { sendAuthnRequest } from '../saml/authn-request.ts';
 import { csrfValid } from '../security/csrf.ts';
 import { Throttle } from '../security/throttle.ts';
 import { newSecondPasswordErrors, setSecondPassword } from '../strategies/password-setting.ts';
-import { ACR, AMR } from './acr.ts';
 import { finishLogin, type InteractionContext, interactionExpired, loadInteraction } from './interaction-context.ts';
 
 /** What a student still has to do in this login: S2 mail address, S3 second password, or nothing. */
@@ -50,7 +50,7 @@ export async function studentIdps(tenant: Tenant): Promise<SamlIdp[]> {
 }
 
 /**
- * Requirement S1-S3 inside the OIDC login: to the university's IdP and back (src/saml/routes.ts verifies
+ * Requirement S1-S3 inside the OIDC login: to the university's IdP and back (src/login/saml-routes.ts verifies
  * the answer), then the first-login mail address, the second password where the university wants
  * one, and the login completes at the relying party.
  */

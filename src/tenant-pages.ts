@@ -1,15 +1,15 @@
 import Router from '@koa/router';
-import { backToRelyingParty } from '../account/back-to-relying-party.ts';
-import { GRADUATE_RESET, recoveryRoutes, STUDENT_SECOND_PASSWORD_RESET } from '../account/recovery.ts';
-import { accountRoutes } from '../account/routes.ts';
-import { studentIdRoutes } from '../account/student-id.ts';
-import { studentMailRoutes } from '../account/student-mail.ts';
-import type { Tenant } from '../db/models/tenant.ts';
-import { applicationRoutes } from '../flows/application/routes.ts';
-import { staffRoutes } from '../review/routes.ts';
-import { samlRoutes } from '../saml/routes.ts';
-import type { PageDeps } from './page-deps.ts';
-import { loadTenantParam } from './tenant.ts';
+import { backToRelyingParty } from './account/back-to-relying-party.ts';
+import { GRADUATE_RESET, recoveryRoutes, STUDENT_SECOND_PASSWORD_RESET } from './account/recovery.ts';
+import { accountRoutes } from './account/routes.ts';
+import { studentIdRoutes } from './account/student-id.ts';
+import { studentMailRoutes } from './account/student-mail.ts';
+import { applicationRoutes } from './flows/application/routes.ts';
+import { tenantOf } from './http/state.ts';
+import { loadTenantParam } from './http/tenant.ts';
+import { samlRoutes } from './login/saml-routes.ts';
+import type { PageDeps } from './oidc/page-deps.ts';
+import { staffRoutes } from './review/routes.ts';
 
 /** Everything under /t/:tenant: the application journey, the staff console, SAML, the tenant's own pages. */
 export function tenantPages(deps: PageDeps): Router {
@@ -19,7 +19,7 @@ export function tenantPages(deps: PageDeps): Router {
   // "Log in here" in mails and after a reset: the university's login URL (the certificate front end)
   // when it has one, else the account pages' own login, never a page without a form.
   router.get('/login', (ctx) => {
-    const tenant = ctx.state.tenant as Tenant;
+    const tenant = tenantOf(ctx);
     ctx.status = 303;
     ctx.redirect(tenant.loginUrl || `/t/${tenant._id}/account/login`);
   });

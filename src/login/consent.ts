@@ -1,10 +1,11 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
+import { audit } from '../db/audit.ts';
 import { formBody } from '../http/form.ts';
 import { render } from '../http/views.ts';
 import { translator } from '../i18n/index.ts';
-import { audit, type Logger } from '../log.ts';
+import type { Logger } from '../log.ts';
 import { csrfValid } from '../security/csrf.ts';
 import { type InteractionContext, interactionExpired, loadInteraction } from './interaction-context.ts';
 

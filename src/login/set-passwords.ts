@@ -1,17 +1,18 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
+import { audit } from '../db/audit.ts';
 import { type Account, AccountModel } from '../db/models/account.ts';
 import { RequiredActionModel } from '../db/models/required-action.ts';
 import { formBody, newPasswordsFromForm } from '../http/form.ts';
 import { render } from '../http/views.ts';
 import { translator } from '../i18n/index.ts';
-import { audit, type Logger } from '../log.ts';
+import type { Logger } from '../log.ts';
+import { ACR, AMR } from '../oidc/acr.ts';
 import { csrfValid } from '../security/csrf.ts';
 import type { SecretHasher } from '../security/secrets.ts';
 import { setGraduatePasswords } from '../strategies/graduate-password.ts';
 import { newPasswordErrors } from '../strategies/password-setting.ts';
-import { ACR, AMR } from './acr.ts';
 import { finishLogin, type InteractionContext, interactionExpired, loadInteraction } from './interaction-context.ts';
 
 /** The interaction and the account whose initial password was just accepted in it. */

@@ -2,15 +2,16 @@ import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Config } from '../config/schema.ts';
+import { audit } from '../db/audit.ts';
 import { RequiredActionModel } from '../db/models/required-action.ts';
-import type { Tenant } from '../db/models/tenant.ts';
 import { formField } from '../http/form.ts';
+import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
-import { audit, type Logger } from '../log.ts';
+import type { Logger } from '../log.ts';
+import { type RefusalReason, SamlRefusal, verifyLoginResponse } from '../saml/login-response.ts';
+import type { ServiceProviders } from '../saml/service-provider.ts';
+import { singleLogoutRoutes } from '../saml/single-logout.ts';
 import { affiliationAllowed, linkStudent, studentProfile } from '../strategies/student-saml.ts';
-import { type RefusalReason, SamlRefusal, verifyLoginResponse } from './login-response.ts';
-import type { ServiceProviders } from './service-provider.ts';
-import { singleLogoutRoutes } from './single-logout.ts';
 
 type Reason = RefusalReason | 'attributes' | 'notAllowed';
 const REASONS: Reason[] = [
@@ -31,7 +32,6 @@ const samlBody = bodyParser({ enableTypes: ['form'], formLimit: '512kb', encodin
 /** /t/:tenant/saml: our SP metadata and the Assertion Consumer Service of the university's IdPs. */
 export function samlRoutes(config: Config, sps: ServiceProviders, logger: Logger): Router {
   const router = new Router({ prefix: '/saml' });
-  const tenantOf = (ctx: Context) => ctx.state.tenant as Tenant;
 
   router.get('/metadata', (ctx) => {
     ctx.type = 'application/samlmetadata+xml';

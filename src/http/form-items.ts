@@ -1,5 +1,5 @@
 import type { TFunction } from 'i18next';
-import { type CatalogueEntry, catalogueLabel, type Tenant } from '../../db/models/tenant.ts';
+import { type CatalogueEntry, catalogueLabel, type Tenant } from '../db/models/tenant.ts';
 
 export type FieldKind =
   | 'name'

@@ -1,0 +1,48 @@
+// Layers point down only (docs/architecture.md): a module may import its own layer and the ones
+// below it, never one above. `npm run lint:layers` checks it; CI runs it.
+const layers = [
+  // 0: what everything may use
+  ['^src/(config|i18n)/', '^src/log\\.ts$'],
+  // 1: storage
+  ['^src/db/'],
+  // 2: shared plumbing
+  ['^src/(http|security|mail)/'],
+  // 3: protocol engines
+  ['^src/(oidc|saml)/'],
+  // 4: ways to prove identity, and the operations on accounts, universities and clients they share
+  //    with the operator CLI
+  ['^src/(strategies|admin)/'],
+  // 5: journeys
+  ['^src/(login|flows|account|review)/'],
+  // 6: composition and entry points
+  ['^src/(app|service|main|serve|tenant-pages)\\.ts$', '^src/(cli|seed|dev|demo-frontend)/'],
+];
+const forbidden = layers.flatMap((paths, level) =>
+  level === layers.length - 1
+    ? []
+    : [
+        {
+          name: `layer-${level}-points-up`,
+          comment: 'A lower layer imports a higher one (docs/architecture.md, The layers).',
+          severity: 'error',
+          from: { path: paths },
+          to: { path: layers.slice(level + 1).flat() },
+        },
+      ],
+);
+module.exports = {
+  forbidden: [
+    ...forbidden,
+    {
+      name: 'no-circular',
+      severity: 'warn',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+  },
+};

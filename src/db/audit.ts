@@ -1,0 +1,37 @@
+import mongoose from 'mongoose';
+import type { Logger } from '../log.ts';
+import { AuditModel } from './models/audit.ts';
+
+export interface AuditFields {
+  event: string;
+  tenant?: string;
+  account?: string;
+  staff?: string;
+  operator?: string;
+  application?: string;
+  ip?: string;
+  [detail: string]: string | number | boolean | undefined;
+}
+
+/**
+ * A security event (logins and failures, credential changes, resets, staff decisions, operator
+ * commands): kept in the audit collection whatever the log level, and logged. Callers pass no
+ * secrets; details are plain values only.
+ */
+export async function audit(logger: Logger, fields: AuditFields, message?: string): Promise<void> {
+  logger.info(fields, message ?? fields.event);
+  if (mongoose.connection.readyState !== 1) return;
+  const { event, tenant, account, staff, operator, application, ip, ...rest } = fields;
+  const detail = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
+  await AuditModel.create({
+    at: new Date(),
+    event,
+    tenantId: tenant,
+    accountId: account,
+    staffId: staff,
+    operator,
+    applicationId: application,
+    ip,
+    detail,
+  }).catch((error) => logger.warn({ err: error }, 'audit entry not written'));
+}
