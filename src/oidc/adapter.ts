@@ -3,10 +3,10 @@ import { slotOf } from '../db/expiry-slot.ts';
 import { findClient } from '../db/lookups.ts';
 import { OidcRecordModel } from '../db/models/oidc-record.ts';
 import { clientMetadata } from './client-metadata.ts';
-import { readAheadMatch, readFamilyAhead, tagFamilies } from './session-family.ts';
-import { currentBatch, currentReadAhead, flush, type PendingRecord } from './write-batch.ts';
+import { readAheadMatch, readFamilyAhead } from './session-family.ts';
+import { currentBatch, currentReadAhead, flush, type PendingRecord, type StoredDoc } from './write-batch.ts';
 
-type StoredRecord = NonNullable<PendingRecord['doc']> & { consumedAt?: number };
+type StoredRecord = StoredDoc & { consumedAt?: number };
 
 function payloadOf(record: StoredRecord | null | undefined): AdapterPayload | undefined {
   if (!record) return undefined;
@@ -41,7 +41,6 @@ export class MongoAdapter implements Adapter {
     const key = this.key(id);
     const before = batch.get(key);
     batch.set(key, change.consumedAt && before?.doc && !before.deleted ? { ...before, consumedAt: change.consumedAt } : change);
-    tagFamilies(batch);
   }
 
   async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {

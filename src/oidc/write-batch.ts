@@ -15,12 +15,15 @@ export interface PendingRecord {
   consumedAt?: number;
 }
 
+/** A record as it is stored. */
+export type StoredDoc = NonNullable<PendingRecord['doc']>;
+
 /** The writes of one request, by record `_id`; the last write to a record is the one that counts. */
 export type WriteBatch = Map<string, PendingRecord>;
 
 /** Records read ahead in this request by their session family (src/oidc/session-family.ts). */
 export interface ReadAhead {
-  docs: Map<string, NonNullable<PendingRecord['doc']>>;
+  docs: Map<string, StoredDoc>;
   /** The session uids already read ahead. */
   families: Set<string>;
 }
@@ -56,9 +59,33 @@ function operation(_id: string, pending: PendingRecord): RecordOperation {
   return { updateOne: { filter: { _id }, update: { $set: { consumedAt: pending.consumedAt } } } };
 }
 
+/** Tags each session in the batch and its grants with the session's uid as `family` (src/oidc/session-family.ts). */
+function tagFamilies(batch: WriteBatch): void {
+  const familyOfGrant = new Map<string, string>();
+  const grants = new Map<string, StoredDoc>();
+  for (const [key, { doc, deleted }] of batch) {
+    if (!doc || deleted) continue;
+    if (doc.kind === 'Grant') grants.set(key.slice('Grant:'.length), doc);
+    const payload = JSON.parse(doc.payload) as {
+      authorizations?: Record<string, { grantId?: string }>;
+      sessionUid?: string;
+      grantId?: string;
+    };
+    if (doc.kind === 'Session' && typeof doc.uid === 'string') {
+      doc.family = doc.uid;
+      for (const { grantId } of Object.values(payload.authorizations ?? {})) if (grantId) familyOfGrant.set(grantId, doc.uid);
+    } else if (payload.grantId && payload.sessionUid) familyOfGrant.set(payload.grantId, payload.sessionUid);
+  }
+  for (const [id, grant] of grants) {
+    const family = familyOfGrant.get(id);
+    if (family) grant.family = family;
+  }
+}
+
 /** Sends the batch's writes as one bulk write and empties it. */
 export async function flush(batch: WriteBatch): Promise<void> {
   if (!batch.size) return;
+  tagFamilies(batch);
   const operations = [...batch].map(([_id, pending]) => operation(_id, pending));
   batch.clear();
   await OidcRecordModel.collection.bulkWrite(operations as unknown as AnyBulkWriteOperation[], { ordered: true });
