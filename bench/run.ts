@@ -49,6 +49,14 @@ async function rounds(total: number, concurrency: number, task: () => Promise<un
   return { perSecond: median(rates), p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
+/** A refresh-token grant that rotates: each call uses the refresh token the call before returned. */
+function rotatingRefresh(client: oidc.Configuration, first: string): () => Promise<void> {
+  let refreshToken = first;
+  return async () => {
+    refreshToken = (await oidc.refreshTokenGrant(client, refreshToken)).refresh_token as string;
+  };
+}
+
 /** Resident memory of a process (Linux), in MiB. */
 const rssMiB = (pid: number) => Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) / 1024;
 
@@ -215,10 +223,7 @@ try {
   const loginCommands = await commandsOf(async () => {
     tokens = (await completeLogin(rp, GRADUATE)).tokens;
   });
-  let refreshToken = tokens.refresh_token as string;
-  const refreshOnce = async () => {
-    refreshToken = (await oidc.refreshTokenGrant(rp, refreshToken)).refresh_token as string;
-  };
+  const refreshOnce = rotatingRefresh(rp, tokens.refresh_token as string);
   await refreshOnce();
   const refreshCommands = await commandsOf(refreshOnce);
   const userinfoOnce = () => oidc.fetchUserInfo(rp, tokens.access_token, university.accountId);
@@ -293,10 +298,7 @@ try {
     // Refresh and userinfo against a service process of their own, so that the load generator's
     // relying-party library does not take the service's thread (after the memory figures: they grow its heap).
     const frontTokens = (await completeLogin(frontRp, GRADUATE)).tokens;
-    let frontRefreshToken = frontTokens.refresh_token as string;
-    refresh = await rounds(100, 1, async () => {
-      frontRefreshToken = (await oidc.refreshTokenGrant(frontRp, frontRefreshToken)).refresh_token as string;
-    });
+    refresh = await rounds(100, 1, rotatingRefresh(frontRp, frontTokens.refresh_token as string));
     const fresh = (await completeLogin(frontRp, GRADUATE)).tokens;
     refreshParallel = await rounds(200, 8, () => oidc.refreshTokenGrant(frontRp, fresh.refresh_token as string));
     userinfo = await rounds(400, 8, () => oidc.fetchUserInfo(frontRp, fresh.access_token, university.accountId));
