@@ -25,10 +25,16 @@ export function redactUri(uri: string): string {
   return uri.replace(/\/\/[^@/]*@/, '//***@');
 }
 
-export async function pingDatabase(): Promise<boolean> {
-  if (mongoose.connection.readyState !== 1) return false;
+/**
+ * Readiness: a real ping, bounded so a probe never hangs for the whole server-selection timeout.
+ * Not mongoose's readyState, which lags the driver (it turns on heartbeat events and a staleness
+ * guess); asking the driver also makes it re-check a server it last saw down at once.
+ */
+export async function pingDatabase(timeoutMS = 2000): Promise<boolean> {
+  const db = mongoose.connection.db;
+  if (!db) return false;
   try {
-    await mongoose.connection.db?.admin().ping();
+    await db.admin().ping({ timeoutMS });
     return true;
   } catch {
     return false;
