@@ -11,7 +11,7 @@ const layers = [
   ['^src/(oidc|saml)/'],
   // 4: ways to prove identity, and the operations on accounts, universities and clients they share
   //    with the operator CLI
-  ['^src/(strategies|admin)/'],
+  ['^src/(credentials|admin)/'],
   // 5: journeys
   ['^src/(login|flows|account|review)/'],
   // 6: composition and entry points

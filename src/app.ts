@@ -12,7 +12,7 @@ import { securityHeaders } from './http/security-headers.ts';
 import { staticRoutes } from './http/static.ts';
 import { render } from './http/views.ts';
 import type { Logger } from './log.ts';
-import { interactionRoutes } from './login/interactions.ts';
+import { loginRoutes } from './login/routes.ts';
 import { createProvider } from './oidc/provider.ts';
 import { writeBatching } from './oidc/write-batch.ts';
 import { ServiceProviders } from './saml/service-provider.ts';
@@ -79,13 +79,14 @@ export function buildApp({ config, logger, hasher, jwks, cookieKeys, spKeys, dev
     await next();
     if (ctx.status === 404) await throttle.fail(key, 10);
   };
+  const login = loginRoutes(deps);
   const pages = compose([
     languageMiddleware(),
     csrfMiddleware(),
     errorPages(logger),
     tokenGuessing,
-    interactionRoutes(deps).routes() as Middleware,
-    tenantPages(deps).routes() as Middleware,
+    login.interaction.routes() as Middleware,
+    tenantPages(deps, login.tenant).routes() as Middleware,
     ...(devPages ? [devPages.routes() as Middleware] : []),
     notFound,
   ]);

@@ -3,17 +3,15 @@ import { backToRelyingParty } from './account/back-to-relying-party.ts';
 import { GRADUATE_RESET, recoveryRoutes, STUDENT_SECOND_PASSWORD_RESET } from './account/recovery.ts';
 import { accountRoutes } from './account/routes.ts';
 import { studentIdRoutes } from './account/student-id.ts';
-import { studentMailRoutes } from './account/student-mail.ts';
 import { applicationRoutes } from './flows/application/routes.ts';
 import { tenantOf } from './http/state.ts';
 import { loadTenantParam } from './http/tenant.ts';
-import { samlRoutes } from './login/saml-routes.ts';
 import type { PageDeps } from './oidc/page-deps.ts';
 import { staffRoutes } from './review/routes.ts';
 
-/** Everything under /t/:tenant: the application journey, the staff console, SAML, the tenant's own pages. */
-export function tenantPages(deps: PageDeps): Router {
-  const { provider, config, sps, hasher, logger } = deps;
+/** Everything under /t/:tenant: the application journey, the staff console, the login journey's part (SAML), the account pages. */
+export function tenantPages(deps: PageDeps, login: Router): Router {
+  const { provider, config, hasher, logger } = deps;
   const router = new Router({ prefix: '/t/:tenant' });
   loadTenantParam(router);
   // "Log in here" in mails and after a reset: the university's login URL (the certificate front end)
@@ -30,7 +28,6 @@ export function tenantPages(deps: PageDeps): Router {
   router.use(accountRoutes(deps).routes());
   router.use(recoveryRoutes(config, hasher, logger, GRADUATE_RESET).routes());
   router.use(recoveryRoutes(config, hasher, logger, STUDENT_SECOND_PASSWORD_RESET).routes());
-  router.use(samlRoutes(config, sps, logger).routes());
-  router.use(studentMailRoutes(logger).routes());
+  router.use(login.routes());
   return router;
 }

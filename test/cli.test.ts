@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import test from 'ava';
 import mongoose from 'mongoose';
 import { connectDatabase } from '../src/db/connection.ts';
+import { authenticateGraduate } from '../src/login/strategies/graduate-password/authenticate.ts';
 import { SecretHasher } from '../src/security/secrets.ts';
-import { authenticateGraduate } from '../src/strategies/graduate-password.ts';
 import { runScript } from './helpers/run.ts';
 import { testDatabaseUri } from './helpers/service.ts';
 
@@ -107,8 +107,11 @@ test('an operator imports a graduate with random initial passwords that then log
   t.regex(password, /^(?=.*[A-Z])(?=.*[a-z])(?=.*\d)[A-Za-z0-9]{12}$/);
   t.not(password, secondPassword);
   const hasher = new SecretHasher({ memoryCostKiB: 19456, timeCost: 2, parallelism: 1 });
-  const login = await authenticateGraduate(hasher, 'cli-univ', { email: 'jiro.suzuki@example.com', password, secondPassword });
-  const account = login?.account;
+  const account = await authenticateGraduate(hasher, 'cli-univ', {
+    email: 'jiro.suzuki@example.com',
+    password,
+    secondPassword,
+  });
   t.deepEqual(
     account?.studentIds.map((id) => id.number),
     ['15A001', '17M002'],

@@ -46,7 +46,7 @@ test('a graduate logs in with the initial password and an empty second password,
   const credentials = await graduateWithInitialPassword('first@example.com');
   const login = await startLogin(rp);
   const setting = await submitGraduateLogin(login, credentials);
-  t.regex(setting.url, /\/set-passwords$/);
+  t.regex(setting.url, /\/continue$/);
   t.regex(setting.page, /パスワード設定/);
 
   const done = await postPasswords(login, setting.page, setting.url, good);
@@ -122,7 +122,7 @@ test('an expired initial password does not log in', async (t) => {
 test('the Password Setting screen cannot be reached without the initial password', async (t) => {
   const login = await startLogin(rp);
   const uid = new URL(login.pageUrl).pathname.split('/')[2];
-  const response = await login.browser.request(`${service.issuer}/interaction/${uid}/set-passwords`);
+  const response = await login.browser.request(`${service.issuer}/interaction/${uid}/continue`);
   t.is(response.status, 400);
   t.regex(await response.text(), /有効期限が切れました/);
 });

@@ -37,7 +37,7 @@ async function applied(email: string, values: Record<string, string> = APPLICANT
 async function firstLogin(email: string, initialPassword: string) {
   const login = await startLogin(rp);
   const setting = await submitGraduateLogin(login, { email, password: initialPassword, secondPassword: '' });
-  if (!setting.url.endsWith('/set-passwords')) throw new Error(`no password setting: ${setting.status}`);
+  if (!setting.url.endsWith('/continue')) throw new Error(`no password setting: ${setting.status}`);
   const action = new URL(formAction(setting.page), setting.url).href;
   const done = await login.browser.postForm(action, {
     _csrf: inputValue(setting.page, '_csrf'),

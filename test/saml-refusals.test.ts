@@ -72,7 +72,7 @@ async function refused(
   t.regex(result.html, message);
   t.is(await SamlLinkModel.countDocuments({ _id: /z9999999/ }), 0, 'no link was created');
   t.is(await AccountModel.countDocuments({ 'studentIds.number': 'Z9999999' }), 0, 'no account was created');
-  const logged = await AuditModel.findOne({ event: 'saml.refused' }).sort({ at: -1 }).lean();
+  const logged = await AuditModel.findOne({ event: 'login.failed', 'detail.method': 'student-saml' }).sort({ at: -1 }).lean();
   t.is((logged?.detail as { reason?: string })?.reason, reason, 'the refusal is logged with its reason');
 }
 

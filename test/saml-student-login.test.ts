@@ -72,7 +72,7 @@ async function registerMail(browser: Browser, page: Landing, address: string, te
   const confirm = await browser.page(url);
   const done = await post(browser, { ...confirm, url }, {});
   if (!/メールアドレス設定完了|Mail address setting complete/.test(done.html)) throw new Error(done.html.slice(0, 800));
-  const next = done.html.match(/href="([^"]*\/student\?t=[^"]+)"/)?.[1] as string;
+  const next = done.html.match(/href="([^"]*\/continue\?t=[^"]+)"/)?.[1] as string;
   const landing = await browser.follow(new URL(next.replaceAll('&amp;', '&'), done.url).href, {}, REDIRECT_URI);
   return { url: landing.url, status: landing.response?.status, html: (await landing.response?.text()) ?? '' };
 }

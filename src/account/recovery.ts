@@ -2,23 +2,27 @@ import Router from '@koa/router';
 import type { TFunction } from 'i18next';
 import type { Context } from 'koa';
 import type { Config } from '../config/schema.ts';
+import {
+  newPasswordErrors,
+  newSecondPasswordErrors,
+  setGraduatePasswords,
+  setSecondPassword,
+} from '../credentials/password-setting.ts';
 import { accountIdAt } from '../db/account-address.ts';
 import { audit } from '../db/audit.ts';
 import { type Account, AccountModel } from '../db/models/account.ts';
-import { loginUrl } from '../flows/application/routes.ts';
-import { checkToken, consumeToken, issueToken, type LinkProblem, showLinkProblem } from '../flows/one-time-token.ts';
 import { formBody, formField, mailAddressField, newPasswordsFromForm, newSecondPasswordFromForm } from '../http/form.ts';
 import { tenantOf } from '../http/state.ts';
+import { tenantLoginUrl } from '../http/tenant.ts';
 import { render } from '../http/views.ts';
 import { translator } from '../i18n/index.ts';
 import type { Logger } from '../log.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { endOtherSessions } from '../oidc/sessions.ts';
 import { csrfValid } from '../security/csrf.ts';
+import { checkToken, consumeToken, issueToken, type LinkProblem, showLinkProblem } from '../security/one-time-token.ts';
 import type { SecretHasher } from '../security/secrets.ts';
 import { Throttle } from '../security/throttle.ts';
-import { setGraduatePasswords } from '../strategies/graduate-password.ts';
-import { newPasswordErrors, newSecondPasswordErrors, setSecondPassword } from '../strategies/password-setting.ts';
 
 /** What differs between the graduate's password reset and the student's second password reset. */
 interface ResetKind {
@@ -184,7 +188,7 @@ export function recoveryRoutes(config: Config, hasher: SecretHasher, logger: Log
       endedSessions: ended,
       ip: ctx.ip,
     });
-    render(ctx, 'account-done', { messageKey: kind.requestText.doneKey, next: loginUrl(tenant, config.issuer) });
+    render(ctx, 'account-done', { messageKey: kind.requestText.doneKey, next: tenantLoginUrl(tenant, config.issuer) });
   });
 
   return router;

@@ -1,10 +1,10 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { parseName } from '../admin/accounts.ts';
+import { changeSecretErrors, type Secret } from '../credentials/password-setting.ts';
 import { addressInUse, changeAddress } from '../db/account-address.ts';
 import { audit } from '../db/audit.ts';
 import { type Account, AccountModel, isDuplicateKey } from '../db/models/account.ts';
-import { checkToken, consumeToken, issueToken, type LinkProblem, showLinkProblem } from '../flows/one-time-token.ts';
 import { confirmedMailAddress, formBody, formField } from '../http/form.ts';
 import { CONTACT_FIELDS, PERSONAL_FIELDS, tenantFields, validateFields } from '../http/form-items.ts';
 import { accountOf, tenantOf } from '../http/state.ts';
@@ -15,8 +15,8 @@ import type { PageDeps } from '../oidc/page-deps.ts';
 import { endOtherSessions } from '../oidc/sessions.ts';
 import { logoutAtIdp, rememberIdpSession } from '../saml/single-logout.ts';
 import { csrfValid } from '../security/csrf.ts';
+import { checkToken, consumeToken, issueToken, type LinkProblem, showLinkProblem } from '../security/one-time-token.ts';
 import { Throttle } from '../security/throttle.ts';
-import { changeSecretErrors, type Secret } from '../strategies/password-setting.ts';
 import { accountClientId, ensureAccountClient, finishAccountLogin, startAccountLogin } from './console-client.ts';
 import { requireAccount } from './guard.ts';
 

@@ -5,7 +5,6 @@ import type { Config } from '../config/schema.ts';
 import { audit } from '../db/audit.ts';
 import { type Account, AccountModel } from '../db/models/account.ts';
 import { ApplicationModel } from '../db/models/application.ts';
-import { checkToken, consumeToken, issueToken, type LinkProblem, showLinkProblem } from '../flows/one-time-token.ts';
 import { formBody, formField } from '../http/form.ts';
 import { displayValue, studentIdFields, validateFields } from '../http/form-items.ts';
 import { accountOf, tenantOf } from '../http/state.ts';
@@ -14,6 +13,7 @@ import { translator } from '../i18n/index.ts';
 import type { Logger } from '../log.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { csrfValid } from '../security/csrf.ts';
+import { checkToken, consumeToken, issueToken, type LinkProblem, showLinkProblem } from '../security/one-time-token.ts';
 import { Throttle } from '../security/throttle.ts';
 import { requireAccount } from './guard.ts';
 

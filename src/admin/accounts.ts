@@ -1,7 +1,7 @@
+import { passwordProblems } from '../credentials/password-policy.ts';
 import { createAccount } from '../db/account-address.ts';
 import { AccountModel, isDuplicateKey, STUDENT_ID_STATUSES } from '../db/models/account.ts';
 import type { SecretHasher } from '../security/secrets.ts';
-import { passwordProblems } from '../strategies/password-policy.ts';
 import { operatorMailAddress } from './address.ts';
 import { OperatorError } from './errors.ts';
 import { requireTenant } from './tenants.ts';

@@ -1,7 +1,7 @@
+import { passwordProblems } from '../credentials/password-policy.ts';
 import { isDuplicateKey } from '../db/models/account.ts';
 import { StaffModel } from '../db/models/staff.ts';
 import type { SecretHasher } from '../security/secrets.ts';
-import { passwordProblems } from '../strategies/password-policy.ts';
 import { operatorMailAddress } from './address.ts';
 import { OperatorError } from './errors.ts';
 import { requireTenant } from './tenants.ts';

@@ -11,6 +11,7 @@ import { createStaff, listStaff } from '../admin/staff.ts';
 import { type CatalogueInput, configureTenant, createTenant, listTenants, requireTenant } from '../admin/tenants.ts';
 import { ConfigError, loadConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
+import { generatePassword } from '../credentials/password-policy.ts';
 import { audit } from '../db/audit.ts';
 import { DatabaseUnreachableError } from '../db/connection.ts';
 import { AuditModel } from '../db/models/audit.ts';
@@ -23,7 +24,6 @@ import { loadSigningKeys, rotateSigningKeys } from '../oidc/keys.ts';
 import { loadSpKeys, rotateSpKeys } from '../saml/sp-keys.ts';
 import { SecretHasher } from '../security/secrets.ts';
 import { openDatabase } from '../service.ts';
-import { generatePassword } from '../strategies/password-policy.ts';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 

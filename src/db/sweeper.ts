@@ -7,7 +7,7 @@ import { ApplicationFlowModel } from './models/application-flow.ts';
 import { ClaimModel } from './models/claim.ts';
 import { OidcRecordModel } from './models/oidc-record.ts';
 import { OneTimeTokenModel } from './models/one-time-token.ts';
-import { RequiredActionModel } from './models/required-action.ts';
+import { PendingLoginModel } from './models/pending-login.ts';
 import { SamlRequestModel } from './models/saml.ts';
 import { StaffSessionModel } from './models/staff.ts';
 import { ThrottleModel } from './models/throttle.ts';
@@ -31,7 +31,7 @@ const EXPIRING: Array<{ collection: mongoose.Collection; keepMs: number }> = [
   ClaimModel,
   ApplicationFlowModel,
   StaffSessionModel,
-  RequiredActionModel,
+  PendingLoginModel,
   SamlRequestModel,
   ThrottleModel,
 ].map((model) => ({ collection: model.collection, keepMs: 0 }));

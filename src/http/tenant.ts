@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import { findTenant } from '../db/lookups.ts';
-import { tenantBranding } from '../db/models/tenant.ts';
+import { type Tenant, tenantBranding } from '../db/models/tenant.ts';
 
 /** Pages under /t/:tenant know their university: unknown ones are a 404, known ones are branded. */
 export function loadTenantParam(router: Router): void {
@@ -11,4 +11,9 @@ export function loadTenantParam(router: Router): void {
     ctx.state.branding = tenantBranding(tenant, ctx.state.lang);
     return next();
   });
+}
+
+/** Where a person of this university logs in: its own login URL (the certificate front end) when it has one. */
+export function tenantLoginUrl(tenant: Tenant, issuer: string): string {
+  return tenant.loginUrl || `${issuer}/t/${tenant._id}/login`;
 }

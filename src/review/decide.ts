@@ -1,6 +1,7 @@
 import { createGraduate, hashGraduateSecrets, parseName } from '../admin/accounts.ts';
 import { OperatorError } from '../admin/errors.ts';
 import type { Config } from '../config/schema.ts';
+import { generatePassword } from '../credentials/password-policy.ts';
 import { changeAddress } from '../db/account-address.ts';
 import { audit } from '../db/audit.ts';
 import { claimOnce } from '../db/claim.ts';
@@ -9,14 +10,13 @@ import { type Application, ApplicationModel } from '../db/models/application.ts'
 import { ClaimModel } from '../db/models/claim.ts';
 import type { Staff } from '../db/models/staff.ts';
 import type { Tenant } from '../db/models/tenant.ts';
-import { loginUrl } from '../flows/application/routes.ts';
-import { issueToken } from '../flows/one-time-token.ts';
 import { CONTACT_FIELDS } from '../http/form-items.ts';
+import { tenantLoginUrl } from '../http/tenant.ts';
 import type { Lang } from '../i18n/index.ts';
 import type { Logger } from '../log.ts';
 import { enqueueMail } from '../mail/outbox.ts';
+import { issueToken } from '../security/one-time-token.ts';
 import type { SecretHasher } from '../security/secrets.ts';
-import { generatePassword } from '../strategies/password-policy.ts';
 
 export type Action = 'approve' | 'reject' | 'resubmit';
 export type DecisionError = 'notPending' | 'reasonRequired' | 'accountRequired' | 'emailTaken' | 'resubmitNotOffered';
@@ -161,7 +161,7 @@ export async function decide(
       template: 'approved',
       values: {
         password: initialPassword,
-        url: loginUrl(tenant, deps.config.issuer),
+        url: tenantLoginUrl(tenant, deps.config.issuer),
         days: String(tenant.initialPasswordDays ?? 30),
       },
     });

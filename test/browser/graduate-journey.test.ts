@@ -162,7 +162,7 @@ for (const lang of ['ja', 'en'] as const) {
       await page.fill('#email', email);
       await page.fill('#password', password);
       await page.click('button.primary');
-      await page.waitForURL(/\/set-passwords$/);
+      await page.waitForURL(/\/continue$/);
       await journey.screen('password-setting');
       // The rules tick off while the password is typed, and the eye button shows what was typed.
       await page.fill('#password', 'graduate');

@@ -83,7 +83,7 @@ for (const lang of ['ja', 'en'] as const) {
         await journey.screen('university-sign-in', { external: true });
         await page.fill('input[name=username]', student.username);
         await page.fill('input[name=password]', student.password);
-        await Promise.all([page.waitForURL(/\/interaction\/[^/]+\/student/), page.press('input[name=password]', 'Enter')]);
+        await Promise.all([page.waitForURL(/\/interaction\/[^/]+\/continue/), page.press('input[name=password]', 'Enter')]);
         if (lang === 'ja') await switchLanguage(page, 'ja');
         t.is(
           await page.getAttribute('html', 'lang'),
@@ -115,7 +115,7 @@ for (const lang of ['ja', 'en'] as const) {
         await submit(page);
         await journey.screen('mail-address-setting-complete');
 
-        await Promise.all([page.waitForURL(/\/student(\?|$)/), page.click('main a.button.primary')]);
+        await Promise.all([page.waitForURL(/\/continue(\?|$)/), page.click('main a.button.primary')]);
         t.is(await page.getAttribute('html', 'lang'), lang);
         await journey.screen('second-password-setting');
         await page.fill('#secondPassword', 'Campus2026Second');

@@ -10,21 +10,25 @@ import type { Tenant } from '../../db/models/tenant.ts';
 import { confirmedMailAddress, formBody, formField, multipartBody } from '../../http/form.ts';
 import { displayValue, GROUPS, tenantFields, validateFields } from '../../http/form-items.ts';
 import { tenantOf } from '../../http/state.ts';
+import { tenantLoginUrl } from '../../http/tenant.ts';
 import { render } from '../../http/views.ts';
 import { translator } from '../../i18n/index.ts';
 import type { Logger } from '../../log.ts';
 import { enqueueMail } from '../../mail/outbox.ts';
 import { csrfValid } from '../../security/csrf.ts';
+import {
+  checkToken,
+  consumeToken,
+  issueToken,
+  type LinkProblem,
+  showLinkProblem,
+  type TokenCheck,
+} from '../../security/one-time-token.ts';
 import { Throttle } from '../../security/throttle.ts';
-import { checkToken, consumeToken, issueToken, type LinkProblem, showLinkProblem, type TokenCheck } from '../one-time-token.ts';
 import { currentFlow, endFlow, startFlow } from './flow-store.ts';
 import { applicationUpload, SIDES } from './uploads.ts';
 
 /** Where "Log in here" in mails points: the tenant's certificate front end, else our notice page. */
-export function loginUrl(tenant: Tenant, issuer: string): string {
-  return tenant.loginUrl || `${issuer}/t/${tenant._id}/login`;
-}
-
 /**
  * Requirement G1: mail address setting → confirmation mail (one-time URL) → terms of use → applicant form
  * with identification images → confirmation → application reception. Also the resubmission link.
@@ -42,7 +46,7 @@ export function applicationRoutes(config: Config, logger: Logger): Router {
   const linkProblem = async (ctx: Context, check: Extract<TokenCheck, { ok: false }>) => {
     const tenant = tenantOf(ctx);
     if (check.reason !== 'invalid' && (await addressInUse(tenant._id, check.email))) {
-      return render(ctx, 'apply-problem', { reason: 'registered', startUrl: loginUrl(tenant, config.issuer) }, 410);
+      return render(ctx, 'apply-problem', { reason: 'registered', startUrl: tenantLoginUrl(tenant, config.issuer) }, 410);
     }
     problem(ctx, check.reason);
   };
@@ -84,7 +88,7 @@ export function applicationRoutes(config: Config, logger: Logger): Router {
         ttlMinutes: settings.urlMinutes,
       });
       const mail: { template: string; values: Record<string, string> } = registered
-        ? { template: 'alreadyRegistered', values: { url: loginUrl(tenant, config.issuer) } }
+        ? { template: 'alreadyRegistered', values: { url: tenantLoginUrl(tenant, config.issuer) } }
         : {
             template: 'verifyAddress',
             values: { url: `${config.issuer}${base(tenant)}/verify/${token}`, minutes: String(settings.urlMinutes) },
@@ -259,7 +263,7 @@ export function applicationRoutes(config: Config, logger: Logger): Router {
       return ctx.redirect(`${base(tenant)}/confirm`);
     }
     if (await addressInUse(tenant._id, flow.email)) {
-      return render(ctx, 'apply-problem', { reason: 'registered', startUrl: loginUrl(tenant, config.issuer) }, 409);
+      return render(ctx, 'apply-problem', { reason: 'registered', startUrl: tenantLoginUrl(tenant, config.issuer) }, 409);
     }
     const pending = await ApplicationModel.findOne({
       tenantId: tenant._id,

@@ -1,7 +1,7 @@
 import mongoose from 'mongoose';
-import { type Account, AccountModel, isDuplicateKey } from '../db/models/account.ts';
-import { type SamlIdp, SamlLinkModel } from '../db/models/saml.ts';
-import type { VerifiedAssertion } from '../saml/login-response.ts';
+import { type Account, AccountModel, isDuplicateKey } from '../../../db/models/account.ts';
+import { type SamlIdp, SamlLinkModel } from '../../../db/models/saml.ts';
+import type { VerifiedAssertion } from '../../../saml/login-response.ts';
 
 /** A student's identity as the university's IdP states it, through the IdP's attribute mapping. */
 export interface StudentProfile {

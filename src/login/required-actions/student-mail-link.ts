@@ -1,22 +1,22 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { changeAddress } from '../db/account-address.ts';
-import { audit } from '../db/audit.ts';
-import { isDuplicateKey } from '../db/models/account.ts';
-import { checkToken, consumeToken, showLinkProblem } from '../flows/one-time-token.ts';
-import { formBody } from '../http/form.ts';
-import { tenantOf } from '../http/state.ts';
-import { render } from '../http/views.ts';
-import { translator } from '../i18n/index.ts';
-import type { Logger } from '../log.ts';
-import { csrfValid } from '../security/csrf.ts';
+import { changeAddress } from '../../db/account-address.ts';
+import { audit } from '../../db/audit.ts';
+import { isDuplicateKey } from '../../db/models/account.ts';
+import { formBody } from '../../http/form.ts';
+import { tenantOf } from '../../http/state.ts';
+import { render } from '../../http/views.ts';
+import { translator } from '../../i18n/index.ts';
+import type { Logger } from '../../log.ts';
+import { csrfValid } from '../../security/csrf.ts';
+import { checkToken, consumeToken, showLinkProblem } from '../../security/one-time-token.ts';
 
 /**
  * Requirement S2, the mailed one-time URL: opening it shows the address (a mail scanner spends nothing),
  * setting it completes the registration and offers "Move to Login page", which resumes the login
- * in the browser that started it, or starts a new one elsewhere.
+ * (/interaction/:uid/continue) in the browser that started it, or starts a new one elsewhere.
  */
-export function studentMailRoutes(logger: Logger): Router {
+export function studentMailLinkRoutes(logger: Logger): Router {
   const router = new Router({ prefix: '/student-mail' });
   const start = (ctx: Context) => `/t/${tenantOf(ctx)._id}/login`;
   const show = (ctx: Context, token: string, email: string, extra: Record<string, unknown> = {}, status = 200) =>
@@ -49,7 +49,7 @@ export function studentMailRoutes(logger: Logger): Router {
       return render(ctx, 'error', { messageKey: 'student.mail.inUse' }, 409);
     }
     await audit(logger, { event: 'student.mail_set', tenant: tenant._id, account: ref, ip: ctx.ip });
-    render(ctx, 'student-mail-done', { next: `/interaction/${interaction}/student?t=${tenant._id}` });
+    render(ctx, 'student-mail-done', { next: `/interaction/${interaction}/continue?t=${tenant._id}` });
   });
 
   return router;

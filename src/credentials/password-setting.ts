@@ -94,3 +94,12 @@ export function newSecondPasswordErrors(
 export async function setSecondPassword(hasher: SecretHasher, accountId: mongoose.Types.ObjectId | string, value: string) {
   await AccountModel.updateOne({ _id: accountId }, { $set: { secondPasswordHash: await hasher.hash(value) } });
 }
+
+/** Replaces both secrets of a graduate (first login, reset) and ends the initial-password state. */
+export async function setGraduatePasswords(hasher: SecretHasher, accountId: string, password: string, secondPassword: string) {
+  const [passwordHash, secondPasswordHash] = await Promise.all([hasher.hash(password), hasher.hash(secondPassword)]);
+  await AccountModel.updateOne(
+    { _id: accountId },
+    { $set: { passwordHash, secondPasswordHash, mustSetPasswords: false }, $unset: { initialPasswordExpiresAt: 1 } },
+  );
+}

@@ -1,0 +1,155 @@
+// The login flow: what happens once, for every strategy, between "this is who it is" and the
+// relying party's code — throttling, audit, required actions, the acr/amr and the finished interaction.
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import type { Config } from '../config/schema.ts';
+import { rememberAccount } from '../db/account-cache.ts';
+import { audit } from '../db/audit.ts';
+import { type Account, AccountModel } from '../db/models/account.ts';
+import { PendingLoginModel } from '../db/models/pending-login.ts';
+import type { Logger } from '../log.ts';
+import { Throttle } from '../security/throttle.ts';
+import type { LoginFlow, LoginStrategy, PendingLogin, RequiredAction } from './contract.ts';
+import { loadInteraction } from './interaction-context.ts';
+import { showLogin } from './login-page.ts';
+import { requiredActions } from './required-actions/index.ts';
+import { strategies } from './strategies/index.ts';
+
+export const continueUrl = (uid: string) => `/interaction/${uid}/continue`;
+
+/** The first required action this login still has to go through (none done in it yet that applies). */
+const nextAction = (login: PendingLogin) =>
+  requiredActions.find((action) => !login.done?.includes(action.id) && action.applies(login));
+
+/**
+ * Keeps the time of the login before this one, which relying parties show as "previous login", and
+ * the account as it now is for the code exchange that follows (src/db/account-cache.ts).
+ */
+async function recordLogin(account: Account, now = new Date()): Promise<void> {
+  const times = { lastLoginAt: now, ...(account.lastLoginAt ? { previousLoginAt: account.lastLoginAt } : {}) };
+  await AccountModel.updateOne({ _id: account._id }, { $set: times });
+  rememberAccount({ ...account, ...times });
+}
+
+export function loginFlow(
+  provider: Provider,
+  config: Config,
+  logger: Logger,
+): LoginFlow & {
+  /** The pending login of this interaction, whatever its current action (the continue page). */
+  pending(ctx: Context): Promise<PendingLogin | undefined>;
+  /** Its current required action, or undefined when none is left. */
+  current(login: PendingLogin): RequiredAction | undefined;
+  /** Completes a pending login with no action left; returns the URL that resumes the authorization. */
+  finishPending(ctx: Context, login: PendingLogin): Promise<string>;
+} {
+  const throttle = new Throttle(config.throttle);
+
+  const pending = async (ctx: Context): Promise<PendingLogin | undefined> => {
+    const it = await loadInteraction(ctx, provider);
+    if (it?.details.prompt.name !== 'login') return undefined;
+    const record = await PendingLoginModel.findById(it.uid).lean();
+    const strategy = strategies.find((candidate) => candidate.id === record?.strategy);
+    if (!record || !strategy || record.expiresAt <= new Date()) return undefined;
+    const account = await AccountModel.findOne({ _id: record.accountId, tenantId: it.tenantId }).lean<Account>();
+    return account ? { it, account, strategy, done: record.done ?? [] } : undefined;
+  };
+
+  /** Records the login on the interaction this request already loaded (interactionResult would load it again). */
+  const finish = async (ctx: Context, { it, account, strategy }: PendingLogin): Promise<string> => {
+    const method = strategy.method(it.tenant);
+    await audit(logger, {
+      event: 'login.succeeded',
+      tenant: it.tenantId,
+      account: account._id.toString(),
+      method: strategy.id,
+      ip: ctx.ip,
+    });
+    await recordLogin(account);
+    const interaction = it.details;
+    interaction.result = { login: { accountId: account._id.toString(), acr: method.acr, amr: [...method.amr], remember: false } };
+    await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
+    return interaction.returnTo;
+  };
+
+  const keep = async (uid: string, account: Account, strategy: LoginStrategy) => {
+    const expiresAt = new Date(Date.now() + config.ttl.interactionSeconds * 1000);
+    await PendingLoginModel.replaceOne(
+      { _id: uid },
+      { strategy: strategy.id, accountId: account._id.toString(), expiresAt },
+      { upsert: true },
+    );
+  };
+
+  const redirect = (ctx: Context, url: string) => {
+    ctx.status = 303;
+    ctx.redirect(url);
+  };
+
+  const finishPending = async (ctx: Context, login: PendingLogin) => {
+    await PendingLoginModel.deleteOne({ _id: login.it.uid });
+    return finish(ctx, login);
+  };
+
+  return {
+    pending,
+    finishPending,
+    current: (login) => nextAction(login),
+    showLogin: (ctx, it, extra, status) => showLogin(ctx, it, extra, status),
+
+    async attempt(ctx, guess, run) {
+      const keys = [guess.key, `login-ip:${ctx.ip}`] as const;
+      const { wait, recorded } = await throttle.check([...keys]);
+      if (wait) return { wait };
+      const result = await run();
+      if (result === undefined) {
+        await throttle.fail(keys[0], config.throttle.accountFreeFailures);
+        await throttle.fail(keys[1], config.throttle.ipFreeFailures);
+        const { tenantId, method, account } = guess;
+        await audit(logger, { event: 'login.failed', tenant: tenantId, account, method, ip: ctx.ip }, 'login failed');
+        return { refused: true };
+      }
+      if (recorded.has(keys[0])) await throttle.reset(keys[0]);
+      return { ok: result };
+    },
+
+    async refused(ctx, tenantId, strategy, detail) {
+      await audit(
+        logger,
+        { event: 'login.failed', tenant: tenantId, method: strategy.id, ...detail, ip: ctx.ip },
+        'login refused',
+      );
+    },
+
+    async authenticated(ctx, it, account, strategy) {
+      const login = { it, account, strategy };
+      const action = nextAction(login);
+      if (!action) return redirect(ctx, await finish(ctx, login));
+      await keep(it.uid, account, strategy);
+      const fields = { tenant: it.tenantId, account: account._id.toString(), method: strategy.id, next: action.id };
+      await audit(logger, { event: 'login.authenticated', ...fields, ip: ctx.ip });
+      redirect(ctx, continueUrl(it.uid));
+    },
+
+    async authenticatedFor(ctx, { uid, tenantId }, account, strategy, detail) {
+      await keep(uid, account, strategy);
+      const fields = { tenant: tenantId, account: account._id.toString(), method: strategy.id, ...detail };
+      await audit(logger, { event: 'login.authenticated', ...fields, ip: ctx.ip });
+      redirect(ctx, continueUrl(uid));
+    },
+
+    async pendingAt(ctx, action) {
+      const login = await pending(ctx);
+      return login && nextAction(login) === action ? login : undefined;
+    },
+
+    async proceed(ctx, login, action) {
+      const done = [...(login.done ?? []), action.id];
+      if (!nextAction({ ...login, done })) return finishPending(ctx, login);
+      await PendingLoginModel.updateOne({ _id: login.it.uid }, { $addToSet: { done: action.id } });
+      return continueUrl(login.it.uid);
+    },
+  };
+}
+
+export type Flow = ReturnType<typeof loginFlow>;

@@ -1,0 +1,77 @@
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import { render } from '../http/views.ts';
+import { showConsent } from './consent.ts';
+import type { LoginOffer, LoginStrategy } from './contract.ts';
+import { type InteractionContext, interactionExpired, loadInteraction } from './interaction-context.ts';
+import { strategies } from './strategies/index.ts';
+
+type Offered = { strategy: LoginStrategy; offer: LoginOffer };
+
+/** The ways to log in this university offers, in the registry's order, kept to the acr_values asked for. */
+async function offered(it: InteractionContext): Promise<Offered[]> {
+  const all = await Promise.all(strategies.map(async (strategy) => ({ strategy, offer: await strategy.offer(it) })));
+  const offers = all.filter((o): o is Offered => o.offer !== undefined);
+  const wanted = acrValues(it);
+  return wanted.length ? offers.filter((o) => wanted.includes(o.offer.acr)) : offers;
+}
+
+const acrValues = (it: InteractionContext) =>
+  String(it.details.params.acr_values ?? '')
+    .split(' ')
+    .filter(Boolean);
+
+/** The login page: each offered strategy's part (views/login-<id>.eta), with what a failed attempt left. */
+export async function showLogin(
+  ctx: Context,
+  it: InteractionContext,
+  extra: Record<string, unknown> = {},
+  status = 200,
+  offers?: Offered[],
+): Promise<void> {
+  const parts = offers ?? (await offered(it));
+  const [only] = parts;
+  render(
+    ctx,
+    'login',
+    {
+      uid: it.uid,
+      tenantId: it.tenantId,
+      branding: it.branding,
+      titleKey: parts.length === 1 && only ? only.offer.titleKey : 'login.title',
+      parts: parts.map(({ strategy, offer }) => ({ id: strategy.id, ...offer.view })),
+      values: { email: it.details.params.login_hint ?? '' },
+      errors: {},
+      ...extra,
+    },
+    status,
+  );
+}
+
+/**
+ * GET /interaction/:uid — the consent page when that is what is asked; otherwise the login page,
+ * or straight to the only way offered when it leads elsewhere (one university sign-in). acr_values
+ * that no way offered here can give are refused with the standard error.
+ */
+export function loginPage(provider: Provider) {
+  return async function loginOrConsent(ctx: Context): Promise<void> {
+    const it = await loadInteraction(ctx, provider);
+    if (!it) return interactionExpired(ctx);
+    if (it.details.prompt.name === 'consent') return showConsent(ctx, provider, it);
+    const offers = await offered(it);
+    const [only] = offers;
+    if (!only && acrValues(it).length) {
+      const error = {
+        error: 'unmet_authentication_requirements',
+        error_description: 'none of the requested acr_values can be satisfied',
+      };
+      ctx.status = 303;
+      return ctx.redirect(await provider.interactionResult(ctx.req, ctx.res, error, { mergeWithLastSubmission: false }));
+    }
+    if (offers.length === 1 && only?.offer.direct) {
+      ctx.status = 303;
+      return ctx.redirect(only.offer.direct);
+    }
+    await showLogin(ctx, it, {}, 200, offers);
+  };
+}

@@ -1,0 +1,42 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { newPasswordErrors, setGraduatePasswords } from '../../credentials/password-setting.ts';
+import { audit } from '../../db/audit.ts';
+import { formBody, newPasswordsFromForm } from '../../http/form.ts';
+import { render } from '../../http/views.ts';
+import { translator } from '../../i18n/index.ts';
+import type { PageDeps } from '../../oidc/page-deps.ts';
+import { csrfValid } from '../../security/csrf.ts';
+import type { LoginFlow, RequiredAction } from '../contract.ts';
+import { interactionExpired } from '../interaction-context.ts';
+
+/**
+ * Requirement G2, first login: the Password Setting screen (password and second password, each typed
+ * twice) after the initial password (Keycloak's UPDATE_PASSWORD).
+ */
+export const setPasswords: RequiredAction = {
+  id: 'set-passwords',
+  applies: ({ account }) => Boolean(account.mustSetPasswords),
+  show: (ctx, { it }, extra = {}, status = 200) =>
+    render(ctx, 'set-passwords', { uid: it.uid, branding: it.branding, errors: {}, ...extra }, status),
+
+  interactionRoutes({ hasher, logger }: PageDeps, flow: LoginFlow) {
+    /** POST /interaction/:uid/set-passwords */
+    async function setBoth(ctx: Context): Promise<void> {
+      const login = await flow.pendingAt(ctx, setPasswords);
+      if (!login) return interactionExpired(ctx);
+      const { it, account } = login;
+      const t = translator(ctx.state.lang);
+      if (!csrfValid(ctx)) return setPasswords.show(ctx, login, { formError: t('form.csrf') }, 403);
+      const input = newPasswordsFromForm(ctx);
+      const errors = await newPasswordErrors(t, hasher, input, account.passwordHash);
+      if (Object.keys(errors).length) return setPasswords.show(ctx, login, { errors }, 400);
+
+      await setGraduatePasswords(hasher, account._id.toString(), input.password, input.secondPassword);
+      await audit(logger, { event: 'passwords.set', tenant: it.tenantId, account: account._id.toString(), ip: ctx.ip });
+      const next = await flow.proceed(ctx, { ...login, account: { ...account, mustSetPasswords: false } }, setPasswords);
+      render(ctx, 'passwords-set', { branding: it.branding, returnTo: next });
+    }
+    return new Router().post('/set-passwords', formBody, setBoth);
+  },
+};

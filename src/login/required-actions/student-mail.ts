@@ -1,0 +1,79 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { audit } from '../../db/audit.ts';
+import { confirmedMailAddress, formBody, formField } from '../../http/form.ts';
+import { render } from '../../http/views.ts';
+import { translator } from '../../i18n/index.ts';
+import { enqueueMail } from '../../mail/outbox.ts';
+import type { PageDeps } from '../../oidc/page-deps.ts';
+import { csrfValid } from '../../security/csrf.ts';
+import { issueToken } from '../../security/one-time-token.ts';
+import { Throttle } from '../../security/throttle.ts';
+import type { LoginFlow, RequiredAction } from '../contract.ts';
+import { interactionExpired } from '../interaction-context.ts';
+import { studentMailLinkRoutes } from './student-mail-link.ts';
+
+/**
+ * Requirement S2: a student's first login asks for a contact address, typed twice and confirmed by
+ * a one-time URL (student-mail-link.ts), whose page resumes this login at /interaction/:uid/continue.
+ */
+export const studentMail: RequiredAction = {
+  id: 'student-mail',
+  applies: ({ account }) => account.kind === 'student' && !account.emailVerified,
+  show: (ctx, { it }, extra = {}, status = 200) =>
+    render(
+      ctx,
+      'student-mail',
+      {
+        uid: it.uid,
+        tenantId: it.tenantId,
+        branding: it.branding,
+        errors: {},
+        values: { email: '', emailConfirm: '' },
+        ...extra,
+      },
+      status,
+    ),
+
+  interactionRoutes({ config, logger }: PageDeps, flow: LoginFlow) {
+    const throttle = new Throttle(config.throttle);
+
+    /** POST /interaction/:uid/student/mail: the address is mailed a one-time URL. */
+    async function requestMail(ctx: Context): Promise<void> {
+      const login = await flow.pendingAt(ctx, studentMail);
+      if (!login) return interactionExpired(ctx);
+      const { it, account } = login;
+      const t = translator(ctx.state.lang);
+      const values = { email: formField(ctx, 'email').trim(), emailConfirm: formField(ctx, 'emailConfirm').trim() };
+      if (!csrfValid(ctx)) return studentMail.show(ctx, login, { values, formError: t('form.csrf') }, 403);
+      const { address, errors } = confirmedMailAddress(t, values, t('student.mail.email'), t('student.mail.mismatch'));
+      if (!address) return studentMail.show(ctx, login, { values, errors }, 400);
+      if (!(await throttle.allowMail(it.tenantId, address, ctx.ip))) {
+        return studentMail.show(ctx, login, { values, formError: t('throttle.tooMany') }, 429);
+      }
+      const minutes = config.application.urlMinutes;
+      const token = await issueToken({
+        purpose: 'student-mail',
+        tenantId: it.tenantId,
+        email: address,
+        lang: ctx.state.lang,
+        ttlMinutes: minutes,
+        ref: account._id.toString(),
+        interaction: it.uid,
+      });
+      const url = `${config.issuer}/t/${it.tenantId}/student-mail/${token}`;
+      await enqueueMail({
+        tenantId: it.tenantId,
+        to: address,
+        lang: ctx.state.lang,
+        template: 'studentMail',
+        values: { url, minutes: String(minutes) },
+      });
+      await audit(logger, { event: 'student.mail_requested', tenant: it.tenantId, account: account._id.toString(), ip: ctx.ip });
+      render(ctx, 'student-mail-sent', { minutes });
+    }
+    return new Router().post('/student/mail', formBody, requestMail);
+  },
+
+  tenantRoutes: ({ logger }: PageDeps) => studentMailLinkRoutes(logger),
+};

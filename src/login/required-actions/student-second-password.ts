@@ -1,0 +1,83 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { newSecondPasswordErrors, setSecondPassword } from '../../credentials/password-setting.ts';
+import { audit } from '../../db/audit.ts';
+import { formBody, formField, newSecondPasswordFromForm } from '../../http/form.ts';
+import { render } from '../../http/views.ts';
+import { translator } from '../../i18n/index.ts';
+import type { PageDeps } from '../../oidc/page-deps.ts';
+import { csrfValid } from '../../security/csrf.ts';
+import type { LoginFlow, PendingLogin, RequiredAction } from '../contract.ts';
+import { interactionExpired } from '../interaction-context.ts';
+
+/**
+ * Requirement S3: where the university wants it, a student sets a second password at the first
+ * login and enters it on every later one (so a student's acr names it: see the student-saml strategy).
+ */
+export const studentSecondPassword: RequiredAction = {
+  id: 'student-second-password',
+  applies: ({ it, account }) => account.kind === 'student' && Boolean(it.tenant.studentSecondPassword),
+  show(ctx, { it, account }, extra = {}, status = 200) {
+    const common = { uid: it.uid, tenantId: it.tenantId, branding: it.branding, errors: {}, ...extra };
+    if (account.secondPasswordHash) return render(ctx, 'student-second-password', common, status);
+    const action = `/interaction/${it.uid}/student/second-password`;
+    render(ctx, 'student-second-password-set', { action, ...common }, status);
+  },
+
+  interactionRoutes({ hasher, logger }: PageDeps, flow: LoginFlow) {
+    /** The first login: a new second password, typed twice. */
+    async function setIt(ctx: Context, login: PendingLogin): Promise<void> {
+      const { it, account } = login;
+      const t = translator(ctx.state.lang);
+      const input = newSecondPasswordFromForm(ctx);
+      const errors = newSecondPasswordErrors(t, input);
+      if (Object.keys(errors).length) return studentSecondPassword.show(ctx, login, { errors }, 400);
+      await setSecondPassword(hasher, account._id, input.secondPassword);
+      await audit(logger, {
+        event: 'student.second_password_set',
+        tenant: it.tenantId,
+        account: account._id.toString(),
+        ip: ctx.ip,
+      });
+      const returnTo = await flow.proceed(ctx, login, studentSecondPassword);
+      render(ctx, 'passwords-set', { titleKey: 'student.second.setTitle', messageKey: 'student.second.setDone', returnTo });
+    }
+
+    /** Every later login: the second password, a guess the flow throttles. */
+    async function enterIt(ctx: Context, login: PendingLogin): Promise<void> {
+      const { it, account } = login;
+      const t = translator(ctx.state.lang);
+      const secondPassword = formField(ctx, 'secondPassword', 128);
+      if (!secondPassword) {
+        const errors = { secondPassword: t('form.required', { field: t('passwords.secondPassword') }) };
+        return studentSecondPassword.show(ctx, login, { errors }, 400);
+      }
+      const accountId = account._id.toString();
+      const guess = {
+        tenantId: it.tenantId,
+        method: studentSecondPassword.id,
+        key: `second-password:${accountId}`,
+        account: accountId,
+      };
+      const result = await flow.attempt(ctx, guess, async () =>
+        (await hasher.verify(account.secondPasswordHash, secondPassword)) ? true : undefined,
+      );
+      if ('wait' in result)
+        return studentSecondPassword.show(ctx, login, { formError: t('throttle.wait', { seconds: result.wait }) }, 429);
+      if ('refused' in result) return studentSecondPassword.show(ctx, login, { formError: t('student.second.failed') }, 401);
+      ctx.status = 303;
+      ctx.redirect(await flow.proceed(ctx, login, studentSecondPassword));
+    }
+
+    /** POST /interaction/:uid/student/second-password */
+    async function secondPassword(ctx: Context): Promise<void> {
+      const login = await flow.pendingAt(ctx, studentSecondPassword);
+      if (!login) return interactionExpired(ctx);
+      if (!csrfValid(ctx)) {
+        return studentSecondPassword.show(ctx, login, { formError: translator(ctx.state.lang)('form.csrf') }, 403);
+      }
+      return login.account.secondPasswordHash ? enterIt(ctx, login) : setIt(ctx, login);
+    }
+    return new Router().post('/student/second-password', formBody, secondPassword);
+  },
+};

@@ -1,0 +1,52 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { formBody, formField, mailAddressField } from '../../../http/form.ts';
+import { translator } from '../../../i18n/index.ts';
+import { ACR, AMR } from '../../../oidc/acr.ts';
+import type { PageDeps } from '../../../oidc/page-deps.ts';
+import { csrfValid } from '../../../security/csrf.ts';
+import type { LoginFlow, LoginStrategy } from '../../contract.ts';
+import { interactionExpired, loadInteraction } from '../../interaction-context.ts';
+import { authenticateGraduate } from './authenticate.ts';
+
+/** Requirement G2: a graduate's mail address, password and second password (the initial password on the first login). */
+export const graduatePassword: LoginStrategy = {
+  id: 'graduate-password',
+  method: () => ({ acr: ACR.passwordAndSecondPassword, amr: AMR.passwordAndSecondPassword }),
+
+  async offer(it) {
+    if (it.tenant.loginMethods?.graduate === false) return undefined;
+    return { acr: ACR.passwordAndSecondPassword, titleKey: 'login.graduateTitle', view: {} };
+  },
+
+  interactionRoutes({ provider, hasher }: PageDeps, flow: LoginFlow) {
+    /** POST /interaction/:uid/login: the form is checked, then the guess is throttled and audited by the flow. */
+    async function graduateLogin(ctx: Context): Promise<void> {
+      const it = await loadInteraction(ctx, provider);
+      if (it?.details.prompt.name !== 'login') return interactionExpired(ctx);
+      if (it.tenant.loginMethods?.graduate === false) return ctx.throw(404);
+      const t = translator(ctx.state.lang);
+      const values = { email: formField(ctx, 'email').trim() };
+      const again = (extra: Record<string, unknown>, status: number) => flow.showLogin(ctx, it, { values, ...extra }, status);
+      if (!csrfValid(ctx)) return again({ formError: t('form.csrf') }, 403);
+
+      const password = formField(ctx, 'password');
+      const secondPassword = formField(ctx, 'secondPassword');
+      const errors: Record<string, string> = {};
+      const { address, error: emailError } = mailAddressField(t, values.email, t('login.email'));
+      if (emailError) errors.email = emailError;
+      if (!password) errors.password = t('form.required', { field: t('login.password') });
+      if (!address || Object.keys(errors).length) return again({ errors }, 400);
+
+      const guess = { tenantId: it.tenantId, method: graduatePassword.id, key: `login:${it.tenantId}:${address}` };
+      const result = await flow.attempt(ctx, guess, () =>
+        authenticateGraduate(hasher, it.tenantId, { email: address, password, secondPassword }),
+      );
+      if ('wait' in result) return again({ formError: t('throttle.wait', { seconds: result.wait }) }, 429);
+      if ('refused' in result) return again({ formError: t('login.failed') }, 401);
+      await flow.authenticated(ctx, it, result.ok, graduatePassword);
+    }
+
+    return new Router().post('/login', formBody, graduateLogin);
+  },
+};

@@ -1,0 +1,80 @@
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { formField } from '../../../http/form.ts';
+import { tenantOf } from '../../../http/state.ts';
+import { render } from '../../../http/views.ts';
+import type { PageDeps } from '../../../oidc/page-deps.ts';
+import { type RefusalReason, SamlRefusal, verifyLoginResponse } from '../../../saml/login-response.ts';
+import { singleLogoutRoutes } from '../../../saml/single-logout.ts';
+import type { LoginFlow, LoginStrategy } from '../../contract.ts';
+import { affiliationAllowed, linkStudent, studentProfile } from './student-link.ts';
+
+type Reason = RefusalReason | 'attributes' | 'notAllowed';
+const REASONS: Reason[] = [
+  'malformed',
+  'unknownRequest',
+  'signature',
+  'audience',
+  'recipient',
+  'expired',
+  'replayed',
+  'attributes',
+  'notAllowed',
+];
+
+// SAML responses are larger than our forms (signatures, certificates, encrypted assertions).
+const samlBody = bodyParser({ enableTypes: ['form'], formLimit: '512kb', encoding: 'utf-8' });
+
+/**
+ * /t/:tenant/saml: our SP metadata, single logout, and the Assertion Consumer Service, where the
+ * university's IdP answers: a verified student is handed to the login flow, a refusal is audited
+ * by it and shown on a GET page (the POST came cross-site without our cookies; the GET has the language).
+ */
+export function samlRoutes({ sps, logger }: PageDeps, flow: LoginFlow, studentSaml: LoginStrategy): Router {
+  const router = new Router({ prefix: '/saml' });
+
+  const refuse = async (ctx: Context, reason: Reason, detail: string) => {
+    await flow.refused(ctx, tenantOf(ctx)._id, studentSaml, { reason, detail });
+    ctx.status = 303;
+    ctx.redirect(`/t/${tenantOf(ctx)._id}/saml/refused/${reason}`);
+  };
+
+  /** POST /t/:tenant/saml/acs: verified, the student's account found or created and linked. */
+  async function assertionConsumer(ctx: Context): Promise<void> {
+    const tenant = tenantOf(ctx);
+    let verified: Awaited<ReturnType<typeof verifyLoginResponse>>;
+    try {
+      verified = await verifyLoginResponse(sps, tenant._id, formField(ctx, 'SAMLResponse', 400_000));
+    } catch (error) {
+      if (error instanceof SamlRefusal) return refuse(ctx, error.reason, error.message);
+      throw error;
+    }
+    const { idp } = verified;
+    const profile = studentProfile(verified);
+    if (!profile) return refuse(ctx, 'attributes', `subject or student ID attribute missing from ${idp._id}`);
+    if (!affiliationAllowed(idp, profile)) return refuse(ctx, 'notAllowed', `affiliation ${profile.affiliations.join(',')}`);
+    const { nameId, nameIdFormat, sessionIndex } = verified;
+    const account = await linkStudent(idp, profile, tenant.name?.ja ?? tenant._id, {
+      idpId: idp._id,
+      nameId,
+      nameIdFormat,
+      sessionIndex,
+    });
+    const target = { uid: verified.request.uid, tenantId: tenant._id };
+    await flow.authenticatedFor(ctx, target, account, studentSaml, { idp: idp._id, assertion: verified.assertionId });
+  }
+
+  router.get('/metadata', (ctx) => {
+    ctx.type = 'application/samlmetadata+xml';
+    ctx.body = sps.metadata(tenantOf(ctx)._id);
+  });
+  router.post('/acs', samlBody, assertionConsumer);
+  router.use(singleLogoutRoutes(sps, logger, samlBody).routes());
+  router.get('/refused/:reason', (ctx) => {
+    const reason = REASONS.find((r) => r === ctx.params.reason);
+    if (!reason) return ctx.throw(404);
+    render(ctx, 'error', { messageKey: `saml.refused.${reason}` }, 400);
+  });
+  return router;
+}
