@@ -1,13 +1,14 @@
 import Router from '@koa/router';
-import { backToRelyingParty } from './account/back-to-relying-party.ts';
-import { GRADUATE_RESET, recoveryRoutes, STUDENT_SECOND_PASSWORD_RESET } from './account/recovery.ts';
-import { accountRoutes } from './account/routes.ts';
-import { studentIdRoutes } from './account/student-id.ts';
-import { applicationRoutes } from './flows/application/routes.ts';
+import { applicationRoutes } from './application/routes.ts';
 import { tenantOf } from './http/state.ts';
 import { loadTenantParam } from './http/tenant.ts';
 import type { PageDeps } from './oidc/page-deps.ts';
+import { GRADUATE_RESET, STUDENT_SECOND_PASSWORD_RESET } from './recovery/kinds.ts';
+import { recoveryRoutes } from './recovery/routes.ts';
 import { staffRoutes } from './review/routes.ts';
+import { backToRelyingParty } from './settings/back-to-relying-party.ts';
+import { accountRoutes } from './settings/routes.ts';
+import { studentIdRoutes } from './student-id/routes.ts';
 
 /** Everything under /t/:tenant: the application journey, the staff console, the login journey's part (SAML), the account pages. */
 export function tenantPages(deps: PageDeps, login: Router): Router {

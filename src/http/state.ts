@@ -16,10 +16,10 @@ declare module 'koa' {
     /** Pages under /t/:tenant (src/http/tenant.ts). */
     tenant?: Tenant;
     branding?: Branding;
-    /** Account pages of a signed-in person (src/account/guard.ts). */
+    /** Account pages of a signed-in person (src/settings/guard.ts). */
     account?: Account;
     sessionId?: string;
-    /** Account pages: the way back to the relying party (src/account/back-to-relying-party.ts). */
+    /** Account pages: the way back to the relying party (src/settings/back-to-relying-party.ts). */
     backTo?: { url: string; name?: string };
     /** The staff console after sign-in (src/review/staff-session.ts). */
     staff?: Staff;

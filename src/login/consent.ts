@@ -2,11 +2,9 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { audit } from '../db/audit.ts';
-import { formBody } from '../http/form.ts';
 import { render } from '../http/views.ts';
-import { translator } from '../i18n/index.ts';
 import type { Logger } from '../log.ts';
-import { csrfValid } from '../security/csrf.ts';
+import { type FormAgain, formPost } from '../security/csrf.ts';
 import { type InteractionContext, interactionExpired, loadInteraction } from './interaction-context.ts';
 
 type Missing = { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
@@ -34,10 +32,15 @@ export async function showConsent(
 export function consentRoutes(provider: Provider, logger: Logger): Router {
   const router = new Router();
 
-  router.post('/confirm', formBody, async (ctx) => {
+  const consentAgain: FormAgain = async (ctx, extra, status) => {
+    const it = await loadInteraction(ctx, provider);
+    if (it?.details.prompt.name !== 'consent') return interactionExpired(ctx);
+    await showConsent(ctx, provider, it, extra, status);
+  };
+
+  router.post('/confirm', formPost(consentAgain), async (ctx) => {
     const it = await loadInteraction(ctx, provider);
     if (it?.details.prompt.name !== 'consent' || !it.details.session?.accountId) return interactionExpired(ctx);
-    if (!csrfValid(ctx)) return showConsent(ctx, provider, it, { formError: translator(ctx.state.lang)('form.csrf') }, 403);
     const { details } = it;
     const grant = details.grantId
       ? await provider.Grant.find(details.grantId)
@@ -56,10 +59,9 @@ export function consentRoutes(provider: Provider, logger: Logger): Router {
     ctx.redirect(await provider.interactionResult(ctx.req, ctx.res, { consent: { grantId } }, { mergeWithLastSubmission: true }));
   });
 
-  router.post('/abort', formBody, async (ctx) => {
+  router.post('/abort', formPost(interactionExpired), async (ctx) => {
     const it = await loadInteraction(ctx, provider);
     if (!it) return interactionExpired(ctx);
-    if (!csrfValid(ctx)) return interactionExpired(ctx);
     ctx.status = 303;
     ctx.redirect(
       await provider.interactionResult(

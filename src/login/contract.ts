@@ -6,6 +6,7 @@ import type { Context } from 'koa';
 import type { Account } from '../db/models/account.ts';
 import type { Tenant } from '../db/models/tenant.ts';
 import type { PageDeps } from '../oidc/page-deps.ts';
+import type { FormAgain } from '../security/csrf.ts';
 import type { InteractionContext } from './interaction-context.ts';
 
 /** What a login asserts to relying parties: OIDC `acr` and `amr`. */
@@ -101,6 +102,8 @@ export interface LoginFlow {
     strategy: LoginStrategy,
     detail: Record<string, string>,
   ): Promise<void>;
+  /** How `action`'s page comes back when its form is refused before the handler (src/security/csrf.ts). */
+  showAgain(action: RequiredAction): FormAgain;
   /** The pending login of this interaction whose current required action is `action`. */
   pendingAt(ctx: Context, action: RequiredAction): Promise<PendingLogin | undefined>;
   /**

@@ -10,7 +10,7 @@ import { PendingLoginModel } from '../db/models/pending-login.ts';
 import type { Logger } from '../log.ts';
 import { Throttle } from '../security/throttle.ts';
 import type { LoginFlow, LoginStrategy, PendingLogin, RequiredAction } from './contract.ts';
-import { loadInteraction } from './interaction-context.ts';
+import { interactionExpired, loadInteraction } from './interaction-context.ts';
 import { showLogin } from './login-page.ts';
 import { requiredActions } from './required-actions/index.ts';
 import { strategies } from './strategies/index.ts';
@@ -136,6 +136,12 @@ export function loginFlow(
       const fields = { tenant: tenantId, account: account._id.toString(), method: strategy.id, ...detail };
       await audit(logger, { event: 'login.authenticated', ...fields, ip: ctx.ip });
       redirect(ctx, continueUrl(uid));
+    },
+
+    showAgain: (action) => async (ctx, extra, status) => {
+      const login = await pending(ctx);
+      if (!login || nextAction(login) !== action) return interactionExpired(ctx);
+      await action.show(ctx, login, extra, status);
     },
 
     async pendingAt(ctx, action) {

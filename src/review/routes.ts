@@ -1,14 +1,34 @@
 import Router from '@koa/router';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
+import { formPost } from '../security/csrf.ts';
 import type { SecretHasher } from '../security/secrets.ts';
-import { staffAuthRoutes } from './auth-routes.ts';
-import { staffConsoleRoutes } from './console-routes.ts';
+import { applicationImage, decideApplication, showApplication } from './application-page.ts';
+import { go, reviewDeps } from './context.ts';
+import { showQueue } from './queue.ts';
+import { checkCode, showCode, signOut } from './second-factor.ts';
+import { checkPassword, showSignIn } from './sign-in.ts';
+import { requireStaff } from './staff-session.ts';
 
-/** /t/:tenant/staff: sign-in pages first (open), then the console (active session required). */
+/** /t/:tenant/staff: sign-in pages first (open), then the console (an active staff session required). */
 export function staffRoutes(config: Config, hasher: SecretHasher, logger: Logger): Router {
-  const router = new Router({ prefix: '/staff' });
-  router.use(staffAuthRoutes(config, hasher, logger).routes());
-  router.use(staffConsoleRoutes(config, hasher, logger).routes());
-  return router;
+  const deps = reviewDeps(config, hasher, logger);
+  const staffOnly = requireStaff(config);
+  const code = checkCode(deps);
+  return new Router({ prefix: '/staff' })
+    .get('/login', (ctx) => showSignIn(ctx))
+    .post('/login', formPost(showSignIn), checkPassword(deps))
+    .get('/enrol', (ctx) => showCode(ctx))
+    .get('/totp', (ctx) => showCode(ctx))
+    .post('/enrol', formPost(showCode), code)
+    .post('/totp', formPost(showCode), code)
+    .post(
+      '/logout',
+      formPost((ctx) => go(ctx, '/login')),
+      signOut,
+    )
+    .get('/', staffOnly, showQueue)
+    .get('/applications/:id', staffOnly, (ctx) => showApplication(ctx))
+    .get('/applications/:id/image/:side', staffOnly, applicationImage)
+    .post('/applications/:id/decide', staffOnly, formPost(showApplication), decideApplication(deps));
 }

@@ -1,6 +1,7 @@
 import Tokens from 'csrf';
 import type { Context, Middleware } from 'koa';
-import { formField } from '../http/form.ts';
+import { formBody, formField } from '../http/form.ts';
+import { translator } from '../i18n/index.ts';
 
 const tokens = new Tokens();
 const COOKIE = 'csrf_secret';
@@ -22,8 +23,37 @@ export function csrfMiddleware(): Middleware {
   };
 }
 
-export function csrfValid(ctx: Context): boolean {
+function csrfValid(ctx: Context): boolean {
   const token = formField(ctx, '_csrf', 200);
   const secret = ctx.state.csrfSecret;
   return token !== '' && secret !== undefined && tokens.verify(secret, token);
+}
+
+/** What was typed into a refused form, to show it again: plain text items, never a secret. */
+function typedValues(ctx: Context): Record<string, string> {
+  const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+  const shown = Object.entries(body).filter(
+    ([name, value]) => typeof value === 'string' && name !== '_csrf' && !/password|secret|token|^code$/i.test(name),
+  );
+  return Object.fromEntries(shown) as Record<string, string>;
+}
+
+/** How a route shows its form again: the page, with what was typed and the form-level error. */
+export type FormAgain = (
+  ctx: Context,
+  extra: { values: Record<string, string>; formError: string },
+  status: number,
+) => unknown | Promise<unknown>;
+
+/**
+ * Every form we serve is posted through this: the body is parsed and its CSRF token checked here,
+ * once. A forged or stale token never reaches the route's handler; the route's own page comes back
+ * (403) with what was typed and "this page has expired".
+ */
+export function formPost(again: FormAgain, parse: Middleware = formBody): Middleware {
+  return (ctx, next) =>
+    parse(ctx, async () => {
+      if (csrfValid(ctx)) return next();
+      await again(ctx, { values: typedValues(ctx), formError: translator(ctx.state.lang)('form.csrf') }, 403);
+    });
 }

@@ -2,11 +2,11 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { newPasswordErrors, setGraduatePasswords } from '../../credentials/password-setting.ts';
 import { audit } from '../../db/audit.ts';
-import { formBody, newPasswordsFromForm } from '../../http/form.ts';
+import { newPasswordsFromForm } from '../../http/form.ts';
 import { render } from '../../http/views.ts';
 import { translator } from '../../i18n/index.ts';
 import type { PageDeps } from '../../oidc/page-deps.ts';
-import { csrfValid } from '../../security/csrf.ts';
+import { formPost } from '../../security/csrf.ts';
 import type { LoginFlow, RequiredAction } from '../contract.ts';
 import { interactionExpired } from '../interaction-context.ts';
 
@@ -27,7 +27,6 @@ export const setPasswords: RequiredAction = {
       if (!login) return interactionExpired(ctx);
       const { it, account } = login;
       const t = translator(ctx.state.lang);
-      if (!csrfValid(ctx)) return setPasswords.show(ctx, login, { formError: t('form.csrf') }, 403);
       const input = newPasswordsFromForm(ctx);
       const errors = await newPasswordErrors(t, hasher, input, account.passwordHash);
       if (Object.keys(errors).length) return setPasswords.show(ctx, login, { errors }, 400);
@@ -37,6 +36,6 @@ export const setPasswords: RequiredAction = {
       const next = await flow.proceed(ctx, { ...login, account: { ...account, mustSetPasswords: false } }, setPasswords);
       render(ctx, 'passwords-set', { branding: it.branding, returnTo: next });
     }
-    return new Router().post('/set-passwords', formBody, setBoth);
+    return new Router().post('/set-passwords', formPost(flow.showAgain(setPasswords)), setBoth);
   },
 };

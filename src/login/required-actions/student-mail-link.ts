@@ -3,38 +3,28 @@ import type { Context } from 'koa';
 import { changeAddress } from '../../db/account-address.ts';
 import { audit } from '../../db/audit.ts';
 import { isDuplicateKey } from '../../db/models/account.ts';
-import { formBody } from '../../http/form.ts';
 import { tenantOf } from '../../http/state.ts';
 import { render } from '../../http/views.ts';
-import { translator } from '../../i18n/index.ts';
 import type { Logger } from '../../log.ts';
-import { csrfValid } from '../../security/csrf.ts';
+import { formPost } from '../../security/csrf.ts';
 import { checkToken, consumeToken, showLinkProblem } from '../../security/one-time-token.ts';
 
-/**
- * Requirement S2, the mailed one-time URL: opening it shows the address (a mail scanner spends nothing),
- * setting it completes the registration and offers "Move to Login page", which resumes the login
- * (/interaction/:uid/continue) in the browser that started it, or starts a new one elsewhere.
- */
-export function studentMailLinkRoutes(logger: Logger): Router {
-  const router = new Router({ prefix: '/student-mail' });
-  const start = (ctx: Context) => `/t/${tenantOf(ctx)._id}/login`;
-  const show = (ctx: Context, token: string, email: string, extra: Record<string, unknown> = {}, status = 200) =>
-    render(ctx, 'student-mail-verify', { action: `/t/${tenantOf(ctx)._id}/student-mail/${token}`, email, ...extra }, status);
+const start = (ctx: Context) => `/t/${tenantOf(ctx)._id}/login`;
 
-  router.get('/:token', async (ctx) => {
-    const check = await checkToken(ctx.params.token ?? '', 'student-mail', tenantOf(ctx)._id);
-    if (!check.ok) return showLinkProblem(ctx, check.reason, start(ctx));
-    show(ctx, ctx.params.token ?? '', check.token.email);
-  });
+/** The page of the mailed URL: the address to set (opening it spends nothing: mail scanners open links). */
+async function showAddress(ctx: Context, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
+  const token = ctx.params.token ?? '';
+  const check = await checkToken(token, 'student-mail', tenantOf(ctx)._id);
+  if (!check.ok) return showLinkProblem(ctx, check.reason, start(ctx));
+  const action = `/t/${tenantOf(ctx)._id}/student-mail/${token}`;
+  render(ctx, 'student-mail-verify', { action, email: check.token.email, ...extra }, status);
+}
 
-  router.post('/:token', formBody, async (ctx) => {
+/** Setting it spends the URL, completes the registration and offers "Move to Login page". */
+function setAddress(logger: Logger) {
+  return async function setStudentAddress(ctx: Context): Promise<void> {
     const tenant = tenantOf(ctx);
-    const token = ctx.params.token ?? '';
-    const check = await checkToken(token, 'student-mail', tenant._id);
-    if (!check.ok) return showLinkProblem(ctx, check.reason, start(ctx));
-    if (!csrfValid(ctx)) return show(ctx, token, check.token.email, { formError: translator(ctx.state.lang)('form.csrf') }, 403);
-    const used = await consumeToken(token, 'student-mail', tenant._id);
+    const used = await consumeToken(ctx.params.token ?? '', 'student-mail', tenant._id);
     if (!used.ok) return showLinkProblem(ctx, used.reason, start(ctx));
     const { email, ref, lang, interaction } = used.token;
     if (!ref) return showLinkProblem(ctx, 'invalid', start(ctx));
@@ -50,7 +40,15 @@ export function studentMailLinkRoutes(logger: Logger): Router {
     }
     await audit(logger, { event: 'student.mail_set', tenant: tenant._id, account: ref, ip: ctx.ip });
     render(ctx, 'student-mail-done', { next: `/interaction/${interaction}/continue?t=${tenant._id}` });
-  });
+  };
+}
 
-  return router;
+/**
+ * Requirement S2, the mailed one-time URL under /t/:tenant/student-mail: "Move to Login page" resumes
+ * the login (/interaction/:uid/continue) in the browser that started it, or starts a new one elsewhere.
+ */
+export function studentMailLinkRoutes(logger: Logger): Router {
+  return new Router({ prefix: '/student-mail' })
+    .get('/:token', (ctx) => showAddress(ctx))
+    .post('/:token', formPost(showAddress), setAddress(logger));
 }

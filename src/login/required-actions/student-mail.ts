@@ -1,12 +1,12 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { audit } from '../../db/audit.ts';
-import { confirmedMailAddress, formBody, formField } from '../../http/form.ts';
+import { confirmedMailAddress, formField } from '../../http/form.ts';
 import { render } from '../../http/views.ts';
 import { translator } from '../../i18n/index.ts';
 import { enqueueMail } from '../../mail/outbox.ts';
 import type { PageDeps } from '../../oidc/page-deps.ts';
-import { csrfValid } from '../../security/csrf.ts';
+import { formPost } from '../../security/csrf.ts';
 import { issueToken } from '../../security/one-time-token.ts';
 import { Throttle } from '../../security/throttle.ts';
 import type { LoginFlow, RequiredAction } from '../contract.ts';
@@ -45,7 +45,6 @@ export const studentMail: RequiredAction = {
       const { it, account } = login;
       const t = translator(ctx.state.lang);
       const values = { email: formField(ctx, 'email').trim(), emailConfirm: formField(ctx, 'emailConfirm').trim() };
-      if (!csrfValid(ctx)) return studentMail.show(ctx, login, { values, formError: t('form.csrf') }, 403);
       const { address, errors } = confirmedMailAddress(t, values, t('student.mail.email'), t('student.mail.mismatch'));
       if (!address) return studentMail.show(ctx, login, { values, errors }, 400);
       if (!(await throttle.allowMail(it.tenantId, address, ctx.ip))) {
@@ -72,7 +71,7 @@ export const studentMail: RequiredAction = {
       await audit(logger, { event: 'student.mail_requested', tenant: it.tenantId, account: account._id.toString(), ip: ctx.ip });
       render(ctx, 'student-mail-sent', { minutes });
     }
-    return new Router().post('/student/mail', formBody, requestMail);
+    return new Router().post('/student/mail', formPost(flow.showAgain(studentMail)), requestMail);
   },
 
   tenantRoutes: ({ logger }: PageDeps) => studentMailLinkRoutes(logger),

@@ -2,11 +2,11 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { newSecondPasswordErrors, setSecondPassword } from '../../credentials/password-setting.ts';
 import { audit } from '../../db/audit.ts';
-import { formBody, formField, newSecondPasswordFromForm } from '../../http/form.ts';
+import { formField, newSecondPasswordFromForm } from '../../http/form.ts';
 import { render } from '../../http/views.ts';
 import { translator } from '../../i18n/index.ts';
 import type { PageDeps } from '../../oidc/page-deps.ts';
-import { csrfValid } from '../../security/csrf.ts';
+import { formPost } from '../../security/csrf.ts';
 import type { LoginFlow, PendingLogin, RequiredAction } from '../contract.ts';
 import { interactionExpired } from '../interaction-context.ts';
 
@@ -73,11 +73,8 @@ export const studentSecondPassword: RequiredAction = {
     async function secondPassword(ctx: Context): Promise<void> {
       const login = await flow.pendingAt(ctx, studentSecondPassword);
       if (!login) return interactionExpired(ctx);
-      if (!csrfValid(ctx)) {
-        return studentSecondPassword.show(ctx, login, { formError: translator(ctx.state.lang)('form.csrf') }, 403);
-      }
       return login.account.secondPasswordHash ? enterIt(ctx, login) : setIt(ctx, login);
     }
-    return new Router().post('/student/second-password', formBody, secondPassword);
+    return new Router().post('/student/second-password', formPost(flow.showAgain(studentSecondPassword)), secondPassword);
   },
 };

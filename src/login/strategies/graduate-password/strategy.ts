@@ -1,10 +1,10 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { formBody, formField, mailAddressField } from '../../../http/form.ts';
+import { formField, mailAddressField } from '../../../http/form.ts';
 import { translator } from '../../../i18n/index.ts';
 import { ACR, AMR } from '../../../oidc/acr.ts';
 import type { PageDeps } from '../../../oidc/page-deps.ts';
-import { csrfValid } from '../../../security/csrf.ts';
+import { type FormAgain, formPost } from '../../../security/csrf.ts';
 import type { LoginFlow, LoginStrategy } from '../../contract.ts';
 import { interactionExpired, loadInteraction } from '../../interaction-context.ts';
 import { authenticateGraduate } from './authenticate.ts';
@@ -28,7 +28,6 @@ export const graduatePassword: LoginStrategy = {
       const t = translator(ctx.state.lang);
       const values = { email: formField(ctx, 'email').trim() };
       const again = (extra: Record<string, unknown>, status: number) => flow.showLogin(ctx, it, { values, ...extra }, status);
-      if (!csrfValid(ctx)) return again({ formError: t('form.csrf') }, 403);
 
       const password = formField(ctx, 'password');
       const secondPassword = formField(ctx, 'secondPassword');
@@ -47,6 +46,13 @@ export const graduatePassword: LoginStrategy = {
       await flow.authenticated(ctx, it, result.ok, graduatePassword);
     }
 
-    return new Router().post('/login', formBody, graduateLogin);
+    /** The login page again, when the form is refused before graduateLogin (src/security/csrf.ts). */
+    const loginAgain: FormAgain = async (ctx, extra, status) => {
+      const it = await loadInteraction(ctx, provider);
+      if (it?.details.prompt.name !== 'login') return interactionExpired(ctx);
+      await flow.showLogin(ctx, it, extra, status);
+    };
+
+    return new Router().post('/login', formPost(loginAgain), graduateLogin);
   },
 };

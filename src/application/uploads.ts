@@ -1,7 +1,7 @@
 import { fileTypeFromBuffer } from 'file-type';
 import type { Context } from 'koa';
 import multer from 'multer';
-import { sealImage } from '../../db/image-crypto.ts';
+import { sealImage } from '../db/image-crypto.ts';
 
 export type Side = 'front' | 'back';
 export const SIDES: readonly Side[] = ['front', 'back'];

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
-import { type ApplicationFlow, ApplicationFlowModel } from '../../db/models/application-flow.ts';
+import { type ApplicationFlow, ApplicationFlowModel } from '../db/models/application-flow.ts';
 
 const COOKIE = 'apply_flow';
 const cookiePath = (tenantId: string) => `/t/${tenantId}/apply`;

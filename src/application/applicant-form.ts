@@ -1,0 +1,101 @@
+import type { Context, Middleware } from 'koa';
+import { imageBytes } from '../db/models/application.ts';
+import { type ApplicationFlow, ApplicationFlowModel } from '../db/models/application-flow.ts';
+import { formField, multipartBody } from '../http/form.ts';
+import { GROUPS, tenantFields, validateFields } from '../http/form-items.ts';
+import { tenantOf } from '../http/state.ts';
+import { render } from '../http/views.ts';
+import { translator } from '../i18n/index.ts';
+import { type ApplicationDeps, base, problem, seeOther } from './context.ts';
+import { currentFlow } from './flow-store.ts';
+import { applicationUpload, type ParsedUpload, SIDES } from './uploads.ts';
+
+const megabytes = (bytes: number) => Math.floor(bytes / 1_048_576);
+
+/** Step 3, the applicant form, filled with what the flow holds. */
+export function showForm(maxImageBytes: number) {
+  return function applicantForm(ctx: Context, flow: ApplicationFlow, extra: Record<string, unknown> = {}, status = 200): void {
+    const tenant = tenantOf(ctx);
+    render(
+      ctx,
+      'apply-form',
+      {
+        action: `${base(tenant)}/form`,
+        base: base(tenant),
+        email: flow.email,
+        fields: tenantFields(tenant),
+        groups: GROUPS,
+        catalogue: tenant.catalogue ?? [],
+        values: flow.values ?? {},
+        uploaded: { front: Boolean(flow.images?.front), back: Boolean(flow.images?.back) },
+        maxMb: megabytes(maxImageBytes),
+        maxBytes: maxImageBytes,
+        resubmission: Boolean(flow.resubmissionOf),
+        errors: {},
+        ...extra,
+      },
+      status,
+    );
+  };
+}
+
+/** The form of the flow this browser holds, or "no application under way". */
+export function formOfFlow(maxImageBytes: number) {
+  const show = showForm(maxImageBytes);
+  return async function currentForm(ctx: Context, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
+    const flow = await currentFlow(ctx, tenantOf(ctx)._id);
+    if (!flow) return problem(ctx, 'noFlow');
+    show(ctx, flow, extra, status);
+  };
+}
+
+const parsedUploads = new WeakMap<Context, ParsedUpload>();
+
+/** The multipart body, parsed before the CSRF check reads its token; the images wait for the handler. */
+export function uploadBody(maxImageBytes: number): Middleware {
+  const upload = applicationUpload(maxImageBytes);
+  return (ctx, next) =>
+    multipartBody(ctx, async () => {
+      parsedUploads.set(ctx, await upload(ctx));
+      await next();
+    });
+}
+
+/** Saves what was typed even when something is wrong, so nothing is lost; on to the confirmation when all is right. */
+export function saveForm({ config }: ApplicationDeps) {
+  const { maxImageBytes, flowMinutes } = config.application;
+  const show = showForm(maxImageBytes);
+  return async function saveApplicantForm(ctx: Context): Promise<void> {
+    const tenant = tenantOf(ctx);
+    const flow = await currentFlow(ctx, tenant._id);
+    if (!flow) return problem(ctx, 'noFlow');
+    const t = translator(ctx.state.lang);
+    const { images, imageErrors } = parsedUploads.get(ctx) ?? { images: {}, imageErrors: {} };
+    const { values, errors } = validateFields(t, tenant, (name) => formField(ctx, name, 2000));
+    const merged = { ...flow.images, ...images };
+    for (const side of SIDES) {
+      const problemKind = imageErrors[side];
+      if (problemKind) errors[`id_${side}`] = t(`form.image.${problemKind}`, { mb: megabytes(maxImageBytes) });
+    }
+    if (!merged.front && !errors.id_front) errors.id_front = t('form.image.required');
+    const checked = Object.keys(errors).length === 0;
+    const expiresAt = new Date(Date.now() + flowMinutes * 60_000);
+    await ApplicationFlowModel.updateOne(
+      { _id: flow._id },
+      { $set: { values, images: merged, checked, lang: ctx.state.lang, expiresAt } },
+    );
+    if (!checked) return show(ctx, { ...flow, values, images: merged }, { errors }, 400);
+    seeOther(ctx, `${base(tenant)}/confirm`);
+  };
+}
+
+/** An uploaded identification image, shown back to the applicant only (never cached). */
+export async function uploadedImage(ctx: Context): Promise<void> {
+  const flow = await currentFlow(ctx, tenantOf(ctx)._id);
+  const image = flow?.images?.[ctx.params.side === 'back' ? 'back' : 'front'];
+  if (!image) return ctx.throw(404);
+  ctx.set('Cache-Control', 'no-store');
+  ctx.set('X-Content-Type-Options', 'nosniff');
+  ctx.type = image.contentType;
+  ctx.body = imageBytes(image.data);
+}

@@ -1,0 +1,42 @@
+import type { Context } from 'koa';
+import type { Config } from '../config/schema.ts';
+import { addressInUse } from '../db/account-address.ts';
+import type { Tenant } from '../db/models/tenant.ts';
+import { tenantOf } from '../http/state.ts';
+import { tenantLoginUrl } from '../http/tenant.ts';
+import { render } from '../http/views.ts';
+import type { Logger } from '../log.ts';
+import { type LinkProblem, showLinkProblem, type TokenCheck } from '../security/one-time-token.ts';
+import { Throttle } from '../security/throttle.ts';
+
+/** What the application steps are built from. */
+export interface ApplicationDeps {
+  config: Config;
+  logger: Logger;
+  throttle: Throttle;
+}
+
+export function applicationDeps(config: Config, logger: Logger): ApplicationDeps {
+  return { config, logger, throttle: new Throttle(config.throttle) };
+}
+
+/** Where the journey lives: /t/:tenant/apply. */
+export const base = (tenant: Tenant) => `/t/${tenant._id}/apply`;
+
+/** A link that is unknown, expired or used, or a flow that expired: say so and offer a fresh start. */
+export const problem = (ctx: Context, reason: LinkProblem) => showLinkProblem(ctx, reason, base(tenantOf(ctx)));
+
+/** A link that cannot be used; once its address has an account (approved meanwhile), the way is to log in. */
+export async function linkProblem(ctx: Context, check: Extract<TokenCheck, { ok: false }>, issuer: string): Promise<void> {
+  const tenant = tenantOf(ctx);
+  if (check.reason !== 'invalid' && (await addressInUse(tenant._id, check.email))) {
+    return render(ctx, 'apply-problem', { reason: 'registered', startUrl: tenantLoginUrl(tenant, issuer) }, 410);
+  }
+  problem(ctx, check.reason);
+}
+
+/** A redirect after a POST: the next page is fetched with GET. */
+export function seeOther(ctx: Context, url: string): void {
+  ctx.status = 303;
+  ctx.redirect(url);
+}

@@ -1,0 +1,44 @@
+import type { Context } from 'koa';
+import { type Application, ApplicationModel } from '../db/models/application.ts';
+import { tenantOf } from '../http/state.ts';
+import { render } from '../http/views.ts';
+import { checkToken, consumeToken } from '../security/one-time-token.ts';
+import { type ApplicationDeps, base, linkProblem, problem, seeOther } from './context.ts';
+import { startFlow } from './flow-store.ts';
+
+/** The link mailed with a resubmission request: the staff's reason, and the way to reopen the form. */
+export function showResubmission(issuer: string) {
+  return async function resubmissionRequest(ctx: Context, _extra?: unknown, status = 200): Promise<void> {
+    const token = ctx.params.token ?? '';
+    const check = await checkToken(token, 'resubmit', tenantOf(ctx)._id);
+    if (!check.ok) return linkProblem(ctx, check, issuer);
+    const application = await ApplicationModel.findById(check.token.ref ?? '').lean<Application>();
+    const reason = application?.decisions.at(-1)?.reason ?? '';
+    render(ctx, 'apply-resubmit', { action: `${base(tenantOf(ctx))}/resubmit/${token}`, reason }, status);
+  };
+}
+
+/** Spends the link and reopens the form filled in with the application as filed. */
+export function reopen({ config }: ApplicationDeps) {
+  return async function reopenApplication(ctx: Context): Promise<void> {
+    const tenant = tenantOf(ctx);
+    const used = await consumeToken(ctx.params.token ?? '', 'resubmit', tenant._id);
+    if (!used.ok) return linkProblem(ctx, used, config.issuer);
+    const application = await ApplicationModel.findOne({
+      _id: used.token.ref,
+      tenantId: tenant._id,
+      status: 'resubmission_requested',
+    }).lean<Application>();
+    if (!application) return problem(ctx, 'invalid');
+    const flow = {
+      tenantId: tenant._id,
+      email: application.email,
+      lang: ctx.state.lang,
+      values: application.values,
+      images: application.images,
+      resubmissionOf: application._id.toString(),
+    };
+    await startFlow(ctx, flow, config.application.flowMinutes);
+    seeOther(ctx, `${base(tenant)}/form`);
+  };
+}

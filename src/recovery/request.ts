@@ -1,0 +1,56 @@
+import type { Context } from 'koa';
+import { accountIdAt } from '../db/account-address.ts';
+import { audit } from '../db/audit.ts';
+import { formField, mailAddressField } from '../http/form.ts';
+import { tenantOf } from '../http/state.ts';
+import { render } from '../http/views.ts';
+import { translator } from '../i18n/index.ts';
+import { enqueueMail } from '../mail/outbox.ts';
+import { issueToken } from '../security/one-time-token.ts';
+import { base, type RecoveryDeps } from './context.ts';
+import type { ResetKind } from './kinds.ts';
+
+/** The request page: the mail address of the account. */
+export function showRequest(kind: ResetKind) {
+  return function resetRequest(ctx: Context, extra: Record<string, unknown> = {}, status = 200): void {
+    const page = { action: base(ctx, kind), ...kind.requestText, values: {}, errors: {} };
+    render(ctx, 'reset-request', { ...page, ...extra }, status);
+  };
+}
+
+/**
+ * The same work whether or not the address is registered, so that neither the answer nor its
+ * timing tells: a token and a mail are written either way; for an unknown address the mail is
+ * withheld (never sent) and the token, bound to no account, is never seen by anyone.
+ */
+export function requestReset({ config, logger, throttle, kind }: RecoveryDeps) {
+  const again = showRequest(kind);
+  return async function mailResetLink(ctx: Context): Promise<void> {
+    const tenant = tenantOf(ctx);
+    const t = translator(ctx.state.lang);
+    const email = formField(ctx, 'email');
+    const { address, error } = mailAddressField(t, email, t('login.email'));
+    if (!address) return again(ctx, { values: { email }, errors: { email: error } }, 400);
+    // A student's address counts once it is confirmed (before that it is a placeholder).
+    const confirmed = kind.accountKind === 'student' ? { emailVerified: true } : {};
+    const accountId = await accountIdAt(tenant._id, address, { kind: kind.accountKind, ...confirmed });
+    if (await throttle.allowMail(tenant._id, address, ctx.ip)) {
+      const { lang } = ctx.state;
+      const minutes = config.application.urlMinutes;
+      const token = await issueToken({
+        purpose: kind.purpose,
+        tenantId: tenant._id,
+        email: address,
+        lang,
+        ttlMinutes: minutes,
+        ref: accountId,
+      });
+      const url = `${config.issuer}${base(ctx, kind)}/${token}`;
+      const mail = { template: kind.template, values: { url, minutes: String(minutes) }, withheld: !accountId };
+      await enqueueMail({ tenantId: tenant._id, to: address, lang, ...mail });
+    }
+    await audit(logger, { event: kind.events.requested, tenant: tenant._id, ip: ctx.ip });
+    ctx.status = 303;
+    ctx.redirect(`${base(ctx, kind)}/sent`);
+  };
+}

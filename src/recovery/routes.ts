@@ -1,0 +1,27 @@
+import Router from '@koa/router';
+import type { Config } from '../config/schema.ts';
+import { render } from '../http/views.ts';
+import type { Logger } from '../log.ts';
+import { formPost } from '../security/csrf.ts';
+import type { SecretHasher } from '../security/secrets.ts';
+import { recoveryDeps } from './context.ts';
+import type { ResetKind } from './kinds.ts';
+import { requestReset, showRequest } from './request.ts';
+import { setSecret, showSetSecret } from './set-secret.ts';
+
+/**
+ * Requirement G4 (f) and S3 under /t/:tenant/<kind>: the mail address → the same answer whether or not
+ * it is registered → a one-time URL → the new secret(s) → log in.
+ */
+export function recoveryRoutes(config: Config, hasher: SecretHasher, logger: Logger, kind: ResetKind): Router {
+  const deps = recoveryDeps(config, hasher, logger, kind);
+  const request = showRequest(kind);
+  const form = showSetSecret(kind);
+  const sent = { messageKey: kind.requestText.sentKey, minutes: config.application.urlMinutes };
+  return new Router({ prefix: `/${kind.path}` })
+    .get('/', (ctx) => request(ctx))
+    .post('/', formPost(request), requestReset(deps))
+    .get('/sent', (ctx) => render(ctx, 'account-done', sent))
+    .get('/:token', (ctx) => form(ctx))
+    .post('/:token', formPost(form), setSecret(deps));
+}

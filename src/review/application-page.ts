@@ -1,0 +1,113 @@
+import type { Context } from 'koa';
+import mongoose from 'mongoose';
+import { type Account, AccountModel } from '../db/models/account.ts';
+import { type Application, ApplicationModel, imageBytes } from '../db/models/application.ts';
+import { escapeRegex } from '../db/regex.ts';
+import { formField } from '../http/form.ts';
+import { displayValue, GROUPS, studentIdFields, tenantFields } from '../http/form-items.ts';
+import { staffOf, tenantOf } from '../http/state.ts';
+import { render } from '../http/views.ts';
+import { translator } from '../i18n/index.ts';
+import { base, type ReviewDeps } from './context.ts';
+import { type Action, decide } from './decide.ts';
+
+/** Graduate accounts of the tenant matching a name (any script), mail address, student ID or birth date. */
+function searchAccounts(tenantId: string, query: string) {
+  const q = query.trim().slice(0, 100);
+  if (!q) return Promise.resolve([] as Account[]);
+  const pattern = { $regex: escapeRegex(q).replace(/\s+/, '.*'), $options: 'i' };
+  const or: Record<string, unknown>[] = [{ email: pattern }, { 'studentIds.number': q }, { birthdate: q }];
+  for (const script of ['kanji', 'kana', 'roman']) {
+    or.push({ [`name.${script}.family`]: pattern }, { [`name.${script}.given`]: pattern });
+  }
+  return AccountModel.find({ tenantId, kind: 'graduate', $or: or }, { passwordHash: 0, secondPasswordHash: 0 })
+    .limit(20)
+    .lean<Account[]>();
+}
+
+/** The application of the URL, of the staff member's own university only (another's is simply not found). */
+async function load(ctx: Context): Promise<Application> {
+  const id = ctx.params.id ?? '';
+  if (!mongoose.isValidObjectId(id)) return ctx.throw(404);
+  const application = await ApplicationModel.findOne({ _id: id, tenantId: tenantOf(ctx)._id }).lean<Application>();
+  return application ?? ctx.throw(404);
+}
+
+/** Accounts an additional student ID is flagged against: others of the university holding it already. */
+async function holders(tenantId: string, application: Application) {
+  if (application.type !== 'student-id') return { holder: null, duplicates: [] };
+  const studentId = (application.values as Record<string, string>).studentId;
+  const holder = await AccountModel.findById(application.accountId).lean<Account>();
+  const duplicates = await AccountModel.find(
+    { tenantId, 'studentIds.number': studentId, _id: { $ne: application.accountId } },
+    { email: 1 },
+  ).lean<Account[]>();
+  return { holder, duplicates };
+}
+
+async function show(ctx: Context, application: Application, extra: Record<string, unknown> = {}, status = 200) {
+  const tenant = tenantOf(ctx);
+  const t = translator(ctx.state.lang);
+  const values = application.values as Record<string, string>;
+  const rows = (application.type === 'student-id' ? studentIdFields(tenant) : tenantFields(tenant)).map((field) => ({
+    field,
+    label: t(`application.fields.${field.name}`),
+    value: displayValue(t, tenant, ctx.state.lang, field, values[field.name]),
+  }));
+  const query = typeof ctx.query.q === 'string' ? ctx.query.q : '';
+  const candidates = application.type === 'reapplication' ? await searchAccounts(tenant._id, query) : [];
+  const page = {
+    base: base(ctx),
+    application,
+    rows,
+    groups: GROUPS,
+    query,
+    candidates,
+    ...(await holders(tenant._id, application)),
+    images: { front: Boolean(application.images?.front), back: Boolean(application.images?.back) },
+    staff: ctx.state.staff,
+    errors: {},
+  };
+  render(ctx, 'staff-application', { ...page, ...extra }, status);
+}
+
+/** One application, its items, images and (for a reapplication) the accounts it may belong to. */
+export async function showApplication(ctx: Context, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
+  await show(ctx, await load(ctx), extra, status);
+}
+
+/** An identification image, to staff only, never cached. */
+export async function applicationImage(ctx: Context): Promise<void> {
+  const application = await load(ctx);
+  const image = application.images?.[ctx.params.side === 'back' ? 'back' : 'front'];
+  if (!image) return ctx.throw(404);
+  ctx.set('Cache-Control', 'no-store');
+  ctx.set('X-Content-Type-Options', 'nosniff');
+  ctx.type = image.contentType;
+  ctx.body = imageBytes(image.data);
+}
+
+const ERROR_FIELDS: Record<string, string> = { reasonRequired: 'reason', accountRequired: 'accountId' };
+
+/** Approve, reject or ask for resubmission (src/review/decide.ts); back to the queue when done. */
+export function decideApplication({ config, hasher, logger }: ReviewDeps) {
+  return async function decideOne(ctx: Context): Promise<void> {
+    const application = await load(ctx);
+    const t = translator(ctx.state.lang);
+    const action = formField(ctx, 'action');
+    if (!['approve', 'reject', 'resubmit'].includes(action)) {
+      return show(ctx, application, { errors: { action: t('staff.error.action') } }, 400);
+    }
+    const result = await decide({ config, hasher, logger }, staffOf(ctx), tenantOf(ctx), application._id.toString(), {
+      action: action as Action,
+      reason: formField(ctx, 'reason', 2000),
+      accountId: formField(ctx, 'accountId', 40) || undefined,
+    });
+    if (!result.ok) {
+      const errors = { [ERROR_FIELDS[result.error] ?? 'action']: t(`staff.error.${result.error}`) };
+      return show(ctx, application, { errors }, result.error === 'notPending' ? 409 : 400);
+    }
+    ctx.status = 303;
+    ctx.redirect(`${base(ctx)}?decided=${application._id}`);
+  };
+}

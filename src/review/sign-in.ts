@@ -1,0 +1,43 @@
+import type { Context } from 'koa';
+import { audit } from '../db/audit.ts';
+import { type Staff, StaffModel } from '../db/models/staff.ts';
+import { formField } from '../http/form.ts';
+import { tenantOf } from '../http/state.ts';
+import { render } from '../http/views.ts';
+import { translator } from '../i18n/index.ts';
+import { parseMailAddress } from '../mail/address.ts';
+import { base, go, type ReviewDeps } from './context.ts';
+import { openStaffSession } from './staff-session.ts';
+import { newTotpSecret } from './totp.ts';
+
+/** Staff sign-in, first step: mail address and password. */
+export function showSignIn(ctx: Context, extra: Record<string, unknown> = {}, status = 200): void {
+  render(ctx, 'staff-login', { action: `${base(ctx)}/login`, values: {}, errors: {}, ...extra }, status);
+}
+
+/**
+ * No message per field here: an unusable address simply finds no staff member (same work, same
+ * answer). Guessing is throttled per staff member and per client; then on to the TOTP code (or to
+ * enrolling one, with a QR code shown once, at the first sign-in).
+ */
+export function checkPassword({ config, hasher, logger, throttle }: ReviewDeps) {
+  return async function staffPassword(ctx: Context): Promise<void> {
+    const tenant = tenantOf(ctx);
+    const t = translator(ctx.state.lang);
+    const email = formField(ctx, 'email').trim();
+    const address = parseMailAddress(email).address ?? '';
+    const keys = [`staff:${tenant._id}:${address}`, `login-ip:${ctx.ip}`] as const;
+    const wait = await throttle.waitSeconds([...keys]);
+    if (wait) return showSignIn(ctx, { values: { email }, formError: t('throttle.wait', { seconds: wait }) }, 429);
+    const staff = address ? await StaffModel.findOne({ tenantId: tenant._id, email: address }).lean<Staff>() : null;
+    const ok = await hasher.verify(staff?.passwordHash, formField(ctx, 'password'));
+    if (!staff || !ok || staff.disabled) {
+      await throttle.fail(keys[0], config.throttle.accountFreeFailures);
+      await throttle.fail(keys[1], config.throttle.ipFreeFailures);
+      await audit(logger, { event: 'staff.login_failed', tenant: tenant._id, ip: ctx.ip });
+      return showSignIn(ctx, { values: { email }, formError: t('staff.loginFailed') }, 401);
+    }
+    await openStaffSession(ctx, staff, staff.totpSecret ? undefined : newTotpSecret());
+    go(ctx, staff.totpSecret ? '/totp' : '/enrol');
+  };
+}

@@ -1,0 +1,60 @@
+import type { Context } from 'koa';
+import type { Account } from '../db/models/account.ts';
+import { accountOf, tenantOf } from '../http/state.ts';
+import { render } from '../http/views.ts';
+import { formatDateTime } from '../i18n/index.ts';
+import { logoutAtIdp, rememberIdpSession } from '../saml/single-logout.ts';
+import { accountClientId, ensureAccountClient, finishAccountLogin, startAccountLogin } from './console-client.ts';
+import { base, type SettingsDeps } from './context.ts';
+
+export const fullName = (name: { family?: string | null; given?: string | null } | null | undefined) =>
+  [name?.family, name?.given].filter(Boolean).join(' ');
+
+/** The account pages log in through their own relying party (console-client.ts). */
+export function accountLogin({ config }: SettingsDeps) {
+  return async function loginToAccount(ctx: Context): Promise<void> {
+    const returnTo = typeof ctx.query.return === 'string' ? ctx.query.return : base(ctx);
+    await startAccountLogin(ctx, tenantOf(ctx)._id, config.issuer, returnTo);
+  };
+}
+
+export function accountCallback(ctx: Context): void {
+  const returnTo = finishAccountLogin(ctx, tenantOf(ctx)._id);
+  if (returnTo) ctx.redirect(returnTo);
+  else render(ctx, 'error', { messageKey: 'error.generic' }, 400);
+}
+
+/** A student's logout from the menu also ends the university sign-in where its IdP offers single logout. */
+export function loggedOut({ sps }: SettingsDeps) {
+  return async function afterLogout(ctx: Context): Promise<void> {
+    if (!(await logoutAtIdp(ctx, sps, tenantOf(ctx)._id))) render(ctx, 'logged-out');
+  };
+}
+
+const hasSecondPassword = (account: Account) => account.kind === 'graduate' || Boolean(account.secondPasswordHash);
+
+/** Requirement G4: the menu, with the previous login; logout goes through the account client. */
+export function menu({ config }: SettingsDeps) {
+  return async function accountMenu(ctx: Context): Promise<void> {
+    const account = accountOf(ctx);
+    const tenant = tenantOf(ctx);
+    const previous = account.previousLoginAt ? formatDateTime(account.previousLoginAt, ctx.state.lang) : undefined;
+    // The account client must exist even if this session began at another relying party.
+    await ensureAccountClient(tenant._id, config.issuer);
+    await rememberIdpSession(ctx, account);
+    const logout = new URLSearchParams({
+      client_id: accountClientId(tenant._id),
+      post_logout_redirect_uri: `${config.issuer}${base(ctx)}/logged-out`,
+    });
+    render(ctx, 'account-home', {
+      base: base(ctx),
+      name: fullName(account.name?.kanji) || account.email,
+      email: account.email,
+      previous,
+      graduate: account.kind === 'graduate',
+      secondPassword: hasSecondPassword(account),
+      manualUrl: tenant.manualUrl,
+      logoutUrl: `/session/end?${logout}`,
+    });
+  };
+}

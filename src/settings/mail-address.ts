@@ -1,0 +1,87 @@
+import type { Context } from 'koa';
+import { addressInUse, changeAddress } from '../db/account-address.ts';
+import { audit } from '../db/audit.ts';
+import { type Account, AccountModel, isDuplicateKey } from '../db/models/account.ts';
+import { confirmedMailAddress, formField } from '../http/form.ts';
+import { accountOf, tenantOf } from '../http/state.ts';
+import { render } from '../http/views.ts';
+import { translator } from '../i18n/index.ts';
+import { enqueueMail } from '../mail/outbox.ts';
+import { checkToken, consumeToken, issueToken, type LinkProblem, showLinkProblem } from '../security/one-time-token.ts';
+import { base, type SettingsDeps } from './context.ts';
+
+/** Requirement G4 (b): the new mail address, typed twice. */
+export function showMailForm(ctx: Context, extra: Record<string, unknown> = {}, status = 200): void {
+  const page = { base: base(ctx), action: `${base(ctx)}/email`, current: accountOf(ctx).email, values: {}, errors: {} };
+  render(ctx, 'account-email', { ...page, ...extra }, status);
+}
+
+/** Refused when it is the current one or another account's; confirmed by a one-time URL sent to it. */
+export function requestChange({ config, throttle }: SettingsDeps) {
+  return async function mailConfirmation(ctx: Context): Promise<void> {
+    const t = translator(ctx.state.lang);
+    const tenant = tenantOf(ctx);
+    const account = accountOf(ctx);
+    const values = { email: formField(ctx, 'email'), emailConfirm: formField(ctx, 'emailConfirm') };
+    const { address, errors } = confirmedMailAddress(t, values, t('account.newEmail'), t('apply.emailMismatch'));
+    if (address === account.email) errors.email = t('account.sameEmail');
+    else if (address && (await addressInUse(tenant._id, address))) errors.email = t('account.emailTaken');
+    if (!address || Object.keys(errors).length) return showMailForm(ctx, { values, errors }, 400);
+    if (!(await throttle.allowMail(tenant._id, address, ctx.ip))) {
+      return showMailForm(ctx, { values, formError: t('throttle.tooMany') }, 429);
+    }
+    const { lang } = ctx.state;
+    const minutes = config.application.urlMinutes;
+    const ref = account._id.toString();
+    const token = await issueToken({
+      purpose: 'email-change',
+      tenantId: tenant._id,
+      email: address,
+      lang,
+      ttlMinutes: minutes,
+      ref,
+    });
+    const url = `${config.issuer}${base(ctx)}/email/verify/${token}`;
+    await enqueueMail({
+      tenantId: tenant._id,
+      to: address,
+      lang,
+      template: 'emailChange',
+      values: { url, minutes: String(minutes) },
+    });
+    render(ctx, 'account-done', { base: base(ctx), messageKey: 'account.emailSent', minutes });
+  };
+}
+
+const linkProblem = (ctx: Context, reason: LinkProblem) => showLinkProblem(ctx, reason, `${base(ctx)}/email`);
+
+/** The link works in any browser (the mail may be read on a phone): the token alone proves it. */
+export async function showVerify(ctx: Context, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
+  const token = ctx.params.token ?? '';
+  const check = await checkToken(token, 'email-change', tenantOf(ctx)._id);
+  if (!check.ok) return linkProblem(ctx, check.reason);
+  const page = { action: `${base(ctx)}/email/verify/${token}`, email: check.token.email };
+  render(ctx, 'account-email-verify', { ...page, ...extra }, status);
+}
+
+/** Changing spends the link; the old address is told of the change. */
+export function verifyChange({ logger }: SettingsDeps) {
+  return async function changeMailAddress(ctx: Context): Promise<void> {
+    const tenant = tenantOf(ctx);
+    const used = await consumeToken(ctx.params.token ?? '', 'email-change', tenant._id);
+    if (!used.ok) return linkProblem(ctx, used.reason);
+    const before = await AccountModel.findOne({ _id: used.token.ref, tenantId: tenant._id }).lean<Account>();
+    if (!before) return linkProblem(ctx, 'invalid');
+    const email = used.token.email;
+    try {
+      await changeAddress({ _id: before._id, tenantId: tenant._id }, email, { emailVerified: true });
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      return render(ctx, 'error', { messageKey: 'account.emailTaken' }, 409);
+    }
+    const lang = before.locale ?? 'ja';
+    await enqueueMail({ tenantId: tenant._id, to: before.email, lang, template: 'emailChanged', values: { email } });
+    await audit(logger, { event: 'account.email_changed', tenant: tenant._id, account: before._id.toString(), ip: ctx.ip });
+    render(ctx, 'account-done', { base: base(ctx), messageKey: 'account.changed.email' });
+  };
+}

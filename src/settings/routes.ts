@@ -1,0 +1,33 @@
+import Router from '@koa/router';
+import type { Secret } from '../credentials/password-setting.ts';
+import type { PageDeps } from '../oidc/page-deps.ts';
+import { formPost } from '../security/csrf.ts';
+import { settingsDeps } from './context.ts';
+import { requireAccount } from './guard.ts';
+import { accountCallback, accountLogin, loggedOut, menu } from './home.ts';
+import { requestChange, showMailForm, showVerify, verifyChange } from './mail-address.ts';
+import { changePersonal, showPersonal } from './personal.ts';
+import { changeSecret, SECRET_PATHS, showSecretForm } from './secrets.ts';
+
+/** Requirement G4 (a), (b), (d), (e) under /t/:tenant/account: the menu and the changes a person makes themselves. */
+export function accountRoutes(pageDeps: PageDeps): Router {
+  const deps = settingsDeps(pageDeps);
+  const signedIn = requireAccount(deps.provider, deps.config);
+  const router = new Router({ prefix: '/account' })
+    .get('/login', accountLogin(deps))
+    .get('/callback', accountCallback)
+    .get('/logged-out', loggedOut(deps))
+    .get('/', signedIn, menu(deps))
+    .get('/personal', signedIn, (ctx) => showPersonal(ctx))
+    .post('/personal', signedIn, formPost(showPersonal), changePersonal(deps.logger))
+    .get('/email', signedIn, (ctx) => showMailForm(ctx))
+    .post('/email', signedIn, formPost(showMailForm), requestChange(deps))
+    .get('/email/verify/:token', (ctx) => showVerify(ctx))
+    .post('/email/verify/:token', formPost(showVerify), verifyChange(deps));
+  for (const which of Object.keys(SECRET_PATHS) as Secret[]) {
+    const form = showSecretForm(which);
+    router.get(SECRET_PATHS[which], signedIn, (ctx) => form(ctx));
+    router.post(SECRET_PATHS[which], signedIn, formPost(form), changeSecret(deps, which));
+  }
+  return router;
+}
