@@ -35,7 +35,7 @@ module.exports = {
     ...forbidden,
     {
       name: 'no-circular',
-      severity: 'warn',
+      severity: 'error',
       from: { path: '^src/' },
       to: { circular: true },
     },

@@ -5,7 +5,7 @@ import { formField, multipartBody } from '../http/form.ts';
 import { GROUPS, tenantFields, validateFields } from '../http/form-items.ts';
 import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
-import { translator } from '../i18n/index.ts';
+import { message } from '../i18n/index.ts';
 import { type ApplicationDeps, base, problem, seeOther } from './context.ts';
 import { currentFlow } from './flow-store.ts';
 import { applicationUpload, type ParsedUpload, SIDES } from './uploads.ts';
@@ -69,15 +69,14 @@ export function saveForm({ config }: ApplicationDeps) {
     const tenant = tenantOf(ctx);
     const flow = await currentFlow(ctx, tenant._id);
     if (!flow) return problem(ctx, 'noFlow');
-    const t = translator(ctx.state.lang);
     const { images, imageErrors } = parsedUploads.get(ctx) ?? { images: {}, imageErrors: {} };
-    const { values, errors } = validateFields(t, tenant, (name) => formField(ctx, name, 2000));
+    const { values, errors } = validateFields(tenant, (name) => formField(ctx, name, 2000));
     const merged = { ...flow.images, ...images };
     for (const side of SIDES) {
       const problemKind = imageErrors[side];
-      if (problemKind) errors[`id_${side}`] = t(`form.image.${problemKind}`, { mb: megabytes(maxImageBytes) });
+      if (problemKind) errors[`id_${side}`] = message(`form.image.${problemKind}`, { mb: megabytes(maxImageBytes) });
     }
-    if (!merged.front && !errors.id_front) errors.id_front = t('form.image.required');
+    if (!merged.front && !errors.id_front) errors.id_front = message('form.image.required');
     const checked = Object.keys(errors).length === 0;
     const expiresAt = new Date(Date.now() + flowMinutes * 60_000);
     await ApplicationFlowModel.updateOne(

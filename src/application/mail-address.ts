@@ -5,7 +5,6 @@ import { confirmedMailAddress, formField } from '../http/form.ts';
 import { tenantOf } from '../http/state.ts';
 import { tenantLoginUrl } from '../http/tenant.ts';
 import { render } from '../http/views.ts';
-import { translator } from '../i18n/index.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { issueToken } from '../security/one-time-token.ts';
 import { type ApplicationDeps, base, seeOther } from './context.ts';
@@ -25,9 +24,8 @@ export function showMailAddress(ctx: Context, extra: Record<string, unknown> = {
 export function requestMail({ config, logger, throttle }: ApplicationDeps) {
   return async function sendConfirmationMail(ctx: Context): Promise<void> {
     const tenant = tenantOf(ctx);
-    const t = translator(ctx.state.lang);
     const values = { email: formField(ctx, 'email'), emailConfirm: formField(ctx, 'emailConfirm') };
-    const { address, errors } = confirmedMailAddress(t, values, t('apply.email'), t('apply.emailMismatch'));
+    const { address, errors } = confirmedMailAddress(values, 'apply.email', 'apply.emailMismatch');
     if (!address) return showMailAddress(ctx, { values, errors }, 400);
 
     if (!(await throttle.allowMail(tenant._id, address, ctx.ip))) {

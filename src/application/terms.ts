@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 import { formField } from '../http/form.ts';
 import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
-import { translator } from '../i18n/index.ts';
+import { message } from '../i18n/index.ts';
 import { checkToken, consumeToken } from '../security/one-time-token.ts';
 import { type ApplicationDeps, base, linkProblem, problem, seeOther } from './context.ts';
 import { currentFlow, startFlow } from './flow-store.ts';
@@ -24,8 +24,7 @@ export function acceptTerms({ config }: ApplicationDeps) {
   const again = showTerms(config.issuer);
   return async function agreeToTerms(ctx: Context): Promise<void> {
     const tenant = tenantOf(ctx);
-    const t = translator(ctx.state.lang);
-    if (formField(ctx, 'agree') !== 'yes') return again(ctx, { errors: { agree: t('apply.mustAgree') } }, 400);
+    if (formField(ctx, 'agree') !== 'yes') return again(ctx, { errors: { agree: message('apply.mustAgree') } }, 400);
     const used = await consumeToken(ctx.params.token ?? '', 'apply', tenant._id);
     if (!used.ok) return linkProblem(ctx, used, config.issuer);
     const flow = { tenantId: tenant._id, email: used.token.email, lang: ctx.state.lang, values: {} };

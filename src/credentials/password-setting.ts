@@ -1,6 +1,6 @@
-import type { TFunction } from 'i18next';
 import type mongoose from 'mongoose';
 import { AccountModel } from '../db/models/account.ts';
+import { type FieldErrors, type Message, message } from '../i18n/index.ts';
 import type { SecretHasher } from '../security/secrets.ts';
 import { passwordProblems } from './password-policy.ts';
 
@@ -11,13 +11,15 @@ export interface NewPasswords {
   secondPasswordConfirm: string;
 }
 
+const required = (labelKey: string) => message('form.required', { field: message(labelKey) });
+
 /**
  * The rules a new secret breaks, as the field shows them: the label, then one rule per line (the
  * field partial lists them; the error summary reads them as one line). Undefined when none.
  */
-function brokenRules(t: TFunction, label: string, value: string): string | undefined {
-  const problems = passwordProblems(value).map((problem) => t(`passwordRules.${problem}`));
-  return problems.length ? [`${label}:`, ...problems].join('\n') : undefined;
+function brokenRules(labelKey: string, value: string): Message | undefined {
+  const problems = passwordProblems(value).map((problem) => message(`passwordRules.${problem}`));
+  return problems.length ? message('passwordRules.heading', { field: message(labelKey) }, problems) : undefined;
 }
 
 /**
@@ -25,28 +27,28 @@ function brokenRules(t: TFunction, label: string, value: string): string | undef
  * the typed-twice check, password ≠ second password, and ≠ the password being replaced.
  */
 export async function newPasswordErrors(
-  t: TFunction,
   hasher: SecretHasher,
   input: NewPasswords,
   currentPasswordHash: string | null | undefined,
-): Promise<Record<string, string>> {
-  const errors: Record<string, string> = {};
-  const check = (field: 'password' | 'secondPassword', label: string) => {
-    const value = input[field];
-    if (!value) return t('form.required', { field: label });
-    return brokenRules(t, label, value) ?? '';
+): Promise<FieldErrors> {
+  const errors: FieldErrors = {};
+  const check = (field: 'password' | 'secondPassword') => {
+    const labelKey = `passwords.${field}`;
+    return input[field] ? brokenRules(labelKey, input[field]) : required(labelKey);
   };
-  const password = check('password', t('passwords.password'));
-  const second = check('secondPassword', t('passwords.secondPassword'));
+  const password = check('password');
+  const second = check('secondPassword');
   if (password) errors.password = password;
   if (second) errors.secondPassword = second;
-  if (!password && input.password !== input.passwordConfirm)
-    errors.passwordConfirm = t('passwordRules.confirm', { field: t('passwords.password') });
-  if (!second && input.secondPassword !== input.secondPasswordConfirm) {
-    errors.secondPasswordConfirm = t('passwordRules.confirm', { field: t('passwords.secondPassword') });
+  if (!password && input.password !== input.passwordConfirm) {
+    errors.passwordConfirm = message('passwordRules.confirm', { field: message('passwords.password') });
   }
-  if (!second && input.password === input.secondPassword) errors.secondPassword = t('passwordRules.sameAsPassword');
-  if (!password && (await hasher.verify(currentPasswordHash, input.password))) errors.password = t('passwordRules.sameAsOld');
+  if (!second && input.secondPassword !== input.secondPasswordConfirm) {
+    errors.secondPasswordConfirm = message('passwordRules.confirm', { field: message('passwords.secondPassword') });
+  }
+  if (!second && input.password === input.secondPassword) errors.secondPassword = message('passwordRules.sameAsPassword');
+  if (!password && (await hasher.verify(currentPasswordHash, input.password)))
+    errors.password = message('passwordRules.sameAsOld');
   return errors;
 }
 
@@ -57,36 +59,34 @@ export type Secret = 'password' | 'secondPassword';
  * twice, differ from the current one and from the other secret (password ≠ second password).
  */
 export async function changeSecretErrors(
-  t: TFunction,
   hasher: SecretHasher,
   which: Secret,
   input: { current: string; next: string; confirm: string },
   hashes: { current: string | null | undefined; other: string | null | undefined },
-): Promise<Record<string, string>> {
-  const label = t(`passwords.${which}`);
-  const errors: Record<string, string> = {};
-  if (!input.current) errors.current = t('form.required', { field: t(`account.current.${which}`) });
-  else if (!(await hasher.verify(hashes.current, input.current))) errors.current = t('account.currentWrong', { field: label });
-  const broken = brokenRules(t, label, input.next);
-  if (!input.next) errors.next = t('form.required', { field: t(`account.new.${which}`) });
+): Promise<FieldErrors> {
+  const label = message(`passwords.${which}`);
+  const errors: FieldErrors = {};
+  if (!input.current) errors.current = required(`account.current.${which}`);
+  else if (!(await hasher.verify(hashes.current, input.current)))
+    errors.current = message('account.currentWrong', { field: label });
+  const broken = brokenRules(`passwords.${which}`, input.next);
+  if (!input.next) errors.next = required(`account.new.${which}`);
   else if (broken) errors.next = broken;
-  else if (input.next !== input.confirm) errors.confirm = t('passwordRules.confirm', { field: label });
-  else if (input.next === input.current) errors.next = t('account.sameAsCurrent', { field: label });
-  else if (await hasher.verify(hashes.other, input.next)) errors.next = t('passwordRules.sameAsPassword');
+  else if (input.next !== input.confirm) errors.confirm = message('passwordRules.confirm', { field: label });
+  else if (input.next === input.current) errors.next = message('account.sameAsCurrent', { field: label });
+  else if (await hasher.verify(hashes.other, input.next)) errors.next = message('passwordRules.sameAsPassword');
   return errors;
 }
 
 /** A student's new second password (S3): the rules, typed twice. */
-export function newSecondPasswordErrors(
-  t: TFunction,
-  input: { secondPassword: string; secondPasswordConfirm: string },
-): Record<string, string> {
-  const label = t('passwords.secondPassword');
-  if (!input.secondPassword) return { secondPassword: t('form.required', { field: label }) };
-  const broken = brokenRules(t, label, input.secondPassword);
+export function newSecondPasswordErrors(input: { secondPassword: string; secondPasswordConfirm: string }): FieldErrors {
+  const labelKey = 'passwords.secondPassword';
+  if (!input.secondPassword) return { secondPassword: required(labelKey) };
+  const broken = brokenRules(labelKey, input.secondPassword);
   if (broken) return { secondPassword: broken };
-  if (input.secondPassword !== input.secondPasswordConfirm)
-    return { secondPasswordConfirm: t('passwordRules.confirm', { field: label }) };
+  if (input.secondPassword !== input.secondPasswordConfirm) {
+    return { secondPasswordConfirm: message('passwordRules.confirm', { field: message(labelKey) }) };
+  }
   return {};
 }
 

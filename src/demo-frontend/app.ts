@@ -32,6 +32,47 @@ interface DemoSession {
   claims?: oidc.IDToken;
 }
 
+/** "Select printing destination": the claims the relying party received, and the account menu. */
+function destination(session: (ctx: Context) => DemoSession, account: (path: string, lang: Lang) => string) {
+  return function printingDestination(ctx: Context) {
+    const s = session(ctx);
+    if (!s.claims) return ctx.redirect('/login');
+    const previous = s.claims.previous_login_at as number | null;
+    const studentIds = (s.claims.student_ids ?? []) as Array<Record<string, string>>;
+    const menu = {
+      personal: account('/personal', s.lang),
+      email: account('/email', s.lang),
+      studentId: account('/student-id', s.lang),
+      password: account('/password', s.lang),
+      secondPassword: account('/second-password', s.lang),
+    };
+    const previousLogin = previous ? formatDateTime(previous * 1000, s.lang) : undefined;
+    render(ctx, 'demo/destination', { name: s.claims.name, previous: previousLogin, studentIds, menu });
+  };
+}
+
+/** The provider tells us when the login session ended elsewhere (OpenID Connect Back-Channel Logout). */
+function backchannelLogout(options: DemoFrontendOptions, sessions: Map<string, DemoSession>) {
+  const jwks = createRemoteJWKSet(new URL(`${options.issuer}/jwks`));
+  return async function endSessions(ctx: Context): Promise<void> {
+    try {
+      const { payload } = await jwtVerify(formField(ctx, 'logout_token', 8000), jwks, {
+        issuer: options.issuer,
+        audience: options.clientId,
+      });
+      for (const s of sessions.values()) {
+        if (s.sid && s.sid === payload.sid) {
+          s.claims = undefined;
+          s.idToken = undefined;
+        }
+      }
+      ctx.status = 200;
+    } catch {
+      ctx.status = 400;
+    }
+  };
+}
+
 export async function startDemoFrontend(
   options: DemoFrontendOptions,
 ): Promise<{ url: string; server: Server; stop: () => Promise<void> }> {
@@ -97,24 +138,7 @@ export async function startDemoFrontend(
     ctx.redirect('/destination');
   });
 
-  router.get('/destination', (ctx) => {
-    const s = session(ctx);
-    if (!s.claims) return ctx.redirect('/login');
-    const previous = s.claims.previous_login_at as number | null;
-    const studentIds = (s.claims.student_ids ?? []) as Array<Record<string, string>>;
-    render(ctx, 'demo/destination', {
-      name: s.claims.name,
-      previous: previous ? formatDateTime(previous * 1000, s.lang) : undefined,
-      studentIds,
-      menu: {
-        personal: account('/personal', s.lang),
-        email: account('/email', s.lang),
-        studentId: account('/student-id', s.lang),
-        password: account('/password', s.lang),
-        secondPassword: account('/second-password', s.lang),
-      },
-    });
-  });
+  router.get('/destination', destination(session, account));
 
   router.get('/logout', (ctx) => {
     const s = session(ctx);
@@ -125,25 +149,7 @@ export async function startDemoFrontend(
     ctx.redirect(oidc.buildEndSessionUrl(config, { id_token_hint: idToken, post_logout_redirect_uri: `${url}/` }).href);
   });
 
-  // The provider tells us when the login session ended elsewhere (OpenID Connect Back-Channel Logout).
-  const jwks = createRemoteJWKSet(new URL(`${options.issuer}/jwks`));
-  router.post('/backchannel-logout', formBody, async (ctx) => {
-    try {
-      const { payload } = await jwtVerify(formField(ctx, 'logout_token', 8000), jwks, {
-        issuer: options.issuer,
-        audience: options.clientId,
-      });
-      for (const s of sessions.values()) {
-        if (s.sid && s.sid === payload.sid) {
-          s.claims = undefined;
-          s.idToken = undefined;
-        }
-      }
-      ctx.status = 200;
-    } catch {
-      ctx.status = 400;
-    }
-  });
+  router.post('/backchannel-logout', formBody, backchannelLogout(options, sessions));
 
   const app = new Koa();
   app.use(securityHeaders());

@@ -81,22 +81,8 @@ function phpArray(value: unknown): string {
   return php(value);
 }
 
-/**
- * A real SAML 2.0 IdP we did not write: Debian's SimpleSAMLphp 1.19 under PHP's built-in server on
- * loopback, with a configuration of its own (students, attributes, persistent NameIDs). It reads our
- * SP metadata documents as published at our metadata URL. The tests' university sign-in, and the
- * development demo's when SimpleSAMLphp is installed.
- */
-export async function startSimpleSamlPhp(users: SamlTestUser[] = STUDENTS): Promise<SimpleSamlPhp> {
-  const dir = mkdtempSync(join(tmpdir(), 'ssp-'));
-  for (const sub of ['config', 'metadata', 'cert', 'log', 'data', 'tmp', 'sessions', 'sp']) mkdirSync(join(dir, sub));
-  const port = await freePort();
-  // "localhost" rather than 127.0.0.1: the university's sign-in is another site than ours.
-  const baseUrl = `http://localhost:${port}`;
-  const pems = await generate([{ name: 'commonName', value: 'idp.test-univ.example' }], { keySize: 2048, algorithm: 'sha256' });
-  writeFileSync(join(dir, 'cert', 'idp.pem'), pems.private);
-  writeFileSync(join(dir, 'cert', 'idp.crt'), pems.cert);
-
+/** SimpleSAMLphp's own configuration, and the students it signs in. */
+function writeConfig(dir: string, baseUrl: string, users: SamlTestUser[]): void {
   const config = {
     baseurlpath: `${baseUrl}/`,
     certdir: `${dir}/cert/`,
@@ -128,6 +114,10 @@ export async function startSimpleSamlPhp(users: SamlTestUser[] = STUDENTS): Prom
     join(dir, 'config', 'authsources.php'),
     `<?php\n$config = ['admin' => ['core:AdminPassword'], 'campus' => array_merge(['exampleauth:UserPass'], ${phpArray(userEntries)})];\n`,
   );
+}
+
+/** The IdP's hosted metadata, and our SP documents as SimpleSAMLphp itself parses them. */
+function writeMetadata(dir: string): void {
   writeFileSync(
     join(dir, 'metadata', 'saml20-idp-hosted.php'),
     `<?php\n$metadata['__DYNAMIC:1__'] = ${phpArray({
@@ -165,7 +155,10 @@ foreach (glob(${php(`${dir}/sp/`)} . '*.xml') as $file) {
 }
 `,
   );
+}
 
+/** PHP's built-in server on loopback, once it answers with the IdP metadata. */
+async function runPhp(dir: string, port: number, metadataUrl: string): Promise<ChildProcess> {
   const server: ChildProcess = spawn(
     'php',
     ['-d', `session.save_path=${dir}/sessions`, '-S', `localhost:${port}`, '-t', SSP_WWW],
@@ -175,7 +168,6 @@ foreach (glob(${php(`${dir}/sp/`)} . '*.xml') as $file) {
   server.stderr?.on('data', (chunk) => {
     stderr = (stderr + String(chunk)).slice(-4000);
   });
-  const metadataUrl = `${baseUrl}/saml2/idp/metadata.php`;
   for (let attempt = 0; ; attempt++) {
     const ok = await fetch(metadataUrl).then(
       (r) => r.ok,
@@ -188,6 +180,30 @@ foreach (glob(${php(`${dir}/sp/`)} . '*.xml') as $file) {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+
+  return server;
+}
+
+/**
+ * A real SAML 2.0 IdP we did not write: Debian's SimpleSAMLphp 1.19 under PHP's built-in server on
+ * loopback, with a configuration of its own (students, attributes, persistent NameIDs). It reads our
+ * SP metadata documents as published at our metadata URL. The tests' university sign-in, and the
+ * development demo's when SimpleSAMLphp is installed.
+ */
+export async function startSimpleSamlPhp(users: SamlTestUser[] = STUDENTS): Promise<SimpleSamlPhp> {
+  const dir = mkdtempSync(join(tmpdir(), 'ssp-'));
+  for (const sub of ['config', 'metadata', 'cert', 'log', 'data', 'tmp', 'sessions', 'sp']) mkdirSync(join(dir, sub));
+  const port = await freePort();
+  // "localhost" rather than 127.0.0.1: the university's sign-in is another site than ours.
+  const baseUrl = `http://localhost:${port}`;
+  const pems = await generate([{ name: 'commonName', value: 'idp.test-univ.example' }], { keySize: 2048, algorithm: 'sha256' });
+  writeFileSync(join(dir, 'cert', 'idp.pem'), pems.private);
+  writeFileSync(join(dir, 'cert', 'idp.crt'), pems.cert);
+
+  writeConfig(dir, baseUrl, users);
+  writeMetadata(dir);
+  const metadataUrl = `${baseUrl}/saml2/idp/metadata.php`;
+  const server = await runPhp(dir, port, metadataUrl);
 
   return {
     baseUrl,

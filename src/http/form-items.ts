@@ -1,5 +1,6 @@
 import type { TFunction } from 'i18next';
 import { type CatalogueEntry, catalogueLabel, type Tenant } from '../db/models/tenant.ts';
+import { type FieldErrors, message } from '../i18n/index.ts';
 
 export type FieldKind =
   | 'name'
@@ -187,18 +188,20 @@ export const CONTACT_FIELDS = ['postalCode', 'prefecture', 'city', 'street', 'bu
 
 /** Validates the given items (default: the tenant's whole form); normalised values and a message per wrong item. */
 export function validateFields(
-  t: TFunction,
   tenant: Tenant,
   read: (name: string) => string,
   fields: FieldDef[] = tenantFields(tenant),
-): { values: Record<string, string>; errors: Record<string, string> } {
+): { values: Record<string, string>; errors: FieldErrors } {
   const values: Record<string, string> = {};
-  const errors: Record<string, string> = {};
+  const errors: FieldErrors = {};
   for (const field of fields) {
     const result = check(field, read(field.name), tenant.catalogue ?? []);
     values[field.name] = result.value;
     if (result.error) {
-      errors[field.name] = t(`form.${result.error}`, { field: t(`application.fields.${field.name}`), max: maxLength(field) });
+      errors[field.name] = message(`form.${result.error}`, {
+        field: message(`application.fields.${field.name}`),
+        max: maxLength(field),
+      });
     }
   }
   return { values, errors };

@@ -1,6 +1,6 @@
 import { bodyParser } from '@koa/bodyparser';
-import type { TFunction } from 'i18next';
 import type { Context, Middleware } from 'koa';
+import { type FieldErrors, type Message, message } from '../i18n/index.ts';
 import { type AddressProblem, parseMailAddress } from '../mail/address.ts';
 
 const parseForm = bodyParser({ enableTypes: ['form'], formLimit: '32kb', encoding: 'utf-8' });
@@ -56,28 +56,28 @@ export function newPasswordsFromForm(ctx: Context) {
 /**
  * A mail address field read the one way (src/mail/address.ts): the address to use, or the message
  * to show beside the field (required, unusable characters, too long, or not an address).
+ * `labelKey` names the field in the required message.
  */
-export function mailAddressField(t: TFunction, typed: string, label: string): { address?: string; error?: string } {
+export function mailAddressField(typed: string, labelKey: string): { address?: string; error?: Message } {
   const { address, problem } = parseMailAddress(typed);
   if (address) return { address };
-  const messages: Record<AddressProblem, string> = {
-    required: t('form.required', { field: label }),
-    characters: t('form.emailCharacters'),
-    length: t('form.emailLength'),
-    format: t('form.email'),
+  const messages: Record<AddressProblem, Message> = {
+    required: message('form.required', { field: message(labelKey) }),
+    characters: message('form.emailCharacters'),
+    length: message('form.emailLength'),
+    format: message('form.email'),
   };
   return { error: messages[problem as AddressProblem] };
 }
 
 /** A mail address typed twice: the address, or the message for the field that is wrong. */
 export function confirmedMailAddress(
-  t: TFunction,
   typed: { email: string; emailConfirm: string },
-  label: string,
-  mismatch: string,
-): { address?: string; errors: Record<string, string> } {
-  const { address, error } = mailAddressField(t, typed.email, label);
-  if (!address) return { errors: { email: error as string } };
-  if (parseMailAddress(typed.emailConfirm).address !== address) return { errors: { emailConfirm: mismatch } };
+  labelKey: string,
+  mismatchKey: string,
+): { address?: string; errors: FieldErrors } {
+  const { address, error } = mailAddressField(typed.email, labelKey);
+  if (!address) return { errors: { email: error as Message } };
+  if (parseMailAddress(typed.emailConfirm).address !== address) return { errors: { emailConfirm: message(mismatchKey) } };
   return { address, errors: {} };
 }

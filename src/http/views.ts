@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
+import type { TFunction } from 'i18next';
 import type { Context } from 'koa';
-import { DEFAULT_LANG, type Lang, translator } from '../i18n/index.ts';
+import { DEFAULT_LANG, type Lang, type Message, translate, translator } from '../i18n/index.ts';
 
 const viewsDir = fileURLToPath(new URL('../../views/', import.meta.url));
 const eta = new Eta({ views: viewsDir, cache: process.env.NODE_ENV !== 'development', autoEscape: true });
@@ -17,14 +18,25 @@ export function render(ctx: Context, view: string, data: Record<string, unknown>
   ctx.status = status;
   ctx.type = 'html';
   ctx.set('Cache-Control', 'no-store');
+  const t = translator(lang);
   ctx.body = eta.render(view, {
-    t: translator(lang),
+    t,
     lang,
     path: ctx.path,
     csrfToken: ctx.state.csrfToken,
     branding: ctx.state.branding,
     backTo: ctx.state.backTo,
-    errors: {},
     ...data,
+    ...worded(t, data),
   });
+}
+
+/** Validators' messages (ids, src/i18n/index.ts) in the page's language: the field errors and the form error. */
+function worded(t: TFunction, data: Record<string, unknown>) {
+  const errors = (data.errors ?? {}) as Record<string, Message | string>;
+  const formError = data.formError as Message | string | undefined;
+  return {
+    errors: Object.fromEntries(Object.entries(errors).map(([field, error]) => [field, translate(t, error)])),
+    ...(formError ? { formError: translate(t, formError) } : {}),
+  };
 }

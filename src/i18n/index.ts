@@ -25,6 +25,32 @@ export function translator(lang: Lang): TFunction {
   return i18n.getFixedT(lang);
 }
 
+/**
+ * A message by id, with values that may be messages themselves (a field's label): what validators
+ * return, so that they need no language; the page translates it (src/http/views.ts). `lines`
+ * follow the first line (the rules a new password breaks, one per line).
+ */
+export interface Message {
+  key: string;
+  values?: Record<string, string | number | Message>;
+  lines?: Message[];
+}
+
+export const message = (key: string, values?: Message['values'], lines?: Message[]): Message => ({ key, values, lines });
+
+/** A message in one language; a string (already worded) is kept as it is. */
+export function translate(t: TFunction, m: Message | string): string {
+  if (typeof m === 'string') return m;
+  const values = Object.fromEntries(
+    Object.entries(m.values ?? {}).map(([name, value]) => [name, typeof value === 'object' ? translate(t, value) : value]),
+  );
+  const text = t(m.key, values) as string;
+  return m.lines ? [text, ...m.lines.map((line) => translate(t, line))].join('\n') : text;
+}
+
+/** What a form's validation found, by field. */
+export type FieldErrors = Record<string, Message>;
+
 /** First supported language of a space-separated preference list (ui_locales, e.g. "en-US ja"). */
 export function pickLang(preferences: string | undefined): Lang | undefined {
   for (const tag of (preferences ?? '').split(/\s+/)) {

@@ -3,9 +3,8 @@
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
-import { rememberAccount } from '../db/account-cache.ts';
 import { audit } from '../db/audit.ts';
-import { type Account, AccountModel } from '../db/models/account.ts';
+import { type Account, AccountModel, accountCache } from '../db/models/account.ts';
 import { PendingLoginModel } from '../db/models/pending-login.ts';
 import type { Logger } from '../log.ts';
 import { Throttle } from '../security/throttle.ts';
@@ -23,12 +22,12 @@ const nextAction = (login: PendingLogin) =>
 
 /**
  * Keeps the time of the login before this one, which relying parties show as "previous login", and
- * the account as it now is for the code exchange that follows (src/db/account-cache.ts).
+ * the account as it now is for the code exchange that follows (src/db/read-cache.ts).
  */
 async function recordLogin(account: Account, now = new Date()): Promise<void> {
   const times = { lastLoginAt: now, ...(account.lastLoginAt ? { previousLoginAt: account.lastLoginAt } : {}) };
   await AccountModel.updateOne({ _id: account._id }, { $set: times });
-  rememberAccount({ ...account, ...times });
+  accountCache.remember({ ...account, ...times });
 }
 
 export function loginFlow(

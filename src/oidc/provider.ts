@@ -3,9 +3,8 @@ import type { Context } from 'koa';
 import mongoose from 'mongoose';
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
-import { cachedAccount, rememberAccount } from '../db/account-cache.ts';
 import { findTenant } from '../db/lookups.ts';
-import { type Account, AccountModel } from '../db/models/account.ts';
+import { type Account, AccountModel, accountCache } from '../db/models/account.ts';
 import { tenantBranding } from '../db/models/tenant.ts';
 import { requestLang } from '../http/lang.ts';
 import { render } from '../http/views.ts';
@@ -19,9 +18,9 @@ export const SCOPES = ['openid', 'offline_access', ...Object.keys(SCOPE_CLAIMS).
 
 async function findAccount(_ctx: KoaContextWithOIDC, id: string) {
   if (!mongoose.isValidObjectId(id)) return undefined;
-  const account = cachedAccount(id) ?? (await AccountModel.findById(id).lean<Account>());
+  const account = accountCache.get(id) ?? (await AccountModel.findById(id).lean<Account>());
   if (!account) return undefined;
-  rememberAccount(account);
+  accountCache.remember(account);
   return { accountId: id, claims: async () => ({ ...accountClaims(account), sub: id }) };
 }
 

@@ -1,4 +1,3 @@
-import type { TFunction } from 'i18next';
 import type { Context } from 'koa';
 import {
   newPasswordErrors,
@@ -9,7 +8,7 @@ import {
 import type { Account } from '../db/models/account.ts';
 import { newPasswordsFromForm, newSecondPasswordFromForm } from '../http/form.ts';
 import { render } from '../http/views.ts';
-import { translator } from '../i18n/index.ts';
+import { type FieldErrors, message } from '../i18n/index.ts';
 import type { SecretHasher } from '../security/secrets.ts';
 
 /** What differs between the graduate's password reset and the student's second password reset. */
@@ -23,22 +22,13 @@ export interface ResetKind {
   events: { requested: string; done: string };
   showSet: (ctx: Context, action: string, extra: Record<string, unknown>, status: number) => void;
   /** Checks the posted form against the account; returns field errors, or the change to store. */
-  check: (
-    ctx: Context,
-    hasher: SecretHasher,
-    account: Account,
-  ) => Promise<{ errors: Record<string, string>; apply: () => Promise<void> }>;
+  check: (ctx: Context, hasher: SecretHasher, account: Account) => Promise<{ errors: FieldErrors; apply: () => Promise<void> }>;
 }
 
-const differsFromOld = async (
-  t: TFunction,
-  hasher: SecretHasher,
-  hash: string | null | undefined,
-  value: string,
-  errors: Record<string, string>,
-) => {
-  if (!errors.secondPassword && (await hasher.verify(hash, value))) errors.secondPassword = t('reset.sameAsOldSecond');
-};
+/** A reset's second password must differ from the one forgotten (it may have been guessed or leaked). */
+async function differsFromOld(hasher: SecretHasher, hash: string | null | undefined, value: string, errors: FieldErrors) {
+  if (!errors.secondPassword && (await hasher.verify(hash, value))) errors.secondPassword = message('reset.sameAsOldSecond');
+}
 
 /**
  * Requirement G4 (f): "If you have forgotten your password" → mail address → the same answer whether or not
@@ -54,10 +44,9 @@ export const GRADUATE_RESET: ResetKind = {
   events: { requested: 'account.reset_requested', done: 'account.reset' },
   showSet: (ctx, action, extra, status) => render(ctx, 'reset-set', { action, errors: {}, ...extra }, status),
   async check(ctx, hasher, account) {
-    const t = translator(ctx.state.lang);
     const input = newPasswordsFromForm(ctx);
-    const errors = await newPasswordErrors(t, hasher, input, account.passwordHash);
-    await differsFromOld(t, hasher, account.secondPasswordHash, input.secondPassword, errors);
+    const errors = await newPasswordErrors(hasher, input, account.passwordHash);
+    await differsFromOld(hasher, account.secondPasswordHash, input.secondPassword, errors);
     return { errors, apply: () => setGraduatePasswords(hasher, account._id.toString(), input.password, input.secondPassword) };
   },
 };
@@ -78,10 +67,9 @@ export const STUDENT_SECOND_PASSWORD_RESET: ResetKind = {
   showSet: (ctx, action, extra, status) =>
     render(ctx, 'student-second-password-set', { action, differentRule: true, errors: {}, ...extra }, status),
   async check(ctx, hasher, account) {
-    const t = translator(ctx.state.lang);
     const input = newSecondPasswordFromForm(ctx);
-    const errors = newSecondPasswordErrors(t, input);
-    await differsFromOld(t, hasher, account.secondPasswordHash, input.secondPassword, errors);
+    const errors = newSecondPasswordErrors(input);
+    await differsFromOld(hasher, account.secondPasswordHash, input.secondPassword, errors);
     return { errors, apply: () => setSecondPassword(hasher, account._id, input.secondPassword) };
   },
 };

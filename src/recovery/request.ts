@@ -4,7 +4,6 @@ import { audit } from '../db/audit.ts';
 import { formField, mailAddressField } from '../http/form.ts';
 import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
-import { translator } from '../i18n/index.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { issueToken } from '../security/one-time-token.ts';
 import { base, type RecoveryDeps } from './context.ts';
@@ -27,9 +26,8 @@ export function requestReset({ config, logger, throttle, kind }: RecoveryDeps) {
   const again = showRequest(kind);
   return async function mailResetLink(ctx: Context): Promise<void> {
     const tenant = tenantOf(ctx);
-    const t = translator(ctx.state.lang);
     const email = formField(ctx, 'email');
-    const { address, error } = mailAddressField(t, email, t('login.email'));
+    const { address, error } = mailAddressField(email, 'login.email');
     if (!address) return again(ctx, { values: { email }, errors: { email: error } }, 400);
     // A student's address counts once it is confirmed (before that it is a placeholder).
     const confirmed = kind.accountKind === 'student' ? { emailVerified: true } : {};

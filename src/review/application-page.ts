@@ -7,7 +7,7 @@ import { formField } from '../http/form.ts';
 import { displayValue, GROUPS, studentIdFields, tenantFields } from '../http/form-items.ts';
 import { staffOf, tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
-import { translator } from '../i18n/index.ts';
+import { message, translator } from '../i18n/index.ts';
 import { base, type ReviewDeps } from './context.ts';
 import { type Action, decide } from './decide.ts';
 
@@ -93,10 +93,9 @@ const ERROR_FIELDS: Record<string, string> = { reasonRequired: 'reason', account
 export function decideApplication({ config, hasher, logger }: ReviewDeps) {
   return async function decideOne(ctx: Context): Promise<void> {
     const application = await load(ctx);
-    const t = translator(ctx.state.lang);
     const action = formField(ctx, 'action');
     if (!['approve', 'reject', 'resubmit'].includes(action)) {
-      return show(ctx, application, { errors: { action: t('staff.error.action') } }, 400);
+      return show(ctx, application, { errors: { action: message('staff.error.action') } }, 400);
     }
     const result = await decide({ config, hasher, logger }, staffOf(ctx), tenantOf(ctx), application._id.toString(), {
       action: action as Action,
@@ -104,7 +103,7 @@ export function decideApplication({ config, hasher, logger }: ReviewDeps) {
       accountId: formField(ctx, 'accountId', 40) || undefined,
     });
     if (!result.ok) {
-      const errors = { [ERROR_FIELDS[result.error] ?? 'action']: t(`staff.error.${result.error}`) };
+      const errors = { [ERROR_FIELDS[result.error] ?? 'action']: message(`staff.error.${result.error}`) };
       return show(ctx, application, { errors }, result.error === 'notPending' ? 409 : 400);
     }
     ctx.status = 303;

@@ -97,6 +97,91 @@ async function approve(
   return accountId as string;
 }
 
+/** One decision being carried out: the application, the staff's input and its trimmed reason. */
+interface Decision {
+  deps: Deps;
+  tenant: Tenant;
+  application: Application;
+  input: DecisionInput;
+  reason: string;
+  lang: Lang;
+  /** The claim that made this decision the one that wins; released when approval fails. */
+  claim: string;
+}
+
+type Outcome = { status: Application['status']; accountId?: string } | { error: DecisionError };
+
+const mailApplicant = (d: Decision, template: string, values: Record<string, string>) =>
+  enqueueMail({ tenantId: d.tenant._id, to: d.application.email, lang: d.lang, template, values });
+
+/** An additional student ID: added to the account on approval; the applicant is told either way. */
+async function decideStudentId(d: Decision): Promise<Outcome> {
+  const values = d.application.values as Record<string, string>;
+  const approved = d.input.action === 'approve';
+  const accountId = approved ? (d.application.accountId ?? undefined) : undefined;
+  if (approved) {
+    await AccountModel.updateOne(
+      { _id: accountId, tenantId: d.tenant._id },
+      { $push: { studentIds: studentIdFrom(d.tenant, values) } },
+    );
+  }
+  await mailApplicant(d, approved ? 'studentIdAdded' : 'studentIdRejected', { number: values.studentId ?? '', reason: d.reason });
+  return { status: approved ? 'approved' : 'rejected', accountId };
+}
+
+/** A graduate approved: the account created (or, for a reapplication, found) with an initial password mailed. */
+async function approveGraduate(d: Decision): Promise<Outcome> {
+  const initialPassword = generatePassword();
+  let accountId: string;
+  try {
+    accountId = await approve(d.deps, d.tenant, d.application, d.input.accountId, initialPassword);
+  } catch (error) {
+    await ClaimModel.deleteOne({ _id: d.claim });
+    if (error instanceof OperatorError)
+      return { error: error.message === 'account not found' ? 'accountRequired' : 'emailTaken' };
+    throw error;
+  }
+  await mailApplicant(d, 'approved', {
+    password: initialPassword,
+    url: tenantLoginUrl(d.tenant, d.deps.config.issuer),
+    days: String(d.tenant.initialPasswordDays ?? 30),
+  });
+  return { status: 'approved', accountId };
+}
+
+/** Resubmission: a link (valid for resubmitDays) that reopens the form filled in. */
+async function askResubmission(d: Decision): Promise<Outcome> {
+  const days = d.deps.config.application.resubmitDays;
+  const { _id, email } = d.application;
+  const token = await issueToken({
+    purpose: 'resubmit',
+    tenantId: d.tenant._id,
+    email,
+    lang: d.lang,
+    ttlMinutes: days * 1440,
+    ref: _id.toString(),
+  });
+  const url = `${d.deps.config.issuer}/t/${d.tenant._id}/apply/resubmit/${token}`;
+  await mailApplicant(d, 'resubmit', { reason: d.reason, url, days: String(days) });
+  return { status: 'resubmission_requested' };
+}
+
+async function carryOut(d: Decision): Promise<Outcome> {
+  if (d.application.type === 'student-id') return decideStudentId(d);
+  if (d.input.action === 'approve') return approveGraduate(d);
+  if (d.input.action === 'resubmit') return askResubmission(d);
+  await mailApplicant(d, 'rejected', { reason: d.reason });
+  return { status: 'rejected' };
+}
+
+/** What the staff's input lacks for this application, if anything. */
+function inputError(application: Application, input: DecisionInput, reason: string): DecisionError | undefined {
+  if (input.action !== 'approve' && !reason) return 'reasonRequired';
+  if (input.action === 'approve' && application.type === 'reapplication' && !input.accountId) return 'accountRequired';
+  if (application.type === 'student-id' && input.action === 'resubmit') return 'resubmitNotOffered';
+  return undefined;
+}
+
 /**
  * One staff decision on a pending application. Exactly one decision wins when two staff members
  * press at once; the applicant is mailed in the language they applied in.
@@ -111,106 +196,31 @@ export async function decide(
   const application = await ApplicationModel.findOne({ _id: applicationId, tenantId: tenant._id }).lean<Application>();
   if (application?.status !== 'pending') return { ok: false, error: 'notPending' };
   const reason = input.reason.trim().slice(0, 1000);
-  if (input.action !== 'approve' && !reason) return { ok: false, error: 'reasonRequired' };
-  if (input.action === 'approve' && application.type === 'reapplication' && !input.accountId)
-    return { ok: false, error: 'accountRequired' };
-  const studentId = application.type === 'student-id';
-  if (studentId && input.action === 'resubmit') return { ok: false, error: 'resubmitNotOffered' };
-
+  const refused = inputError(application, input, reason);
+  if (refused) return { ok: false, error: refused };
   const claim = `decide:${applicationId}:${application.decisions.length}`;
   if (!(await claimOnce(claim, 86_400_000))) return { ok: false, error: 'notPending' };
-  const lang = application.lang as Lang;
+
+  const outcome = await carryOut({ deps, tenant, application, input, reason, lang: application.lang as Lang, claim });
+  if ('error' in outcome) return { ok: false, error: outcome.error };
+  const { status, accountId } = outcome;
   const now = new Date();
-  let accountId: string | undefined;
-  let status: Application['status'];
-  let action: 'approved' | 'rejected' | 'resubmission_requested';
-
-  if (studentId) {
-    const values = application.values as Record<string, string>;
-    if (input.action === 'approve') {
-      accountId = application.accountId ?? undefined;
-      await AccountModel.updateOne(
-        { _id: accountId, tenantId: tenant._id },
-        { $push: { studentIds: studentIdFrom(tenant, values) } },
-      );
-    }
-    const template = input.action === 'approve' ? 'studentIdAdded' : 'studentIdRejected';
-    await enqueueMail({
-      tenantId: tenant._id,
-      to: application.email,
-      lang,
-      template,
-      values: { number: values.studentId ?? '', reason },
-    });
-    status = input.action === 'approve' ? 'approved' : 'rejected';
-    action = status;
-  } else if (input.action === 'approve') {
-    const initialPassword = generatePassword();
-    try {
-      accountId = await approve(deps, tenant, application, input.accountId, initialPassword);
-    } catch (error) {
-      await ClaimModel.deleteOne({ _id: claim });
-      if (error instanceof OperatorError)
-        return { ok: false, error: error.message === 'account not found' ? 'accountRequired' : 'emailTaken' };
-      throw error;
-    }
-    await enqueueMail({
-      tenantId: tenant._id,
-      to: application.email,
-      lang,
-      template: 'approved',
-      values: {
-        password: initialPassword,
-        url: tenantLoginUrl(tenant, deps.config.issuer),
-        days: String(tenant.initialPasswordDays ?? 30),
-      },
-    });
-    status = 'approved';
-    action = 'approved';
-  } else if (input.action === 'reject') {
-    await enqueueMail({ tenantId: tenant._id, to: application.email, lang, template: 'rejected', values: { reason } });
-    status = 'rejected';
-    action = 'rejected';
-  } else {
-    const days = deps.config.application.resubmitDays;
-    const token = await issueToken({
-      purpose: 'resubmit',
-      tenantId: tenant._id,
-      email: application.email,
-      lang,
-      ttlMinutes: days * 1440,
-      ref: applicationId,
-    });
-    const url = `${deps.config.issuer}/t/${tenant._id}/apply/resubmit/${token}`;
-    await enqueueMail({
-      tenantId: tenant._id,
-      to: application.email,
-      lang,
-      template: 'resubmit',
-      values: { reason, url, days: String(days) },
-    });
-    status = 'resubmission_requested';
-    action = 'resubmission_requested';
-  }
-
-  const final = status !== 'resubmission_requested';
+  // Images are kept for the retention period after a final decision, then deleted (src/db/sweeper.ts).
+  const retention = status !== 'resubmission_requested' ? (tenant.imageRetentionDays ?? 90) * 86_400_000 : undefined;
   await ApplicationModel.updateOne(
     { _id: applicationId },
     {
       $set: {
         status,
         ...(accountId ? { accountId } : {}),
-        ...(final ? { imagesDeleteAfter: new Date(now.getTime() + (tenant.imageRetentionDays ?? 90) * 86_400_000) } : {}),
+        ...(retention ? { imagesDeleteAfter: new Date(now.getTime() + retention) } : {}),
       },
-      $push: { decisions: { action, staffId: staff._id.toString(), staffEmail: staff.email, reason, accountId, at: now } },
+      $push: {
+        decisions: { action: status, staffId: staff._id.toString(), staffEmail: staff.email, reason, accountId, at: now },
+      },
     },
   );
-  await audit(deps.logger, {
-    event: `application.${action}`,
-    tenant: tenant._id,
-    application: applicationId,
-    staff: staff._id.toString(),
-    account: accountId,
-  });
+  const fields = { tenant: tenant._id, application: applicationId, staff: staff._id.toString(), account: accountId };
+  await audit(deps.logger, { event: `application.${status}`, ...fields });
   return { ok: true };
 }

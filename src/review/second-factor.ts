@@ -5,7 +5,7 @@ import { StaffModel, StaffSessionModel } from '../db/models/staff.ts';
 import { formField } from '../http/form.ts';
 import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
-import { translator } from '../i18n/index.ts';
+import { message } from '../i18n/index.ts';
 import { base, go, type ReviewDeps } from './context.ts';
 import { showSignIn } from './sign-in.ts';
 import { activateStaffSession, closeStaffSession, readStaffSession } from './staff-session.ts';
@@ -31,13 +31,12 @@ export async function showCode(ctx: Context, extra: Record<string, unknown> = {}
 export function checkCode({ config, logger, throttle }: ReviewDeps) {
   return async function staffCode(ctx: Context): Promise<void> {
     const tenant = tenantOf(ctx);
-    const t = translator(ctx.state.lang);
     const found = await readStaffSession(ctx, tenant._id);
     if (found?.session.stage !== 'pending') return go(ctx, '/login');
     const { session, staff } = found;
     const key = `staff:${tenant._id}:${staff.email}`;
     const wait = await throttle.waitSeconds([key]);
-    if (wait) return showCode(ctx, { formError: t('throttle.wait', { seconds: wait }) }, 429);
+    if (wait) return showCode(ctx, { formError: message('throttle.wait', { seconds: wait }) }, 429);
     const secret = session.enrolSecret ?? staff.totpSecret ?? '';
     const step = await verifyTotp(secret, formField(ctx, 'code').trim(), staff.totpLastStep ?? 0);
     const recorded = step !== undefined && (await claimOnce(`totp:${staff._id}:${step}`, 10 * 60_000));
@@ -48,10 +47,10 @@ export function checkCode({ config, logger, throttle }: ReviewDeps) {
       await audit(logger, { event: 'staff.totp_failed', ...who, attempts });
       if (attempts >= MAX_CODE_ATTEMPTS) {
         await closeStaffSession(ctx, tenant._id);
-        return showSignIn(ctx, { formError: t('staff.tooManyCodes') }, 401);
+        return showSignIn(ctx, { formError: message('staff.tooManyCodes') }, 401);
       }
       await StaffSessionModel.updateOne({ _id: session._id }, { $set: { attempts } });
-      return showCode(ctx, { errors: { code: t('staff.codeFailed') } }, 401);
+      return showCode(ctx, { errors: { code: message('staff.codeFailed') } }, 401);
     }
     const enrolled = session.enrolSecret ? { $set: { totpSecret: session.enrolSecret } } : {};
     await StaffModel.updateOne({ _id: staff._id }, { $max: { totpLastStep: step }, ...enrolled });

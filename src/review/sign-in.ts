@@ -4,7 +4,7 @@ import { type Staff, StaffModel } from '../db/models/staff.ts';
 import { formField } from '../http/form.ts';
 import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
-import { translator } from '../i18n/index.ts';
+import { message } from '../i18n/index.ts';
 import { parseMailAddress } from '../mail/address.ts';
 import { base, go, type ReviewDeps } from './context.ts';
 import { openStaffSession } from './staff-session.ts';
@@ -23,19 +23,18 @@ export function showSignIn(ctx: Context, extra: Record<string, unknown> = {}, st
 export function checkPassword({ config, hasher, logger, throttle }: ReviewDeps) {
   return async function staffPassword(ctx: Context): Promise<void> {
     const tenant = tenantOf(ctx);
-    const t = translator(ctx.state.lang);
     const email = formField(ctx, 'email').trim();
     const address = parseMailAddress(email).address ?? '';
     const keys = [`staff:${tenant._id}:${address}`, `login-ip:${ctx.ip}`] as const;
     const wait = await throttle.waitSeconds([...keys]);
-    if (wait) return showSignIn(ctx, { values: { email }, formError: t('throttle.wait', { seconds: wait }) }, 429);
+    if (wait) return showSignIn(ctx, { values: { email }, formError: message('throttle.wait', { seconds: wait }) }, 429);
     const staff = address ? await StaffModel.findOne({ tenantId: tenant._id, email: address }).lean<Staff>() : null;
     const ok = await hasher.verify(staff?.passwordHash, formField(ctx, 'password'));
     if (!staff || !ok || staff.disabled) {
       await throttle.fail(keys[0], config.throttle.accountFreeFailures);
       await throttle.fail(keys[1], config.throttle.ipFreeFailures);
       await audit(logger, { event: 'staff.login_failed', tenant: tenant._id, ip: ctx.ip });
-      return showSignIn(ctx, { values: { email }, formError: t('staff.loginFailed') }, 401);
+      return showSignIn(ctx, { values: { email }, formError: message('staff.loginFailed') }, 401);
     }
     await openStaffSession(ctx, staff, staff.totpSecret ? undefined : newTotpSecret());
     go(ctx, staff.totpSecret ? '/totp' : '/enrol');

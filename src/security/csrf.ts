@@ -1,7 +1,7 @@
 import Tokens from 'csrf';
 import type { Context, Middleware } from 'koa';
 import { formBody, formField } from '../http/form.ts';
-import { translator } from '../i18n/index.ts';
+import { type Message, message } from '../i18n/index.ts';
 
 const tokens = new Tokens();
 const COOKIE = 'csrf_secret';
@@ -41,7 +41,7 @@ function typedValues(ctx: Context): Record<string, string> {
 /** How a route shows its form again: the page, with what was typed and the form-level error. */
 export type FormAgain = (
   ctx: Context,
-  extra: { values: Record<string, string>; formError: string },
+  extra: { values: Record<string, string>; formError: Message },
   status: number,
 ) => unknown | Promise<unknown>;
 
@@ -54,6 +54,6 @@ export function formPost(again: FormAgain, parse: Middleware = formBody): Middle
   return (ctx, next) =>
     parse(ctx, async () => {
       if (csrfValid(ctx)) return next();
-      await again(ctx, { values: typedValues(ctx), formError: translator(ctx.state.lang)('form.csrf') }, 403);
+      await again(ctx, { values: typedValues(ctx), formError: message('form.csrf') }, 403);
     });
 }

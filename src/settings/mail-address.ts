@@ -5,7 +5,7 @@ import { type Account, AccountModel, isDuplicateKey } from '../db/models/account
 import { confirmedMailAddress, formField } from '../http/form.ts';
 import { accountOf, tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
-import { translator } from '../i18n/index.ts';
+import { message } from '../i18n/index.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { checkToken, consumeToken, issueToken, type LinkProblem, showLinkProblem } from '../security/one-time-token.ts';
 import { base, type SettingsDeps } from './context.ts';
@@ -19,16 +19,15 @@ export function showMailForm(ctx: Context, extra: Record<string, unknown> = {}, 
 /** Refused when it is the current one or another account's; confirmed by a one-time URL sent to it. */
 export function requestChange({ config, throttle }: SettingsDeps) {
   return async function mailConfirmation(ctx: Context): Promise<void> {
-    const t = translator(ctx.state.lang);
     const tenant = tenantOf(ctx);
     const account = accountOf(ctx);
     const values = { email: formField(ctx, 'email'), emailConfirm: formField(ctx, 'emailConfirm') };
-    const { address, errors } = confirmedMailAddress(t, values, t('account.newEmail'), t('apply.emailMismatch'));
-    if (address === account.email) errors.email = t('account.sameEmail');
-    else if (address && (await addressInUse(tenant._id, address))) errors.email = t('account.emailTaken');
+    const { address, errors } = confirmedMailAddress(values, 'account.newEmail', 'apply.emailMismatch');
+    if (address === account.email) errors.email = message('account.sameEmail');
+    else if (address && (await addressInUse(tenant._id, address))) errors.email = message('account.emailTaken');
     if (!address || Object.keys(errors).length) return showMailForm(ctx, { values, errors }, 400);
     if (!(await throttle.allowMail(tenant._id, address, ctx.ip))) {
-      return showMailForm(ctx, { values, formError: t('throttle.tooMany') }, 429);
+      return showMailForm(ctx, { values, formError: message('throttle.tooMany') }, 429);
     }
     const { lang } = ctx.state;
     const minutes = config.application.urlMinutes;

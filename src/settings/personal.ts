@@ -6,7 +6,6 @@ import { formField } from '../http/form.ts';
 import { CONTACT_FIELDS, PERSONAL_FIELDS, tenantFields, validateFields } from '../http/form-items.ts';
 import { accountOf, tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
-import { translator } from '../i18n/index.ts';
 import type { Logger } from '../log.ts';
 import { base, done } from './context.ts';
 import { fullName } from './home.ts';
@@ -61,8 +60,7 @@ async function save(ctx: Context, logger: Logger, values: Record<string, string>
 export function changePersonal(logger: Logger) {
   return async function changePersonalItems(ctx: Context): Promise<void> {
     if (accountOf(ctx).kind !== 'graduate') return ctx.throw(404);
-    const t = translator(ctx.state.lang);
-    const { values, errors } = validateFields(t, tenantOf(ctx), (name) => formField(ctx, name, 200), personalFields(ctx));
+    const { values, errors } = validateFields(tenantOf(ctx), (name) => formField(ctx, name, 200), personalFields(ctx));
     if (Object.keys(errors).length) return show(ctx, 'account-personal', values, { errors }, 400);
     if (formField(ctx, 'confirmed') !== 'yes') return show(ctx, 'account-personal-confirm', values);
     await save(ctx, logger, values);

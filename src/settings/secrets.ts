@@ -5,7 +5,6 @@ import { type Account, AccountModel } from '../db/models/account.ts';
 import { formField } from '../http/form.ts';
 import { accountOf, tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
-import { translator } from '../i18n/index.ts';
 import { endOtherSessions } from '../oidc/sessions.ts';
 import { base, done, type SettingsDeps } from './context.ts';
 
@@ -32,7 +31,6 @@ export function changeSecret({ hasher, logger }: SettingsDeps, which: Secret) {
   const again = showSecretForm(which);
   return async function changeOneSecret(ctx: Context): Promise<void> {
     mayChange(ctx, which);
-    const t = translator(ctx.state.lang);
     const account = await AccountModel.findById(accountOf(ctx)._id).lean<Account>();
     const [current, other] =
       which === 'password'
@@ -43,7 +41,7 @@ export function changeSecret({ hasher, logger }: SettingsDeps, which: Secret) {
       next: formField(ctx, 'next', 128),
       confirm: formField(ctx, 'confirm', 128),
     };
-    const errors = await changeSecretErrors(t, hasher, which, input, { current: account?.[current], other: account?.[other] });
+    const errors = await changeSecretErrors(hasher, which, input, { current: account?.[current], other: account?.[other] });
     if (Object.keys(errors).length) return again(ctx, { errors }, 400);
     const accountId = accountOf(ctx)._id;
     await AccountModel.updateOne({ _id: accountId }, { $set: { [current]: await hasher.hash(input.next) } });

@@ -47,10 +47,9 @@ export function apply(logger: Logger) {
   return async function applyForStudentId(ctx: Context): Promise<void> {
     const tenant = tenantOf(ctx);
     const token = ctx.params.token ?? '';
-    const t = translator(ctx.state.lang);
     const check = await checkToken(token, 'student-id', tenant._id);
     if (!check.ok) return problem(ctx, check.reason);
-    const { values, errors } = validateFields(t, tenant, (name) => formField(ctx, name, 200), studentIdFields(tenant));
+    const { values, errors } = validateFields(tenant, (name) => formField(ctx, name, 200), studentIdFields(tenant));
     if (Object.keys(errors).length) return show(ctx, 'student-id-form', values, { errors }, 400);
     if (formField(ctx, 'back') === 'yes') return show(ctx, 'student-id-form', values);
     if (formField(ctx, 'confirmed') !== 'yes') return show(ctx, 'student-id-confirm', values);

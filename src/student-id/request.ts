@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 import type { Config } from '../config/schema.ts';
 import { accountOf, tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
-import { translator } from '../i18n/index.ts';
+import { message } from '../i18n/index.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { issueToken } from '../security/one-time-token.ts';
 import type { Throttle } from '../security/throttle.ts';
@@ -21,7 +21,7 @@ export function mailFormLink(config: Config, throttle: Throttle) {
     const account = accountOf(ctx);
     const { lang } = ctx.state;
     if (!(await throttle.allowMail(tenant._id, account.email, ctx.ip))) {
-      return showStart(ctx, { formError: translator(lang)('throttle.tooMany') }, 429);
+      return showStart(ctx, { formError: message('throttle.tooMany') }, 429);
     }
     const minutes = config.application.urlMinutes;
     const token = await issueToken({

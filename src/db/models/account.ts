@@ -1,5 +1,5 @@
 import mongoose from 'mongoose';
-import { forgetOnWrite } from '../account-cache.ts';
+import { ReadCache } from '../read-cache.ts';
 
 const personName = {
   family: { type: String, default: '' },
@@ -71,9 +71,11 @@ const accountSchema = new mongoose.Schema(
   { timestamps: true, versionKey: false },
 );
 accountSchema.index({ tenantId: 1, email: 1 }, { unique: true });
-forgetOnWrite(accountSchema);
 
 export type Account = mongoose.InferSchemaType<typeof accountSchema> & { _id: mongoose.Types.ObjectId };
+/** Accounts as relying parties read them (claims), a few seconds in the process (src/db/read-cache.ts). */
+export const accountCache = new ReadCache<Account>();
+accountCache.forgetOnWrite(accountSchema);
 export const AccountModel = mongoose.model('Account', accountSchema, 'accounts');
 
 /**

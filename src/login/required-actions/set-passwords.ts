@@ -4,7 +4,6 @@ import { newPasswordErrors, setGraduatePasswords } from '../../credentials/passw
 import { audit } from '../../db/audit.ts';
 import { newPasswordsFromForm } from '../../http/form.ts';
 import { render } from '../../http/views.ts';
-import { translator } from '../../i18n/index.ts';
 import type { PageDeps } from '../../oidc/page-deps.ts';
 import { formPost } from '../../security/csrf.ts';
 import type { LoginFlow, RequiredAction } from '../contract.ts';
@@ -26,9 +25,8 @@ export const setPasswords: RequiredAction = {
       const login = await flow.pendingAt(ctx, setPasswords);
       if (!login) return interactionExpired(ctx);
       const { it, account } = login;
-      const t = translator(ctx.state.lang);
       const input = newPasswordsFromForm(ctx);
-      const errors = await newPasswordErrors(t, hasher, input, account.passwordHash);
+      const errors = await newPasswordErrors(hasher, input, account.passwordHash);
       if (Object.keys(errors).length) return setPasswords.show(ctx, login, { errors }, 400);
 
       await setGraduatePasswords(hasher, account._id.toString(), input.password, input.secondPassword);

@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import { audit } from '../../db/audit.ts';
 import { confirmedMailAddress, formField } from '../../http/form.ts';
 import { render } from '../../http/views.ts';
-import { translator } from '../../i18n/index.ts';
+import { message } from '../../i18n/index.ts';
 import { enqueueMail } from '../../mail/outbox.ts';
 import type { PageDeps } from '../../oidc/page-deps.ts';
 import { formPost } from '../../security/csrf.ts';
@@ -43,12 +43,11 @@ export const studentMail: RequiredAction = {
       const login = await flow.pendingAt(ctx, studentMail);
       if (!login) return interactionExpired(ctx);
       const { it, account } = login;
-      const t = translator(ctx.state.lang);
       const values = { email: formField(ctx, 'email').trim(), emailConfirm: formField(ctx, 'emailConfirm').trim() };
-      const { address, errors } = confirmedMailAddress(t, values, t('student.mail.email'), t('student.mail.mismatch'));
+      const { address, errors } = confirmedMailAddress(values, 'student.mail.email', 'student.mail.mismatch');
       if (!address) return studentMail.show(ctx, login, { values, errors }, 400);
       if (!(await throttle.allowMail(it.tenantId, address, ctx.ip))) {
-        return studentMail.show(ctx, login, { values, formError: t('throttle.tooMany') }, 429);
+        return studentMail.show(ctx, login, { values, formError: message('throttle.tooMany') }, 429);
       }
       const minutes = config.application.urlMinutes;
       const token = await issueToken({

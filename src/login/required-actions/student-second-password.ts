@@ -4,7 +4,7 @@ import { newSecondPasswordErrors, setSecondPassword } from '../../credentials/pa
 import { audit } from '../../db/audit.ts';
 import { formField, newSecondPasswordFromForm } from '../../http/form.ts';
 import { render } from '../../http/views.ts';
-import { translator } from '../../i18n/index.ts';
+import { message } from '../../i18n/index.ts';
 import type { PageDeps } from '../../oidc/page-deps.ts';
 import { formPost } from '../../security/csrf.ts';
 import type { LoginFlow, PendingLogin, RequiredAction } from '../contract.ts';
@@ -28,9 +28,8 @@ export const studentSecondPassword: RequiredAction = {
     /** The first login: a new second password, typed twice. */
     async function setIt(ctx: Context, login: PendingLogin): Promise<void> {
       const { it, account } = login;
-      const t = translator(ctx.state.lang);
       const input = newSecondPasswordFromForm(ctx);
-      const errors = newSecondPasswordErrors(t, input);
+      const errors = newSecondPasswordErrors(input);
       if (Object.keys(errors).length) return studentSecondPassword.show(ctx, login, { errors }, 400);
       await setSecondPassword(hasher, account._id, input.secondPassword);
       await audit(logger, {
@@ -46,10 +45,9 @@ export const studentSecondPassword: RequiredAction = {
     /** Every later login: the second password, a guess the flow throttles. */
     async function enterIt(ctx: Context, login: PendingLogin): Promise<void> {
       const { it, account } = login;
-      const t = translator(ctx.state.lang);
       const secondPassword = formField(ctx, 'secondPassword', 128);
       if (!secondPassword) {
-        const errors = { secondPassword: t('form.required', { field: t('passwords.secondPassword') }) };
+        const errors = { secondPassword: message('form.required', { field: message('passwords.secondPassword') }) };
         return studentSecondPassword.show(ctx, login, { errors }, 400);
       }
       const accountId = account._id.toString();
@@ -63,8 +61,9 @@ export const studentSecondPassword: RequiredAction = {
         (await hasher.verify(account.secondPasswordHash, secondPassword)) ? true : undefined,
       );
       if ('wait' in result)
-        return studentSecondPassword.show(ctx, login, { formError: t('throttle.wait', { seconds: result.wait }) }, 429);
-      if ('refused' in result) return studentSecondPassword.show(ctx, login, { formError: t('student.second.failed') }, 401);
+        return studentSecondPassword.show(ctx, login, { formError: message('throttle.wait', { seconds: result.wait }) }, 429);
+      if ('refused' in result)
+        return studentSecondPassword.show(ctx, login, { formError: message('student.second.failed') }, 401);
       ctx.status = 303;
       ctx.redirect(await flow.proceed(ctx, login, studentSecondPassword));
     }

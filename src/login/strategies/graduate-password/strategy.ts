@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { formField, mailAddressField } from '../../../http/form.ts';
-import { translator } from '../../../i18n/index.ts';
+import { type FieldErrors, message } from '../../../i18n/index.ts';
 import { ACR, AMR } from '../../../oidc/acr.ts';
 import type { PageDeps } from '../../../oidc/page-deps.ts';
 import { type FormAgain, formPost } from '../../../security/csrf.ts';
@@ -25,24 +25,23 @@ export const graduatePassword: LoginStrategy = {
       const it = await loadInteraction(ctx, provider);
       if (it?.details.prompt.name !== 'login') return interactionExpired(ctx);
       if (it.tenant.loginMethods?.graduate === false) return ctx.throw(404);
-      const t = translator(ctx.state.lang);
       const values = { email: formField(ctx, 'email').trim() };
       const again = (extra: Record<string, unknown>, status: number) => flow.showLogin(ctx, it, { values, ...extra }, status);
 
       const password = formField(ctx, 'password');
       const secondPassword = formField(ctx, 'secondPassword');
-      const errors: Record<string, string> = {};
-      const { address, error: emailError } = mailAddressField(t, values.email, t('login.email'));
+      const errors: FieldErrors = {};
+      const { address, error: emailError } = mailAddressField(values.email, 'login.email');
       if (emailError) errors.email = emailError;
-      if (!password) errors.password = t('form.required', { field: t('login.password') });
+      if (!password) errors.password = message('form.required', { field: message('login.password') });
       if (!address || Object.keys(errors).length) return again({ errors }, 400);
 
       const guess = { tenantId: it.tenantId, method: graduatePassword.id, key: `login:${it.tenantId}:${address}` };
       const result = await flow.attempt(ctx, guess, () =>
         authenticateGraduate(hasher, it.tenantId, { email: address, password, secondPassword }),
       );
-      if ('wait' in result) return again({ formError: t('throttle.wait', { seconds: result.wait }) }, 429);
-      if ('refused' in result) return again({ formError: t('login.failed') }, 401);
+      if ('wait' in result) return again({ formError: message('throttle.wait', { seconds: result.wait }) }, 429);
+      if ('refused' in result) return again({ formError: message('login.failed') }, 401);
       await flow.authenticated(ctx, it, result.ok, graduatePassword);
     }
 
