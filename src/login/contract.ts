@@ -31,7 +31,8 @@ export interface LoginOffer {
  * One way to prove identity (compare ory/kratos selfservice/flow/login/strategy.go). Its routes
  * read the proof and hand the outcome to the flow, which throttles, audits, asserts the method,
  * runs the required actions and finishes the OIDC interaction the same way for every strategy.
- * A new strategy is a folder under strategies/ and one line in strategies/index.ts.
+ * A new strategy is a folder under strategies/, one line in strategies/index.ts and its part of
+ * the login page (views/login-<id>.eta).
  */
 export interface LoginStrategy {
   /** Stable: audit lines, pending logins and the login page's partial name use it. */
