@@ -4,13 +4,12 @@ import type { Middleware } from 'koa';
 import compose from 'koa-compose';
 import type Provider from 'oidc-provider';
 import type { Config } from './config/schema.ts';
-import { errorPages } from './http/errors.ts';
+import { errorPages, PageError } from './http/errors.ts';
 import { healthRoutes } from './http/health.ts';
 import { languageMiddleware } from './http/lang.ts';
 import { shedLoad } from './http/overload.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { staticRoutes } from './http/static.ts';
-import { render } from './http/views.ts';
 import type { Logger } from './log.ts';
 import { loginRoutes } from './login/routes.ts';
 import { createProvider } from './oidc/provider.ts';
@@ -73,8 +72,7 @@ export function buildApp({ config, logger, hasher, jwks, cookieKeys, spKeys, dev
     const key = `token-ip:${ctx.ip}`;
     const wait = await throttle.waitSeconds([key]);
     if (wait) {
-      ctx.set('Retry-After', String(wait));
-      return render(ctx, 'error', { messageKey: 'throttle.tooMany' }, 429);
+      throw new PageError(429, 'throttle.tooMany', wait);
     }
     await next();
     if (ctx.status === 404) await throttle.fail(key, 10);

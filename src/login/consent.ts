@@ -28,50 +28,48 @@ export async function showConsent(
   );
 }
 
-/** Third-party relying parties: the person allows or refuses what the client asks for. */
-export function consentRoutes(provider: Provider, logger: Logger): Router {
-  const router = new Router();
-
-  const consentAgain: FormAgain = async (ctx, extra, status) => {
+/** The consent page again, when its form is refused before the handler (src/security/csrf.ts). */
+function consentAgain(provider: Provider): FormAgain {
+  return async function showConsentAgain(ctx, extra, status) {
     const it = await loadInteraction(ctx, provider);
     if (it?.details.prompt.name !== 'consent') return interactionExpired(ctx);
     await showConsent(ctx, provider, it, extra, status);
   };
+}
 
-  router.post('/confirm', formPost(consentAgain), async (ctx) => {
+/** Allow: the grant gets what the client asked for, and the authorization resumes. */
+function allow(provider: Provider, logger: Logger) {
+  return async function giveConsent(ctx: Context): Promise<void> {
     const it = await loadInteraction(ctx, provider);
-    if (it?.details.prompt.name !== 'consent' || !it.details.session?.accountId) return interactionExpired(ctx);
+    const accountId = it?.details.session?.accountId;
+    if (it?.details.prompt.name !== 'consent' || !accountId) return interactionExpired(ctx);
     const { details } = it;
-    const grant = details.grantId
-      ? await provider.Grant.find(details.grantId)
-      : new provider.Grant({ accountId: details.session?.accountId, clientId: String(details.params.client_id) });
+    const clientId = String(details.params.client_id);
+    const grant = details.grantId ? await provider.Grant.find(details.grantId) : new provider.Grant({ accountId, clientId });
     if (!grant) return interactionExpired(ctx);
     const missing = details.prompt.details as Missing;
     if (missing.missingOIDCScope?.length) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
     if (missing.missingOIDCClaims?.length) grant.addOIDCClaims(missing.missingOIDCClaims);
     const grantId = await grant.save();
-    await audit(logger, {
-      event: 'consent.given',
-      client: String(details.params.client_id),
-      account: details.session?.accountId,
-    });
+    await audit(logger, { event: 'consent.given', client: clientId, account: accountId });
     ctx.status = 303;
     ctx.redirect(await provider.interactionResult(ctx.req, ctx.res, { consent: { grantId } }, { mergeWithLastSubmission: true }));
-  });
+  };
+}
 
-  router.post('/abort', formPost(interactionExpired), async (ctx) => {
-    const it = await loadInteraction(ctx, provider);
-    if (!it) return interactionExpired(ctx);
+/** Refuse: the client gets access_denied. */
+function refuse(provider: Provider) {
+  return async function refuseConsent(ctx: Context): Promise<void> {
+    if (!(await loadInteraction(ctx, provider))) return interactionExpired(ctx);
+    const error = { error: 'access_denied', error_description: 'the person refused' };
     ctx.status = 303;
-    ctx.redirect(
-      await provider.interactionResult(
-        ctx.req,
-        ctx.res,
-        { error: 'access_denied', error_description: 'the person refused' },
-        { mergeWithLastSubmission: false },
-      ),
-    );
-  });
+    ctx.redirect(await provider.interactionResult(ctx.req, ctx.res, error, { mergeWithLastSubmission: false }));
+  };
+}
 
-  return router;
+/** Third-party relying parties: the person allows or refuses what the client asks for. */
+export function consentRoutes(provider: Provider, logger: Logger): Router {
+  return new Router()
+    .post('/confirm', formPost(consentAgain(provider)), allow(provider, logger))
+    .post('/abort', formPost(interactionExpired), refuse(provider));
 }

@@ -3,8 +3,9 @@ import type Provider from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import { findTenant } from '../db/lookups.ts';
 import { type Tenant, tenantBranding } from '../db/models/tenant.ts';
+import { PageError } from '../http/errors.ts';
 import { rememberLang } from '../http/lang.ts';
-import { type Branding, render } from '../http/views.ts';
+import type { Branding } from '../http/views.ts';
 import { type Lang, pickLang } from '../i18n/index.ts';
 
 export interface InteractionContext {
@@ -39,6 +40,7 @@ export async function loadInteraction(ctx: Context, provider: Provider): Promise
   return { uid: details.uid, tenantId: tenant._id, tenant, lang, branding: tenantBranding(tenant, lang), details };
 }
 
-export function interactionExpired(ctx: Context): void {
-  render(ctx, 'error', { messageKey: 'error.sessionExpired' }, 400);
+/** The interaction is gone (expired, finished, or another browser's): the person starts again. */
+export function interactionExpired(_ctx?: Context): never {
+  throw new PageError(400, 'error.sessionExpired');
 }

@@ -4,6 +4,7 @@ import type { Context, Middleware } from 'koa';
 import { audit } from '../db/audit.ts';
 import { enabledIdps, findIdp } from '../db/lookups.ts';
 import { type Account, AccountModel } from '../db/models/account.ts';
+import { PageError } from '../http/errors.ts';
 import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import type { Logger } from '../log.ts';
@@ -90,7 +91,7 @@ export function singleLogoutRoutes(sps: ServiceProviders, logger: Logger, body: 
         { event: 'saml.logout_refused', tenant: tenant._id, detail, ip: ctx.ip },
         'SAML logout message refused',
       );
-      render(ctx, 'error', { messageKey: 'saml.refused.malformed' }, 400);
+      throw new PageError(400, 'saml.refused.malformed');
     };
     if (!kind) return refuse('no SAML message');
     let xml: string;

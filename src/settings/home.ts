@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import type { Account } from '../db/models/account.ts';
+import { PageError } from '../http/errors.ts';
 import { accountOf, tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { formatDateTime } from '../i18n/index.ts';
@@ -20,8 +21,8 @@ export function accountLogin({ config }: SettingsDeps) {
 
 export function accountCallback(ctx: Context): void {
   const returnTo = finishAccountLogin(ctx, tenantOf(ctx)._id);
-  if (returnTo) ctx.redirect(returnTo);
-  else render(ctx, 'error', { messageKey: 'error.generic' }, 400);
+  if (!returnTo) throw new PageError(400, 'error.generic');
+  ctx.redirect(returnTo);
 }
 
 /** A student's logout from the menu also ends the university sign-in where its IdP offers single logout. */

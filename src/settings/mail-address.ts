@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import { addressInUse, changeAddress } from '../db/account-address.ts';
 import { audit } from '../db/audit.ts';
 import { type Account, AccountModel, isDuplicateKey } from '../db/models/account.ts';
+import { PageError } from '../http/errors.ts';
 import { confirmedMailAddress, formField } from '../http/form.ts';
 import { accountOf, tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
@@ -76,7 +77,7 @@ export function verifyChange({ logger }: SettingsDeps) {
       await changeAddress({ _id: before._id, tenantId: tenant._id }, email, { emailVerified: true });
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
-      return render(ctx, 'error', { messageKey: 'account.emailTaken' }, 409);
+      throw new PageError(409, 'account.emailTaken');
     }
     const lang = before.locale ?? 'ja';
     await enqueueMail({ tenantId: tenant._id, to: before.email, lang, template: 'emailChanged', values: { email } });

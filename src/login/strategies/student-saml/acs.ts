@@ -1,9 +1,9 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Context } from 'koa';
+import { PageError } from '../../../http/errors.ts';
 import { formField } from '../../../http/form.ts';
 import { tenantOf } from '../../../http/state.ts';
-import { render } from '../../../http/views.ts';
 import type { PageDeps } from '../../../oidc/page-deps.ts';
 import { type RefusalReason, SamlRefusal, verifyLoginResponse } from '../../../saml/login-response.ts';
 import { singleLogoutRoutes } from '../../../saml/single-logout.ts';
@@ -74,7 +74,7 @@ export function samlRoutes({ sps, logger }: PageDeps, flow: LoginFlow, studentSa
   router.get('/refused/:reason', (ctx) => {
     const reason = REASONS.find((r) => r === ctx.params.reason);
     if (!reason) return ctx.throw(404);
-    render(ctx, 'error', { messageKey: `saml.refused.${reason}` }, 400);
+    throw new PageError(400, `saml.refused.${reason}`);
   });
   return router;
 }
