@@ -3,7 +3,7 @@ import type * as oidc from 'openid-client';
 import { AccountModel } from '../src/db/models/account.ts';
 import { OidcRecordModel } from '../src/db/models/oidc-record.ts';
 import { OneTimeTokenModel } from '../src/db/models/one-time-token.ts';
-import { Browser, inputValue } from './helpers/browser.ts';
+import { Browser, formAction, inputValue } from './helpers/browser.ts';
 import { completeLogin, relyingParty, startLogin, submitGraduateLogin } from './helpers/relying-party.ts';
 import { addGraduate, REDIRECT_URI, seedUniversity, startTestService, type TestService } from './helpers/service.ts';
 import { recipients } from './helpers/smtp-sink.ts';
@@ -43,13 +43,10 @@ test('someone not logged in is sent through the login and comes back to the acco
   const browser = new Browser();
   const login = await browser.page(account('/password'));
   t.regex(login.url, /\/interaction\//);
-  const result = await browser.postForm(
-    new URL(login.html.match(/<form method="post" action="([^"]+)"/)?.[1] ?? '', login.url).href,
-    {
-      _csrf: inputValue(login.html, '_csrf'),
-      ...credentials,
-    },
-  );
+  const result = await browser.postForm(new URL(formAction(login.html, '/login'), login.url).href, {
+    _csrf: inputValue(login.html, '_csrf'),
+    ...credentials,
+  });
   t.is(result.url, account('/password'));
   t.regex((await result.response?.text()) ?? '', /現在のパスワード/);
 });

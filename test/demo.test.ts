@@ -69,7 +69,7 @@ test('a newcomer logs in at the demo certificate front end and sees the printing
   // The demo university has both logins when SimpleSAMLphp is installed (as it is for the tests).
   t.regex(page, /デモ大学 ログイン/);
   t.regex(page, /卒業生の方/);
-  const result = await browser.postForm(new URL(formAction(page), login.url).href, {
+  const result = await browser.postForm(new URL(formAction(page, '/login'), login.url).href, {
     _csrf: inputValue(page, '_csrf'),
     email: 'taro.yamada@example.com',
     password: 'DemoPass2026',

@@ -19,7 +19,7 @@ const EXPIRED = /画面の有効期限が切れました/;
 
 /** Posts the form of `pageUrl` with a forged CSRF token, as a cross-site page would. */
 async function forge(browser: Browser, pageUrl: string, html: string, fields: Record<string, string>) {
-  const action = new URL(formAction(html), pageUrl).href;
+  const action = new URL(formAction(html, pageUrl.includes('/interaction/') ? '/login' : ''), pageUrl).href;
   const result = await browser.postForm(action, { ...fields, _csrf: 'forged' }, REDIRECT_URI);
   return { status: result.response?.status, html: (await result.response?.text()) ?? '' };
 }

@@ -208,7 +208,7 @@ test('a browser that prefers English by Accept-Language sees English', async (t)
 
 test('a login form posted without its CSRF token is refused', async (t) => {
   const login = await startLogin(rp);
-  const action = new URL(formAction(login.page), login.pageUrl).href;
+  const action = new URL(formAction(login.page, '/login'), login.pageUrl).href;
   const result = await login.browser.postForm(action, { ...GRADUATE, _csrf: 'forged' }, REDIRECT_URI);
   t.is(result.response?.status, 403);
   t.regex((await result.response?.text()) ?? '', /画面の有効期限が切れました/);
@@ -216,7 +216,7 @@ test('a login form posted without its CSRF token is refused', async (t) => {
 
 test('operators in form fields or JSON bodies never reach the database as queries', async (t) => {
   const login = await startLogin(rp);
-  const action = new URL(formAction(login.page), login.pageUrl).href;
+  const action = new URL(formAction(login.page, '/login'), login.pageUrl).href;
   const csrf = inputValue(login.page, '_csrf');
   const bracket = await login.browser.request(action, {
     method: 'POST',

@@ -1,5 +1,5 @@
 import { isDuplicateKey } from '../db/models/account.ts';
-import { TenantModel } from '../db/models/tenant.ts';
+import { PASSKEY_POLICIES, TenantModel } from '../db/models/tenant.ts';
 import { FIELDS } from '../http/form-items.ts';
 import { OperatorError } from './errors.ts';
 
@@ -54,6 +54,7 @@ export interface TenantSettings {
   /** Which logins the login page offers: graduates (password) and/or students (SAML). */
   loginMethods?: { graduate: boolean; student: boolean };
   studentSecondPassword?: boolean;
+  passkeys?: string;
 }
 
 function checkCatalogue(entries: CatalogueInput[]): void {
@@ -109,5 +110,11 @@ export async function configureTenant(id: string, settings: TenantSettings): Pro
     set.loginMethods = settings.loginMethods;
   }
   if (settings.studentSecondPassword !== undefined) set.studentSecondPassword = settings.studentSecondPassword;
+  if (settings.passkeys !== undefined) {
+    if (!(PASSKEY_POLICIES as readonly string[]).includes(settings.passkeys)) {
+      throw new OperatorError(`passkeys must be one of ${PASSKEY_POLICIES.join(', ')}`);
+    }
+    set.passkeys = settings.passkeys;
+  }
   await TenantModel.updateOne({ _id: id }, { $set: set });
 }

@@ -24,6 +24,7 @@ const USAGE = `Usage: npm run cli -- <command> [options]
                 [--catalogue-file FILE.json] [--field NAME=required|optional|hidden ...]
                 [--initial-password-days N] [--image-retention-days N]
                 [--login-methods graduate,student] [--student-second-password true|false]
+                [--passkeys off|allowed|required]   (graduates' passkeys; required: added after the first login)
   idp import --tenant ID --slug SLUG (--metadata-file FILE | --metadata-url URL) [--name-ja NAME --name-en NAME]
                 [--binding redirect|post] [--map KEY=ATTRIBUTE ...] [--allow-affiliation VALUE ...]
                 (KEY: subject studentId familyName givenName familyNameRoman givenNameRoman email affiliation;

@@ -7,6 +7,7 @@ import { ApplicationFlowModel } from './models/application-flow.ts';
 import { ClaimModel } from './models/claim.ts';
 import { OidcRecordModel } from './models/oidc-record.ts';
 import { OneTimeTokenModel } from './models/one-time-token.ts';
+import { WebAuthnChallengeModel } from './models/passkey.ts';
 import { PendingLoginModel } from './models/pending-login.ts';
 import { SamlRequestModel } from './models/saml.ts';
 import { StaffSessionModel } from './models/staff.ts';
@@ -32,6 +33,7 @@ const EXPIRING: Array<{ collection: mongoose.Collection; keepMs: number }> = [
   ApplicationFlowModel,
   StaffSessionModel,
   PendingLoginModel,
+  WebAuthnChallengeModel,
   SamlRequestModel,
   ThrottleModel,
 ].map((model) => ({ collection: model.collection, keepMs: 0 }));

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { extname } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
 
@@ -16,6 +17,9 @@ export function staticRoutes(): Router {
   for (const name of readdirSync(fileURLToPath(staticDir))) {
     if (TYPES[extname(name)]) files.set(name, readFileSync(new URL(name, staticDir)));
   }
+  // The browser half of the WebAuthn library, as its authors bundle it (a global SimpleWebAuthnBrowser).
+  const webauthn = createRequire(import.meta.url).resolve('@simplewebauthn/browser');
+  files.set('simplewebauthn-browser.js', readFileSync(join(dirname(webauthn), '../dist/bundle/index.umd.min.js')));
   const router = new Router();
   // Browsers ask for /favicon.ico whatever the page says; the icon is one SVG.
   router.get('/favicon.ico', (ctx) => {

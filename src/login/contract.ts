@@ -23,6 +23,8 @@ export interface LoginOffer {
   titleKey: string;
   /** Where to go at once when it is the only way offered (e.g. the one university sign-in). */
   direct?: string;
+  /** Shown beside the other ways rather than as a section of its own (it names no page title). */
+  companion?: boolean;
   /** What its part of the page (views/login-<strategy id>.eta) shows. */
   view: Record<string, unknown>;
 }
@@ -64,7 +66,7 @@ export interface PendingLogin {
  */
 export interface RequiredAction {
   id: string;
-  applies(login: PendingLogin): boolean;
+  applies(login: PendingLogin): boolean | Promise<boolean>;
   show(ctx: Context, login: PendingLogin, extra?: Record<string, unknown>, status?: number): Promise<void> | void;
   /** Routes under /interaction/:uid (what its page posts to). */
   interactionRoutes(deps: PageDeps, flow: LoginFlow): Router;

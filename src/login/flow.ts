@@ -17,8 +17,12 @@ import { strategies } from './strategies/index.ts';
 export const continueUrl = (uid: string) => `/interaction/${uid}/continue`;
 
 /** The first required action this login still has to go through (none done in it yet that applies). */
-const nextAction = (login: PendingLogin) =>
-  requiredActions.find((action) => !login.done?.includes(action.id) && action.applies(login));
+async function nextAction(login: PendingLogin): Promise<RequiredAction | undefined> {
+  for (const action of requiredActions) {
+    if (!login.done?.includes(action.id) && (await action.applies(login))) return action;
+  }
+  return undefined;
+}
 
 /**
  * Keeps the time of the login before this one, which relying parties show as "previous login", and
@@ -38,7 +42,7 @@ export function loginFlow(
   /** The pending login of this interaction, whatever its current action (the continue page). */
   pending(ctx: Context): Promise<PendingLogin | undefined>;
   /** Its current required action, or undefined when none is left. */
-  current(login: PendingLogin): RequiredAction | undefined;
+  current(login: PendingLogin): Promise<RequiredAction | undefined>;
   /** Completes a pending login with no action left; returns the URL that resumes the authorization. */
   finishPending(ctx: Context, login: PendingLogin): Promise<string>;
 } {
@@ -122,7 +126,7 @@ export function loginFlow(
 
     async authenticated(ctx, it, account, strategy) {
       const login = { it, account, strategy };
-      const action = nextAction(login);
+      const action = await nextAction(login);
       if (!action) return redirect(ctx, await finish(ctx, login));
       await keep(it.uid, account, strategy);
       const fields = { tenant: it.tenantId, account: account._id.toString(), method: strategy.id, next: action.id };
@@ -139,18 +143,18 @@ export function loginFlow(
 
     showAgain: (action) => async (ctx, extra, status) => {
       const login = await pending(ctx);
-      if (!login || nextAction(login) !== action) return interactionExpired(ctx);
+      if (!login || (await nextAction(login)) !== action) return interactionExpired(ctx);
       await action.show(ctx, login, extra, status);
     },
 
     async pendingAt(ctx, action) {
       const login = await pending(ctx);
-      return login && nextAction(login) === action ? login : undefined;
+      return login && (await nextAction(login)) === action ? login : undefined;
     },
 
     async proceed(ctx, login, action) {
       const done = [...(login.done ?? []), action.id];
-      if (!nextAction({ ...login, done })) return finishPending(ctx, login);
+      if (!(await nextAction({ ...login, done }))) return finishPending(ctx, login);
       await PendingLoginModel.updateOne({ _id: login.it.uid }, { $addToSet: { done: action.id } });
       return continueUrl(login.it.uid);
     },

@@ -12,6 +12,8 @@ export interface InteractionContext {
   uid: string;
   tenantId: string;
   tenant: Tenant;
+  /** The provider's issuer (the WebAuthn relying party's origin). */
+  issuer: string;
   /** The page language, after the relying party's ui_locales. */
   lang: Lang;
   branding: Branding;
@@ -37,7 +39,8 @@ export async function loadInteraction(ctx: Context, provider: Provider): Promise
     ctx.cookies.set('lang_uid', details.uid, { httpOnly: true, sameSite: 'lax', secure: ctx.secure });
   }
   const { lang } = ctx.state;
-  return { uid: details.uid, tenantId: tenant._id, tenant, lang, branding: tenantBranding(tenant, lang), details };
+  const branding = tenantBranding(tenant, lang);
+  return { uid: details.uid, tenantId: tenant._id, tenant, issuer: provider.issuer, lang, branding, details };
 }
 
 /** The interaction is gone (expired, finished, or another browser's): the person starts again. */

@@ -30,7 +30,8 @@ export async function showLogin(
   offers?: Offered[],
 ): Promise<void> {
   const parts = offers ?? (await offered(it));
-  const [only] = parts;
+  const sections = parts.filter(({ offer }) => !offer.companion);
+  const [only] = sections.length ? sections : parts;
   render(
     ctx,
     'login',
@@ -38,8 +39,9 @@ export async function showLogin(
       uid: it.uid,
       tenantId: it.tenantId,
       branding: it.branding,
-      titleKey: parts.length === 1 && only ? only.offer.titleKey : 'login.title',
+      titleKey: sections.length <= 1 && only ? only.offer.titleKey : 'login.title',
       parts: parts.map(({ strategy, offer }) => ({ id: strategy.id, ...offer.view })),
+      sections: sections.length > 1,
       values: { email: it.details.params.login_hint ?? '' },
       errors: {},
       ...extra,

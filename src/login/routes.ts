@@ -22,7 +22,7 @@ function continueLogin(flow: Flow, issuer: string) {
       const tenant = typeof ctx.query.t === 'string' ? await findTenant(ctx.query.t) : undefined;
       return tenant ? ctx.redirect(tenantLoginUrl(tenant, issuer)) : interactionExpired(ctx);
     }
-    const action = flow.current(login);
+    const action = await flow.current(login);
     if (action) return action.show(ctx, login);
     ctx.status = 303;
     ctx.redirect(await flow.finishPending(ctx, login));

@@ -54,6 +54,7 @@ export function menu({ config }: SettingsDeps) {
       previous,
       graduate: account.kind === 'graduate',
       secondPassword: hasSecondPassword(account),
+      passkeys: account.kind === 'graduate' && tenant.passkeys !== 'off',
       manualUrl: tenant.manualUrl,
       logoutUrl: `/session/end?${logout}`,
     });

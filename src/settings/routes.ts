@@ -6,10 +6,14 @@ import { settingsDeps } from './context.ts';
 import { requireAccount } from './guard.ts';
 import { accountCallback, accountLogin, loggedOut, menu } from './home.ts';
 import { requestChange, showMailForm, showVerify, verifyChange } from './mail-address.ts';
+import { confirmIdentity, deletePasskey, savePasskey, showPasskeys } from './passkeys.ts';
 import { changePersonal, showPersonal } from './personal.ts';
 import { changeSecret, SECRET_PATHS, showSecretForm } from './secrets.ts';
 
-/** Requirement G4 (a), (b), (d), (e) under /t/:tenant/account: the menu and the changes a person makes themselves. */
+/**
+ * Requirement G4 (a), (b), (d), (e) under /t/:tenant/account: the menu and the changes a person makes
+ * themselves; and, beyond the manuals, their passkeys.
+ */
 export function accountRoutes(pageDeps: PageDeps): Router {
   const deps = settingsDeps(pageDeps);
   const signedIn = requireAccount(deps.provider, deps.config);
@@ -23,7 +27,11 @@ export function accountRoutes(pageDeps: PageDeps): Router {
     .get('/email', signedIn, (ctx) => showMailForm(ctx))
     .post('/email', signedIn, formPost(showMailForm), requestChange(deps))
     .get('/email/verify/:token', (ctx) => showVerify(ctx))
-    .post('/email/verify/:token', formPost(showVerify), verifyChange(deps));
+    .post('/email/verify/:token', formPost(showVerify), verifyChange(deps))
+    .get('/passkeys', signedIn, (ctx) => showPasskeys(ctx))
+    .post('/passkeys/confirm', signedIn, formPost(showPasskeys), confirmIdentity(deps))
+    .post('/passkeys/add', signedIn, formPost(showPasskeys), savePasskey(deps))
+    .post('/passkeys/:id/remove', signedIn, formPost(showPasskeys), deletePasskey(deps));
   for (const which of Object.keys(SECRET_PATHS) as Secret[]) {
     const form = showSecretForm(which);
     router.get(SECRET_PATHS[which], signedIn, (ctx) => form(ctx));

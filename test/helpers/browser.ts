@@ -70,8 +70,10 @@ export function inputValue(html: string, name: string): string {
   return match[1] as string;
 }
 
-export function formAction(html: string): string {
-  const match = html.match(/<form method="post" action="([^"]+)"/);
-  if (!match) throw new Error('no post form in page');
-  return match[1] as string;
+/** The action of the page's first post form, or of the first whose action ends with `path`. */
+export function formAction(html: string, path = ''): string {
+  for (const match of html.matchAll(/<form method="post" action="([^"]+)"/g)) {
+    if ((match[1] as string).endsWith(path)) return match[1] as string;
+  }
+  throw new Error(`no post form${path ? ` to …${path}` : ''} in page`);
 }

@@ -6,6 +6,7 @@ import test from 'ava';
 import type * as oidc from 'openid-client';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { registerClient } from '../../src/admin/clients.ts';
+import { freePort } from '../../src/dev/free-port.ts';
 import { relyingParty } from './relying-party.ts';
 import { seedUniversity, startTestService, type TestService } from './service.ts';
 
@@ -115,10 +116,16 @@ export interface BrowserSuite {
  * A test file's shared set-up: the service with a seeded university, a relying party whose callback
  * is a real page, and Chromium. Filled in by ava's before hook, torn down after.
  */
-export function browserSuite(name: string): BrowserSuite {
+export function browserSuite(
+  name: string,
+  options: { localhost?: boolean; overrides?: Record<string, unknown> } = {},
+): BrowserSuite {
   const suite = {} as BrowserSuite;
   test.before(async () => {
-    suite.service = await startTestService(name);
+    // WebAuthn wants a host name, not an address: "localhost" is a secure context and a valid RP id.
+    const port = options.localhost ? await freePort() : 0;
+    const where = options.localhost ? { port, issuer: `http://localhost:${port}` } : {};
+    suite.service = await startTestService(name, { ...where, ...options.overrides });
     await seedUniversity(suite.service);
     suite.landing = await landingPage();
     const client = await registerClient({

@@ -49,7 +49,7 @@ export async function submitGraduateLogin(
   login: StartedLogin,
   credentials: { email: string; password: string; secondPassword: string },
 ) {
-  const action = new URL(formAction(login.page), login.pageUrl).href;
+  const action = new URL(formAction(login.page, '/login'), login.pageUrl).href;
   const result = await login.browser.postForm(action, { _csrf: inputValue(login.page, '_csrf'), ...credentials }, REDIRECT_URI);
   return { url: result.url, status: result.response?.status, page: (await result.response?.text()) ?? '' };
 }

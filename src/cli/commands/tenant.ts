@@ -32,6 +32,7 @@ const CONFIGURE = {
   'image-retention-days': s,
   'login-methods': s,
   'student-second-password': s,
+  passkeys: s,
 };
 
 /** tenant create | list | configure: the universities. */
@@ -71,6 +72,7 @@ export const tenantCommands: CommandGroup = {
       imageRetentionDays: days('image-retention-days'),
       loginMethods: o.str('login-methods') ? loginMethods(o.str('login-methods')) : undefined,
       studentSecondPassword: secondPassword ? yesNo('student-second-password', secondPassword) : undefined,
+      passkeys: o.str('passkeys') || undefined,
     });
     console.log(`tenant ${o.str('id')} configured`);
   },

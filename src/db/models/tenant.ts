@@ -1,6 +1,9 @@
 import mongoose from 'mongoose';
 import { trackChanges } from '../change-stamp.ts';
 
+export const PASSKEY_POLICIES = ['off', 'allowed', 'required'] as const;
+export type PasskeyPolicy = (typeof PASSKEY_POLICIES)[number];
+
 const localized = { ja: { type: String, required: true }, en: { type: String, required: true } };
 const optionalLocalized = { ja: { type: String, default: '' }, en: { type: String, default: '' } };
 
@@ -31,6 +34,8 @@ const tenantSchema = new mongoose.Schema(
     },
     /** Students also set and enter a service-specific second password (S3, some universities). */
     studentSecondPassword: { type: Boolean, default: false },
+    /** Graduates' passkeys: off, allowed (added from the account menu), or required after the first login. */
+    passkeys: { type: String, enum: PASSKEY_POLICIES, default: 'allowed' },
     terms: optionalLocalized,
     catalogue: { type: [catalogueEntrySchema], default: [] },
     applicationFields: { type: [fieldSettingSchema], default: [] },

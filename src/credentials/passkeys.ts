@@ -1,0 +1,179 @@
+import {
+  type AuthenticationResponseJSON,
+  generateAuthenticationOptions,
+  generateRegistrationOptions,
+  type PublicKeyCredentialCreationOptionsJSON,
+  type PublicKeyCredentialRequestOptionsJSON,
+  type RegistrationResponseJSON,
+  verifyAuthenticationResponse,
+  verifyRegistrationResponse,
+} from '@simplewebauthn/server';
+import { claimOnce } from '../db/claim.ts';
+import type { Account } from '../db/models/account.ts';
+import { type Passkey, PasskeyModel, WebAuthnChallengeModel } from '../db/models/passkey.ts';
+
+/**
+ * Passkeys (WebAuthn) with @simplewebauthn/server: discoverable credentials, user verification
+ * required (biometrics or PIN), attestation "none". The relying-party id is the issuer's host and
+ * the only origin the issuer's; challenges live in the database, are used once and expire.
+ */
+export interface WebAuthnSite {
+  rpID: string;
+  origin: string;
+  /** How long a ceremony may take, in milliseconds. */
+  timeoutMs: number;
+}
+
+export function webAuthnSite(issuer: string, timeoutMs = 5 * 60_000): WebAuthnSite {
+  const url = new URL(issuer);
+  return { rpID: url.hostname, origin: url.origin, timeoutMs };
+}
+
+/** A browser's WebAuthn answer as posted in a form field (JSON), or undefined when it is not an object. */
+export function credentialJson<T>(text: string): T | undefined {
+  try {
+    const value = JSON.parse(text);
+    return value && typeof value === 'object' ? (value as T) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+type Purpose = 'registration' | 'authentication';
+
+async function keepChallenge(
+  site: WebAuthnSite,
+  challenge: string,
+  purpose: Purpose,
+  bound: { tenantId: string; accountId?: string; interaction?: string },
+) {
+  await WebAuthnChallengeModel.create({ _id: challenge, purpose, ...bound, expiresAt: new Date(Date.now() + site.timeoutMs) });
+}
+
+/** The challenge a response carries, if it is ours, for this purpose and binding, unexpired and unused; spent. */
+async function spendChallenge(
+  clientDataJSON: string,
+  purpose: Purpose,
+  bound: { tenantId: string; accountId?: string; interaction?: string },
+): Promise<string | undefined> {
+  let challenge: string;
+  try {
+    challenge = JSON.parse(Buffer.from(clientDataJSON, 'base64url').toString('utf8')).challenge;
+  } catch {
+    return undefined;
+  }
+  if (typeof challenge !== 'string' || challenge.length > 200) return undefined;
+  const record = await WebAuthnChallengeModel.findById(challenge).lean();
+  if (!record || record.purpose !== purpose || record.expiresAt <= new Date()) return undefined;
+  if (record.tenantId !== bound.tenantId) return undefined;
+  if (bound.accountId !== undefined && record.accountId !== bound.accountId) return undefined;
+  if (bound.interaction !== undefined && record.interaction !== bound.interaction) return undefined;
+  if (!(await claimOnce(`webauthn:${challenge}`, record.expiresAt.getTime() - Date.now() + 60_000))) return undefined;
+  await WebAuthnChallengeModel.deleteOne({ _id: challenge });
+  return challenge;
+}
+
+/** Options for adding a passkey to `account` (its existing ones excluded, so a device is not added twice). */
+export async function registrationOptions(
+  site: WebAuthnSite,
+  account: Account,
+  rpName: string,
+): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  const existing = await PasskeyModel.find({ accountId: account._id.toString() }, { transports: 1 }).lean<Passkey[]>();
+  const options = await generateRegistrationOptions({
+    rpName,
+    rpID: site.rpID,
+    userName: account.email,
+    userID: new TextEncoder().encode(account._id.toString()),
+    userDisplayName: [account.name?.kanji?.family, account.name?.kanji?.given].filter(Boolean).join(' ') || account.email,
+    timeout: site.timeoutMs,
+    attestationType: 'none',
+    excludeCredentials: existing.map((p) => ({ id: p._id, transports: p.transports })),
+    authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
+  });
+  await keepChallenge(site, options.challenge, 'registration', { tenantId: account.tenantId, accountId: account._id.toString() });
+  return options;
+}
+
+/** Verifies a new passkey's response and stores it; false when anything about it is wrong. */
+export async function addPasskey(site: WebAuthnSite, account: Account, response: RegistrationResponseJSON, name: string) {
+  const bound = { tenantId: account.tenantId, accountId: account._id.toString() };
+  const challenge = await spendChallenge(response?.response?.clientDataJSON, 'registration', bound);
+  if (!challenge) return false;
+  const result = await verifyRegistrationResponse({
+    response,
+    expectedChallenge: challenge,
+    expectedOrigin: site.origin,
+    expectedRPID: site.rpID,
+    requireUserVerification: true,
+  }).catch(() => undefined);
+  if (!result?.verified) return false;
+  const { credential, credentialDeviceType, credentialBackedUp } = result.registrationInfo;
+  await PasskeyModel.create({
+    _id: credential.id,
+    ...bound,
+    publicKey: Buffer.from(credential.publicKey).toString('base64url'),
+    counter: credential.counter,
+    transports: credential.transports ?? [],
+    deviceType: credentialDeviceType,
+    backedUp: credentialBackedUp,
+    name: name.trim().slice(0, 60),
+  });
+  return true;
+}
+
+/** Options for logging in with any passkey of the site (discoverable: the browser offers the person's own). */
+export async function authenticationOptions(
+  site: WebAuthnSite,
+  bound: { tenantId: string; interaction: string },
+): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  const options = await generateAuthenticationOptions({ rpID: site.rpID, timeout: site.timeoutMs, userVerification: 'required' });
+  await keepChallenge(site, options.challenge, 'authentication', bound);
+  return options;
+}
+
+/**
+ * The account id a passkey login proves, or undefined: an unknown credential, another university's,
+ * a spent or foreign challenge, a failed signature, no user verification, or a counter that went
+ * back (a cloned credential) are all refused. The counter and the time of use are kept.
+ */
+export async function verifyPasskey(
+  site: WebAuthnSite,
+  response: AuthenticationResponseJSON,
+  bound: { tenantId: string; interaction: string },
+): Promise<{ accountId: string; credentialId: string } | undefined> {
+  if (typeof response?.id !== 'string' || response.id.length > 1400) return undefined;
+  const passkey = await PasskeyModel.findById(response.id).lean<Passkey>();
+  if (!passkey || passkey.tenantId !== bound.tenantId) return undefined;
+  const challenge = await spendChallenge(response.response?.clientDataJSON, 'authentication', bound);
+  if (!challenge) return undefined;
+  const result = await verifyAuthenticationResponse({
+    response,
+    expectedChallenge: challenge,
+    expectedOrigin: site.origin,
+    expectedRPID: site.rpID,
+    requireUserVerification: true,
+    credential: {
+      id: passkey._id,
+      publicKey: Buffer.from(passkey.publicKey, 'base64url'),
+      counter: passkey.counter,
+      transports: passkey.transports as never,
+    },
+  }).catch(() => undefined);
+  if (!result?.verified) return undefined;
+  const { newCounter, credentialBackedUp } = result.authenticationInfo;
+  await PasskeyModel.updateOne(
+    { _id: passkey._id },
+    { $set: { counter: newCounter, backedUp: credentialBackedUp, lastUsedAt: new Date() } },
+  );
+  return { accountId: passkey.accountId, credentialId: passkey._id };
+}
+
+export const listPasskeys = (accountId: string) => PasskeyModel.find({ accountId }).sort({ createdAt: 1 }).lean<Passkey[]>();
+
+export const hasPasskey = async (accountId: string) => (await PasskeyModel.countDocuments({ accountId })) > 0;
+
+/** Removes one of the account's passkeys; false when it is not the account's. */
+export async function removePasskey(accountId: string, id: string): Promise<boolean> {
+  return (await PasskeyModel.deleteOne({ _id: id, accountId })).deletedCount === 1;
+}

@@ -1,0 +1,69 @@
+import Router from '@koa/router';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
+import type { Context } from 'koa';
+import { authenticationOptions, credentialJson, verifyPasskey, webAuthnSite } from '../../../credentials/passkeys.ts';
+import { type Account, AccountModel } from '../../../db/models/account.ts';
+import { formField } from '../../../http/form.ts';
+import { message } from '../../../i18n/index.ts';
+import { ACR, AMR } from '../../../oidc/acr.ts';
+import type { PageDeps } from '../../../oidc/page-deps.ts';
+import { type FormAgain, formPost } from '../../../security/csrf.ts';
+import type { LoginFlow, LoginStrategy } from '../../contract.ts';
+import { type InteractionContext, interactionExpired, loadInteraction } from '../../interaction-context.ts';
+
+const offered = (it: InteractionContext) => it.tenant.passkeys !== 'off' && it.tenant.loginMethods?.graduate !== false;
+
+/** The login of this request, if it is one where passkeys are offered. */
+async function passkeyLogin(ctx: Context, deps: PageDeps): Promise<InteractionContext> {
+  const it = await loadInteraction(ctx, deps.provider);
+  if (it?.details.prompt.name !== 'login') return interactionExpired(ctx);
+  if (!offered(it)) return ctx.throw(404);
+  return it;
+}
+
+/**
+ * A graduate's passkey (beyond the manuals): discoverable, so the person picks it without typing the
+ * address; the browser offers it from the address field too (conditional UI). Its button shows only
+ * where the browser has WebAuthn (views/static/passkey.js); the rest of the page works without it.
+ */
+export const passkey: LoginStrategy = {
+  id: 'passkey',
+  method: () => ({ acr: ACR.passkey, amr: AMR.passkey }),
+
+  async offer(it) {
+    if (!offered(it)) return undefined;
+    const options = `/interaction/${it.uid}/passkey/options`;
+    return { acr: ACR.passkey, titleKey: 'login.graduateTitle', companion: true, view: { optionsUrl: options } };
+  },
+
+  interactionRoutes(deps: PageDeps, flow: LoginFlow) {
+    const site = webAuthnSite(deps.config.issuer);
+
+    /** GET /interaction/:uid/passkey/options: a fresh challenge, bound to this login. */
+    async function options(ctx: Context): Promise<void> {
+      const it = await passkeyLogin(ctx, deps);
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = await authenticationOptions(site, { tenantId: it.tenantId, interaction: it.uid });
+    }
+
+    /** POST /interaction/:uid/passkey: the browser's signed answer, verified; a refusal is throttled and audited. */
+    async function login(ctx: Context): Promise<void> {
+      const it = await passkeyLogin(ctx, deps);
+      const response = credentialJson<AuthenticationResponseJSON>(formField(ctx, 'response', 20_000));
+      const again = (formError: ReturnType<typeof message>, status: number) => flow.showLogin(ctx, it, { formError }, status);
+      const key = `passkey:${it.tenantId}:${String(response?.id ?? '').slice(0, 200)}`;
+      const result = await flow.attempt(ctx, { tenantId: it.tenantId, method: passkey.id, key }, async () => {
+        const proven = response && (await verifyPasskey(site, response, { tenantId: it.tenantId, interaction: it.uid }));
+        if (!proven) return undefined;
+        const account = await AccountModel.findOne({ _id: proven.accountId, tenantId: it.tenantId }).lean<Account>();
+        return account ?? undefined;
+      });
+      if ('wait' in result) return again(message('throttle.wait', { seconds: result.wait }), 429);
+      if ('refused' in result) return again(message('passkey.failed'), 401);
+      await flow.authenticated(ctx, it, result.ok, passkey);
+    }
+
+    const loginAgain: FormAgain = async (ctx, extra, status) => flow.showLogin(ctx, await passkeyLogin(ctx, deps), extra, status);
+    return new Router().get('/passkey/options', options).post('/passkey', formPost(loginAgain), login);
+  },
+};

@@ -1,0 +1,105 @@
+import type { RegistrationResponseJSON } from '@simplewebauthn/server';
+import type { Context } from 'koa';
+import {
+  addPasskey,
+  credentialJson,
+  listPasskeys,
+  registrationOptions,
+  removePasskey,
+  webAuthnSite,
+} from '../credentials/passkeys.ts';
+import { audit } from '../db/audit.ts';
+import { type Account, AccountModel } from '../db/models/account.ts';
+import { formField } from '../http/form.ts';
+import { accountOf, tenantOf } from '../http/state.ts';
+import { render } from '../http/views.ts';
+import { type FieldErrors, formatDateTime, message } from '../i18n/index.ts';
+import { base, type SettingsDeps } from './context.ts';
+
+/** Passkeys belong to graduates, where their university allows them. */
+function mayUse(ctx: Context): void {
+  if (accountOf(ctx).kind !== 'graduate' || tenantOf(ctx).passkeys === 'off') ctx.throw(404);
+}
+
+/** The account's passkeys, with when each was added and last used, and the way to add one. */
+export async function showPasskeys(ctx: Context, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
+  mayUse(ctx);
+  const when = (date: Date | null | undefined) => (date ? formatDateTime(date, ctx.state.lang) : '');
+  const passkeys = (await listPasskeys(accountOf(ctx)._id.toString())).map((key) => ({
+    id: key._id,
+    name: key.name || key._id.slice(0, 8),
+    created: when(key.createdAt),
+    lastUsed: when(key.lastUsedAt),
+  }));
+  render(ctx, 'account-passkeys', { base: base(ctx), passkeys, errors: {}, ...extra }, status);
+}
+
+/**
+ * Adding a passkey asks for both passwords again (a session left open must not be enough), as a
+ * guess the throttle counts; then the page that creates the passkey on the device.
+ */
+export function confirmIdentity({ config, hasher, throttle }: SettingsDeps) {
+  const site = webAuthnSite(config.issuer);
+  return async function reauthenticate(ctx: Context): Promise<void> {
+    mayUse(ctx);
+    const account = await AccountModel.findById(accountOf(ctx)._id).lean<Account>();
+    if (!account) return ctx.throw(404);
+    const password = formField(ctx, 'password', 128);
+    const secondPassword = formField(ctx, 'secondPassword', 128);
+    const errors: FieldErrors = {};
+    if (!password) errors.password = message('form.required', { field: message('login.password') });
+    if (!secondPassword) errors.secondPassword = message('form.required', { field: message('login.secondPassword') });
+    if (Object.keys(errors).length) return showPasskeys(ctx, { errors }, 400);
+    const keys = [`reauth:${account._id}`, `login-ip:${ctx.ip}`];
+    const wait = await throttle.waitSeconds(keys);
+    if (wait) return showPasskeys(ctx, { formError: message('throttle.wait', { seconds: wait }) }, 429);
+    const [first, second] = await Promise.all([
+      hasher.verify(account.passwordHash, password),
+      hasher.verify(account.secondPasswordHash, secondPassword),
+    ]);
+    if (!first || !second) {
+      await throttle.fail(keys[0] as string, config.throttle.accountFreeFailures);
+      return showPasskeys(ctx, { formError: message('login.failed') }, 401);
+    }
+    const options = await registrationOptions(site, account, tenantOf(ctx).name?.[ctx.state.lang] ?? tenantOf(ctx)._id);
+    render(ctx, 'passkey-register', {
+      titleKey: 'passkey.confirmTitle',
+      introKey: 'passkey.intro',
+      options: JSON.stringify(options),
+      action: `${base(ctx)}/passkeys/add`,
+      back: `${base(ctx)}/passkeys`,
+    });
+  };
+}
+
+/** The device's new credential, verified against the challenge of this account's confirmation. */
+export function savePasskey({ config, logger }: SettingsDeps) {
+  const site = webAuthnSite(config.issuer);
+  return async function registerPasskey(ctx: Context): Promise<void> {
+    mayUse(ctx);
+    const account = accountOf(ctx);
+    const response = credentialJson<RegistrationResponseJSON>(formField(ctx, 'response', 20_000));
+    const added = response && (await addPasskey(site, account, response, formField(ctx, 'name', 60)));
+    const who = { tenant: tenantOf(ctx)._id, account: account._id.toString(), ip: ctx.ip };
+    if (!added) {
+      await audit(logger, { event: 'passkey.add_failed', ...who });
+      return showPasskeys(ctx, { formError: message('passkey.registerFailed') }, 400);
+    }
+    await audit(logger, { event: 'passkey.added', ...who });
+    await showPasskeys(ctx, { notice: 'passkey.added' });
+  };
+}
+
+/** Removing one: refused for the last passkey where the university requires one. */
+export function deletePasskey({ logger }: SettingsDeps) {
+  return async function removeOne(ctx: Context): Promise<void> {
+    mayUse(ctx);
+    const accountId = accountOf(ctx)._id.toString();
+    if (tenantOf(ctx).passkeys === 'required' && (await listPasskeys(accountId)).length <= 1) {
+      return showPasskeys(ctx, { formError: message('passkey.lastRequired') }, 409);
+    }
+    if (!(await removePasskey(accountId, ctx.params.id ?? ''))) return ctx.throw(404);
+    await audit(logger, { event: 'passkey.removed', tenant: tenantOf(ctx)._id, account: accountId, ip: ctx.ip });
+    await showPasskeys(ctx, { notice: 'passkey.removed' });
+  };
+}
