@@ -194,6 +194,11 @@ test('an operator configures a university: login URL, terms, catalogue and form 
   t.is(incomplete.stderr, 'cert-idp: catalogue "x" needs university.ja and university.en\n');
   const days = await cli('tenant configure', { id: 'cli-univ', 'initial-password-days': '0' });
   t.regex(days.stderr, /initialPasswordDays must be a whole number of days from 1 to 3650/);
+  const passkeys = await cli('tenant configure', { id: 'cli-univ', passkeys: 'sometimes' });
+  t.is(passkeys.stderr, 'cert-idp: passkeys must be one of off, allowed, required\n');
+  t.is((await cli('tenant configure', { id: 'cli-univ', passkeys: 'required' })).code, 0);
+  const policy = await mongoose.connection.db?.collection('tenants').findOne({ _id: 'cli-univ' as never });
+  t.is(policy?.passkeys, 'required');
 });
 
 test('an operator creates a staff member, whose password is printed once and who enrols TOTP at first login', async (t) => {

@@ -55,6 +55,8 @@ export interface TenantSettings {
   loginMethods?: { graduate: boolean; student: boolean };
   studentSecondPassword?: boolean;
   passkeys?: string;
+  staffPasskeys?: string;
+  studentPasskey?: boolean;
 }
 
 function checkCatalogue(entries: CatalogueInput[]): void {
@@ -115,6 +117,12 @@ export async function configureTenant(id: string, settings: TenantSettings): Pro
       throw new OperatorError(`passkeys must be one of ${PASSKEY_POLICIES.join(', ')}`);
     }
     set.passkeys = settings.passkeys;
+  }
+  if (settings.studentPasskey !== undefined) set.studentPasskey = settings.studentPasskey;
+  if (settings.staffPasskeys !== undefined) {
+    if (!['allowed', 'required'].includes(settings.staffPasskeys))
+      throw new OperatorError('staff-passkeys must be allowed or required');
+    set.staffPasskeys = settings.staffPasskeys;
   }
   await TenantModel.updateOne({ _id: id }, { $set: set });
 }

@@ -25,6 +25,8 @@ const USAGE = `Usage: npm run cli -- <command> [options]
                 [--initial-password-days N] [--image-retention-days N]
                 [--login-methods graduate,student] [--student-second-password true|false]
                 [--passkeys off|allowed|required]   (graduates' passkeys; required: added after the first login)
+                [--staff-passkeys allowed|required] (required: the console opens once a staff member has one)
+                [--student-passkey true|false]      (students confirm with a passkey, not a second password)
   idp import --tenant ID --slug SLUG (--metadata-file FILE | --metadata-url URL) [--name-ja NAME --name-en NAME]
                 [--binding redirect|post] [--map KEY=ATTRIBUTE ...] [--allow-affiliation VALUE ...]
                 (KEY: subject studentId familyName givenName familyNameRoman givenNameRoman email affiliation;

@@ -73,31 +73,60 @@ async function spendChallenge(
   return challenge;
 }
 
-/** Options for adding a passkey to `account` (its existing ones excluded, so a device is not added twice). */
+/** Whom a passkey is for: a graduate's account, or a staff member of the review console. */
+export interface PasskeyHolder {
+  owner: 'account' | 'staff';
+  id: string;
+  tenantId: string;
+  /** The user name the device shows (the mail address) and a display name. */
+  userName: string;
+  displayName: string;
+  /**
+   * Kept on the device to be offered at login (a passkey that logs in alone); a student's second
+   * factor is not, so it never shows in the graduate login's address field.
+   */
+  discoverable: boolean;
+}
+
+export function accountHolder(account: Account): PasskeyHolder {
+  const name = [account.name?.kanji?.family, account.name?.kanji?.given].filter(Boolean).join(' ');
+  const id = account._id.toString();
+  const displayName = name || account.email;
+  return {
+    owner: 'account',
+    id,
+    tenantId: account.tenantId,
+    userName: account.email,
+    displayName,
+    discoverable: account.kind === 'graduate',
+  };
+}
+
+/** Options for adding a passkey to `holder` (their existing ones excluded, so a device is not added twice). */
 export async function registrationOptions(
   site: WebAuthnSite,
-  account: Account,
+  holder: PasskeyHolder,
   rpName: string,
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
-  const existing = await PasskeyModel.find({ accountId: account._id.toString() }, { transports: 1 }).lean<Passkey[]>();
+  const existing = await PasskeyModel.find({ accountId: holder.id }, { transports: 1 }).lean<Passkey[]>();
   const options = await generateRegistrationOptions({
     rpName,
     rpID: site.rpID,
-    userName: account.email,
-    userID: new TextEncoder().encode(account._id.toString()),
-    userDisplayName: [account.name?.kanji?.family, account.name?.kanji?.given].filter(Boolean).join(' ') || account.email,
+    userName: holder.userName,
+    userID: new TextEncoder().encode(holder.id),
+    userDisplayName: holder.displayName,
     timeout: site.timeoutMs,
     attestationType: 'none',
     excludeCredentials: existing.map((p) => ({ id: p._id, transports: p.transports })),
-    authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
+    authenticatorSelection: { residentKey: holder.discoverable ? 'required' : 'discouraged', userVerification: 'required' },
   });
-  await keepChallenge(site, options.challenge, 'registration', { tenantId: account.tenantId, accountId: account._id.toString() });
+  await keepChallenge(site, options.challenge, 'registration', { tenantId: holder.tenantId, accountId: holder.id });
   return options;
 }
 
 /** Verifies a new passkey's response and stores it; false when anything about it is wrong. */
-export async function addPasskey(site: WebAuthnSite, account: Account, response: RegistrationResponseJSON, name: string) {
-  const bound = { tenantId: account.tenantId, accountId: account._id.toString() };
+export async function addPasskey(site: WebAuthnSite, holder: PasskeyHolder, response: RegistrationResponseJSON, name: string) {
+  const bound = { tenantId: holder.tenantId, accountId: holder.id };
   const challenge = await spendChallenge(response?.response?.clientDataJSON, 'registration', bound);
   if (!challenge) return false;
   const result = await verifyRegistrationResponse({
@@ -112,6 +141,7 @@ export async function addPasskey(site: WebAuthnSite, account: Account, response:
   await PasskeyModel.create({
     _id: credential.id,
     ...bound,
+    owner: holder.owner,
     publicKey: Buffer.from(credential.publicKey).toString('base64url'),
     counter: credential.counter,
     transports: credential.transports ?? [],
@@ -126,8 +156,17 @@ export async function addPasskey(site: WebAuthnSite, account: Account, response:
 export async function authenticationOptions(
   site: WebAuthnSite,
   bound: { tenantId: string; interaction: string },
+  /** When the person is known already (a second factor): only their passkeys. */
+  accountId?: string,
 ): Promise<PublicKeyCredentialRequestOptionsJSON> {
-  const options = await generateAuthenticationOptions({ rpID: site.rpID, timeout: site.timeoutMs, userVerification: 'required' });
+  const own = accountId ? await PasskeyModel.find({ accountId }, { transports: 1 }).lean<Passkey[]>() : [];
+  const allowCredentials = own.map((p) => ({ id: p._id, transports: p.transports }));
+  const options = await generateAuthenticationOptions({
+    rpID: site.rpID,
+    timeout: site.timeoutMs,
+    userVerification: 'required',
+    ...(accountId ? { allowCredentials } : {}),
+  });
   await keepChallenge(site, options.challenge, 'authentication', bound);
   return options;
 }
@@ -140,12 +179,13 @@ export async function authenticationOptions(
 export async function verifyPasskey(
   site: WebAuthnSite,
   response: AuthenticationResponseJSON,
-  bound: { tenantId: string; interaction: string },
+  bound: { tenantId: string; interaction: string; owner: PasskeyHolder['owner'] },
 ): Promise<{ accountId: string; credentialId: string } | undefined> {
   if (typeof response?.id !== 'string' || response.id.length > 1400) return undefined;
   const passkey = await PasskeyModel.findById(response.id).lean<Passkey>();
-  if (!passkey || passkey.tenantId !== bound.tenantId) return undefined;
-  const challenge = await spendChallenge(response.response?.clientDataJSON, 'authentication', bound);
+  if (!passkey || passkey.tenantId !== bound.tenantId || (passkey.owner ?? 'account') !== bound.owner) return undefined;
+  const { tenantId, interaction } = bound;
+  const challenge = await spendChallenge(response.response?.clientDataJSON, 'authentication', { tenantId, interaction });
   if (!challenge) return undefined;
   const result = await verifyAuthenticationResponse({
     response,

@@ -5,6 +5,8 @@ export const ACR = {
   samlAndSecondPassword: 'urn:cert-idp:acr:saml+second-password',
   /** A passkey with user verification (phishing-resistant). */
   passkey: 'urn:cert-idp:acr:passkey',
+  /** A student: the university's sign-in, then a passkey of this service. */
+  samlAndPasskey: 'urn:cert-idp:acr:saml+passkey',
 } as const;
 
 /** RFC 8176 method references: `pwd` for the password, `kba` for the second (knowledge-based) one. */
@@ -15,4 +17,5 @@ export const AMR = {
   samlAndSecondPassword: ['saml', 'kba'],
   /** RFC 8176: a hardware-secured key, and the person's presence (verified by biometrics or PIN). */
   passkey: ['hwk', 'user'],
+  samlAndPasskey: ['saml', 'hwk', 'user'],
 } as const;

@@ -5,6 +5,15 @@ import { formPost } from '../security/csrf.ts';
 import type { SecretHasher } from '../security/secrets.ts';
 import { applicationImage, decideApplication, showApplication } from './application-page.ts';
 import { go, reviewDeps } from './context.ts';
+import {
+  confirmStaff,
+  deleteStaffPasskey,
+  passkeyGate,
+  saveStaffPasskey,
+  showStaffPasskeys,
+  staffPasskeyOptions,
+  staffPasskeySignIn,
+} from './passkeys.ts';
 import { showQueue } from './queue.ts';
 import { checkCode, showCode, signOut } from './second-factor.ts';
 import { checkPassword, showSignIn } from './sign-in.ts';
@@ -27,8 +36,14 @@ export function staffRoutes(config: Config, hasher: SecretHasher, logger: Logger
       formPost((ctx) => go(ctx, '/login')),
       signOut,
     )
-    .get('/', staffOnly, showQueue)
-    .get('/applications/:id', staffOnly, (ctx) => showApplication(ctx))
-    .get('/applications/:id/image/:side', staffOnly, applicationImage)
-    .post('/applications/:id/decide', staffOnly, formPost(showApplication), decideApplication(deps));
+    .get('/passkey/options', staffPasskeyOptions(deps))
+    .post('/passkey', formPost(showSignIn), staffPasskeySignIn(deps))
+    .get('/passkeys', staffOnly, (ctx) => showStaffPasskeys(ctx))
+    .post('/passkeys/confirm', staffOnly, formPost(showStaffPasskeys), confirmStaff(deps))
+    .post('/passkeys/add', staffOnly, formPost(showStaffPasskeys), saveStaffPasskey(deps))
+    .post('/passkeys/:id/remove', staffOnly, formPost(showStaffPasskeys), deleteStaffPasskey(deps))
+    .get('/', staffOnly, passkeyGate, showQueue)
+    .get('/applications/:id', staffOnly, passkeyGate, (ctx) => showApplication(ctx))
+    .get('/applications/:id/image/:side', staffOnly, passkeyGate, applicationImage)
+    .post('/applications/:id/decide', staffOnly, passkeyGate, formPost(showApplication), decideApplication(deps));
 }

@@ -12,7 +12,8 @@ import { newTotpSecret } from './totp.ts';
 
 /** Staff sign-in, first step: mail address and password. */
 export function showSignIn(ctx: Context, extra: Record<string, unknown> = {}, status = 200): void {
-  render(ctx, 'staff-login', { action: `${base(ctx)}/login`, values: {}, errors: {}, ...extra }, status);
+  const passkey = { optionsUrl: `${base(ctx)}/passkey/options`, passkeyAction: `${base(ctx)}/passkey` };
+  render(ctx, 'staff-login', { action: `${base(ctx)}/login`, ...passkey, values: {}, errors: {}, ...extra }, status);
 }
 
 /**

@@ -8,10 +8,10 @@ const COOKIE = 'staff_session';
 const path = (tenantId: string) => `/t/${tenantId}/staff`;
 const PENDING_MINUTES = 10;
 
-export async function openStaffSession(ctx: Context, staff: Staff, enrolSecret?: string): Promise<void> {
+export async function openStaffSession(ctx: Context, staff: Staff, enrolSecret?: string): Promise<StaffSession> {
   const id = randomBytes(32).toString('base64url');
   const now = Date.now();
-  await StaffSessionModel.create({
+  const session = await StaffSessionModel.create({
     _id: id,
     staffId: staff._id.toString(),
     tenantId: staff.tenantId,
@@ -27,6 +27,7 @@ export async function openStaffSession(ctx: Context, staff: Staff, enrolSecret?:
     secure: ctx.secure,
     path: path(staff.tenantId),
   });
+  return session.toObject() as StaffSession;
 }
 
 /** This browser's staff session for the tenant, with its staff member, if unexpired. */

@@ -1,6 +1,7 @@
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { Context } from 'koa';
 import {
+  accountHolder,
   addPasskey,
   credentialJson,
   listPasskeys,
@@ -61,7 +62,8 @@ export function confirmIdentity({ config, hasher, throttle }: SettingsDeps) {
       await throttle.fail(keys[0] as string, config.throttle.accountFreeFailures);
       return showPasskeys(ctx, { formError: message('login.failed') }, 401);
     }
-    const options = await registrationOptions(site, account, tenantOf(ctx).name?.[ctx.state.lang] ?? tenantOf(ctx)._id);
+    const rpName = tenantOf(ctx).name?.[ctx.state.lang] ?? tenantOf(ctx)._id;
+    const options = await registrationOptions(site, accountHolder(account), rpName);
     render(ctx, 'passkey-register', {
       titleKey: 'passkey.confirmTitle',
       introKey: 'passkey.intro',
@@ -79,7 +81,7 @@ export function savePasskey({ config, logger }: SettingsDeps) {
     mayUse(ctx);
     const account = accountOf(ctx);
     const response = credentialJson<RegistrationResponseJSON>(formField(ctx, 'response', 20_000));
-    const added = response && (await addPasskey(site, account, response, formField(ctx, 'name', 60)));
+    const added = response && (await addPasskey(site, accountHolder(account), response, formField(ctx, 'name', 60)));
     const who = { tenant: tenantOf(ctx)._id, account: account._id.toString(), ip: ctx.ip };
     if (!added) {
       await audit(logger, { event: 'passkey.add_failed', ...who });

@@ -1,13 +1,19 @@
 import { spawn } from 'node:child_process';
 import test from 'ava';
 import * as oidc from 'openid-client';
+import { generate } from 'otplib';
 import type { BrowserContext, Page } from 'playwright-core';
+import { createGraduate, parseName } from '../../src/admin/accounts.ts';
+import { createStaff } from '../../src/admin/staff.ts';
+import { AccountModel } from '../../src/db/models/account.ts';
 import { AuditModel } from '../../src/db/models/audit.ts';
 import { PasskeyModel } from '../../src/db/models/passkey.ts';
 import { TenantModel } from '../../src/db/models/tenant.ts';
 import { freePort } from '../../src/dev/free-port.ts';
+import { Browser } from '../helpers/browser.ts';
 import { browserSuite, Journey, newContext, VIEWPORTS, type Viewport } from '../helpers/real-browser.ts';
 import { addGraduate } from '../helpers/service.ts';
+import { recipients } from '../helpers/smtp-sink.ts';
 
 const suite = browserSuite('browser-passkey', { localhost: true });
 const PASSKEY_ACR = 'urn:cert-idp:acr:passkey';
@@ -126,10 +132,17 @@ for (const lang of ['ja', 'en'] as const) {
 }
 
 test.serial(
-  'where the university requires passkeys, a graduate without one registers one before the login completes',
+  'where the university requires passkeys, a graduate registers one at the first login, after setting both passwords',
   async (t) => {
     const email = 'passkey-required@example.com';
-    await addGraduate(suite.service, email);
+    await createGraduate(suite.service.hasher, {
+      tenantId: 'test-univ',
+      email,
+      initialPassword: 'Initial2026pw',
+      validDays: 30,
+      name: { kanji: parseName('初回 太郎', 'name') },
+      studentIds: [],
+    });
     await TenantModel.updateOne({ _id: 'test-univ' }, { $set: { passkeys: 'required' } });
     try {
       const context = await newContext(suite.browser, 'desktop', 'ja');
@@ -138,9 +151,14 @@ test.serial(
       const journey = new Journey(page, 'passkeys-required', 'ja', 'desktop');
       const finish = await startLogin(page, 'ja');
       await page.fill('#email', email);
-      await page.fill('#password', 'Account2026pw');
-      await page.fill('#secondPassword', 'Second2026ac');
+      await page.fill('#password', 'Initial2026pw');
       await Promise.all([page.waitForURL(/\/continue$/), page.click('button.primary')]);
+      await page.fill('#password', 'Graduate2026');
+      await page.fill('#passwordConfirm', 'Graduate2026');
+      await page.fill('#secondPassword', 'Second2026z');
+      await page.fill('#secondPasswordConfirm', 'Second2026z');
+      await page.click('button.primary');
+      await Promise.all([page.waitForURL(/\/continue$/), page.click('main a.button.primary')]);
       await page.waitForSelector('[data-passkey-registration]:not([hidden])');
       await journey.screen('passkey-required');
       await page.click('button.primary');
@@ -277,5 +295,89 @@ test.serial('a passkey ceremony begun on one instance is finished by another: th
   } finally {
     second.kill('SIGTERM');
     await context.close();
+  }
+});
+
+test.serial('a graduate who resets a forgotten password keeps the passkey, which still logs in', async (t) => {
+  const email = 'passkey-reset@example.com';
+  const { context, page } = await graduateWithPasskey(email);
+  const http = new Browser();
+  const resetUrl = `${suite.service.issuer}/t/test-univ/password-reset`;
+  await http.submit(resetUrl, await http.page(resetUrl), { email });
+  const mail = await suite.service.smtp.waitFor((m) => recipients(m) === email && /password-reset\//.test(m.text ?? ''));
+  const url = (mail.text ?? '').match(/(http\S+\/password-reset\/\S+)/)?.[1] as string;
+  const fields = { password: 'Brand2026pw', passwordConfirm: 'Brand2026pw' };
+  const done = await http.submit(url, await http.page(url), {
+    ...fields,
+    secondPassword: 'Brand2026new',
+    secondPasswordConfirm: 'Brand2026new',
+  });
+  t.is(done.status, 200);
+  const account = await AccountModel.findOne({ email }).lean();
+  t.is(await PasskeyModel.countDocuments({ accountId: account?._id.toString() }), 1, 'the passkey is kept');
+  const finish = await startLogin(page, 'en', { acr_values: PASSKEY_ACR });
+  await page.click('.passkey-button');
+  t.is((await finish())?.acr, PASSKEY_ACR);
+  await context.close();
+});
+
+/** Staff sign-in with password and a freshly enrolled TOTP, on a page with a virtual authenticator. */
+async function staffWithTotp(email: string) {
+  await createStaff(suite.service.hasher, { tenantId: 'test-univ', email, name: '審査 担当', password: 'StaffPass2026x' });
+  const context = await newContext(suite.browser, 'desktop', 'ja');
+  const page = await context.newPage();
+  await virtualAuthenticator(page);
+  await page.goto(`${suite.service.issuer}/t/test-univ/staff/login`);
+  await page.fill('#email', email);
+  await page.fill('#password', 'StaffPass2026x');
+  await Promise.all([page.waitForURL(/\/staff\/enrol$/), page.click('button.primary')]);
+  const secret = (await page.textContent('[data-secret]')) as string;
+  await page.fill('#code', await generate({ secret }));
+  await page.click('button.primary');
+  return { context, page };
+}
+
+async function addStaffPasskey(page: Page) {
+  await page.fill('#password', 'StaffPass2026x');
+  await Promise.all([page.waitForURL(/\/passkeys\/confirm$/), page.click('button.primary')]);
+  await page.waitForSelector('[data-passkey-registration]:not([hidden])');
+  await page.fill('#name', 'Office PC');
+  await Promise.all([page.waitForURL(/\/passkeys\/add$/), page.click('button.primary')]);
+}
+
+test.serial('a staff member adds a passkey in the console and then signs in with it instead of password and code', async (t) => {
+  const { context, page } = await staffWithTotp('staff-passkey@test-univ.example');
+  await page.waitForURL(/\/staff$/);
+  await Promise.all([page.waitForURL(/\/staff\/passkeys$/), page.click('.staff-bar a[href$="/passkeys"]')]);
+  const journey = new Journey(page, 'staff-passkeys', 'ja', 'desktop');
+  await journey.screen('staff-passkeys');
+  await addStaffPasskey(page);
+  t.regex((await page.textContent('table.passkeys')) ?? '', /Office PC/);
+
+  // Signed out, the sign-in page's address field offers the passkey (conditional UI; the virtual
+  // authenticator picks it at once): no password, no code.
+  await context.clearCookies();
+  await page.goto(`${suite.service.issuer}/t/test-univ/staff/login`);
+  await page.waitForURL(/\/staff$/);
+  t.regex((await page.textContent('h1')) ?? '', /利用申請の一覧/);
+  t.truthy(await AuditModel.findOne({ event: 'staff.login', 'detail.method': 'passkey' }).lean());
+  t.deepEqual(journey.violations, []);
+  await context.close();
+});
+
+test.serial('where the university requires staff passkeys, the console opens only once the staff member has one', async (t) => {
+  await TenantModel.updateOne({ _id: 'test-univ' }, { $set: { staffPasskeys: 'required' } });
+  try {
+    const { context, page } = await staffWithTotp('staff-required@test-univ.example');
+    await page.waitForURL(/\/staff\/passkeys$/);
+    t.regex((await page.textContent('main')) ?? '', /パスキーが必要です/);
+    await page.goto(`${suite.service.issuer}/t/test-univ/staff`);
+    t.regex(page.url(), /\/staff\/passkeys$/, 'the queue waits');
+    await addStaffPasskey(page);
+    await page.goto(`${suite.service.issuer}/t/test-univ/staff`);
+    t.regex(page.url(), /\/staff$/, 'then the console opens');
+    await context.close();
+  } finally {
+    await TenantModel.updateOne({ _id: 'test-univ' }, { $set: { staffPasskeys: 'allowed' } });
   }
 });

@@ -4,6 +4,7 @@
 (() => {
   const webauthn = globalThis.SimpleWebAuthnBrowser;
   if (!webauthn?.browserSupportsWebAuthn()) return;
+  for (const note of document.querySelectorAll('.passkey-unsupported')) note.hidden = true;
 
   const say = (box, text) => {
     const line = box.querySelector('.passkey-message');
@@ -26,9 +27,12 @@
     login
       .querySelector('button')
       .addEventListener('click', () => authenticate(false).catch(() => say(login, login.dataset.passkeyFailed)));
-    webauthn.browserSupportsWebAuthnAutofill().then((yes) => {
-      if (yes) authenticate(true).catch(() => {});
-    });
+    // The browser's offer in the address field, but not again on a page that reports a failure.
+    if (!document.querySelector('.error-summary')) {
+      webauthn.browserSupportsWebAuthnAutofill().then((yes) => {
+        if (yes) authenticate(true).catch(() => {});
+      });
+    }
   }
 
   // Adding a passkey: the options were made when the person re-entered both passwords.
@@ -36,7 +40,6 @@
   if (add) {
     const form = add.querySelector('form');
     add.hidden = false;
-    add.querySelector('.passkey-unsupported')?.setAttribute('hidden', '');
     form.addEventListener('submit', async (event) => {
       if (form.elements.response.value) return;
       event.preventDefault();

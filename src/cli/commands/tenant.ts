@@ -33,6 +33,8 @@ const CONFIGURE = {
   'login-methods': s,
   'student-second-password': s,
   passkeys: s,
+  'staff-passkeys': s,
+  'student-passkey': s,
 };
 
 /** tenant create | list | configure: the universities. */
@@ -73,6 +75,8 @@ export const tenantCommands: CommandGroup = {
       loginMethods: o.str('login-methods') ? loginMethods(o.str('login-methods')) : undefined,
       studentSecondPassword: secondPassword ? yesNo('student-second-password', secondPassword) : undefined,
       passkeys: o.str('passkeys') || undefined,
+      staffPasskeys: o.str('staff-passkeys') || undefined,
+      studentPasskey: o.str('student-passkey') ? yesNo('student-passkey', o.str('student-passkey')) : undefined,
     });
     console.log(`tenant ${o.str('id')} configured`);
   },

@@ -9,6 +9,9 @@ const passkeySchema = new mongoose.Schema(
   {
     _id: { type: String, required: true },
     tenantId: { type: String, required: true },
+    /** Whose it is: a person's account (`account`) or a university staff member (`staff`). */
+    owner: { type: String, enum: ['account', 'staff'], default: 'account' },
+    /** The account's or the staff member's id. */
     accountId: { type: String, required: true, index: true },
     /** COSE public key, base64url. */
     publicKey: { type: String, required: true },
@@ -38,9 +41,9 @@ const challengeSchema = new mongoose.Schema(
     _id: { type: String, required: true },
     purpose: { type: String, enum: ['registration', 'authentication'], required: true },
     tenantId: { type: String, required: true },
-    /** Registration: the account the new passkey is for. */
+    /** Registration: the account (or staff member) the new passkey is for. */
     accountId: { type: String },
-    /** Authentication inside a login: the oidc-provider interaction. */
+    /** Authentication: the oidc-provider interaction of the login, or `staff` for the review console. */
     interaction: { type: String },
     expiresAt: { type: Date, required: true },
   },

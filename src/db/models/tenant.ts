@@ -36,6 +36,10 @@ const tenantSchema = new mongoose.Schema(
     studentSecondPassword: { type: Boolean, default: false },
     /** Graduates' passkeys: off, allowed (added from the account menu), or required after the first login. */
     passkeys: { type: String, enum: PASSKEY_POLICIES, default: 'allowed' },
+    /** Students confirm with a passkey after the university's sign-in, in place of the second password. */
+    studentPasskey: { type: Boolean, default: false },
+    /** Staff passkeys in the review console: allowed, or required before the console opens. */
+    staffPasskeys: { type: String, enum: ['allowed', 'required'], default: 'allowed' },
     terms: optionalLocalized,
     catalogue: { type: [catalogueEntrySchema], default: [] },
     applicationFields: { type: [fieldSettingSchema], default: [] },

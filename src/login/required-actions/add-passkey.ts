@@ -1,7 +1,14 @@
 import Router from '@koa/router';
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { Context } from 'koa';
-import { addPasskey, credentialJson, hasPasskey, registrationOptions, webAuthnSite } from '../../credentials/passkeys.ts';
+import {
+  accountHolder,
+  addPasskey,
+  credentialJson,
+  hasPasskey,
+  registrationOptions,
+  webAuthnSite,
+} from '../../credentials/passkeys.ts';
 import { audit } from '../../db/audit.ts';
 import { formField } from '../../http/form.ts';
 import { render } from '../../http/views.ts';
@@ -22,7 +29,7 @@ export const addPasskeyAction: RequiredAction = {
     it.tenant.passkeys === 'required' && account.kind === 'graduate' && !(await hasPasskey(account._id.toString())),
 
   async show(ctx, { it, account }, extra = {}, status = 200) {
-    const options = await registrationOptions(webAuthnSite(it.issuer), account, it.branding.university);
+    const options = await registrationOptions(webAuthnSite(it.issuer), accountHolder(account), it.branding.university);
     render(
       ctx,
       'passkey-register',
@@ -47,7 +54,7 @@ export const addPasskeyAction: RequiredAction = {
       const { it, account } = login;
       const response = credentialJson<RegistrationResponseJSON>(formField(ctx, 'response', 20_000));
       const name = formField(ctx, 'name', 60);
-      const added = response && (await addPasskey(webAuthnSite(it.issuer), account, response, name));
+      const added = response && (await addPasskey(webAuthnSite(it.issuer), accountHolder(account), response, name));
       const who = { tenant: it.tenantId, account: account._id.toString(), ip: ctx.ip };
       if (!added) {
         await audit(logger, { event: 'passkey.add_failed', ...who });

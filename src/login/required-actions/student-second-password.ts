@@ -16,7 +16,8 @@ import { interactionExpired } from '../interaction-context.ts';
  */
 export const studentSecondPassword: RequiredAction = {
   id: 'student-second-password',
-  applies: ({ it, account }) => account.kind === 'student' && Boolean(it.tenant.studentSecondPassword),
+  applies: ({ it, account }) =>
+    account.kind === 'student' && Boolean(it.tenant.studentSecondPassword) && !it.tenant.studentPasskey,
   show(ctx, { it, account }, extra = {}, status = 200) {
     const common = { uid: it.uid, tenantId: it.tenantId, branding: it.branding, errors: {}, ...extra };
     if (account.secondPasswordHash) return render(ctx, 'student-second-password', common, status);

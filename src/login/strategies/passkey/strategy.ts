@@ -32,8 +32,8 @@ export const passkey: LoginStrategy = {
 
   async offer(it) {
     if (!offered(it)) return undefined;
-    const options = `/interaction/${it.uid}/passkey/options`;
-    return { acr: ACR.passkey, titleKey: 'login.graduateTitle', companion: true, view: { optionsUrl: options } };
+    const view = { optionsUrl: `/interaction/${it.uid}/passkey/options`, passkeyAction: `/interaction/${it.uid}/passkey` };
+    return { acr: ACR.passkey, titleKey: 'login.graduateTitle', companion: true, view };
   },
 
   interactionRoutes(deps: PageDeps, flow: LoginFlow) {
@@ -53,9 +53,12 @@ export const passkey: LoginStrategy = {
       const again = (formError: ReturnType<typeof message>, status: number) => flow.showLogin(ctx, it, { formError }, status);
       const key = `passkey:${it.tenantId}:${String(response?.id ?? '').slice(0, 200)}`;
       const result = await flow.attempt(ctx, { tenantId: it.tenantId, method: passkey.id, key }, async () => {
-        const proven = response && (await verifyPasskey(site, response, { tenantId: it.tenantId, interaction: it.uid }));
+        const proven =
+          response && (await verifyPasskey(site, response, { tenantId: it.tenantId, interaction: it.uid, owner: 'account' }));
         if (!proven) return undefined;
-        const account = await AccountModel.findOne({ _id: proven.accountId, tenantId: it.tenantId }).lean<Account>();
+        // A graduate's login: a student's passkey is a second factor after the university's sign-in only.
+        const filter = { _id: proven.accountId, tenantId: it.tenantId, kind: 'graduate' as const };
+        const account = await AccountModel.findOne(filter).lean<Account>();
         return account ?? undefined;
       });
       if ('wait' in result) return again(message('throttle.wait', { seconds: result.wait }), 429);

@@ -23,10 +23,11 @@ async function studentIdps(tenant: Tenant): Promise<SamlIdp[]> {
  */
 export const studentSaml: LoginStrategy = {
   id: 'student-saml',
-  method: (tenant) =>
-    tenant.studentSecondPassword
-      ? { acr: ACR.samlAndSecondPassword, amr: AMR.samlAndSecondPassword }
-      : { acr: ACR.saml, amr: AMR.saml },
+  method(tenant) {
+    if (tenant.studentPasskey) return { acr: ACR.samlAndPasskey, amr: AMR.samlAndPasskey };
+    if (tenant.studentSecondPassword) return { acr: ACR.samlAndSecondPassword, amr: AMR.samlAndSecondPassword };
+    return { acr: ACR.saml, amr: AMR.saml };
+  },
 
   async offer(it) {
     const idps = await studentIdps(it.tenant);
@@ -38,7 +39,7 @@ export const studentSaml: LoginStrategy = {
       direct: idps.length === 1 ? `/interaction/${it.uid}/saml/${only.slug}` : undefined,
       view: {
         idps: idps.map((idp) => ({ slug: idp.slug, name: idp.displayName?.[it.lang] ?? idp.slug })),
-        studentSecondPassword: it.tenant.studentSecondPassword,
+        studentSecondPassword: it.tenant.studentSecondPassword && !it.tenant.studentPasskey,
       },
     };
   },

@@ -1,0 +1,143 @@
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
+import type { Context, Next } from 'koa';
+import {
+  addPasskey,
+  authenticationOptions,
+  credentialJson,
+  hasPasskey,
+  listPasskeys,
+  type PasskeyHolder,
+  registrationOptions,
+  removePasskey,
+  verifyPasskey,
+  webAuthnSite,
+} from '../credentials/passkeys.ts';
+import { audit } from '../db/audit.ts';
+import { type Staff, StaffModel } from '../db/models/staff.ts';
+import { formField } from '../http/form.ts';
+import { staffOf, tenantOf } from '../http/state.ts';
+import { render } from '../http/views.ts';
+import { type FieldErrors, formatDateTime, message } from '../i18n/index.ts';
+import { base, go, type ReviewDeps } from './context.ts';
+import { showSignIn } from './sign-in.ts';
+import { activateStaffSession, openStaffSession } from './staff-session.ts';
+
+/** The review console's passkeys: signing in with one replaces the password and the TOTP code. */
+const STAFF_CEREMONY = 'staff';
+
+const staffHolder = (staff: Staff): PasskeyHolder => ({
+  owner: 'staff',
+  id: staff._id.toString(),
+  tenantId: staff.tenantId,
+  userName: staff.email,
+  displayName: staff.name,
+  discoverable: true,
+});
+
+/** The staff member's passkeys, and the way to add one (after the password again). */
+export async function showStaffPasskeys(ctx: Context, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
+  const when = (date: Date | null | undefined) => (date ? formatDateTime(date, ctx.state.lang) : '');
+  const passkeys = (await listPasskeys(staffOf(ctx)._id.toString())).map((key) => ({
+    id: key._id,
+    name: key.name || key._id.slice(0, 8),
+    created: when(key.createdAt),
+    lastUsed: when(key.lastUsedAt),
+  }));
+  const required = tenantOf(ctx).staffPasskeys === 'required' && passkeys.length === 0;
+  const page = {
+    base: base(ctx),
+    passkeys,
+    staffPage: true,
+    staff: staffOf(ctx),
+    notice: required ? 'passkey.staffRequired' : undefined,
+  };
+  render(ctx, 'account-passkeys', { ...page, errors: {}, ...extra }, status);
+}
+
+/** Adding one asks for the password again (an open console must not be enough). */
+export function confirmStaff({ config, hasher, throttle }: ReviewDeps) {
+  const site = webAuthnSite(config.issuer);
+  return async function reauthenticateStaff(ctx: Context): Promise<void> {
+    const staff = staffOf(ctx);
+    const password = formField(ctx, 'password', 128);
+    if (!password) {
+      const errors: FieldErrors = { password: message('form.required', { field: message('login.password') }) };
+      return showStaffPasskeys(ctx, { errors }, 400);
+    }
+    const key = `staff:${staff.tenantId}:${staff.email}`;
+    const wait = await throttle.waitSeconds([key]);
+    if (wait) return showStaffPasskeys(ctx, { formError: message('throttle.wait', { seconds: wait }) }, 429);
+    const current = await StaffModel.findById(staff._id).lean<Staff>();
+    if (!(await hasher.verify(current?.passwordHash, password))) {
+      await throttle.fail(key, config.throttle.accountFreeFailures);
+      return showStaffPasskeys(ctx, { formError: message('staff.loginFailed') }, 401);
+    }
+    const options = await registrationOptions(site, staffHolder(staff), tenantOf(ctx).name?.[ctx.state.lang] ?? staff.tenantId);
+    const page = { titleKey: 'passkey.confirmTitle', introKey: 'passkey.staffIntro', back: `${base(ctx)}/passkeys` };
+    render(ctx, 'passkey-register', { ...page, options: JSON.stringify(options), action: `${base(ctx)}/passkeys/add` });
+  };
+}
+
+export function saveStaffPasskey({ config, logger }: ReviewDeps) {
+  const site = webAuthnSite(config.issuer);
+  return async function registerStaffPasskey(ctx: Context): Promise<void> {
+    const staff = staffOf(ctx);
+    const response = credentialJson<RegistrationResponseJSON>(formField(ctx, 'response', 20_000));
+    const added = response && (await addPasskey(site, staffHolder(staff), response, formField(ctx, 'name', 60)));
+    const who = { tenant: staff.tenantId, staff: staff._id.toString(), ip: ctx.ip };
+    await audit(logger, { event: added ? 'staff.passkey_added' : 'staff.passkey_add_failed', ...who });
+    if (!added) return showStaffPasskeys(ctx, { formError: message('passkey.registerFailed') }, 400);
+    await showStaffPasskeys(ctx, { notice: 'passkey.added' });
+  };
+}
+
+export function deleteStaffPasskey({ logger }: ReviewDeps) {
+  return async function removeStaffPasskey(ctx: Context): Promise<void> {
+    const staff = staffOf(ctx);
+    const id = staff._id.toString();
+    if (tenantOf(ctx).staffPasskeys === 'required' && (await listPasskeys(id)).length <= 1) {
+      return showStaffPasskeys(ctx, { formError: message('passkey.lastRequired') }, 409);
+    }
+    if (!(await removePasskey(id, ctx.params.id ?? ''))) return ctx.throw(404);
+    await audit(logger, { event: 'staff.passkey_removed', tenant: staff.tenantId, staff: id, ip: ctx.ip });
+    await showStaffPasskeys(ctx, { notice: 'passkey.removed' });
+  };
+}
+
+/** GET /t/:tenant/staff/passkey/options: a fresh challenge for the sign-in page. */
+export function staffPasskeyOptions({ config }: ReviewDeps) {
+  const site = webAuthnSite(config.issuer);
+  return async function signInOptions(ctx: Context): Promise<void> {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = await authenticationOptions(site, { tenantId: tenantOf(ctx)._id, interaction: STAFF_CEREMONY });
+  };
+}
+
+/** POST /t/:tenant/staff/passkey: a staff passkey opens the console at once (it is both factors). */
+export function staffPasskeySignIn({ config, logger, throttle }: ReviewDeps) {
+  const site = webAuthnSite(config.issuer);
+  return async function signInWithPasskey(ctx: Context): Promise<void> {
+    const tenant = tenantOf(ctx);
+    const key = `staff-passkey:${ctx.ip}`;
+    const wait = await throttle.waitSeconds([key]);
+    if (wait) return showSignIn(ctx, { formError: message('throttle.wait', { seconds: wait }) }, 429);
+    const response = credentialJson<AuthenticationResponseJSON>(formField(ctx, 'response', 20_000));
+    const bound = { tenantId: tenant._id, interaction: STAFF_CEREMONY, owner: 'staff' as const };
+    const proven = response && (await verifyPasskey(site, response, bound));
+    const staff = proven ? await StaffModel.findOne({ _id: proven.accountId, tenantId: tenant._id }).lean<Staff>() : null;
+    if (!staff || staff.disabled) {
+      await throttle.fail(key, config.throttle.ipFreeFailures);
+      await audit(logger, { event: 'staff.login_failed', tenant: tenant._id, method: 'passkey', ip: ctx.ip });
+      return showSignIn(ctx, { formError: message('passkey.failed') }, 401);
+    }
+    await activateStaffSession(await openStaffSession(ctx, staff), config);
+    await audit(logger, { event: 'staff.login', tenant: tenant._id, staff: staff._id.toString(), method: 'passkey', ip: ctx.ip });
+    go(ctx, '');
+  };
+}
+
+/** Where the university requires staff passkeys, the console waits (on its passkeys page) until the staff member has one. */
+export async function passkeyGate(ctx: Context, next: Next): Promise<void> {
+  if (tenantOf(ctx).staffPasskeys === 'required' && !(await hasPasskey(staffOf(ctx)._id.toString()))) return go(ctx, '/passkeys');
+  await next();
+}
