@@ -8,6 +8,7 @@ import { errorPages, PageError } from './http/errors.ts';
 import { healthRoutes } from './http/health.ts';
 import { languageMiddleware } from './http/lang.ts';
 import { shedLoad } from './http/overload.ts';
+import { requestIds } from './http/request-id.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { staticRoutes } from './http/static.ts';
 import type { Logger } from './log.ts';
@@ -49,6 +50,7 @@ export function buildApp({ config, logger, hasher, jwks, cookieKeys, spKeys, dev
 
   // Every response gets the same headers, oidc-provider's own pages (errors, logout) included; its
   // form_post page adds its script's hash to our CSP itself.
+  provider.use(requestIds(config.trustProxy));
   provider.use(securityHeaders());
   provider.use(shedLoad(config.maxInFlight));
   provider.use(writeBatching(logger));

@@ -1,6 +1,10 @@
+import { Writable } from 'node:stream';
 import test from 'ava';
+import Koa from 'koa';
 import type * as oidc from 'openid-client';
 import { AuditModel } from '../src/db/models/audit.ts';
+import { requestIds } from '../src/http/request-id.ts';
+import { createLogger, requestContext } from '../src/log.ts';
 import { relyingParty, startLogin, submitGraduateLogin } from './helpers/relying-party.ts';
 import { runScript } from './helpers/run.ts';
 import { GRADUATE, seedUniversity, startTestService, type TestService } from './helpers/service.ts';
@@ -59,4 +63,58 @@ test.serial('operator commands are audited, secrets masked, and operators read t
   t.is(list.code, 0, list.stderr);
   t.regex(list.stdout, /\tlogin\.succeeded\ttest-univ\taccount:[0-9a-f]{24}\t/);
   t.notRegex(list.stdout, /operator\./, 'filtered by event');
+});
+
+test.serial(
+  'an error page shows its request id as a code, and an operator finds what a request audited by that code',
+  async (t) => {
+    // A failed login (audited) answered with a page, then an expired interaction (an error page with a code).
+    const failed = await submitGraduateLogin(await startLogin(rp), { ...GRADUATE, password: 'Wrong2026trace' });
+    t.is(failed.status, 401);
+    const entry = await AuditModel.findOne({ event: 'login.failed' }).sort({ at: -1 }).lean();
+    t.regex(entry?.requestId ?? '', /^[A-Za-z0-9_-]{10}$/, 'the audit entry names its request');
+
+    const expired = await fetch(`${service.issuer}/interaction/no-such-interaction`);
+    const code = expired.headers.get('x-request-id') ?? '';
+    t.is(expired.status, 400);
+    t.true((await expired.text()).includes(`<code>${code}</code>`), 'the error page shows the request id as its code');
+
+    const env = { NODE_ENV: 'test', MONGODB_URI: service.config.mongodb.uri as string };
+    const found = await runScript('src/cli/main.ts', ['audit', 'list', '--request', entry?.requestId ?? ''], env);
+    t.is(found.code, 0);
+    t.regex(
+      found.stdout,
+      new RegExp(`\\tlogin\\.failed\\t.*\\t${entry?.requestId}$`, 'm'),
+      'the operator finds the entry by the code',
+    );
+  },
+);
+
+test.serial('every log line written while serving a request carries its id; only a trusted proxy may give it', async (t) => {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  const logger = createLogger('info', sink);
+  requestContext.run({ requestId: 'abc123XYZ0' }, () => logger.info({ path: '/x' }, 'request'));
+  logger.info('outside any request');
+  t.is(JSON.parse(lines[0] ?? '{}').requestId, 'abc123XYZ0');
+  t.is(JSON.parse(lines[1] ?? '{}').requestId, undefined);
+
+  const untrusted = await fetch(`${service.issuer}/healthz`, { headers: { 'X-Request-Id': 'chosen-by-client' } });
+  t.not(untrusted.headers.get('x-request-id'), 'chosen-by-client', 'a client cannot choose its id unless a proxy is trusted');
+  const app = new Koa().use(requestIds(true)).use((ctx) => {
+    ctx.body = ctx.state.requestId;
+  });
+  const server = app.listen(0);
+  try {
+    const { port } = server.address() as { port: number };
+    const proxied = await fetch(`http://127.0.0.1:${port}/`, { headers: { 'X-Request-Id': 'proxy-given-42' } });
+    t.is(await proxied.text(), 'proxy-given-42', 'behind a trusted proxy its id is kept');
+  } finally {
+    server.close();
+  }
 });

@@ -46,7 +46,7 @@ const USAGE = `Usage: npm run cli -- <command> [options]
   staff create --tenant ID --email ADDRESS --name NAME [--password P]   (a random password is printed when omitted)
   staff list --tenant ID
   mail test --tenant ID --to ADDRESS [--lang ja|en]
-  audit list [--tenant ID] [--event PREFIX] [--limit N]
+  audit list [--tenant ID] [--event PREFIX] [--request CODE] [--limit N]   (CODE: shown on an error page)
   keys list | keys add | keys promote --kid KID | keys retire --kid KID   (signing keys; restart after each)
 `;
 

@@ -1,5 +1,5 @@
 import mongoose from 'mongoose';
-import type { Logger } from '../log.ts';
+import { currentRequestId, type Logger } from '../log.ts';
 import { AuditModel } from './models/audit.ts';
 
 export interface AuditFields {
@@ -32,6 +32,7 @@ export async function audit(logger: Logger, fields: AuditFields, message?: strin
     operator,
     applicationId: application,
     ip,
+    requestId: currentRequestId(),
     detail,
   }).catch((error) => logger.warn({ err: error }, 'audit entry not written'));
 }

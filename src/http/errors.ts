@@ -33,7 +33,7 @@ function asPageError(error: unknown): PageError {
 
 function renderPageError(ctx: Context, page: PageError): void {
   if (page.retryAfter) ctx.set('Retry-After', String(page.retryAfter));
-  render(ctx, 'error', { messageKey: page.messageKey }, page.status);
+  render(ctx, 'error', { messageKey: page.messageKey, code: ctx.state.requestId }, page.status);
 }
 
 /** Any error in our routes becomes a localised page with the right status: never a stack trace. */

@@ -1,15 +1,43 @@
 import Router from '@koa/router';
 import { pingDatabase } from '../db/connection.ts';
+import { MailModel } from '../db/models/mail.ts';
 
+/** Mail waiting longer than this means delivery is failing (the worker retries within minutes). */
+const MAIL_STALE_MINUTES = 30;
+
+/** Minutes since the oldest mail still waiting to be sent was written; 0 when none waits. */
+async function oldestPendingMailMinutes(): Promise<number> {
+  const oldest = await MailModel.findOne({ status: 'pending' }, { createdAt: 1 })
+    .sort({ nextAttemptAt: 1 })
+    .lean<{ createdAt?: Date }>();
+  return oldest?.createdAt ? Math.floor((Date.now() - oldest.createdAt.getTime()) / 60_000) : 0;
+}
+
+/**
+ * /healthz: the process answers. /readyz: it can serve logins — the database answers (503
+ * otherwise, with the reason). A mail outbox that stopped moving is reported as `degraded` but
+ * stays 200: taking every instance out of the load balancer because SMTP is down would stop logins
+ * too, and mail is kept and sent once SMTP returns (docs/operations.md).
+ */
 export function healthRoutes(): Router {
   const router = new Router();
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
   });
   router.get('/readyz', async (ctx) => {
-    const database = await pingDatabase();
-    ctx.status = database ? 200 : 503;
-    ctx.body = { status: database ? 'ready' : 'unavailable', database };
+    if (!(await pingDatabase())) {
+      ctx.status = 503;
+      ctx.body = { status: 'unavailable', reasons: ['database'], database: false };
+      return;
+    }
+    const oldestPendingMinutes = await oldestPendingMailMinutes().catch(() => -1);
+    const mailStale = oldestPendingMinutes >= MAIL_STALE_MINUTES;
+    ctx.body = {
+      status: mailStale ? 'degraded' : 'ready',
+      reasons: mailStale ? ['mail-outbox'] : [],
+      database: true,
+      mail: { oldestPendingMinutes, staleAfterMinutes: MAIL_STALE_MINUTES },
+    };
   });
   return router;
 }

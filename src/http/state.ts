@@ -10,6 +10,8 @@ declare module 'koa' {
   interface DefaultState {
     /** Every page (src/http/lang.ts). */
     lang: Lang;
+    /** Every request (src/http/request-id.ts). */
+    requestId?: string;
     /** Every form page (src/security/csrf.ts). */
     csrfSecret?: string;
     csrfToken?: string;
