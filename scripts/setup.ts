@@ -81,6 +81,8 @@ const forTests = process.argv.includes('--browser');
 if (forTests) {
   // The browser tests drive Debian's Chromium; Japanese fonts make the screenshots readable.
   ensureDebian(existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'), ['chromium', 'fonts-noto-cjk'], 'browser tests');
+  // The metrics test has a real Prometheus scrape the service; promtool checks the alerting rules.
+  ensureDebian(installed(['prometheus']), ['prometheus'], 'the metrics tests');
 }
 // The SAML tests, and the demo university's sign-in under npm start, use Debian's SimpleSAMLphp.
 const saml = ['simplesamlphp', 'php-cli', 'php-xml', 'php-mbstring'];

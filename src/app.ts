@@ -13,6 +13,7 @@ import { securityHeaders } from './http/security-headers.ts';
 import { staticRoutes } from './http/static.ts';
 import type { Logger } from './log.ts';
 import { loginRoutes } from './login/routes.ts';
+import { httpSeconds, routeGroup } from './metrics.ts';
 import { createProvider } from './oidc/provider.ts';
 import { writeBatching } from './oidc/write-batch.ts';
 import { ServiceProviders } from './saml/service-provider.ts';
@@ -58,6 +59,7 @@ export function buildApp({ config, logger, hasher, jwks, cookieKeys, spKeys, dev
     const started = performance.now();
     await next();
     const ms = Math.round(performance.now() - started);
+    httpSeconds.observe({ route: routeGroup(ctx.path), status: `${Math.floor(ctx.status / 100)}xx` }, ms / 1000);
     const level = ctx.path === '/healthz' || ctx.path === '/readyz' ? 'debug' : 'info';
     logger[level]({ method: ctx.method, path: ctx.path, status: ctx.status, ms }, 'request');
   });

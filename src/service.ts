@@ -16,6 +16,7 @@ import type { startDemoFrontend } from './demo-frontend/app.ts';
 import type { startMailCatcher } from './dev/mail-catcher.ts';
 import type { Logger } from './log.ts';
 import { MailWorker } from './mail/worker.ts';
+import { startMetricsServer } from './metrics-server.ts';
 import { loadCookieKeys, loadSigningKeys } from './oidc/keys.ts';
 import { loadSpKeys } from './saml/sp-keys.ts';
 import { SecretHasher } from './security/secrets.ts';
@@ -30,6 +31,8 @@ export interface RunningService {
   demo?: DemoCredentials;
   /** The demo certificate front end's address (development only). */
   frontendUrl?: string;
+  /** Where Prometheus scrapes (when metrics.port is set). */
+  metricsUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -50,6 +53,22 @@ function listen(server: Server, port: number): Promise<number> {
     server.once('error', fail);
     server.listen(port, () => done((server.address() as AddressInfo).port));
   });
+}
+
+/** What runs beside the HTTP server: the mail worker, the sweeper and the metrics listener. */
+async function startBackground(config: Config, logger: Logger) {
+  const mail = new MailWorker(config.mail, logger);
+  mail.start();
+  const stopSweeper = startSweeper(config.sweepIntervalMs, logger);
+  const metrics = await startMetricsServer(config.metrics, logger);
+  return {
+    metricsUrl: metrics.url,
+    async stop() {
+      stopSweeper();
+      await metrics.stop();
+      await mail.stop();
+    },
+  };
 }
 
 /**
@@ -113,9 +132,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       }
       process.stdout.write(describeDemo(issuer, demo, frontend?.url, demoIdp));
     }
-    const mail = new MailWorker(config.mail, logger);
-    mail.start();
-    const stopSweeper = startSweeper(config.sweepIntervalMs, logger);
+    const background = await startBackground(config, logger);
     logger.info({ issuer, port }, 'listening');
 
     return {
@@ -123,14 +140,14 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       issuer,
       demo,
       frontendUrl: frontend?.url,
+      metricsUrl: background.metricsUrl,
       async stop() {
-        stopSweeper();
+        await background.stop();
         stopWatching();
         await new Promise<void>((done) => {
           server.close(() => done());
           server.closeIdleConnections();
         });
-        await mail.stop();
         await mailCatcher?.stop();
         await frontend?.stop();
         await demoIdp?.stop();

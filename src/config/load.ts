@@ -58,6 +58,8 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Json {
     ['PORT', 'port', integer],
     ['ISSUER', 'issuer', (_, v) => v],
     ['TRUST_PROXY', 'trustProxy', boolean],
+    ['METRICS_PORT', 'metrics.port', integer],
+    ['METRICS_HOST', 'metrics.host', (_, v) => v],
     ['MONGODB_URI', 'mongodb.uri', (_, v) => v],
     ['MONGODB_SERVER_SELECTION_TIMEOUT_MS', 'mongodb.serverSelectionTimeoutMs', integer],
     ['MONGODB_MONITOR_COMMANDS', 'mongodb.monitorCommands', boolean],

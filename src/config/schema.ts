@@ -12,6 +12,11 @@ export const configSchema = z.object({
    * SSRF unless this is set: development, tests, or relying parties on a campus network.
    */
   allowPrivateNetworkCalls: z.boolean(),
+  /** The Prometheus metrics listener, apart from the public port: 0 leaves it off. */
+  metrics: z.object({
+    port: z.number().int().min(0).max(65535),
+    host: z.string().min(1),
+  }),
   mongodb: z.object({
     uri: z.string().startsWith('mongodb').nullable(),
     serverSelectionTimeoutMs: z.number().int().positive(),

@@ -1,4 +1,5 @@
 import type { Middleware } from 'koa';
+import { overloadRefusals, inFlight as requestsInFlight } from '../metrics.ts';
 
 /**
  * Sheds load before it piles up: past `limit` requests in progress, answer 503 with Retry-After at
@@ -10,6 +11,7 @@ export function shedLoad(limit: number): Middleware {
   return async (ctx, next) => {
     if (ctx.path === '/healthz') return next();
     if (inFlight >= limit) {
+      overloadRefusals.inc();
       ctx.status = 503;
       ctx.set('Retry-After', '1');
       ctx.set('Cache-Control', 'no-store');
@@ -17,10 +19,12 @@ export function shedLoad(limit: number): Middleware {
       return;
     }
     inFlight++;
+    requestsInFlight.inc();
     try {
       await next();
     } finally {
       inFlight--;
+      requestsInFlight.dec();
     }
   };
 }

@@ -7,6 +7,7 @@ import { audit } from '../db/audit.ts';
 import { type Account, AccountModel, accountCache } from '../db/models/account.ts';
 import { PendingLoginModel } from '../db/models/pending-login.ts';
 import type { Logger } from '../log.ts';
+import { logins } from '../metrics.ts';
 import { Throttle } from '../security/throttle.ts';
 import type { LoginFlow, LoginStrategy, PendingLogin, RequiredAction } from './contract.ts';
 import { interactionExpired, loadInteraction } from './interaction-context.ts';
@@ -34,6 +35,27 @@ async function recordLogin(account: Account, now = new Date()): Promise<void> {
   accountCache.remember({ ...account, ...times });
 }
 
+/**
+ * Counts, audits and records the login, and stores its result on the interaction this request
+ * already loaded (provider.interactionResult would load it again); the URL that resumes the authorization.
+ */
+async function finishLogin(logger: Logger, ctx: Context, { it, account, strategy }: PendingLogin): Promise<string> {
+  const method = strategy.method(it.tenant);
+  logins.inc({ strategy: strategy.id, tenant: it.tenantId, result: 'succeeded' });
+  await audit(logger, {
+    event: 'login.succeeded',
+    tenant: it.tenantId,
+    account: account._id.toString(),
+    method: strategy.id,
+    ip: ctx.ip,
+  });
+  await recordLogin(account);
+  const interaction = it.details;
+  interaction.result = { login: { accountId: account._id.toString(), acr: method.acr, amr: [...method.amr], remember: false } };
+  await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
+  return interaction.returnTo;
+}
+
 export function loginFlow(
   provider: Provider,
   config: Config,
@@ -58,22 +80,7 @@ export function loginFlow(
     return account ? { it, account, strategy, done: record.done ?? [] } : undefined;
   };
 
-  /** Records the login on the interaction this request already loaded (interactionResult would load it again). */
-  const finish = async (ctx: Context, { it, account, strategy }: PendingLogin): Promise<string> => {
-    const method = strategy.method(it.tenant);
-    await audit(logger, {
-      event: 'login.succeeded',
-      tenant: it.tenantId,
-      account: account._id.toString(),
-      method: strategy.id,
-      ip: ctx.ip,
-    });
-    await recordLogin(account);
-    const interaction = it.details;
-    interaction.result = { login: { accountId: account._id.toString(), acr: method.acr, amr: [...method.amr], remember: false } };
-    await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
-    return interaction.returnTo;
-  };
+  const finish = (ctx: Context, login: PendingLogin) => finishLogin(logger, ctx, login);
 
   const keep = async (uid: string, account: Account, strategy: LoginStrategy) => {
     const expiresAt = new Date(Date.now() + config.ttl.interactionSeconds * 1000);
@@ -109,6 +116,7 @@ export function loginFlow(
         await throttle.fail(keys[0], config.throttle.accountFreeFailures);
         await throttle.fail(keys[1], config.throttle.ipFreeFailures);
         const { tenantId, method, account } = guess;
+        logins.inc({ strategy: method, tenant: tenantId, result: 'failed' });
         await audit(logger, { event: 'login.failed', tenant: tenantId, account, method, ip: ctx.ip }, 'login failed');
         return { refused: true };
       }
@@ -117,6 +125,7 @@ export function loginFlow(
     },
 
     async refused(ctx, tenantId, strategy, detail) {
+      logins.inc({ strategy: strategy.id, tenant: tenantId, result: 'refused' });
       await audit(
         logger,
         { event: 'login.failed', tenant: tenantId, method: strategy.id, ...detail, ip: ctx.ip },

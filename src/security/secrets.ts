@@ -1,4 +1,5 @@
 import argon2, { type HashOptions } from 'argon2';
+import { argon2Seconds } from '../metrics.ts';
 
 export interface Argon2Settings {
   memoryCostKiB: number;
@@ -20,8 +21,13 @@ export class SecretHasher {
     };
   }
 
-  hash(secret: string): Promise<string> {
-    return argon2.hash(secret, this.options);
+  async hash(secret: string): Promise<string> {
+    const done = argon2Seconds.startTimer({ operation: 'hash' });
+    try {
+      return await argon2.hash(secret, this.options);
+    } finally {
+      done();
+    }
   }
 
   /**
@@ -31,11 +37,14 @@ export class SecretHasher {
   async verify(hash: string | undefined | null, secret: string): Promise<boolean> {
     this.dummy ??= this.hash('not-a-real-secret');
     const target = hash ?? (await this.dummy);
+    const done = argon2Seconds.startTimer({ operation: 'verify' });
     try {
       const ok = await argon2.verify(target, secret);
       return ok && Boolean(hash);
     } catch {
       return false;
+    } finally {
+      done();
     }
   }
 }

@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.ts';
 import { isDuplicateKey } from '../db/models/account.ts';
 import { ThrottleModel, type ThrottleRecord } from '../db/models/throttle.ts';
+import { throttleWaits } from '../metrics.ts';
 
 type Settings = Config['throttle'];
 
@@ -40,7 +41,10 @@ export class Throttle {
     const found = await Promise.all(keys.map((key) => ThrottleModel.findById(key).lean<ThrottleRecord & { _id: string }>()));
     const records = found.filter((record) => record !== null);
     const until = Math.max(0, ...records.map((r) => r.blockedUntil?.getTime() ?? 0));
-    return { wait: Math.max(0, Math.ceil((until - now.getTime()) / 1000)), recorded: new Set(records.map((r) => r._id)) };
+    const wait = Math.max(0, Math.ceil((until - now.getTime()) / 1000));
+    // The kind is the key's prefix, named in our code ("login", "staff", …), never the address.
+    if (wait) throttleWaits.inc({ kind: (keys[0] ?? '').split(':')[0] });
+    return { wait, recorded: new Set(records.map((r) => r._id)) };
   }
 
   async waitSeconds(keys: string[], now = new Date()): Promise<number> {

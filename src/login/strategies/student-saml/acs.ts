@@ -4,6 +4,7 @@ import type { Context } from 'koa';
 import { PageError } from '../../../http/errors.ts';
 import { formField } from '../../../http/form.ts';
 import { tenantOf } from '../../../http/state.ts';
+import { samlRefusals } from '../../../metrics.ts';
 import type { PageDeps } from '../../../oidc/page-deps.ts';
 import { type RefusalReason, SamlRefusal, verifyLoginResponse } from '../../../saml/login-response.ts';
 import { singleLogoutRoutes } from '../../../saml/single-logout.ts';
@@ -35,6 +36,7 @@ export function samlRoutes({ sps, logger }: PageDeps, flow: LoginFlow, studentSa
   const router = new Router({ prefix: '/saml' });
 
   const refuse = async (ctx: Context, reason: Reason, detail: string) => {
+    samlRefusals.inc({ reason });
     await flow.refused(ctx, tenantOf(ctx)._id, studentSaml, { reason, detail });
     ctx.status = 303;
     ctx.redirect(`/t/${tenantOf(ctx)._id}/saml/refused/${reason}`);

@@ -1,0 +1,73 @@
+import client from 'prom-client';
+
+/**
+ * What the service counts, in the Prometheus format (prom-client), served on a listener of its own
+ * (src/metrics-server.ts), never on the public port. Labels stay bounded: strategy ids, tenant ids
+ * (set by operators), reasons and route groups named in our code — never an address, a client's
+ * value or a person.
+ */
+export const registry = new client.Registry();
+client.collectDefaultMetrics({ register: registry, prefix: 'cert_idp_' });
+
+export const logins = new client.Counter({
+  name: 'cert_idp_logins_total',
+  help: 'Logins by strategy, university and result (succeeded, failed, refused)',
+  labelNames: ['strategy', 'tenant', 'result'] as const,
+  registers: [registry],
+});
+
+export const argon2Seconds = new client.Histogram({
+  name: 'cert_idp_argon2_seconds',
+  help: 'Time in argon2id, by operation (hash, verify)',
+  labelNames: ['operation'] as const,
+  buckets: [0.01, 0.025, 0.05, 0.1, 0.2, 0.4, 0.8],
+  registers: [registry],
+});
+
+export const httpSeconds = new client.Histogram({
+  name: 'cert_idp_http_request_duration_seconds',
+  help: 'Request latency by route group and status class',
+  labelNames: ['route', 'status'] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  registers: [registry],
+});
+
+export const samlRefusals = new client.Counter({
+  name: 'cert_idp_saml_refusals_total',
+  help: 'SAML responses refused, by reason',
+  labelNames: ['reason'] as const,
+  registers: [registry],
+});
+
+export const throttleWaits = new client.Counter({
+  name: 'cert_idp_throttle_waits_total',
+  help: 'Requests told to wait after repeated failures, by kind of key',
+  labelNames: ['kind'] as const,
+  registers: [registry],
+});
+
+export const inFlight = new client.Gauge({
+  name: 'cert_idp_requests_in_flight',
+  help: 'Requests being served',
+  registers: [registry],
+});
+
+export const overloadRefusals = new client.Counter({
+  name: 'cert_idp_overload_refusals_total',
+  help: 'Requests answered 503 because more were in flight than the service takes',
+  registers: [registry],
+});
+
+/** The route group of a path, for latency: a few names fixed here, never the path itself. */
+export function routeGroup(path: string): string {
+  if (path.startsWith('/interaction/')) return 'interaction';
+  if (path === '/token') return 'token';
+  if (path.startsWith('/auth')) return 'authorization';
+  if (path === '/me') return 'userinfo';
+  if (path.startsWith('/session/end')) return 'logout';
+  if (path === '/jwks' || path.startsWith('/.well-known/')) return 'discovery';
+  if (/^\/t\/[^/]+\/saml\//.test(path)) return 'saml';
+  if (path.startsWith('/t/')) return 'pages';
+  if (path === '/healthz' || path === '/readyz') return 'health';
+  return 'other';
+}
