@@ -1,9 +1,10 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mongoose from 'mongoose';
-import { buildApp } from './app.ts';
+import type Provider from 'oidc-provider';
+import { type AppDependencies, buildApp } from './app.ts';
 import { ConfigError } from './config/load.ts';
 import type { Config } from './config/schema.ts';
 import { watchChanges } from './db/change-stamp.ts';
@@ -72,12 +73,36 @@ async function startBackground(config: Config, logger: Logger) {
 }
 
 /**
+ * The application with the signing and SAML SP keys as KEYS_DIR holds them. When the operator
+ * rotates keys (the CLI moves the keys stamp), it is built again with the new ones and takes the
+ * next requests; those in flight finish on the one they began on. No restart, no session lost.
+ */
+function keyedApp(keysDir: string, logger: Logger, build: (keys: Pick<AppDependencies, 'jwks' | 'spKeys'>) => Provider) {
+  let handle: RequestListener | undefined;
+  const load = async (generate: boolean) => {
+    const [jwks, spKeys] = await Promise.all([loadSigningKeys(keysDir, generate), loadSpKeys(keysDir, generate)]);
+    handle = build({ jwks, spKeys }).callback();
+  };
+  return {
+    load,
+    listener: ((req, res) => handle?.(req, res)) as RequestListener,
+    async reload() {
+      await load(false).then(
+        () => logger.info('keys changed: reloaded'),
+        (error) => logger.error({ err: error }, 'keys changed but could not be read; the previous ones stay in use'),
+      );
+    },
+  };
+}
+
+/**
  * Starts everything: database, keys, demo data, HTTP, mail worker, sweeper. With port 0 (tests)
  * the issuer is the loopback address of the port actually bound.
  */
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const closeDatabase = await openDatabase(config);
-  const stopWatching = await watchChanges(config.changePollMs);
+  let keysChanged: (() => Promise<void>) | undefined;
+  const stopWatching = await watchChanges(config.changePollMs, async () => keysChanged?.());
   const server = createServer();
   let mailCatcher: Awaited<ReturnType<typeof startMailCatcher>>;
   let frontend: Awaited<ReturnType<typeof startDemoFrontend>> | undefined;
@@ -85,10 +110,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   try {
     const generate = config.env !== 'production';
     const keysDir = resolve(projectRoot, config.keysDir);
-    const jwks = await loadSigningKeys(keysDir, generate);
     const cookieKeys = loadCookieKeys(config.cookieKeys, keysDir, generate);
     loadImageKey(config.imageKey, keysDir, generate);
-    const spKeys = await loadSpKeys(keysDir, generate);
     const hasher = new SecretHasher(config.argon2);
     const port = await listen(server, config.port);
     const issuer = config.port === 0 ? `http://127.0.0.1:${port}` : config.issuer;
@@ -96,16 +119,13 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       config.env === 'development'
         ? await (await import('./dev/mail-catcher.ts')).startMailCatcher(config.mail.smtpUrl)
         : undefined;
-    const app = buildApp({
-      config: { ...config, issuer },
-      logger,
-      hasher,
-      jwks,
-      cookieKeys,
-      spKeys,
-      devPages: mailCatcher?.routes,
-    });
-    server.on('request', app.callback());
+    const devPages = mailCatcher?.routes;
+    const app = keyedApp(keysDir, logger, (keys) =>
+      buildApp({ config: { ...config, issuer }, logger, hasher, cookieKeys, devPages, ...keys }),
+    );
+    await app.load(generate);
+    keysChanged = app.reload;
+    server.on('request', app.listener);
 
     let demo: DemoCredentials | undefined;
     if (config.demo.seed) {

@@ -1,55 +1,74 @@
+import { spawn } from 'node:child_process';
 import test from 'ava';
-import { createLogger } from '../src/log.ts';
-import { type RunningService, startService } from '../src/service.ts';
+import { freePort } from '../src/dev/free-port.ts';
 import { completeLogin, relyingParty } from './helpers/relying-party.ts';
 import { runScript } from './helpers/run.ts';
 import { GRADUATE, seedUniversity, startTestService } from './helpers/service.ts';
+import { eventually } from './helpers/wait.ts';
 
-test('an operator rotates the signing key: published first, signing after, the old one retired last', async (t) => {
+test('an operator rotates the signing key while two instances run: published first, signing after, retired last, no restart', async (t) => {
   const first = await startTestService('keys', { logLevel: 'silent' });
   const university = await seedUniversity(first);
-  const config = { ...first.config, port: Number(new URL(first.issuer).port), issuer: first.issuer };
+  const { config } = first;
+  // A second instance of the same service: another process, the same database and KEYS_DIR.
+  const port = await freePort();
+  const second = spawn(process.execPath, ['src/main.ts'], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'test',
+      PORT: String(port),
+      ISSUER: first.issuer,
+      MONGODB_URI: config.mongodb.uri as string,
+      KEYS_DIR: config.keysDir,
+      LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const instances = [first.issuer, first.issuer.replace(/:\d+$/, `:${port}`)];
   const cli = (...args: string[]) =>
     runScript('src/cli/main.ts', ['keys', ...args], {
       NODE_ENV: 'test',
       MONGODB_URI: config.mongodb.uri as string,
       KEYS_DIR: config.keysDir,
     });
-  const signedBy = async (service: RunningService) => {
-    const rp = await relyingParty(service.issuer, university.client.id, university.client.secret);
+  /** The kid of an ID token issued by the instance at `base` (its token endpoint answers the code). */
+  const signedBy = async (base: string) => {
+    const rp = await relyingParty(first.issuer, university.client.id, university.client.secret, base);
     const { tokens } = await completeLogin(rp, GRADUATE);
     return JSON.parse(Buffer.from((tokens.id_token as string).split('.')[0] as string, 'base64url').toString()).kid as string;
   };
-  const published = async (service: RunningService) =>
-    ((await (await fetch(`${service.issuer}/jwks`)).json()) as { keys: Array<{ kid: string }> }).keys.map((k) => k.kid).sort();
-  const restart = async (running: RunningService) => {
-    await running.stop();
-    return startService(config, createLogger('silent'));
-  };
+  const published = async (base: string) =>
+    ((await (await fetch(`${base}/jwks`)).json()) as { keys: Array<{ kid: string }> }).keys.map((k) => k.kid).sort();
+  const everywhere = async <T>(read: (base: string) => Promise<T>, wanted: (value: T) => boolean) =>
+    Promise.all(instances.map((base) => eventually(() => read(base), wanted, 30_000)));
 
-  const oldKid = await signedBy(first);
-  const added = await cli('add');
-  t.is(added.code, 0, added.stderr);
-  const newKid = added.stdout.match(/^(\S+)\tRS256\tpublished$/m)?.[1] as string;
-  t.truthy(newKid);
-
-  let service = await restart(first);
   try {
-    t.deepEqual(await published(service), [oldKid, newKid].sort(), 'the new key is published');
-    t.is(await signedBy(service), oldKid, 'but does not sign yet');
+    await new Promise<void>((done) =>
+      second.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('"msg":"listening"') && done()),
+    );
+    const oldKid = await signedBy(instances[0] as string);
+    const added = await cli('add');
+    t.is(added.code, 0, added.stderr);
+    t.regex(added.stdout, /no restart/);
+    const newKid = added.stdout.match(/^(\S+)\tRS256\tpublished$/m)?.[1] as string;
+    const both = [oldKid, newKid].sort();
+    t.deepEqual(await everywhere(published, (keys) => keys.length === 2), [both, both], 'both instances publish the new key');
+    t.deepEqual(await Promise.all(instances.map(signedBy)), [oldKid, oldKid], 'which does not sign yet');
 
     t.is((await cli('promote', '--kid', newKid)).code, 0);
-    service = await restart(service);
-    t.is(await signedBy(service), newKid, 'the new key signs');
-    t.deepEqual(await published(service), [oldKid, newKid].sort(), 'the old key still verifies earlier tokens');
+    t.deepEqual(
+      await everywhere(signedBy, (kid) => kid === newKid),
+      [newKid, newKid],
+      'the next token of each instance is signed with it',
+    );
 
     const refused = await cli('retire', '--kid', newKid);
     t.is(refused.code, 1);
     t.regex(refused.stderr, /the signing key cannot be retired/);
     t.is((await cli('retire', '--kid', oldKid)).code, 0);
-    service = await restart(service);
-    t.deepEqual(await published(service), [newKid]);
+    t.deepEqual(await everywhere(published, (keys) => keys.length === 1), [[newKid], [newKid]]);
   } finally {
-    await service.stop();
+    second.kill('SIGTERM');
+    await first.stop();
   }
 });

@@ -32,7 +32,7 @@ const USAGE = `Usage: npm run cli -- <command> [options]
                 (KEY: subject studentId familyName givenName familyNameRoman givenNameRoman email affiliation;
                  subject=nameid uses the NameID. Importing an existing SLUG again refreshes it.)
   idp list --tenant ID | idp enable --tenant ID --slug SLUG | idp disable --tenant ID --slug SLUG
-  saml-keys list | saml-keys add | saml-keys promote --id ID | saml-keys retire --id ID   (SAML SP keys; restart after each)
+  saml-keys list | saml-keys add | saml-keys promote --id ID | saml-keys retire --id ID   (SAML SP keys; likewise)
   client create --tenant ID --name NAME --redirect-uri URI [--redirect-uri URI ...]
                 [--post-logout-uri URI ...] [--public] [--third-party] [--backchannel-logout-uri URI] [--id CLIENT_ID]
                 [--home-url URL]   (where the account pages lead back to)
@@ -47,7 +47,7 @@ const USAGE = `Usage: npm run cli -- <command> [options]
   staff list --tenant ID
   mail test --tenant ID --to ADDRESS [--lang ja|en]
   audit list [--tenant ID] [--event PREFIX] [--request CODE] [--limit N]   (CODE: shown on an error page)
-  keys list | keys add | keys promote --kid KID | keys retire --kid KID   (signing keys; restart after each)
+  keys list | keys add | keys promote --kid KID | keys retire --kid KID   (signing keys; running instances take each change within seconds)
 `;
 
 /** The command groups, by the first word of a command line. */

@@ -15,6 +15,8 @@ const StampModel = mongoose.model(
   'change_stamps',
 );
 const STAMP = 'settings';
+/** Moved by the operator CLI after it rotates signing or SAML SP keys (files in KEYS_DIR). */
+const KEYS_STAMP = 'keys';
 
 const caches = new Set<Map<string, unknown>>();
 /** Moves with every local drop, so a read that began before it does not store what it read. */
@@ -25,17 +27,24 @@ function dropCaches(): void {
   for (const cache of caches) cache.clear();
 }
 
-/** Drops this process's caches now and tells the others through the stamp. */
-export async function recordChange(): Promise<void> {
-  dropCaches();
+async function moveStamp(id: string): Promise<void> {
   try {
-    await StampModel.updateOne({ _id: STAMP }, { $inc: { n: 1 } }, { upsert: true });
+    await StampModel.updateOne({ _id: id }, { $inc: { n: 1 } }, { upsert: true });
   } catch (error) {
     // Two first changes at once: one upsert inserts, the other finds the stamp there.
     if (!isDuplicateKey(error)) throw error;
-    await StampModel.updateOne({ _id: STAMP }, { $inc: { n: 1 } });
+    await StampModel.updateOne({ _id: id }, { $inc: { n: 1 } });
   }
 }
+
+/** Drops this process's caches now and tells the others through the stamp. */
+export async function recordChange(): Promise<void> {
+  dropCaches();
+  await moveStamp(STAMP);
+}
+
+/** Tells every running process that the keys in KEYS_DIR changed (they read them again). */
+export const recordKeyChange = () => moveStamp(KEYS_STAMP);
 
 /** Makes every write through this schema's model record a change (the cached collections' models). */
 export function trackChanges(schema: mongoose.Schema): void {
@@ -64,26 +73,31 @@ export class StampedCache<T> {
   }
 }
 
-async function readStamp(): Promise<number | undefined> {
+/** Both stamps in one read (the collection holds two documents); undefined while the database is away. */
+async function readStamps(): Promise<{ settings: number; keys: number } | undefined> {
   try {
-    return (await StampModel.findById(STAMP).lean())?.n ?? 0;
+    const stamps = await StampModel.find({}).lean();
+    const n = (id: string) => stamps.find((stamp) => stamp._id === id)?.n ?? 0;
+    return { settings: n(STAMP), keys: n(KEYS_STAMP) };
   } catch {
     return undefined; // the database is away: keep what we have and look again next time
   }
 }
 
 /**
- * Starts from empty caches on this connection and polls the stamp every `intervalMs`; returns the
+ * Starts from empty caches on this connection and polls the stamps every `intervalMs`: caches are
+ * dropped when the settings stamp moves, `onKeysChanged` runs when the keys stamp does. Returns the
  * function that stops polling.
  */
-export async function watchChanges(intervalMs: number): Promise<() => void> {
+export async function watchChanges(intervalMs: number, onKeysChanged?: () => Promise<void>): Promise<() => void> {
   dropCaches();
-  let seen = await readStamp();
+  let seen = await readStamps();
   const timer = setInterval(async () => {
-    const n = await readStamp();
-    if (n === undefined) return;
-    if (n !== seen) dropCaches();
-    seen = n;
+    const now = await readStamps();
+    if (!now) return;
+    if (now.settings !== seen?.settings) dropCaches();
+    if (seen && now.keys !== seen.keys) await onKeysChanged?.();
+    seen = now;
   }, intervalMs);
   timer.unref();
   return () => clearInterval(timer);

@@ -2,15 +2,22 @@ import * as oidc from 'openid-client';
 import { Browser, formAction, inputValue } from './browser.ts';
 import { REDIRECT_URI } from './service.ts';
 
-/** A relying party built with openid-client, as a university system would integrate. */
-export async function relyingParty(issuer: string, clientId: string, clientSecret?: string) {
-  return oidc.discovery(
+/**
+ * A relying party built with openid-client, as a university system would integrate. With `via`, its
+ * back-channel calls (discovery, token, userinfo) go to another instance of the same issuer, as a
+ * load balancer would send them.
+ */
+export async function relyingParty(issuer: string, clientId: string, clientSecret?: string, via?: string) {
+  const origin = new URL(issuer).origin;
+  const rp = await oidc.discovery(
     new URL(issuer),
     clientId,
     clientSecret ? { client_secret: clientSecret } : undefined,
     clientSecret ? oidc.ClientSecretBasic(clientSecret) : oidc.None(),
     { execute: [oidc.allowInsecureRequests] },
   );
+  if (via) rp[oidc.customFetch] = (url, options) => fetch(url.replace(origin, via), options as RequestInit);
+  return rp;
 }
 
 export interface StartedLogin {

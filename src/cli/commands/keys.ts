@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../../config/schema.ts';
+import { recordKeyChange } from '../../db/change-stamp.ts';
 import { loadSigningKeys, rotateSigningKeys } from '../../oidc/keys.ts';
 import { loadSpKeys, rotateSpKeys } from '../../saml/sp-keys.ts';
 import { type CommandGroup, options, s } from '../options.ts';
@@ -9,10 +10,10 @@ type Step = 'list' | 'add' | 'promote' | 'retire';
 
 const keysDir = (config: Config) => resolve(fileURLToPath(new URL('../../../', import.meta.url)), config.keysDir);
 
-/** The first key signs, the others are published; a change takes effect at the next start. */
+/** The first key signs, the others are published; running instances read a change within seconds. */
 function print(rows: Array<[string, string]>, step: Step): void {
   for (const [i, [id, info]] of rows.entries()) console.log(`${id}\t${info}\t${i === 0 ? 'signing' : 'published'}`);
-  if (step !== 'list') console.log('restart the service for the change to take effect');
+  if (step !== 'list') console.log('every running instance takes the change within seconds (no restart)');
 }
 
 /** The four rotation steps of one kind of key, named by `idOption` (kid for OIDC, id for SAML). */
@@ -21,6 +22,7 @@ function rotation(idOption: 'kid' | 'id', rows: (dir: string, step: Step, id: st
     const withId = name === 'promote' || name === 'retire';
     const o = options(args, withId ? { [idOption]: s } : {}, withId ? [idOption] : []);
     print(await rows(keysDir(config), name, o.str(idOption)), name);
+    if (name !== 'list') await recordKeyChange();
   };
   return { list: step('list'), add: step('add'), promote: step('promote'), retire: step('retire') } satisfies CommandGroup;
 }
