@@ -58,6 +58,31 @@ export const overloadRefusals = new client.Counter({
   registers: [registry],
 });
 
+/** When the key that signs now was made, by kind (signing, saml-sp); set as the keys are loaded. */
+const keyMadeAt = new Map<string, number>();
+
+export function recordKeyMade(kind: 'signing' | 'saml-sp', madeAtMs: number | undefined): void {
+  if (madeAtMs === undefined || Number.isNaN(madeAtMs)) keyMadeAt.delete(kind);
+  else keyMadeAt.set(kind, madeAtMs);
+}
+
+/** Days since the key of `kind` that signs now was made; undefined for a key older than the records. */
+export function keyAgeDays(kind: 'signing' | 'saml-sp'): number | undefined {
+  const made = keyMadeAt.get(kind);
+  return made === undefined ? undefined : Math.floor((Date.now() - made) / 86_400_000);
+}
+
+new client.Gauge({
+  name: 'cert_idp_key_age_seconds',
+  help: 'Age of the key that signs now, by kind (signing: ID tokens; saml-sp: SAML requests)',
+  labelNames: ['kind'] as const,
+  registers: [registry],
+  collect() {
+    this.reset();
+    for (const [kind, made] of keyMadeAt) this.set({ kind }, (Date.now() - made) / 1000);
+  },
+});
+
 /** The route group of a path, for latency: a few names fixed here, never the path itself. */
 export function routeGroup(path: string): string {
   if (path.startsWith('/interaction/')) return 'interaction';

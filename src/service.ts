@@ -17,6 +17,7 @@ import type { startDemoFrontend } from './demo-frontend/app.ts';
 import type { startMailCatcher } from './dev/mail-catcher.ts';
 import type { Logger } from './log.ts';
 import { MailWorker } from './mail/worker.ts';
+import { recordKeyMade } from './metrics.ts';
 import { startMetricsServer } from './metrics-server.ts';
 import { loadCookieKeys, loadSigningKeys } from './oidc/keys.ts';
 import { loadSpKeys } from './saml/sp-keys.ts';
@@ -81,6 +82,9 @@ function keyedApp(keysDir: string, logger: Logger, build: (keys: Pick<AppDepende
   let handle: RequestListener | undefined;
   const load = async (generate: boolean) => {
     const [jwks, spKeys] = await Promise.all([loadSigningKeys(keysDir, generate), loadSpKeys(keysDir, generate)]);
+    const signing = jwks.keys[0] as { iat?: number } | undefined;
+    recordKeyMade('signing', signing?.iat ? signing.iat * 1000 : undefined);
+    recordKeyMade('saml-sp', spKeys[0] ? Date.parse(spKeys[0].createdAt) : undefined);
     handle = build({ jwks, spKeys }).callback();
   };
   return {

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import test from 'ava';
 import type * as oidc from 'openid-client';
 import { freePort } from '../src/dev/free-port.ts';
+import { Applicant } from './helpers/applicant.ts';
 import { completeLogin, relyingParty, startLogin, submitGraduateLogin } from './helpers/relying-party.ts';
 import { GRADUATE, seedUniversity, startTestService, type TestService } from './helpers/service.ts';
 import { eventually } from './helpers/wait.ts';
@@ -15,9 +16,11 @@ let service: TestService;
 let rp: oidc.Configuration;
 let prometheus: ChildProcess;
 let prometheusUrl: string;
+let second: ChildProcess;
+let secondUrl: string;
 
 /** Debian's Prometheus, scraping the service's metrics listener every second, with our alerting rules. */
-async function startPrometheus(target: string): Promise<void> {
+async function startPrometheus(targets: string[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'prometheus-'));
   const config = join(dir, 'prometheus.yml');
   writeFileSync(
@@ -26,7 +29,7 @@ async function startPrometheus(target: string): Promise<void> {
       'global: { scrape_interval: 1s, evaluation_interval: 1s }',
       `rule_files: ["${rules}"]`,
       'scrape_configs:',
-      `  - { job_name: cert-idp, static_configs: [{ targets: ["${target}"] }] }`,
+      `  - { job_name: cert-idp, static_configs: [{ targets: [${targets.map((x) => `"${x}"`).join(', ')}] }] }`,
     ].join('\n'),
   );
   const port = await freePort();
@@ -61,61 +64,124 @@ async function query(promql: string): Promise<number | undefined> {
   return value === undefined ? undefined : Number(value);
 }
 
+/** SMTP is down for both instances from the start: the outbox fills and waits. */
+const SMTP_DOWN = 'smtp://127.0.0.1:9';
+
 test.before(async () => {
-  const metricsPort = await freePort();
-  service = await startTestService('metrics', { metrics: { port: metricsPort, host: '127.0.0.1' } });
+  const [metricsPort, secondPort, secondMetricsPort] = [await freePort(), await freePort(), await freePort()];
+  service = await startTestService('metrics', {
+    metrics: { port: metricsPort, host: '127.0.0.1' },
+    mail: { smtpUrl: SMTP_DOWN },
+  });
   const university = await seedUniversity(service);
   rp = await relyingParty(service.issuer, university.client.id, university.client.secret);
-  await startPrometheus(`127.0.0.1:${metricsPort}`);
+  // A second instance: another process on the same database, with its own metrics listener.
+  second = spawn(process.execPath, ['src/main.ts'], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'test',
+      PORT: String(secondPort),
+      ISSUER: service.issuer,
+      MONGODB_URI: service.config.mongodb.uri as string,
+      KEYS_DIR: service.config.keysDir,
+      SMTP_URL: SMTP_DOWN,
+      METRICS_PORT: String(secondMetricsPort),
+      LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  secondUrl = service.issuer.replace(/:\d+$/, `:${secondPort}`);
+  await new Promise<void>((done) =>
+    second.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('"msg":"listening"') && done()),
+  );
+  await startPrometheus([`127.0.0.1:${metricsPort}`, `127.0.0.1:${secondMetricsPort}`]);
 });
 test.after.always(async () => {
   prometheus?.kill();
+  second?.kill('SIGTERM');
   await service?.stop();
 });
 
-test.serial('a real Prometheus scrapes the service through a login and a failed one and counts both', async (t) => {
-  await completeLogin(rp, GRADUATE);
-  await submitGraduateLogin(await startLogin(rp), { ...GRADUATE, password: 'Wrong2026metrics' });
-  const counted = (result: string) =>
-    `sum(cert_idp_logins_total{strategy="graduate-password",tenant="test-univ",result="${result}"})`;
-  t.is(
-    await eventually(
-      () => query(counted('succeeded')),
-      (v) => v === 1,
+test.serial(
+  'a real Prometheus scrapes two instances through a login, a failed login, a SAML refusal and a mail outage',
+  async (t) => {
+    t.is(
+      await eventually(
+        () => query('count(up{job="cert-idp"} == 1)'),
+        (v) => v === 2,
+        30_000,
+      ),
+      2,
+      'both instances are scraped',
+    );
+    await completeLogin(rp, GRADUATE);
+    // The failed login is sent to the second instance, as a load balancer might.
+    const login = await startLogin(rp);
+    const onSecond = new URL(login.pageUrl);
+    onSecond.port = new URL(secondUrl).port;
+    await submitGraduateLogin({ ...login, pageUrl: onSecond.href }, { ...GRADUATE, password: 'Wrong2026metrics' });
+    const refused = await fetch(`${secondUrl}/t/test-univ/saml/acs`, {
+      method: 'POST',
+      body: new URLSearchParams({ SAMLResponse: 'not a SAML response' }),
+      redirect: 'manual',
+    });
+    t.is(refused.status, 303);
+    await new Applicant(service).requestMail('metrics.outage@example.com');
+
+    const counted = (result: string) =>
+      `sum(cert_idp_logins_total{strategy="graduate-password",tenant="test-univ",result="${result}"})`;
+    t.is(
+      await eventually(
+        () => query(counted('succeeded')),
+        (v) => v === 1,
+        30_000,
+      ),
+      1,
+    );
+    t.is(
+      await eventually(
+        () => query(counted('failed')),
+        (v) => v === 1,
+        30_000,
+      ),
+      1,
+    );
+    const onWhich = await query('count(cert_idp_logins_total{result="failed"} > 0)');
+    t.is(onWhich, 1, 'the failure was counted by the instance that saw it');
+    t.is(
+      await eventually(
+        () => query('sum(cert_idp_saml_refusals_total{reason="malformed"})'),
+        (v) => v === 1,
+        30_000,
+      ),
+      1,
+    );
+    const waiting = await eventually(
+      () => query('max(cert_idp_mail_outbox_pending)'),
+      (v) => (v ?? 0) >= 1,
       30_000,
-    ),
-    1,
-  );
-  t.is(
-    await eventually(
-      () => query(counted('failed')),
-      (v) => v === 1,
+    );
+    t.true((waiting ?? 0) >= 1, 'the mail written during the outage waits in the outbox');
+    const argon2 = await eventually(
+      () => query('sum(cert_idp_argon2_seconds_count{operation="verify"})'),
+      (v) => (v ?? 0) >= 4,
       30_000,
-    ),
-    1,
-  );
-  const argon2 = await eventually(
-    () => query('sum(cert_idp_argon2_seconds_count{operation="verify"})'),
-    (v) => (v ?? 0) >= 4,
-    30_000,
-  );
-  t.true((argon2 ?? 0) >= 4, 'each login verified two secrets');
-  const latency = await eventually(
-    () => query('sum(cert_idp_http_request_duration_seconds_count{route="interaction"})'),
-    (v) => (v ?? 0) > 0,
-    30_000,
-  );
-  t.true((latency ?? 0) > 0);
-  t.is(
-    await eventually(
-      () => query('cert_idp_mail_outbox_pending'),
+    );
+    t.true((argon2 ?? 0) >= 4, 'each login verified two secrets');
+    const latency = await eventually(
+      () => query('sum(cert_idp_http_request_duration_seconds_count{route="interaction"})'),
+      (v) => (v ?? 0) > 0,
+      30_000,
+    );
+    t.true((latency ?? 0) > 0);
+    const keyAge = await eventually(
+      () => query('max(cert_idp_key_age_seconds{kind="signing"})'),
       (v) => v !== undefined,
       30_000,
-    ),
-    0,
-  );
-  t.is(await query('up{job="cert-idp"}'), 1);
-});
+    );
+    t.true((keyAge ?? -1) >= 0 && (keyAge ?? 0) < 3600, 'the signing key was made just now');
+  },
+);
 
 test.serial('metrics are not on the public port, and no metric carries a personal value', async (t) => {
   t.is((await fetch(`${service.issuer}/metrics`)).status, 404);
@@ -126,7 +192,7 @@ test.serial('metrics are not on the public port, and no metric carries a persona
 
 test.serial('the alerting rules pass promtool and Prometheus loads them', async (t) => {
   const { stdout } = await promisify(execFile)('promtool', ['check', 'rules', rules]);
-  t.regex(stdout, /SUCCESS: 5 rules found/);
+  t.regex(stdout, /SUCCESS: 6 rules found/);
   const loaded = await (await fetch(`${prometheusUrl}/api/v1/rules`)).json();
   const names = (loaded as { data: { groups: Array<{ rules: Array<{ name: string }> }> } }).data.groups.flatMap((g) =>
     g.rules.map((r) => r.name),

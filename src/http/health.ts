@@ -1,9 +1,12 @@
 import Router from '@koa/router';
 import { pingDatabase } from '../db/connection.ts';
 import { MailModel } from '../db/models/mail.ts';
+import { keyAgeDays } from '../metrics.ts';
 
 /** Mail waiting longer than this means delivery is failing (the worker retries within minutes). */
 const MAIL_STALE_MINUTES = 30;
+/** A key that has signed longer than this is due for rotation (docs/operations.md). */
+const KEY_OLD_DAYS = 365;
 
 /** Minutes since the oldest mail still waiting to be sent was written; 0 when none waits. */
 async function oldestPendingMailMinutes(): Promise<number> {
@@ -31,12 +34,18 @@ export function healthRoutes(): Router {
       return;
     }
     const oldestPendingMinutes = await oldestPendingMailMinutes().catch(() => -1);
-    const mailStale = oldestPendingMinutes >= MAIL_STALE_MINUTES;
+    const keys = { signingAgeDays: keyAgeDays('signing'), samlSpAgeDays: keyAgeDays('saml-sp'), oldAfterDays: KEY_OLD_DAYS };
+    const reasons = [
+      ...(oldestPendingMinutes >= MAIL_STALE_MINUTES ? ['mail-outbox'] : []),
+      ...((keys.signingAgeDays ?? 0) >= KEY_OLD_DAYS ? ['signing-key-old'] : []),
+      ...((keys.samlSpAgeDays ?? 0) >= KEY_OLD_DAYS ? ['saml-sp-key-old'] : []),
+    ];
     ctx.body = {
-      status: mailStale ? 'degraded' : 'ready',
-      reasons: mailStale ? ['mail-outbox'] : [],
+      status: reasons.length ? 'degraded' : 'ready',
+      reasons,
       database: true,
       mail: { oldestPendingMinutes, staleAfterMinutes: MAIL_STALE_MINUTES },
+      keys,
     };
   });
   return router;

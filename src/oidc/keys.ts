@@ -6,7 +6,9 @@ import { type RotationStep, readKeyFile as readJson, rotateKeyList, writeKeyFile
 
 async function newSigningKey(): Promise<JWK> {
   const { privateKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
-  return { ...(await exportJWK(privateKey)), kid: randomUUID(), alg: 'RS256', use: 'sig' };
+  // iat: when it was made (for its age in metrics and readiness); oidc-provider never publishes it.
+  const made = { iat: Math.floor(Date.now() / 1000) };
+  return { ...(await exportJWK(privateKey)), kid: randomUUID(), alg: 'RS256', use: 'sig', ...made };
 }
 
 /**
@@ -35,7 +37,7 @@ export function loadCookieKeys(configured: string[], keysDir: string, allowGener
 }
 
 /**
- * Rotation in three steps, each followed by a restart: `add` publishes a new key that does not sign
+ * Rotation in three steps (running instances take each within seconds): `add` publishes a new key that does not sign
  * yet (relying parties fetch it), `promote` makes it the signing key (the first of the set), and
  * `retire` removes an old key once the tokens it signed have expired.
  */
