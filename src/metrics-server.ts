@@ -1,9 +1,18 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import mongoose from 'mongoose';
 import type { Config } from './config/schema.ts';
 import type { Logger } from './log.ts';
 import { registerOutboxMetrics } from './mail/outbox-metrics.ts';
-import { registry } from './metrics.ts';
+import { databaseErrors, databaseSeconds, registry } from './metrics.ts';
+import { registerIdpMetrics } from './saml/idp-metrics.ts';
+
+/** Database operations by command name, from the driver's command events (on when metrics are). */
+function countDatabaseCommands(): void {
+  const driver = mongoose.connection.getClient();
+  driver.on('commandSucceeded', (event) => databaseSeconds.observe({ command: event.commandName }, event.duration / 1000));
+  driver.on('commandFailed', (event) => databaseErrors.inc({ command: event.commandName }));
+}
 
 /**
  * GET /metrics for Prometheus on a listener of its own (loopback by default), so the public port
@@ -15,6 +24,8 @@ export async function startMetricsServer(
 ): Promise<{ url?: string; stop: () => Promise<void> }> {
   if (!settings.port) return { stop: async () => undefined };
   registerOutboxMetrics();
+  registerIdpMetrics();
+  countDatabaseCommands();
   const server = createServer((req, res) => {
     if (req.method !== 'GET' || req.url !== '/metrics') {
       res.writeHead(404).end();

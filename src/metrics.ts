@@ -32,6 +32,21 @@ export const httpSeconds = new client.Histogram({
   registers: [registry],
 });
 
+export const databaseSeconds = new client.Histogram({
+  name: 'cert_idp_database_command_seconds',
+  help: 'Database commands by name (find, insert, update, …), their latency',
+  labelNames: ['command'] as const,
+  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+  registers: [registry],
+});
+
+export const databaseErrors = new client.Counter({
+  name: 'cert_idp_database_command_errors_total',
+  help: 'Database commands that failed, by name',
+  labelNames: ['command'] as const,
+  registers: [registry],
+});
+
 export const samlRefusals = new client.Counter({
   name: 'cert_idp_saml_refusals_total',
   help: 'SAML responses refused, by reason',

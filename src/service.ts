@@ -38,15 +38,18 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
+/** The driver's command events: for the tests' and benchmark's counts, and for metrics when they are on. */
+const commandEvents = (config: Config) => config.mongodb.monitorCommands || config.metrics.port > 0;
+
 /** Resolves the database: MONGODB_URI when set, else the embedded FerretDB (never in production). */
 export async function openDatabase(config: Config) {
   if (config.mongodb.uri) {
-    await connectDatabase(config.mongodb.uri, config.mongodb.serverSelectionTimeoutMs, config.mongodb.monitorCommands);
+    await connectDatabase(config.mongodb.uri, config.mongodb.serverSelectionTimeoutMs, commandEvents(config));
     return async () => undefined;
   }
   if (config.env === 'production') throw new ConfigError('MONGODB_URI must be set in production');
   const embedded = await startEmbeddedDb({ port: config.embeddedDb.port, dataDir: config.embeddedDb.dataDir });
-  await connectDatabase(`${embedded.uri}cert-idp`, config.mongodb.serverSelectionTimeoutMs, config.mongodb.monitorCommands);
+  await connectDatabase(`${embedded.uri}cert-idp`, config.mongodb.serverSelectionTimeoutMs, commandEvents(config));
   return () => embedded.stop();
 }
 

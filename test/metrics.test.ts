@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import test from 'ava';
 import type * as oidc from 'openid-client';
+import { generate } from 'selfsigned';
+import { importIdp } from '../src/admin/saml-idps.ts';
 import { freePort } from '../src/dev/free-port.ts';
 import { Applicant } from './helpers/applicant.ts';
 import { completeLogin, relyingParty, startLogin, submitGraduateLogin } from './helpers/relying-party.ts';
@@ -183,6 +185,41 @@ test.serial(
   },
 );
 
+test.serial('a university IdP whose certificate will run out is visible before it does', async (t) => {
+  const pems = await generate([{ name: 'commonName', value: 'idp.metrics.example' }], {
+    keySize: 2048,
+    notAfterDate: new Date(Date.now() + 20 * 86_400_000),
+  });
+  const base64 = pems.cert.replace(/-----(BEGIN|END) CERTIFICATE-----|\s+/g, '');
+  const metadataXml = `<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.metrics.example/idp">
+  <IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+    <KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>${base64}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></KeyDescriptor>
+    <SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.metrics.example/sso"/>
+  </IDPSSODescriptor>
+</EntityDescriptor>`;
+  await importIdp({ tenantId: 'test-univ', slug: 'campus', nameJa: '統合認証', nameEn: 'SSO', metadataXml });
+  const left = await eventually(
+    () => query('cert_idp_saml_idp_certificate_expiry_seconds{tenant="test-univ",idp="campus"}'),
+    (v) => v !== undefined,
+    30_000,
+  );
+  t.true((left ?? 0) > 19 * 86_400 && (left ?? 0) <= 20 * 86_400, 'twenty days left');
+  const alerts = await eventually(
+    async () =>
+      (
+        (await (await fetch(`${prometheusUrl}/api/v1/alerts`)).json()) as {
+          data: { alerts: Array<{ labels: { alertname: string } }> };
+        }
+      ).data.alerts,
+    (list) => list.some((a) => a.labels.alertname === 'CertIdpSamlIdpCertificateExpiring'),
+    30_000,
+  );
+  t.true(
+    alerts.some((a) => a.labels.alertname === 'CertIdpSamlIdpCertificateExpiring'),
+    'and the alert fires',
+  );
+});
+
 test.serial('metrics are not on the public port, and no metric carries a personal value', async (t) => {
   t.is((await fetch(`${service.issuer}/metrics`)).status, 404);
   const text = await (await fetch(service.metricsUrl as string)).text();
@@ -192,7 +229,7 @@ test.serial('metrics are not on the public port, and no metric carries a persona
 
 test.serial('the alerting rules pass promtool and Prometheus loads them', async (t) => {
   const { stdout } = await promisify(execFile)('promtool', ['check', 'rules', rules]);
-  t.regex(stdout, /SUCCESS: 6 rules found/);
+  t.regex(stdout, /SUCCESS: 7 rules found/);
   const loaded = await (await fetch(`${prometheusUrl}/api/v1/rules`)).json();
   const names = (loaded as { data: { groups: Array<{ rules: Array<{ name: string }> }> } }).data.groups.flatMap((g) =>
     g.rules.map((r) => r.name),
