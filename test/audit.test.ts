@@ -13,8 +13,17 @@ let service: TestService;
 let university: Awaited<ReturnType<typeof seedUniversity>>;
 let rp: oidc.Configuration;
 
+/** The service's log lines, as its operator's log store would keep them. */
+const logLines: string[] = [];
+
 test.before(async () => {
-  service = await startTestService('audit');
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logLines.push(String(chunk));
+      done();
+    },
+  });
+  service = await startTestService('audit', {}, createLogger('info', sink));
   university = await seedUniversity(service);
   rp = await relyingParty(service.issuer, university.client.id, university.client.secret);
 });
@@ -78,6 +87,12 @@ test.serial(
     const code = expired.headers.get('x-request-id') ?? '';
     t.is(expired.status, 400);
     t.true((await expired.text()).includes(`<code>${code}</code>`), 'the error page shows the request id as its code');
+    const lines = logLines.map((line) => JSON.parse(line) as { requestId?: string; path?: string; status?: number });
+    const ofRequest = lines.filter((line) => line.requestId === code);
+    t.true(
+      ofRequest.some((line) => line.path === '/interaction/no-such-interaction' && line.status === 400),
+      'the logs hold the request by its code',
+    );
 
     const env = { NODE_ENV: 'test', MONGODB_URI: service.config.mongodb.uri as string };
     const found = await runScript('src/cli/main.ts', ['audit', 'list', '--request', entry?.requestId ?? ''], env);

@@ -38,10 +38,14 @@ export interface TestService extends RunningService {
 }
 
 /** The real service, in this process, on a free port, with its own database and SMTP sink. */
-export async function startTestService(name: string, overrides: Record<string, unknown> = {}): Promise<TestService> {
+export async function startTestService(
+  name: string,
+  overrides: Record<string, unknown> = {},
+  logger?: ReturnType<typeof createLogger>,
+): Promise<TestService> {
   const smtp = await startSmtpSink();
   const config = testConfig(name, deepMerge({ mail: { smtpUrl: smtp.url } }, overrides));
-  const service = await startService(config, createLogger(config.logLevel));
+  const service = await startService(config, logger ?? createLogger(config.logLevel));
   return {
     ...service,
     config,
