@@ -75,7 +75,7 @@ test.serial('operator commands are audited, secrets masked, and operators read t
 });
 
 test.serial(
-  'an error page shows its request id as a code, and an operator finds what a request audited by that code',
+  'an error page shows its request id as a code, by which an operator finds the request in the logs and what it audited',
   async (t) => {
     // A failed login (audited) answered with a page, then an expired interaction (an error page with a code).
     const failed = await submitGraduateLogin(await startLogin(rp), { ...GRADUATE, password: 'Wrong2026trace' });
