@@ -63,7 +63,7 @@ export function buildApp({ config, logger, hasher, jwks, cookieKeys, spKeys, dev
     const level = ctx.path === '/healthz' || ctx.path === '/readyz' ? 'debug' : 'info';
     logger[level]({ method: ctx.method, path: ctx.path, status: ctx.status, ms }, 'request');
   });
-  provider.use(healthRoutes().routes());
+  provider.use(healthRoutes(config.readiness.strict).routes());
   provider.use(staticRoutes().routes());
 
   const notFound: Middleware = (ctx) => ctx.throw(404);

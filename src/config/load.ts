@@ -58,6 +58,7 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Json {
     ['PORT', 'port', integer],
     ['ISSUER', 'issuer', (_, v) => v],
     ['TRUST_PROXY', 'trustProxy', boolean],
+    ['READINESS_STRICT', 'readiness.strict', boolean],
     ['METRICS_PORT', 'metrics.port', integer],
     ['METRICS_HOST', 'metrics.host', (_, v) => v],
     ['MONGODB_URI', 'mongodb.uri', (_, v) => v],

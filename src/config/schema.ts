@@ -12,6 +12,11 @@ export const configSchema = z.object({
    * SSRF unless this is set: development, tests, or relying parties on a campus network.
    */
   allowPrivateNetworkCalls: z.boolean(),
+  /**
+   * strict: /readyz answers 503 for a stalled mail outbox or an old key too, not only for the
+   * database (off by default: late mail should not take logins down; docs/operations.md).
+   */
+  readiness: z.object({ strict: z.boolean() }),
   /** The Prometheus metrics listener, apart from the public port: 0 leaves it off. */
   metrics: z.object({
     port: z.number().int().min(0).max(65535),

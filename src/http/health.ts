@@ -20,9 +20,10 @@ async function oldestPendingMailMinutes(): Promise<number> {
  * /healthz: the process answers. /readyz: it can serve logins — the database answers (503
  * otherwise, with the reason). A mail outbox that stopped moving is reported as `degraded` but
  * stays 200: taking every instance out of the load balancer because SMTP is down would stop logins
- * too, and mail is kept and sent once SMTP returns (docs/operations.md).
+ * too, and mail is kept and sent once SMTP returns (docs/operations.md). With `strict` (an operator's
+ * choice) any reason answers 503.
  */
-export function healthRoutes(): Router {
+export function healthRoutes(strict = false): Router {
   const router = new Router();
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
@@ -40,6 +41,7 @@ export function healthRoutes(): Router {
       ...((keys.signingAgeDays ?? 0) >= KEY_OLD_DAYS ? ['signing-key-old'] : []),
       ...((keys.samlSpAgeDays ?? 0) >= KEY_OLD_DAYS ? ['saml-sp-key-old'] : []),
     ];
+    if (strict && reasons.length) ctx.status = 503;
     ctx.body = {
       status: reasons.length ? 'degraded' : 'ready',
       reasons,
