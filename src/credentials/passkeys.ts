@@ -11,6 +11,7 @@ import {
 import { claimOnce } from '../db/claim.ts';
 import type { Account } from '../db/models/account.ts';
 import { type Passkey, PasskeyModel, WebAuthnChallengeModel } from '../db/models/passkey.ts';
+import { formatDateTime, type Lang } from '../i18n/index.ts';
 
 /**
  * Passkeys (WebAuthn) with @simplewebauthn/server: discoverable credentials, user verification
@@ -210,6 +211,17 @@ export async function verifyPasskey(
 }
 
 export const listPasskeys = (accountId: string) => PasskeyModel.find({ accountId }).sort({ createdAt: 1 }).lean<Passkey[]>();
+
+/** The passkeys of an account or staff member as their page lists them: name, added, last used. */
+export async function passkeyRows(ownerId: string, lang: Lang) {
+  const when = (date: Date | null | undefined) => (date ? formatDateTime(date, lang) : '');
+  return (await listPasskeys(ownerId)).map((key) => ({
+    id: key._id,
+    name: key.name || key._id.slice(0, 8),
+    created: when(key.createdAt),
+    lastUsed: when(key.lastUsedAt),
+  }));
+}
 
 export const hasPasskey = async (accountId: string) => (await PasskeyModel.countDocuments({ accountId })) > 0;
 

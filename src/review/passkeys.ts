@@ -7,6 +7,7 @@ import {
   hasPasskey,
   listPasskeys,
   type PasskeyHolder,
+  passkeyRows,
   registrationOptions,
   removePasskey,
   verifyPasskey,
@@ -17,7 +18,7 @@ import { type Staff, StaffModel } from '../db/models/staff.ts';
 import { formField } from '../http/form.ts';
 import { staffOf, tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
-import { type FieldErrors, formatDateTime, message } from '../i18n/index.ts';
+import { type FieldErrors, message } from '../i18n/index.ts';
 import { base, go, type ReviewDeps } from './context.ts';
 import { showSignIn } from './sign-in.ts';
 import { activateStaffSession, openStaffSession } from './staff-session.ts';
@@ -36,13 +37,7 @@ const staffHolder = (staff: Staff): PasskeyHolder => ({
 
 /** The staff member's passkeys, and the way to add one (after the password again). */
 export async function showStaffPasskeys(ctx: Context, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
-  const when = (date: Date | null | undefined) => (date ? formatDateTime(date, ctx.state.lang) : '');
-  const passkeys = (await listPasskeys(staffOf(ctx)._id.toString())).map((key) => ({
-    id: key._id,
-    name: key.name || key._id.slice(0, 8),
-    created: when(key.createdAt),
-    lastUsed: when(key.lastUsedAt),
-  }));
+  const passkeys = await passkeyRows(staffOf(ctx)._id.toString(), ctx.state.lang);
   const required = tenantOf(ctx).staffPasskeys === 'required' && passkeys.length === 0;
   const page = {
     base: base(ctx),

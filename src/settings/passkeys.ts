@@ -5,6 +5,7 @@ import {
   addPasskey,
   credentialJson,
   listPasskeys,
+  passkeyRows,
   registrationOptions,
   removePasskey,
   webAuthnSite,
@@ -14,7 +15,7 @@ import { type Account, AccountModel } from '../db/models/account.ts';
 import { formField } from '../http/form.ts';
 import { accountOf, tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
-import { type FieldErrors, formatDateTime, message } from '../i18n/index.ts';
+import { type FieldErrors, message } from '../i18n/index.ts';
 import { base, type SettingsDeps } from './context.ts';
 
 /** Passkeys belong to graduates, where their university allows them. */
@@ -25,13 +26,7 @@ function mayUse(ctx: Context): void {
 /** The account's passkeys, with when each was added and last used, and the way to add one. */
 export async function showPasskeys(ctx: Context, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
   mayUse(ctx);
-  const when = (date: Date | null | undefined) => (date ? formatDateTime(date, ctx.state.lang) : '');
-  const passkeys = (await listPasskeys(accountOf(ctx)._id.toString())).map((key) => ({
-    id: key._id,
-    name: key.name || key._id.slice(0, 8),
-    created: when(key.createdAt),
-    lastUsed: when(key.lastUsedAt),
-  }));
+  const passkeys = await passkeyRows(accountOf(ctx)._id.toString(), ctx.state.lang);
   render(ctx, 'account-passkeys', { base: base(ctx), passkeys, errors: {}, ...extra }, status);
 }
 
