@@ -1,20 +1,12 @@
 import Router from '@koa/router';
 import { pingDatabase } from '../db/connection.ts';
-import { MailModel } from '../db/models/mail.ts';
+import { oldestPendingMailAgeMs } from '../mail/outbox.ts';
 import { keyAgeDays } from '../metrics.ts';
 
 /** Mail waiting longer than this means delivery is failing (the worker retries within minutes). */
 const MAIL_STALE_MINUTES = 30;
 /** A key that has signed longer than this is due for rotation (docs/operations.md). */
 const KEY_OLD_DAYS = 365;
-
-/** Minutes since the oldest mail still waiting to be sent was written; 0 when none waits. */
-async function oldestPendingMailMinutes(): Promise<number> {
-  const oldest = await MailModel.findOne({ status: 'pending' }, { createdAt: 1 })
-    .sort({ nextAttemptAt: 1 })
-    .lean<{ createdAt?: Date }>();
-  return oldest?.createdAt ? Math.floor((Date.now() - oldest.createdAt.getTime()) / 60_000) : 0;
-}
 
 /**
  * /healthz: the process answers. /readyz: it can serve logins — the database answers (503
@@ -34,7 +26,10 @@ export function healthRoutes(strict = false): Router {
       ctx.body = { status: 'unavailable', reasons: ['database'], database: false };
       return;
     }
-    const oldestPendingMinutes = await oldestPendingMailMinutes().catch(() => -1);
+    const oldestPendingMinutes = await oldestPendingMailAgeMs().then(
+      (ms) => Math.floor(ms / 60_000),
+      () => -1,
+    );
     const keys = { signingAgeDays: keyAgeDays('signing'), samlSpAgeDays: keyAgeDays('saml-sp'), oldAfterDays: KEY_OLD_DAYS };
     const reasons = [
       ...(oldestPendingMinutes >= MAIL_STALE_MINUTES ? ['mail-outbox'] : []),

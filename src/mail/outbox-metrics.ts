@@ -1,6 +1,7 @@
 import client from 'prom-client';
 import { MailModel } from '../db/models/mail.ts';
 import { registry } from '../metrics.ts';
+import { oldestPendingMailAgeMs } from './outbox.ts';
 
 /** The outbox as a scrape finds it: how many mails wait, and for how long the oldest has. */
 export function registerOutboxMetrics(): void {
@@ -18,10 +19,7 @@ export function registerOutboxMetrics(): void {
     help: 'Age of the oldest mail waiting to be sent (0 when none waits)',
     registers: [registry],
     async collect() {
-      const oldest = await MailModel.findOne({ status: 'pending' }, { createdAt: 1 })
-        .sort({ nextAttemptAt: 1 })
-        .lean<{ createdAt?: Date }>();
-      this.set(oldest?.createdAt ? (Date.now() - oldest.createdAt.getTime()) / 1000 : 0);
+      this.set((await oldestPendingMailAgeMs()) / 1000);
     },
   });
 }

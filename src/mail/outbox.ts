@@ -34,3 +34,11 @@ export async function enqueueMail(options: {
   });
   return mail._id.toString();
 }
+
+/** Milliseconds since the oldest mail still waiting to be sent was written; 0 when none waits. */
+export async function oldestPendingMailAgeMs(): Promise<number> {
+  const oldest = await MailModel.findOne({ status: 'pending' }, { createdAt: 1 })
+    .sort({ nextAttemptAt: 1 })
+    .lean<{ createdAt?: Date }>();
+  return oldest?.createdAt ? Date.now() - oldest.createdAt.getTime() : 0;
+}
