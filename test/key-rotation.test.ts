@@ -1,30 +1,15 @@
-import { spawn } from 'node:child_process';
 import test from 'ava';
-import { freePort } from '../src/dev/free-port.ts';
 import { completeLogin, relyingParty } from './helpers/relying-party.ts';
 import { runScript } from './helpers/run.ts';
-import { GRADUATE, seedUniversity, startTestService } from './helpers/service.ts';
+import { GRADUATE, seedUniversity, startSecondInstance, startTestService } from './helpers/service.ts';
 import { eventually } from './helpers/wait.ts';
 
 test('an operator rotates the signing key while two instances run: published first, signing after, retired last, no restart', async (t) => {
   const first = await startTestService('keys', { logLevel: 'silent' });
   const university = await seedUniversity(first);
   const { config } = first;
-  // A second instance of the same service: another process, the same database and KEYS_DIR.
-  const port = await freePort();
-  const second = spawn(process.execPath, ['src/main.ts'], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      NODE_ENV: 'test',
-      PORT: String(port),
-      ISSUER: first.issuer,
-      MONGODB_URI: config.mongodb.uri as string,
-      KEYS_DIR: config.keysDir,
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const instances = [first.issuer, first.issuer.replace(/:\d+$/, `:${port}`)];
+  const second = await startSecondInstance(first);
+  const instances = [first.issuer, second.url];
   const cli = (...args: string[]) =>
     runScript('src/cli/main.ts', ['keys', ...args], {
       NODE_ENV: 'test',
@@ -43,9 +28,6 @@ test('an operator rotates the signing key while two instances run: published fir
     Promise.all(instances.map((base) => eventually(() => read(base), wanted, 30_000)));
 
   try {
-    await new Promise<void>((done) =>
-      second.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('"msg":"listening"') && done()),
-    );
     const oldKid = await signedBy(instances[0] as string);
     const added = await cli('add');
     t.is(added.code, 0, added.stderr);
@@ -68,7 +50,7 @@ test('an operator rotates the signing key while two instances run: published fir
     t.is((await cli('retire', '--kid', oldKid)).code, 0);
     t.deepEqual(await everywhere(published, (keys) => keys.length === 1), [[newKid], [newKid]]);
   } finally {
-    second.kill('SIGTERM');
+    second.stop();
     await first.stop();
   }
 });

@@ -10,7 +10,14 @@ import { importIdp } from '../src/admin/saml-idps.ts';
 import { freePort } from '../src/dev/free-port.ts';
 import { Applicant } from './helpers/applicant.ts';
 import { completeLogin, relyingParty, startLogin, submitGraduateLogin } from './helpers/relying-party.ts';
-import { GRADUATE, seedUniversity, startTestService, type TestService } from './helpers/service.ts';
+import {
+  GRADUATE,
+  type SecondInstance,
+  seedUniversity,
+  startSecondInstance,
+  startTestService,
+  type TestService,
+} from './helpers/service.ts';
 import { eventually } from './helpers/wait.ts';
 
 const rules = new URL('../ops/prometheus/alerts.yml', import.meta.url).pathname;
@@ -18,8 +25,7 @@ let service: TestService;
 let rp: oidc.Configuration;
 let prometheus: ChildProcess;
 let prometheusUrl: string;
-let second: ChildProcess;
-let secondUrl: string;
+let second: SecondInstance;
 
 /** Debian's Prometheus, scraping the service's metrics listener every second, with our alerting rules. */
 async function startPrometheus(targets: string[]): Promise<void> {
@@ -70,7 +76,7 @@ async function query(promql: string): Promise<number | undefined> {
 const SMTP_DOWN = 'smtp://127.0.0.1:9';
 
 test.before(async () => {
-  const [metricsPort, secondPort, secondMetricsPort] = [await freePort(), await freePort(), await freePort()];
+  const [metricsPort, secondMetricsPort] = [await freePort(), await freePort()];
   service = await startTestService('metrics', {
     metrics: { port: metricsPort, host: '127.0.0.1' },
     mail: { smtpUrl: SMTP_DOWN },
@@ -78,29 +84,12 @@ test.before(async () => {
   const university = await seedUniversity(service);
   rp = await relyingParty(service.issuer, university.client.id, university.client.secret);
   // A second instance: another process on the same database, with its own metrics listener.
-  second = spawn(process.execPath, ['src/main.ts'], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      NODE_ENV: 'test',
-      PORT: String(secondPort),
-      ISSUER: service.issuer,
-      MONGODB_URI: service.config.mongodb.uri as string,
-      KEYS_DIR: service.config.keysDir,
-      SMTP_URL: SMTP_DOWN,
-      METRICS_PORT: String(secondMetricsPort),
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  secondUrl = service.issuer.replace(/:\d+$/, `:${secondPort}`);
-  await new Promise<void>((done) =>
-    second.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('"msg":"listening"') && done()),
-  );
+  second = await startSecondInstance(service, { SMTP_URL: SMTP_DOWN, METRICS_PORT: String(secondMetricsPort) });
   await startPrometheus([`127.0.0.1:${metricsPort}`, `127.0.0.1:${secondMetricsPort}`]);
 });
 test.after.always(async () => {
   prometheus?.kill();
-  second?.kill('SIGTERM');
+  second?.stop();
   await service?.stop();
 });
 
@@ -120,9 +109,9 @@ test.serial(
     // The failed login is sent to the second instance, as a load balancer might.
     const login = await startLogin(rp);
     const onSecond = new URL(login.pageUrl);
-    onSecond.port = new URL(secondUrl).port;
+    onSecond.port = String(second.port);
     await submitGraduateLogin({ ...login, pageUrl: onSecond.href }, { ...GRADUATE, password: 'Wrong2026metrics' });
-    const refused = await fetch(`${secondUrl}/t/test-univ/saml/acs`, {
+    const refused = await fetch(`${second.url}/t/test-univ/saml/acs`, {
       method: 'POST',
       body: new URLSearchParams({ SAMLResponse: 'not a SAML response' }),
       redirect: 'manual',

@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import test from 'ava';
 import * as oidc from 'openid-client';
 import { createLogger } from '../src/log.ts';
 import { startService } from '../src/service.ts';
 import { completeLogin, relyingParty, startLogin, submitGraduateLogin } from './helpers/relying-party.ts';
-import { GRADUATE, REDIRECT_URI, seedUniversity, startTestService, testConfig } from './helpers/service.ts';
+import { GRADUATE, REDIRECT_URI, seedUniversity, startSecondInstance, startTestService, testConfig } from './helpers/service.ts';
 
 test.serial('a graduate stays logged in across a restart of the service', async (t) => {
   const config = testConfig('restart', { port: 0 });
@@ -53,32 +51,12 @@ test.serial('under more load than it takes, the service answers 503 with Retry-A
 test.serial('a login started on one instance finishes on another: they share nothing but the database', async (t) => {
   const first = await startTestService('instances');
   const university = await seedUniversity(first);
-  const port = await new Promise<number>((done) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port: free } = probe.address() as { port: number };
-      probe.close(() => done(free));
-    });
-  });
-  const second = spawn(process.execPath, ['src/main.ts'], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      NODE_ENV: 'test',
-      PORT: String(port),
-      ISSUER: first.issuer,
-      MONGODB_URI: first.config.mongodb.uri as string,
-      KEYS_DIR: first.config.keysDir,
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const second = await startSecondInstance(first);
   try {
-    await new Promise<void>((done) =>
-      second.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('"msg":"listening"') && done()),
-    );
     const rp = await relyingParty(first.issuer, university.client.id, university.client.secret);
     const login = await startLogin(rp);
     const onSecond = new URL(login.pageUrl);
-    onSecond.port = String(port);
+    onSecond.port = String(second.port);
     const result = await submitGraduateLogin({ ...login, pageUrl: onSecond.href }, GRADUATE);
     t.true(result.url.startsWith(REDIRECT_URI), 'the second instance completed the login the first one began');
     const tokens = await oidc.authorizationCodeGrant(rp, new URL(result.url), {
@@ -88,7 +66,7 @@ test.serial('a login started on one instance finishes on another: they share not
     });
     t.is(tokens.claims()?.email, GRADUATE.email);
   } finally {
-    second.kill('SIGTERM');
+    second.stop();
     await first.stop();
   }
 });

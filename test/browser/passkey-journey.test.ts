@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import test from 'ava';
 import * as oidc from 'openid-client';
 import { generate } from 'otplib';
@@ -9,10 +8,9 @@ import { AccountModel } from '../../src/db/models/account.ts';
 import { AuditModel } from '../../src/db/models/audit.ts';
 import { PasskeyModel } from '../../src/db/models/passkey.ts';
 import { TenantModel } from '../../src/db/models/tenant.ts';
-import { freePort } from '../../src/dev/free-port.ts';
 import { Browser } from '../helpers/browser.ts';
 import { browserSuite, Journey, newContext, VIEWPORTS, type Viewport } from '../helpers/real-browser.ts';
-import { addGraduate } from '../helpers/service.ts';
+import { addGraduate, startSecondInstance } from '../helpers/service.ts';
 import { recipients } from '../helpers/smtp-sink.ts';
 
 const suite = browserSuite('browser-passkey', { localhost: true });
@@ -259,28 +257,13 @@ test.serial('a cloned passkey whose counter went back is refused', async (t) => 
 
 test.serial('a passkey ceremony begun on one instance is finished by another: they share only the database', async (t) => {
   const { context, page } = await graduateWithPasskey('passkey-instances@example.com');
-  const port = await freePort();
-  const second = spawn(process.execPath, ['src/main.ts'], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      NODE_ENV: 'test',
-      PORT: String(port),
-      ISSUER: suite.service.issuer,
-      MONGODB_URI: suite.service.config.mongodb.uri as string,
-      KEYS_DIR: suite.service.config.keysDir,
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const second = await startSecondInstance(suite.service);
   try {
-    await new Promise<void>((done) =>
-      second.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('"msg":"listening"') && done()),
-    );
     const finish = await startLogin(page, 'en', { acr_values: PASSKEY_ACR });
     const answer = await signedAnswer(page);
     // The challenge came from the first instance; the answer goes to the second, as a form would.
     const onSecond = new URL(answer.action);
-    onSecond.port = String(port);
+    onSecond.port = String(second.port);
     await page.evaluate(
       ({ response, csrf, to }) => {
         const form = document.querySelector('[data-passkey-options] form') as HTMLFormElement;
@@ -293,7 +276,7 @@ test.serial('a passkey ceremony begun on one instance is finished by another: th
     );
     t.is((await finish())?.acr, PASSKEY_ACR, "the second instance verified the answer to the first one's challenge");
   } finally {
-    second.kill('SIGTERM');
+    second.stop();
     await context.close();
   }
 });

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,6 +8,7 @@ import { registerClient } from '../../src/admin/clients.ts';
 import { configureTenant, createTenant } from '../../src/admin/tenants.ts';
 import { deepMerge, loadConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
+import { freePort } from '../../src/dev/free-port.ts';
 import { createLogger } from '../../src/log.ts';
 import { SecretHasher } from '../../src/security/secrets.ts';
 import { type RunningService, startService } from '../../src/service.ts';
@@ -134,4 +136,36 @@ export async function addGraduate(service: TestService, email: string) {
     studentIds: [],
   });
   return credentials;
+}
+
+export interface SecondInstance {
+  /** Its base URL: the same issuer, on its own port. */
+  url: string;
+  port: number;
+  stop(): void;
+}
+
+/**
+ * Another instance of `first`'s service, as a load balancer would run it: a process of its own
+ * (src/main.ts) with the same issuer, database and KEYS_DIR, and `env` added; resolves once it listens.
+ */
+export async function startSecondInstance(first: TestService, env: Record<string, string> = {}): Promise<SecondInstance> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['src/main.ts'], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'test',
+      PORT: String(port),
+      ISSUER: first.issuer,
+      MONGODB_URI: first.config.mongodb.uri as string,
+      KEYS_DIR: first.config.keysDir,
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((done) =>
+    child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('"msg":"listening"') && done()),
+  );
+  return { url: first.issuer.replace(/:\d+$/, `:${port}`), port, stop: () => child.kill('SIGTERM') };
 }
