@@ -1,19 +1,9 @@
 import test from 'ava';
 import * as oidc from 'openid-client';
-import type { Browser, Page } from 'playwright-core';
-import { registerClient } from '../../src/admin/clients.ts';
-import { type SamlTestUser, type SimpleSamlPhp, startSimpleSamlPhp } from '../../src/dev/simplesamlphp.ts';
-import { Journey, landingPage, launchChromium, newContext, VIEWPORTS, type Viewport } from '../helpers/real-browser.ts';
-import { relyingParty } from '../helpers/relying-party.ts';
-import { seedSamlUniversity } from '../helpers/saml-student.ts';
-import { startTestService, type TestService } from '../helpers/service.ts';
+import type { Page } from 'playwright-core';
+import type { SamlTestUser } from '../../src/dev/simplesamlphp.ts';
+import { browserSuite, Journey, newContext, VIEWPORTS, type Viewport } from '../helpers/real-browser.ts';
 import { recipients } from '../helpers/smtp-sink.ts';
-
-let service: TestService;
-let ssp: SimpleSamlPhp;
-let browser: Browser;
-let rp: oidc.Configuration;
-let landing: Awaited<ReturnType<typeof landingPage>>;
 
 /** One student per journey: each is a first login (S2 and S3 of manuals 002-004). */
 const students: SamlTestUser[] = ['ja', 'en'].flatMap((lang) =>
@@ -32,22 +22,7 @@ const students: SamlTestUser[] = ['ja', 'en'].flatMap((lang) =>
   })),
 );
 
-test.before(async () => {
-  service = await startTestService('browser-student');
-  ssp = await startSimpleSamlPhp(students);
-  await seedSamlUniversity(service, ssp, 'test-univ', { secondPassword: true });
-  landing = await landingPage();
-  const client = await registerClient({ tenantId: 'test-univ', name: 'Certificate front end', redirectUris: [landing.callback] });
-  rp = await relyingParty(service.issuer, client.clientId, client.clientSecret);
-  browser = await launchChromium();
-});
-
-test.after.always(async () => {
-  await browser?.close();
-  await landing?.close();
-  await ssp?.stop();
-  await service?.stop();
-});
+const suite = browserSuite('browser-student', { saml: { students, secondPassword: true } });
 
 async function switchLanguage(page: Page, lang: 'ja' | 'en') {
   await page.selectOption('#lang-select', lang);
@@ -69,11 +44,11 @@ for (const lang of ['ja', 'en'] as const) {
         // The browser starts in the other language; the pull-down switches it (login page for English,
         // the mail address setting screen for Japanese) and every later screen and mail follows.
         const other = lang === 'ja' ? 'en' : 'ja';
-        const context = await newContext(browser, viewport, other);
+        const context = await newContext(suite.browser, viewport, other);
         const page = await context.newPage();
         const journey = new Journey(page, 'student-login', lang, viewport);
 
-        await page.goto(oidc.buildAuthorizationUrl(rp, { redirect_uri: landing.callback, scope: 'openid' }).href);
+        await page.goto(oidc.buildAuthorizationUrl(suite.rp, { redirect_uri: suite.landing.callback, scope: 'openid' }).href);
         t.is(await page.getAttribute('html', 'lang'), other);
         if (lang === 'en') await switchLanguage(page, 'en');
         await journey.screen('login');
@@ -99,11 +74,13 @@ for (const lang of ['ja', 'en'] as const) {
         t.is(await page.locator('.field-error').count(), 1, 'the mismatch is shown next to the field');
         await journey.screen('mail-address-mismatch');
         await page.fill('#emailConfirm', address);
-        const before = service.smtp.messages.length;
+        const before = suite.service.smtp.messages.length;
         await submit(page);
         await journey.screen('confirmation-mail-sent');
 
-        const mail = await service.smtp.waitFor((m) => service.smtp.messages.indexOf(m) >= before && recipients(m) === address);
+        const mail = await suite.service.smtp.waitFor(
+          (m) => suite.service.smtp.messages.indexOf(m) >= before && recipients(m) === address,
+        );
         t.regex(
           mail.subject ?? '',
           lang === 'ja' ? /メールアドレス設定/ : /Mail address setting/,
@@ -122,10 +99,13 @@ for (const lang of ['ja', 'en'] as const) {
         await page.fill('#secondPasswordConfirm', 'Campus2026Second');
         await submit(page);
         await journey.screen('second-password-set');
-        await Promise.all([page.waitForURL((u) => u.href.startsWith(landing.callback)), page.click('main a.button.primary')]);
-        t.true(page.url().startsWith(landing.callback), 'the relying party has the login');
+        await Promise.all([
+          page.waitForURL((u) => u.href.startsWith(suite.landing.callback)),
+          page.click('main a.button.primary'),
+        ]);
+        t.true(page.url().startsWith(suite.landing.callback), 'the relying party has the login');
 
-        await page.goto(`${service.issuer}/t/test-univ/account`);
+        await page.goto(`${suite.service.issuer}/t/test-univ/account`);
         await journey.screen('account-menu');
         t.regex((await page.textContent('main')) ?? '', lang === 'ja' ? /第2パスワード変更/ : /second password/i);
         t.deepEqual(journey.violations, [], 'no serious or critical accessibility violation');

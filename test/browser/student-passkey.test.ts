@@ -1,22 +1,10 @@
 import test from 'ava';
 import * as oidc from 'openid-client';
-import type { Browser, Page } from 'playwright-core';
-import { registerClient } from '../../src/admin/clients.ts';
-import { configureTenant } from '../../src/admin/tenants.ts';
+import type { Page } from 'playwright-core';
 import { AccountModel } from '../../src/db/models/account.ts';
 import { PasskeyModel } from '../../src/db/models/passkey.ts';
-import { freePort } from '../../src/dev/free-port.ts';
-import { type SamlTestUser, type SimpleSamlPhp, startSimpleSamlPhp } from '../../src/dev/simplesamlphp.ts';
-import { Journey, landingPage, launchChromium, newContext } from '../helpers/real-browser.ts';
-import { relyingParty } from '../helpers/relying-party.ts';
-import { seedSamlUniversity } from '../helpers/saml-student.ts';
-import { startTestService, type TestService } from '../helpers/service.ts';
-
-let service: TestService;
-let ssp: SimpleSamlPhp;
-let browser: Browser;
-let rp: oidc.Configuration;
-let landing: Awaited<ReturnType<typeof landingPage>>;
+import type { SamlTestUser } from '../../src/dev/simplesamlphp.ts';
+import { browserSuite, Journey, newContext } from '../helpers/real-browser.ts';
 
 const student: SamlTestUser = {
   username: 's-passkey',
@@ -30,32 +18,19 @@ const student: SamlTestUser = {
   },
 };
 
-test.before(async () => {
-  // WebAuthn wants a host name: the service runs on localhost.
-  const port = await freePort();
-  service = await startTestService('browser-student-passkey', { port, issuer: `http://localhost:${port}` });
-  ssp = await startSimpleSamlPhp([student]);
-  await seedSamlUniversity(service, ssp, 'test-univ', { secondPassword: true });
-  await configureTenant('test-univ', { studentPasskey: true });
-  landing = await landingPage();
-  const client = await registerClient({ tenantId: 'test-univ', name: 'Certificate front end', redirectUris: [landing.callback] });
-  rp = await relyingParty(service.issuer, client.clientId, client.clientSecret);
-  browser = await launchChromium();
-});
-
-test.after.always(async () => {
-  await browser?.close();
-  await landing?.close();
-  await ssp?.stop();
-  await service?.stop();
+// WebAuthn wants a host name: the service runs on localhost.
+const suite = browserSuite('browser-student-passkey', {
+  localhost: true,
+  saml: { students: [student], secondPassword: true },
+  tenant: { studentPasskey: true },
 });
 
 /** Through the university's sign-in to the first step after it; returns how to read the ID token at the end. */
 async function signInAtUniversity(page: Page) {
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
-  const url = oidc.buildAuthorizationUrl(rp, {
-    redirect_uri: landing.callback,
+  const url = oidc.buildAuthorizationUrl(suite.rp, {
+    redirect_uri: suite.landing.callback,
     scope: 'openid',
     state,
     code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
@@ -67,8 +42,8 @@ async function signInAtUniversity(page: Page) {
   await page.fill('input[name=password]', student.password);
   await Promise.all([page.waitForURL(/\/interaction\/[^/]+\/continue/), page.press('input[name=password]', 'Enter')]);
   return async () => {
-    await page.waitForURL((u) => u.href.startsWith(landing.callback));
-    const tokens = await oidc.authorizationCodeGrant(rp, new URL(page.url()), {
+    await page.waitForURL((u) => u.href.startsWith(suite.landing.callback));
+    const tokens = await oidc.authorizationCodeGrant(suite.rp, new URL(page.url()), {
       pkceCodeVerifier: verifier,
       expectedState: state,
     });
@@ -77,7 +52,7 @@ async function signInAtUniversity(page: Page) {
 }
 
 test.serial('a student confirms the university sign-in with a passkey instead of a second password', async (t) => {
-  const context = await newContext(browser, 'phone', 'ja');
+  const context = await newContext(suite.browser, 'phone', 'ja');
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
   await cdp.send('WebAuthn.enable');

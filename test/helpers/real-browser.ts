@@ -6,8 +6,11 @@ import test from 'ava';
 import type * as oidc from 'openid-client';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { registerClient } from '../../src/admin/clients.ts';
+import { configureTenant, type TenantSettings } from '../../src/admin/tenants.ts';
 import { freePort } from '../../src/dev/free-port.ts';
+import { type SamlTestUser, type SimpleSamlPhp, startSimpleSamlPhp } from '../../src/dev/simplesamlphp.ts';
 import { relyingParty } from './relying-party.ts';
+import { seedSamlUniversity } from './saml-student.ts';
 import { seedUniversity, startTestService, type TestService } from './service.ts';
 
 const axeSource = createRequire(import.meta.url)('axe-core').source as string;
@@ -110,6 +113,8 @@ export interface BrowserSuite {
   browser: Browser;
   rp: oidc.Configuration;
   landing: Awaited<ReturnType<typeof landingPage>>;
+  /** The university's sign-in, when the suite has students (`saml`). */
+  ssp?: SimpleSamlPhp;
 }
 
 /**
@@ -118,7 +123,14 @@ export interface BrowserSuite {
  */
 export function browserSuite(
   name: string,
-  options: { localhost?: boolean; overrides?: Record<string, unknown> } = {},
+  options: {
+    localhost?: boolean;
+    overrides?: Record<string, unknown>;
+    /** Students signing in at a SimpleSAMLphp of their own, and whether the university wants a second password. */
+    saml?: { students: SamlTestUser[]; secondPassword?: boolean };
+    /** The university's settings beyond the seed (src/admin/tenants.ts). */
+    tenant?: TenantSettings;
+  } = {},
 ): BrowserSuite {
   const suite = {} as BrowserSuite;
   test.before(async () => {
@@ -126,7 +138,13 @@ export function browserSuite(
     const port = options.localhost ? await freePort() : 0;
     const where = options.localhost ? { port, issuer: `http://localhost:${port}` } : {};
     suite.service = await startTestService(name, { ...where, ...options.overrides });
-    await seedUniversity(suite.service);
+    if (options.saml) {
+      suite.ssp = await startSimpleSamlPhp(options.saml.students);
+      await seedSamlUniversity(suite.service, suite.ssp, 'test-univ', { secondPassword: options.saml.secondPassword });
+    } else {
+      await seedUniversity(suite.service);
+    }
+    if (options.tenant) await configureTenant('test-univ', options.tenant);
     suite.landing = await landingPage();
     const client = await registerClient({
       tenantId: 'test-univ',
@@ -139,6 +157,7 @@ export function browserSuite(
   test.after.always(async () => {
     await suite.browser?.close();
     await suite.landing?.close();
+    await suite.ssp?.stop();
     await suite.service?.stop();
   });
   return suite;
