@@ -107,8 +107,11 @@ export interface LoginFlow {
   ): Promise<void>;
   /** How `action`'s page comes back when its form is refused before the handler (src/security/csrf.ts). */
   showAgain(action: RequiredAction): FormAgain;
-  /** The pending login of this interaction whose current required action is `action`. */
-  pendingAt(ctx: Context, action: RequiredAction): Promise<PendingLogin | undefined>;
+  /**
+   * The pending login of this interaction whose current required action is `action`; any other
+   * state (expired, finished, another step) is the interaction-expired page.
+   */
+  pendingAt(ctx: Context, action: RequiredAction): Promise<PendingLogin>;
   /**
    * `action` is done for `login` (with the account as it now is): returns where the person goes
    * next, the next required action or, after the last, the relying party.

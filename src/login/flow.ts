@@ -82,6 +82,11 @@ export function loginFlow(
 
   const finish = (ctx: Context, login: PendingLogin) => finishLogin(logger, ctx, login);
 
+  const pendingAt = async (ctx: Context, action: RequiredAction): Promise<PendingLogin> => {
+    const login = await pending(ctx);
+    return login && (await nextAction(login)) === action ? login : interactionExpired(ctx);
+  };
+
   const keep = async (uid: string, account: Account, strategy: LoginStrategy) => {
     const expiresAt = new Date(Date.now() + config.ttl.interactionSeconds * 1000);
     await PendingLoginModel.replaceOne(
@@ -151,15 +156,10 @@ export function loginFlow(
     },
 
     showAgain: (action) => async (ctx, extra, status) => {
-      const login = await pending(ctx);
-      if (!login || (await nextAction(login)) !== action) return interactionExpired(ctx);
-      await action.show(ctx, login, extra, status);
+      await action.show(ctx, await pendingAt(ctx, action), extra, status);
     },
 
-    async pendingAt(ctx, action) {
-      const login = await pending(ctx);
-      return login && (await nextAction(login)) === action ? login : undefined;
-    },
+    pendingAt,
 
     async proceed(ctx, login, action) {
       const done = [...(login.done ?? []), action.id];

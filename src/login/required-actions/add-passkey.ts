@@ -16,7 +16,6 @@ import { message } from '../../i18n/index.ts';
 import type { PageDeps } from '../../oidc/page-deps.ts';
 import { formPost } from '../../security/csrf.ts';
 import type { LoginFlow, RequiredAction } from '../contract.ts';
-import { interactionExpired } from '../interaction-context.ts';
 
 /**
  * Where a university requires passkeys, a graduate who logs in without one (the first login, with
@@ -50,7 +49,6 @@ export const addPasskeyAction: RequiredAction = {
     /** POST /interaction/:uid/passkey/register: the new passkey, then on with the login. */
     async function register(ctx: Context): Promise<void> {
       const login = await flow.pendingAt(ctx, addPasskeyAction);
-      if (!login) return interactionExpired(ctx);
       const { it, account } = login;
       const response = credentialJson<RegistrationResponseJSON>(formField(ctx, 'response', 20_000));
       const name = formField(ctx, 'name', 60);

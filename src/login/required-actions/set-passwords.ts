@@ -7,7 +7,6 @@ import { render } from '../../http/views.ts';
 import type { PageDeps } from '../../oidc/page-deps.ts';
 import { formPost } from '../../security/csrf.ts';
 import type { LoginFlow, RequiredAction } from '../contract.ts';
-import { interactionExpired } from '../interaction-context.ts';
 
 /**
  * Requirement G2, first login: the Password Setting screen (password and second password, each typed
@@ -23,7 +22,6 @@ export const setPasswords: RequiredAction = {
     /** POST /interaction/:uid/set-passwords */
     async function setBoth(ctx: Context): Promise<void> {
       const login = await flow.pendingAt(ctx, setPasswords);
-      if (!login) return interactionExpired(ctx);
       const { it, account } = login;
       const input = newPasswordsFromForm(ctx);
       const errors = await newPasswordErrors(hasher, input, account.passwordHash);

@@ -10,7 +10,6 @@ import { formPost } from '../../security/csrf.ts';
 import { issueToken } from '../../security/one-time-token.ts';
 import { Throttle } from '../../security/throttle.ts';
 import type { LoginFlow, RequiredAction } from '../contract.ts';
-import { interactionExpired } from '../interaction-context.ts';
 import { studentMailLinkRoutes } from './student-mail-link.ts';
 
 /**
@@ -41,7 +40,6 @@ export const studentMail: RequiredAction = {
     /** POST /interaction/:uid/student/mail: the address is mailed a one-time URL. */
     async function requestMail(ctx: Context): Promise<void> {
       const login = await flow.pendingAt(ctx, studentMail);
-      if (!login) return interactionExpired(ctx);
       const { it, account } = login;
       const values = { email: formField(ctx, 'email').trim(), emailConfirm: formField(ctx, 'emailConfirm').trim() };
       const { address, errors } = confirmedMailAddress(values, 'student.mail.email', 'student.mail.mismatch');

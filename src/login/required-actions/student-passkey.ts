@@ -18,7 +18,6 @@ import { message } from '../../i18n/index.ts';
 import type { PageDeps } from '../../oidc/page-deps.ts';
 import { formPost } from '../../security/csrf.ts';
 import type { LoginFlow, PendingLogin, RequiredAction } from '../contract.ts';
-import { interactionExpired } from '../interaction-context.ts';
 
 const path = (login: PendingLogin) => `/interaction/${login.it.uid}/student/passkey`;
 
@@ -48,7 +47,6 @@ export const studentPasskey: RequiredAction = {
   },
 
   interactionRoutes({ logger }: PageDeps, flow: LoginFlow) {
-    const pending = async (ctx: Context) => (await flow.pendingAt(ctx, studentPasskey)) ?? interactionExpired(ctx);
     const next = async (ctx: Context, login: PendingLogin) => {
       ctx.status = 303;
       ctx.redirect(await flow.proceed(ctx, login, studentPasskey));
@@ -56,7 +54,7 @@ export const studentPasskey: RequiredAction = {
 
     /** GET …/options: a challenge for the student's own passkeys, bound to this login. */
     async function options(ctx: Context): Promise<void> {
-      const { it, account } = await pending(ctx);
+      const { it, account } = await flow.pendingAt(ctx, studentPasskey);
       ctx.set('Cache-Control', 'no-store');
       ctx.body = await authenticationOptions(
         webAuthnSite(it.issuer),
@@ -67,7 +65,7 @@ export const studentPasskey: RequiredAction = {
 
     /** POST …/student/passkey: the student's passkey, a guess the flow throttles. */
     async function confirm(ctx: Context): Promise<void> {
-      const login = await pending(ctx);
+      const login = await flow.pendingAt(ctx, studentPasskey);
       const { it, account } = login;
       const accountId = account._id.toString();
       const response = credentialJson<AuthenticationResponseJSON>(formField(ctx, 'response', 20_000));
@@ -85,7 +83,7 @@ export const studentPasskey: RequiredAction = {
 
     /** POST …/student/passkey/register: the first login's new passkey. */
     async function register(ctx: Context): Promise<void> {
-      const login = await pending(ctx);
+      const login = await flow.pendingAt(ctx, studentPasskey);
       const { it, account } = login;
       const response = credentialJson<RegistrationResponseJSON>(formField(ctx, 'response', 20_000));
       const name = formField(ctx, 'name', 60);

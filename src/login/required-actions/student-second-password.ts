@@ -8,7 +8,6 @@ import { message } from '../../i18n/index.ts';
 import type { PageDeps } from '../../oidc/page-deps.ts';
 import { formPost } from '../../security/csrf.ts';
 import type { LoginFlow, PendingLogin, RequiredAction } from '../contract.ts';
-import { interactionExpired } from '../interaction-context.ts';
 
 /**
  * Requirement S3: where the university wants it, a student sets a second password at the first
@@ -72,7 +71,6 @@ export const studentSecondPassword: RequiredAction = {
     /** POST /interaction/:uid/student/second-password */
     async function secondPassword(ctx: Context): Promise<void> {
       const login = await flow.pendingAt(ctx, studentSecondPassword);
-      if (!login) return interactionExpired(ctx);
       return login.account.secondPasswordHash ? enterIt(ctx, login) : setIt(ctx, login);
     }
     return new Router().post('/student/second-password', formPost(flow.showAgain(studentSecondPassword)), secondPassword);
