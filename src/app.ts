@@ -16,6 +16,7 @@ import { loginRoutes } from './login/routes.ts';
 import { httpSeconds, routeGroup } from './metrics.ts';
 import { createProvider } from './oidc/provider.ts';
 import { writeBatching } from './oidc/write-batch.ts';
+import { federationReadiness } from './saml/federation/readiness.ts';
 import { ServiceProviders } from './saml/service-provider.ts';
 import type { SpKey } from './saml/sp-keys.ts';
 import { csrfMiddleware } from './security/csrf.ts';
@@ -63,7 +64,7 @@ export function buildApp({ config, logger, hasher, jwks, cookieKeys, spKeys, dev
     const level = ctx.path === '/healthz' || ctx.path === '/readyz' ? 'debug' : 'info';
     logger[level]({ method: ctx.method, path: ctx.path, status: ctx.status, ms }, 'request');
   });
-  provider.use(healthRoutes(config.readiness.strict).routes());
+  provider.use(healthRoutes(config.readiness.strict, [federationReadiness]).routes());
   provider.use(staticRoutes().routes());
 
   const notFound: Middleware = (ctx) => ctx.throw(404);

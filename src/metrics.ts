@@ -54,6 +54,13 @@ export const samlRefusals = new client.Counter({
   registers: [registry],
 });
 
+export const federationRefreshes = new client.Counter({
+  name: 'cert_idp_saml_federation_refreshes_total',
+  help: 'Federation metadata refreshes by federation and outcome (accepted, unchanged, refused)',
+  labelNames: ['federation', 'outcome'] as const,
+  registers: [registry],
+});
+
 export const throttleWaits = new client.Counter({
   name: 'cert_idp_throttle_waits_total',
   help: 'Requests told to wait after repeated failures, by kind of key',

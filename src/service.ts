@@ -20,6 +20,7 @@ import { MailWorker } from './mail/worker.ts';
 import { recordKeyMade } from './metrics.ts';
 import { startMetricsServer } from './metrics-server.ts';
 import { loadCookieKeys, loadSigningKeys } from './oidc/keys.ts';
+import { startFederationRefresh } from './saml/federation/refresh.ts';
 import { loadSpKeys } from './saml/sp-keys.ts';
 import { SecretHasher } from './security/secrets.ts';
 import { type DemoCredentials, describeDemo, registerDemoFrontend, seedDemo } from './seed/demo.ts';
@@ -60,16 +61,22 @@ function listen(server: Server, port: number): Promise<number> {
   });
 }
 
-/** What runs beside the HTTP server: the mail worker, the sweeper and the metrics listener. */
+/** What runs beside the HTTP server: the mail worker, the sweeper, federation refreshes and the metrics listener. */
 async function startBackground(config: Config, logger: Logger) {
   const mail = new MailWorker(config.mail, logger);
   mail.start();
   const stopSweeper = startSweeper(config.sweepIntervalMs, logger);
+  const stopFederations = startFederationRefresh({
+    memoryMb: config.saml.federationParseMemoryMb,
+    pollSeconds: config.saml.federationPollSeconds,
+    logger,
+  });
   const metrics = await startMetricsServer(config.metrics, logger);
   return {
     metricsUrl: metrics.url,
     async stop() {
       stopSweeper();
+      stopFederations();
       await metrics.stop();
       await mail.stop();
     },

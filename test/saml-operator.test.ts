@@ -96,7 +96,7 @@ test.serial(
     const metadataUrl = `${first.issuer}/t/test-univ/saml/metadata`;
     const certificates = async () => {
       const xml = await (await fetch(metadataUrl)).text();
-      const signing = xml.match(/<KeyDescriptor use="signing">[\s\S]*?<\/KeyDescriptor>/g) ?? [];
+      const signing = xml.match(/<md:KeyDescriptor use="signing">[\s\S]*?<\/md:KeyDescriptor>/g) ?? [];
       return signing.map((section) => section.match(/<ds:X509Certificate>([^<]+)</)?.[1] as string);
     };
     /** Which published certificate verifies the signature of the AuthnRequest we send. */

@@ -1,4 +1,6 @@
 import { type AttributeMapping, type SamlIdp, SamlIdpModel } from '../db/models/saml.ts';
+import { idpOfMetadata } from '../saml/federation/entities.ts';
+import { FEDERATION_SLUG_PREFIX } from '../saml/federation/trust.ts';
 import { idpEntity } from '../saml/service-provider.ts';
 import { xmlHazard } from '../saml/xml-hazard.ts';
 import { OperatorError } from './errors.ts';
@@ -17,7 +19,7 @@ export interface IdpImport {
   allowedAffiliations?: string[];
 }
 
-const MAPPING_KEYS = [
+export const MAPPING_KEYS = [
   'subject',
   'studentId',
   'familyName',
@@ -37,8 +39,8 @@ async function fetchMetadata(url: string): Promise<string> {
   return response.text();
 }
 
-/** The entity ID of IdP metadata, after checking it has a signing key and a sign-on endpoint. */
-function checkMetadata(xml: string, binding: 'redirect' | 'post'): string {
+/** The entity ID and scopes of IdP metadata, after checking it has a signing key and a sign-on endpoint. */
+function checkMetadata(xml: string, binding: 'redirect' | 'post') {
   const hazard = xmlHazard(xml, { comments: true });
   if (hazard) throw new OperatorError(`metadata refused: ${hazard}`);
   let entity: ReturnType<typeof idpEntity>;
@@ -56,7 +58,8 @@ function checkMetadata(xml: string, binding: 'redirect' | 'post'): string {
       `the IdP has no SingleSignOnService for the HTTP-${binding === 'post' ? 'POST' : 'Redirect'} binding`,
     );
   }
-  return entityId;
+  const read = idpOfMetadata(xml);
+  return { entityId, scopes: read?.scopes ?? [], scopeRegexps: read?.scopeRegexps ?? [] };
 }
 
 /**
@@ -65,15 +68,15 @@ function checkMetadata(xml: string, binding: 'redirect' | 'post'): string {
  */
 export async function importIdp(input: IdpImport): Promise<SamlIdp> {
   await requireTenant(input.tenantId);
-  if (!/^[a-z0-9][a-z0-9-]{0,31}$/.test(input.slug))
-    throw new OperatorError('--slug must be 1-32 lower-case letters, digits or "-"');
+  if (!/^[a-z0-9][a-z0-9-]{0,31}$/.test(input.slug) || input.slug.startsWith(FEDERATION_SLUG_PREFIX))
+    throw new OperatorError(`--slug must be 1-32 lower-case letters, digits or "-", not starting "${FEDERATION_SLUG_PREFIX}"`);
   const id = `${input.tenantId}:${input.slug}`;
   const existing = await SamlIdpModel.findById(id).lean<SamlIdp>();
   const metadataUrl = input.metadataUrl ?? existing?.metadataUrl ?? '';
   const metadataXml = input.metadataXml ?? (metadataUrl ? await fetchMetadata(metadataUrl) : existing?.metadataXml);
   if (!metadataXml) throw new OperatorError('give --metadata-file or --metadata-url');
   const binding = input.binding ?? (existing?.binding as 'redirect' | 'post' | undefined) ?? 'redirect';
-  const entityId = checkMetadata(metadataXml, binding);
+  const { entityId, scopes, scopeRegexps } = checkMetadata(metadataXml, binding);
   for (const key of Object.keys(input.mapping ?? {})) {
     if (!MAPPING_KEYS.includes(key)) throw new OperatorError(`unknown mapping "${key}" (mappings: ${MAPPING_KEYS.join(', ')})`);
   }
@@ -95,6 +98,8 @@ export async function importIdp(input: IdpImport): Promise<SamlIdp> {
     mapping,
     allowedAffiliations: input.allowedAffiliations ?? existing?.allowedAffiliations ?? [],
     enabled: existing?.enabled ?? true,
+    scopes,
+    scopeRegexps,
   };
   await SamlIdpModel.replaceOne({ _id: id }, doc, { upsert: true, runValidators: true });
   return (await SamlIdpModel.findById(id).lean<SamlIdp>()) as SamlIdp;

@@ -9,6 +9,7 @@ import { openDatabase } from '../service.ts';
 import { accountCommands } from './commands/account.ts';
 import { auditCommands } from './commands/audit.ts';
 import { clientCommands } from './commands/client.ts';
+import { federationCommands, samlCommands } from './commands/federation.ts';
 import { idpCommands } from './commands/idp.ts';
 import { keyCommands, samlKeyCommands } from './commands/keys.ts';
 import { mailCommands } from './commands/mail.ts';
@@ -32,6 +33,13 @@ const USAGE = `Usage: npm run cli -- <command> [options]
                 (KEY: subject studentId familyName givenName familyNameRoman givenNameRoman email affiliation;
                  subject=nameid uses the NameID. Importing an existing SLUG again refreshes it.)
   idp list --tenant ID | idp enable --tenant ID --slug SLUG | idp disable --tenant ID --slug SLUG
+  federation add --id ID --source URL|FILE --cert FILE [--cert FILE] [--refresh-minutes N]
+                (a federation's signed metadata aggregate; two --cert during its key rollover)
+  federation refresh --id ID | federation list
+  federation trust --tenant ID --federation ID (--entity-id ENTITY ... | --all [--entity-attribute NAME=VALUE ...]
+                [--registration-authority URL ...]) [--map KEY=ATTRIBUTE ...] [--allow-affiliation VALUE ...]
+  federation untrust --tenant ID --federation ID | federation trusts --tenant ID
+  saml sp-metadata --tenant ID   (our SP metadata for the university's federation registration)
   saml-keys list | saml-keys add | saml-keys promote --id ID | saml-keys retire --id ID   (SAML SP keys; likewise)
   client create --tenant ID --name NAME --redirect-uri URI [--redirect-uri URI ...]
                 [--post-logout-uri URI ...] [--public] [--third-party] [--backchannel-logout-uri URI] [--id CLIENT_ID]
@@ -54,6 +62,8 @@ const USAGE = `Usage: npm run cli -- <command> [options]
 const GROUPS: Record<string, CommandGroup> = {
   tenant: tenantCommands,
   idp: idpCommands,
+  federation: federationCommands,
+  saml: samlCommands,
   'saml-keys': samlKeyCommands,
   client: clientCommands,
   account: accountCommands,

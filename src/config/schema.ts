@@ -83,10 +83,22 @@ export const configSchema = z.object({
     mailsPerAddressPerHour: z.number().int().positive(),
     mailsPerIpPerHour: z.number().int().positive(),
   }),
-  /** SAML: tolerated clock difference with university IdPs, and how long an AuthnRequest awaits its answer. */
+  /** SAML: tolerated clock difference with university IdPs, how long an AuthnRequest awaits its answer, federations. */
   saml: z.object({
     clockSkewSeconds: z.number().int().min(0).max(600),
     requestMinutes: z.number().int().positive(),
+    /** How often each process looks for a federation aggregate due for refresh (docs/federation.md). */
+    federationPollSeconds: z.number().positive(),
+    /** The heap budget of the worker that checks an aggregate; a larger one is refused, not loaded. */
+    federationParseMemoryMb: z.number().int().min(32),
+    /** What our SP metadata tells a federation besides keys and endpoints (src/saml/sp-metadata.ts). */
+    sp: z.object({
+      organizationUrl: z.union([z.literal(''), z.url()]),
+      technicalContact: z.union([z.literal(''), z.email()]),
+      supportContact: z.union([z.literal(''), z.email()]),
+      privacyStatementUrl: z.union([z.literal(''), z.url()]),
+      entityCategories: z.array(z.url()),
+    }),
   }),
   /** Requests handled at once; beyond it the service answers 503 at once instead of queueing. */
   maxInFlight: z.number().int().positive(),

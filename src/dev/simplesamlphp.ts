@@ -116,8 +116,17 @@ function writeConfig(dir: string, baseUrl: string, users: SamlTestUser[]): void 
   );
 }
 
+/** How a test's IdP differs from a plain campus sign-in: a federation member's metadata and attribute names. */
+export interface IdpOptions {
+  /** More of the hosted IdP's metadata (scope, UIInfo, EntityAttributes, RegistrationInfo), published in its metadata. */
+  hostedMetadata?: Record<string, unknown>;
+  /** Attributes sent under other names (urn:oid:…, with the uri name format), as federation IdPs send them. */
+  attributeNames?: Record<string, string>;
+}
+
 /** The IdP's hosted metadata, and our SP documents as SimpleSAMLphp itself parses them. */
-function writeMetadata(dir: string): void {
+function writeMetadata(dir: string, options: IdpOptions): void {
+  const renamed = options.attributeNames ? { 20: { class: 'core:AttributeMap', ...options.attributeNames } } : {};
   writeFileSync(
     join(dir, 'metadata', 'saml20-idp-hosted.php'),
     `<?php\n$metadata['__DYNAMIC:1__'] = ${phpArray({
@@ -133,14 +142,16 @@ function writeMetadata(dir: string): void {
         'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST',
       ],
       NameIDFormat: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',
-      'attributes.NameFormat': 'urn:oasis:names:tc:SAML:2.0:attrname-format:basic',
+      'attributes.NameFormat': `urn:oasis:names:tc:SAML:2.0:attrname-format:${options.attributeNames ? 'uri' : 'basic'}`,
       authproc: {
         10: {
           class: 'saml:AttributeNameID',
           attribute: 'uid',
           Format: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',
         },
+        ...renamed,
       },
+      ...options.hostedMetadata,
     })};\n`,
   );
   // Each registered SP document is parsed by SimpleSAMLphp itself, from the XML we publish.
@@ -190,7 +201,7 @@ async function runPhp(dir: string, port: number, metadataUrl: string): Promise<C
  * SP metadata documents as published at our metadata URL. The tests' university sign-in, and the
  * development demo's when SimpleSAMLphp is installed.
  */
-export async function startSimpleSamlPhp(users: SamlTestUser[] = STUDENTS): Promise<SimpleSamlPhp> {
+export async function startSimpleSamlPhp(users: SamlTestUser[] = STUDENTS, options: IdpOptions = {}): Promise<SimpleSamlPhp> {
   const dir = mkdtempSync(join(tmpdir(), 'ssp-'));
   for (const sub of ['config', 'metadata', 'cert', 'log', 'data', 'tmp', 'sessions', 'sp']) mkdirSync(join(dir, sub));
   const port = await freePort();
@@ -201,7 +212,7 @@ export async function startSimpleSamlPhp(users: SamlTestUser[] = STUDENTS): Prom
   writeFileSync(join(dir, 'cert', 'idp.crt'), pems.cert);
 
   writeConfig(dir, baseUrl, users);
-  writeMetadata(dir);
+  writeMetadata(dir, options);
   const metadataUrl = `${baseUrl}/saml2/idp/metadata.php`;
   const server = await runPhp(dir, port, metadataUrl);
 

@@ -15,7 +15,10 @@ const KEY_OLD_DAYS = 365;
  * too, and mail is kept and sent once SMTP returns (docs/operations.md). With `strict` (an operator's
  * choice) any reason answers 503.
  */
-export function healthRoutes(strict = false): Router {
+/** A part of readiness contributed from above this layer (federations): its detail, and reasons if unwell. */
+export type ReadinessCheck = () => Promise<{ name: string; detail: unknown; reasons: string[] }>;
+
+export function healthRoutes(strict = false, checks: ReadinessCheck[] = []): Router {
   const router = new Router();
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
@@ -31,7 +34,9 @@ export function healthRoutes(strict = false): Router {
       () => -1,
     );
     const keys = { signingAgeDays: keyAgeDays('signing'), samlSpAgeDays: keyAgeDays('saml-sp'), oldAfterDays: KEY_OLD_DAYS };
+    const extra = await Promise.all(checks.map((check) => check()));
     const reasons = [
+      ...extra.flatMap((check) => check.reasons),
       ...(oldestPendingMinutes >= MAIL_STALE_MINUTES ? ['mail-outbox'] : []),
       ...((keys.signingAgeDays ?? 0) >= KEY_OLD_DAYS ? ['signing-key-old'] : []),
       ...((keys.samlSpAgeDays ?? 0) >= KEY_OLD_DAYS ? ['saml-sp-key-old'] : []),
@@ -43,6 +48,7 @@ export function healthRoutes(strict = false): Router {
       database: true,
       mail: { oldestPendingMinutes, staleAfterMinutes: MAIL_STALE_MINUTES },
       keys,
+      ...Object.fromEntries(extra.map((check) => [check.name, check.detail])),
     };
   });
   return router;

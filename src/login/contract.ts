@@ -42,7 +42,7 @@ export interface LoginStrategy {
   /** What a login this way asserts at this university. */
   method(tenant: Tenant): AuthMethod;
   /** Its part of the login page, or undefined when the university does not offer it. */
-  offer(it: InteractionContext): Promise<LoginOffer | undefined>;
+  offer(it: InteractionContext, ctx: Context): Promise<LoginOffer | undefined>;
   /** Routes under /interaction/:uid (its form, or the way out to another party). */
   interactionRoutes?(deps: PageDeps, flow: LoginFlow): Router;
   /** Routes under /t/:tenant (where another party answers, such as the SAML ACS). */

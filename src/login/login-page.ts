@@ -9,8 +9,8 @@ import { strategies } from './strategies/index.ts';
 type Offered = { strategy: LoginStrategy; offer: LoginOffer };
 
 /** The ways to log in this university offers, in the registry's order, kept to the acr_values asked for. */
-async function offered(it: InteractionContext): Promise<Offered[]> {
-  const all = await Promise.all(strategies.map(async (strategy) => ({ strategy, offer: await strategy.offer(it) })));
+async function offered(it: InteractionContext, ctx: Context): Promise<Offered[]> {
+  const all = await Promise.all(strategies.map(async (strategy) => ({ strategy, offer: await strategy.offer(it, ctx) })));
   const offers = all.filter((o): o is Offered => o.offer !== undefined);
   const wanted = acrValues(it);
   return wanted.length ? offers.filter((o) => wanted.includes(o.offer.acr)) : offers;
@@ -29,7 +29,7 @@ export async function showLogin(
   status = 200,
   offers?: Offered[],
 ): Promise<void> {
-  const parts = offers ?? (await offered(it));
+  const parts = offers ?? (await offered(it, ctx));
   const sections = parts.filter(({ offer }) => !offer.companion);
   const [only] = sections.length ? sections : parts;
   render(
@@ -60,7 +60,7 @@ export function loginPage(provider: Provider) {
     const it = await loadInteraction(ctx, provider);
     if (!it) return interactionExpired(ctx);
     if (it.details.prompt.name === 'consent') return showConsent(ctx, provider, it);
-    const offers = await offered(it);
+    const offers = await offered(it, ctx);
     const [only] = offers;
     if (!only && acrValues(it).length) {
       const error = {

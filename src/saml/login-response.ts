@@ -1,7 +1,8 @@
 import { DOMParser } from '@xmldom/xmldom';
 import { claimOnce } from '../db/claim.ts';
-import { findIdp } from '../db/lookups.ts';
 import { type SamlIdp, type SamlRequest, SamlRequestModel } from '../db/models/saml.ts';
+import { attributeNames } from './attributes.ts';
+import { findStudentIdp } from './idps.ts';
 import { idpEntity, type ServiceProviders } from './service-provider.ts';
 import { xmlHazard } from './xml-hazard.ts';
 
@@ -86,8 +87,8 @@ export async function verifyLoginResponse(sps: ServiceProviders, tenantId: strin
   if (!request || request.tenantId !== tenantId || request.expiresAt <= new Date()) {
     throw new SamlRefusal('unknownRequest', `no pending AuthnRequest "${requestId}" (unsolicited responses are refused)`);
   }
-  const idp = await findIdp(request.idpId);
-  if (!idp?.enabled) throw new SamlRefusal('unknownRequest', `IdP ${request.idpId} is unknown or disabled`);
+  const idp = await findStudentIdp(request.idpId);
+  if (!idp) throw new SamlRefusal('unknownRequest', `IdP ${request.idpId} is unknown or disabled`);
 
   const encrypted = children(outer, ASSERTION, 'EncryptedAssertion').length > 0;
   const result = await verifySignature(sps, tenantId, idp, encoded, encrypted);
@@ -130,9 +131,11 @@ export async function verifyLoginResponse(sps: ServiceProviders, tenantId: strin
 
   const nameIdElement = first(assertion, ASSERTION, 'NameID');
   const attributes: Record<string, string[]> = {};
+  // Each attribute under its Name, its FriendlyName and the friendly name of its urn:oid name.
   for (const attribute of children(assertion, ASSERTION, 'Attribute')) {
     const values = children(attribute, ASSERTION, 'AttributeValue').map((v) => v.textContent?.trim() ?? '');
-    attributes[attribute.getAttribute('Name') ?? ''] = values.filter(Boolean);
+    const names = attributeNames(attribute.getAttribute('Name') ?? '', attribute.getAttribute('FriendlyName') ?? '');
+    for (const name of names) attributes[name] = [...(attributes[name] ?? []), ...values.filter(Boolean)];
   }
   return {
     request,

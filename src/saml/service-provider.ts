@@ -88,10 +88,6 @@ export class ServiceProviders {
   signingKey(): SpKey {
     return this.keys[0] as SpKey;
   }
-
-  metadata(tenantId: string): string {
-    return this.entity(tenantId).getMetadata();
-  }
 }
 
 /** The university IdP as samlify sees it; `encrypted` when the response carries an EncryptedAssertion. */

@@ -2,13 +2,13 @@ import { inflateRawSync } from 'node:zlib';
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { audit } from '../db/audit.ts';
-import { enabledIdps, findIdp } from '../db/lookups.ts';
 import { type Account, AccountModel } from '../db/models/account.ts';
 import { PageError } from '../http/errors.ts';
 import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import type { Logger } from '../log.ts';
 import { endOtherSessions } from '../oidc/sessions.ts';
+import { findStudentIdp, idpByEntityId } from './idps.ts';
 import { type IdpEntity, idpEntity, type ServiceProviders } from './service-provider.ts';
 import { xmlHazard } from './xml-hazard.ts';
 
@@ -38,8 +38,8 @@ function offersLogout(idp: IdpEntity): boolean {
 export async function rememberIdpSession(ctx: Context, account: Account): Promise<void> {
   const session = account.samlSession;
   if (account.kind !== 'student' || !session?.idpId || !session.nameId) return;
-  const idp = session.idpId ? await findIdp(session.idpId) : undefined;
-  if (!idp?.enabled || !offersLogout(idpEntity(idp))) return;
+  const idp = session.idpId ? await findStudentIdp(session.idpId) : undefined;
+  if (!idp || !offersLogout(idpEntity(idp))) return;
   const value = Buffer.from(JSON.stringify(session)).toString('base64url');
   ctx.cookies.set(COOKIE, value, { signed: true, httpOnly: true, sameSite: 'lax', secure: ctx.secure });
 }
@@ -55,8 +55,8 @@ export async function logoutAtIdp(ctx: Context, sps: ServiceProviders, tenantId:
   } catch {
     return false;
   }
-  const idp = session.idpId ? await findIdp(session.idpId) : undefined;
-  const entity = idp?.enabled && idp.tenantId === tenantId ? idpEntity(idp) : undefined;
+  const idp = session.idpId ? await findStudentIdp(session.idpId) : undefined;
+  const entity = idp && idp.tenantId === tenantId ? idpEntity(idp) : undefined;
   if (!entity || !offersLogout(entity)) return false;
   const request = sps.entity(tenantId).createLogoutRequest(entity, 'redirect', {
     logoutNameID: session.nameId,
@@ -103,7 +103,7 @@ export function singleLogoutRoutes(sps: ServiceProviders, logger: Logger, body: 
     const hazard = xmlHazard(xml, { comments: false });
     if (hazard) return refuse(hazard);
     const issuer = xml.match(/<(?:\w+:)?Issuer[^>]*>([^<]+)<\//)?.[1]?.trim();
-    const idp = issuer ? (await enabledIdps(tenant._id)).find((candidate) => candidate.entityId === issuer) : undefined;
+    const idp = issuer ? await idpByEntityId(tenant._id, issuer) : undefined;
     if (!idp) return refuse(`unknown issuer ${issuer}`);
     const sp = sps.entity(tenant._id);
     const from = idpEntity(idp);

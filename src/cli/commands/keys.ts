@@ -8,7 +8,7 @@ import { type CommandGroup, options, s } from '../options.ts';
 
 type Step = 'list' | 'add' | 'promote' | 'retire';
 
-const keysDir = (config: Config) => resolve(fileURLToPath(new URL('../../../', import.meta.url)), config.keysDir);
+export const keysDir = (config: Config) => resolve(fileURLToPath(new URL('../../../', import.meta.url)), config.keysDir);
 
 /** The first key signs, the others are published; running instances read a change within seconds. */
 function print(rows: Array<[string, string]>, step: Step): void {

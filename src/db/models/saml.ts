@@ -2,8 +2,12 @@ import mongoose from 'mongoose';
 import { trackChanges } from '../change-stamp.ts';
 import { expirySlot } from '../expiry-slot.ts';
 
-/** Which assertion attribute (or "nameid") carries each item of a student's identity. */
-const mappingSchema = new mongoose.Schema(
+/**
+ * Which assertion attribute (or "nameid") carries each item of a student's identity: a name, or
+ * several separated by spaces, the first present winning. Names are friendly names or urn:oid names
+ * (src/saml/attributes.ts knows the academic ones); a scoped one is checked against the IdP's scopes.
+ */
+export const mappingSchema = new mongoose.Schema(
   {
     subject: { type: String, default: 'nameid' },
     studentId: { type: String, default: 'studentNumber' },
@@ -34,6 +38,11 @@ const samlIdpSchema = new mongoose.Schema(
     /** Affiliation values allowed to log in; empty allows everyone the IdP vouches for. */
     allowedAffiliations: { type: [String], default: [] },
     enabled: { type: Boolean, default: true },
+    /** shibmd:Scope of the IdP's metadata (literal, and regular expressions): where scoped identifiers may come from. */
+    scopes: { type: [String], default: [] },
+    scopeRegexps: { type: [String], default: [] },
+    /** Set for an IdP of a federation's aggregate (resolved per login, never stored here). */
+    federationId: { type: String, default: '' },
   },
   { timestamps: true, versionKey: false },
 );

@@ -8,10 +8,11 @@ import { samlRefusals } from '../../../metrics.ts';
 import type { PageDeps } from '../../../oidc/page-deps.ts';
 import { type RefusalReason, SamlRefusal, verifyLoginResponse } from '../../../saml/login-response.ts';
 import { singleLogoutRoutes } from '../../../saml/single-logout.ts';
+import { spMetadata } from '../../../saml/sp-metadata.ts';
 import type { LoginFlow, LoginStrategy } from '../../contract.ts';
 import { affiliationAllowed, linkStudent, studentProfile } from './student-link.ts';
 
-type Reason = RefusalReason | 'attributes' | 'notAllowed';
+type Reason = RefusalReason | 'attributes' | 'scope' | 'notAllowed';
 const REASONS: Reason[] = [
   'malformed',
   'unknownRequest',
@@ -21,6 +22,7 @@ const REASONS: Reason[] = [
   'expired',
   'replayed',
   'attributes',
+  'scope',
   'notAllowed',
 ];
 
@@ -32,7 +34,7 @@ const samlBody = bodyParser({ enableTypes: ['form'], formLimit: '512kb', encodin
  * university's IdP answers: a verified student is handed to the login flow, a refusal is audited
  * by it and shown on a GET page (the POST came cross-site without our cookies; the GET has the language).
  */
-export function samlRoutes({ sps, logger }: PageDeps, flow: LoginFlow, studentSaml: LoginStrategy): Router {
+export function samlRoutes({ sps, logger, config }: PageDeps, flow: LoginFlow, studentSaml: LoginStrategy): Router {
   const router = new Router({ prefix: '/saml' });
 
   const refuse = async (ctx: Context, reason: Reason, detail: string) => {
@@ -53,8 +55,9 @@ export function samlRoutes({ sps, logger }: PageDeps, flow: LoginFlow, studentSa
       throw error;
     }
     const { idp } = verified;
-    const profile = studentProfile(verified);
-    if (!profile) return refuse(ctx, 'attributes', `subject or student ID attribute missing from ${idp._id}`);
+    const reading = studentProfile(verified);
+    if ('refusal' in reading) return refuse(ctx, reading.refusal, reading.detail);
+    const { profile } = reading;
     if (!affiliationAllowed(idp, profile)) return refuse(ctx, 'notAllowed', `affiliation ${profile.affiliations.join(',')}`);
     const { nameId, nameIdFormat, sessionIndex } = verified;
     const account = await linkStudent(idp, profile, tenant.name?.ja ?? tenant._id, {
@@ -69,7 +72,7 @@ export function samlRoutes({ sps, logger }: PageDeps, flow: LoginFlow, studentSa
 
   router.get('/metadata', (ctx) => {
     ctx.type = 'application/samlmetadata+xml';
-    ctx.body = sps.metadata(tenantOf(ctx)._id);
+    ctx.body = spMetadata(sps, tenantOf(ctx), config.saml.sp);
   });
   router.post('/acs', samlBody, assertionConsumer);
   router.use(singleLogoutRoutes(sps, logger, samlBody).routes());

@@ -1,25 +1,27 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { enabledIdps } from '../../../db/lookups.ts';
-import type { SamlIdp } from '../../../db/models/saml.ts';
 import type { Tenant } from '../../../db/models/tenant.ts';
+import { render } from '../../../http/views.ts';
 import { ACR, AMR } from '../../../oidc/acr.ts';
 import type { PageDeps } from '../../../oidc/page-deps.ts';
 import { sendAuthnRequest } from '../../../saml/authn-request.ts';
+import { findStudentIdp, type IdpChoice, idpChoices } from '../../../saml/idps.ts';
 import type { LoginStrategy } from '../../contract.ts';
 import { interactionExpired, loadInteraction } from '../../interaction-context.ts';
 import { samlRoutes } from './acs.ts';
+import { INLINE_CHOICES, listed, rememberChoice, rememberedChoice, searchChoices } from './discovery.ts';
 
-/** Enabled IdPs of the university, in the order the operator added them. */
-async function studentIdps(tenant: Tenant): Promise<SamlIdp[]> {
+/** The university's own IdPs, then those its federations' trust admits (src/saml/idps.ts). */
+async function studentIdps(tenant: Tenant): Promise<IdpChoice[]> {
   if (!tenant.loginMethods?.student) return [];
-  return enabledIdps(tenant._id);
+  return idpChoices(tenant._id);
 }
 
 /**
- * Requirement S1: a student signs in at the university's own IdP; the ACS (acs.ts) verifies the answer
- * and links the account. The second password, where the university wants one, is a required
- * action (required-actions/student-second-password.ts), so it shows in the acr/amr.
+ * Requirement S1: a student signs in at the university's own IdP, or (S6) at one of a federation's
+ * chosen on the discovery page; the ACS (acs.ts) verifies the answer and links the account. The second
+ * password, where the university wants one, is a required action (required-actions/student-second-password.ts),
+ * so it shows in the acr/amr.
  */
 export const studentSaml: LoginStrategy = {
   id: 'student-saml',
@@ -29,31 +31,56 @@ export const studentSaml: LoginStrategy = {
     return { acr: ACR.saml, amr: AMR.saml };
   },
 
-  async offer(it) {
+  async offer(it, ctx) {
     const idps = await studentIdps(it.tenant);
     const [only] = idps;
     if (!only) return undefined;
+    const remembered = rememberedChoice(ctx, it.tenantId, idps);
+    const many = idps.length > INLINE_CHOICES;
     return {
       acr: studentSaml.method(it.tenant).acr,
       titleKey: 'login.title',
       direct: idps.length === 1 ? `/interaction/${it.uid}/saml/${only.slug}` : undefined,
       view: {
-        idps: idps.map((idp) => ({ slug: idp.slug, name: idp.displayName?.[it.lang] ?? idp.slug })),
+        idps: many ? [] : idps.map((idp) => listed(idp, it.lang)),
+        remembered: many && remembered ? listed(remembered, it.lang) : undefined,
+        discovery: many,
         studentSecondPassword: it.tenant.studentSecondPassword && !it.tenant.studentPasskey,
       },
     };
   },
 
   interactionRoutes({ provider, sps, config }: PageDeps) {
-    /** GET /interaction/:uid/saml/:idp: off to the university's sign-in, the interaction's uid as RelayState. */
+    /** GET /interaction/:uid/saml?q=: the discovery page, searching the IdPs by name, entity ID or scope. */
+    async function discovery(ctx: Context): Promise<void> {
+      const it = await loadInteraction(ctx, provider);
+      if (it?.details.prompt.name !== 'login') return interactionExpired(ctx);
+      const idps = await studentIdps(it.tenant);
+      if (!idps.length) return ctx.throw(404);
+      const q = String(ctx.query.q ?? '').slice(0, 200);
+      const { shown, total } = searchChoices(idps, q);
+      const remembered = q ? undefined : rememberedChoice(ctx, it.tenantId, idps);
+      render(ctx, 'saml-discovery', {
+        uid: it.uid,
+        branding: it.branding,
+        q,
+        remembered: remembered && listed(remembered, it.lang),
+        idps: shown.map((idp) => listed(idp, it.lang)),
+        shown: shown.length,
+        total,
+      });
+    }
+
+    /** GET /interaction/:uid/saml/:idp: off to the chosen sign-in (remembered), the interaction's uid as RelayState. */
     async function toUniversity(ctx: Context): Promise<void> {
       const it = await loadInteraction(ctx, provider);
       if (it?.details.prompt.name !== 'login') return interactionExpired(ctx);
-      const idp = (await studentIdps(it.tenant)).find((candidate) => candidate.slug === ctx.params.idp);
+      const idp = it.tenant.loginMethods?.student ? await findStudentIdp(`${it.tenantId}:${ctx.params.idp}`) : undefined;
       if (!idp) return ctx.throw(404);
+      rememberChoice(ctx, it.tenantId, idp.slug);
       await sendAuthnRequest(ctx, sps, idp, it.uid, config.saml.requestMinutes);
     }
-    return new Router().get('/saml/:idp', toUniversity);
+    return new Router().get('/saml', discovery).get('/saml/:idp', toUniversity);
   },
 
   tenantRoutes: (deps, flow) => samlRoutes(deps, flow, studentSaml),

@@ -1,6 +1,7 @@
 import mongoose from 'mongoose';
 import { type Account, AccountModel, isDuplicateKey } from '../../../db/models/account.ts';
 import { type SamlIdp, SamlLinkModel } from '../../../db/models/saml.ts';
+import { inScope, SCOPED } from '../../../saml/attributes.ts';
 import type { VerifiedAssertion } from '../../../saml/login-response.ts';
 
 /** A student's identity as the university's IdP states it, through the IdP's attribute mapping. */
@@ -15,23 +16,57 @@ export interface StudentProfile {
   affiliations: string[];
 }
 
-/** Reads the mapped attributes; undefined when the subject or the student ID is missing. */
-export function studentProfile(assertion: VerifiedAssertion): StudentProfile | undefined {
-  const { mapping } = assertion.idp;
-  const values = (name: string | null | undefined) =>
-    !name ? [] : name === 'nameid' ? [assertion.nameId] : (assertion.attributes[name] ?? []);
-  const one = (name: string | null | undefined) => values(name)[0] ?? '';
-  const profile = {
-    subject: one(mapping?.subject ?? 'nameid'),
-    studentId: one(mapping?.studentId),
-    familyName: one(mapping?.familyName),
-    givenName: one(mapping?.givenName),
-    familyNameRoman: one(mapping?.familyNameRoman),
-    givenNameRoman: one(mapping?.givenNameRoman),
-    email: one(mapping?.email),
-    affiliations: values(mapping?.affiliation),
+/** What the assertion says under one mapping entry: the first of its names that has a value. */
+function mapped(assertion: VerifiedAssertion, spec: string | null | undefined): { name: string; values: string[] } {
+  for (const name of (spec ?? '').split(/[\s,]+/).filter(Boolean)) {
+    const values = name === 'nameid' ? [assertion.nameId].filter(Boolean) : (assertion.attributes[name] ?? []);
+    if (values.length) return { name, values };
+  }
+  return { name: '', values: [] };
+}
+
+export type ProfileReading = { profile: StudentProfile } | { refusal: 'attributes' | 'scope'; detail: string };
+
+/**
+ * Reads the mapped attributes. Refused when the subject or the student ID is missing, or when a
+ * scoped value (eduPersonPrincipalName, subject-id, pairwise-id, scoped affiliation) names a scope
+ * the IdP's metadata does not declare: an IdP vouches only for its own domain.
+ */
+export function studentProfile(assertion: VerifiedAssertion): ProfileReading {
+  const { idp } = assertion;
+  const mapping = idp.mapping ?? {};
+  const items = {
+    subject: mapped(assertion, mapping.subject ?? 'nameid'),
+    studentId: mapped(assertion, mapping.studentId),
+    familyName: mapped(assertion, mapping.familyName),
+    givenName: mapped(assertion, mapping.givenName),
+    familyNameRoman: mapped(assertion, mapping.familyNameRoman),
+    givenNameRoman: mapped(assertion, mapping.givenNameRoman),
+    email: mapped(assertion, mapping.email),
+    affiliation: mapped(assertion, mapping.affiliation),
   };
-  return profile.subject && profile.studentId ? profile : undefined;
+  for (const { name, values } of Object.values(items)) {
+    const outside = SCOPED.has(name) ? values.find((value) => !inScope(value, idp)) : undefined;
+    if (outside !== undefined) return { refusal: 'scope', detail: `${name} ${outside} is outside the scopes of ${idp.entityId}` };
+  }
+  const one = (item: { values: string[] }) => item.values[0] ?? '';
+  const profile = {
+    subject: one(items.subject),
+    studentId: one(items.studentId),
+    familyName: one(items.familyName),
+    givenName: one(items.givenName),
+    familyNameRoman: one(items.familyNameRoman),
+    givenNameRoman: one(items.givenNameRoman),
+    email: one(items.email),
+    // A scoped affiliation (student@univ.ac.jp) counts as its value before the scope.
+    affiliations: items.affiliation.values.map(
+      (value) => (SCOPED.has(items.affiliation.name) ? value.split('@')[0] : value) ?? '',
+    ),
+  };
+  if (!profile.subject || !profile.studentId) {
+    return { refusal: 'attributes', detail: `subject or student ID attribute missing from ${idp._id}` };
+  }
+  return { profile };
 }
 
 /** True when the IdP's allowed affiliations (if any) include one of the person's. */

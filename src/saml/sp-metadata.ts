@@ -1,0 +1,134 @@
+import type { Tenant } from '../db/models/tenant.ts';
+import { LANGUAGES, translator } from '../i18n/index.ts';
+import type { ServiceProviders } from './service-provider.ts';
+import { certificateBody, xmlText } from './xml-text.ts';
+
+/** What a federation registration asks of an SP besides its keys and endpoints (config `saml.sp`). */
+export interface SpRegistration {
+  organizationUrl: string;
+  technicalContact: string;
+  supportContact: string;
+  privacyStatementUrl: string;
+  /** Entity categories we meet (REFEDS Personalized Access by default). */
+  entityCategories: string[];
+}
+
+const NS = {
+  md: 'urn:oasis:names:tc:SAML:2.0:metadata',
+  ds: 'http://www.w3.org/2000/09/xmldsig#',
+  saml: 'urn:oasis:names:tc:SAML:2.0:assertion',
+  mdui: 'urn:oasis:names:tc:SAML:metadata:ui',
+  mdattr: 'urn:oasis:names:tc:SAML:metadata:attribute',
+};
+const URI = 'urn:oasis:names:tc:SAML:2.0:attrname-format:uri';
+const COCO_V2 = 'https://refeds.org/category/code-of-conduct/v2';
+
+/**
+ * The attributes we ask IdPs for, as the federation's attribute filters read them (urn:oid names):
+ * an identifier (one of them), the names on certificates, the affiliation that makes a student;
+ * mail and the student number are welcome, not required.
+ */
+export const REQUESTED_ATTRIBUTES: Array<[name: string, friendlyName: string, required: boolean]> = [
+  ['urn:oasis:names:tc:SAML:attribute:subject-id', 'subject-id', true],
+  ['urn:oasis:names:tc:SAML:attribute:pairwise-id', 'pairwise-id', false],
+  ['urn:oid:1.3.6.1.4.1.5923.1.1.1.10', 'eduPersonTargetedID', false],
+  ['urn:oid:1.3.6.1.4.1.5923.1.1.1.6', 'eduPersonPrincipalName', false],
+  ['urn:oid:1.3.6.1.4.1.32264.1.1.1', 'jasn', true],
+  ['urn:oid:1.3.6.1.4.1.32264.1.1.2', 'jaGivenName', true],
+  ['urn:oid:2.5.4.4', 'sn', false],
+  ['urn:oid:2.5.4.42', 'givenName', false],
+  ['urn:oid:1.3.6.1.4.1.5923.1.1.1.9', 'eduPersonScopedAffiliation', true],
+  ['urn:oid:0.9.2342.19200300.100.1.3', 'mail', false],
+  ['urn:oid:1.3.6.1.4.1.25178.1.2.14', 'schacPersonalUniqueCode', false],
+];
+
+function entityCategories(registration: SpRegistration): string {
+  const categories = [...registration.entityCategories, ...(registration.privacyStatementUrl ? [COCO_V2] : [])];
+  if (!categories.length) return '';
+  const values = [...new Set(categories)].map((c) => `<saml:AttributeValue>${xmlText(c)}</saml:AttributeValue>`).join('');
+  return `<md:Extensions><mdattr:EntityAttributes><saml:Attribute Name="http://macedir.org/entity-category" NameFormat="${URI}">${values}</saml:Attribute></mdattr:EntityAttributes></md:Extensions>`;
+}
+
+function uiInfo(tenant: Tenant, registration: SpRegistration, informationUrl: string): string {
+  const per = (element: string, key: string) =>
+    LANGUAGES.map((lang) => {
+      const university = tenant.name?.[lang] ?? tenant._id;
+      return `<mdui:${element} xml:lang="${lang}">${xmlText(translator(lang)(key, { university }))}</mdui:${element}>`;
+    }).join('');
+  const urls = (element: string, url: string) =>
+    url ? LANGUAGES.map((lang) => `<mdui:${element} xml:lang="${lang}">${xmlText(url)}</mdui:${element}>`).join('') : '';
+  return (
+    '<md:Extensions><mdui:UIInfo>' +
+    per('DisplayName', 'spMetadata.displayName') +
+    per('Description', 'spMetadata.description') +
+    urls('InformationURL', informationUrl) +
+    urls('PrivacyStatementURL', registration.privacyStatementUrl) +
+    '</mdui:UIInfo></md:Extensions>'
+  );
+}
+
+function keyDescriptors(sps: ServiceProviders): string {
+  const key = (use: string, pem: string) =>
+    `<md:KeyDescriptor use="${use}"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${certificateBody(pem)}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>`;
+  return sps.keys.map((k) => key('signing', k.certificate) + key('encryption', k.certificate)).join('');
+}
+
+function attributeConsumingService(tenant: Tenant): string {
+  const names = LANGUAGES.map(
+    (lang) =>
+      `<md:ServiceName xml:lang="${lang}">${xmlText(translator(lang)('spMetadata.displayName', { university: tenant.name?.[lang] ?? tenant._id }))}</md:ServiceName>`,
+  ).join('');
+  const requested = REQUESTED_ATTRIBUTES.map(
+    ([name, friendlyName, required]) =>
+      `<md:RequestedAttribute Name="${name}" FriendlyName="${friendlyName}" NameFormat="${URI}" isRequired="${required}"/>`,
+  ).join('');
+  return `<md:AttributeConsumingService index="0" isDefault="true">${names}${requested}</md:AttributeConsumingService>`;
+}
+
+function organisationAndContacts(tenant: Tenant, registration: SpRegistration, url: string): string {
+  const per = (element: string, value: (lang: 'ja' | 'en') => string) =>
+    LANGUAGES.map((lang) => `<md:${element} xml:lang="${lang}">${xmlText(value(lang))}</md:${element}>`).join('');
+  const name = (lang: 'ja' | 'en') => tenant.name?.[lang] ?? tenant._id;
+  const contact = (type: string, address: string) =>
+    address
+      ? `<md:ContactPerson contactType="${type}"><md:EmailAddress>mailto:${xmlText(address)}</md:EmailAddress></md:ContactPerson>`
+      : '';
+  return (
+    `<md:Organization>${per('OrganizationName', name)}${per('OrganizationDisplayName', name)}${per('OrganizationURL', () => url)}</md:Organization>` +
+    contact('technical', registration.technicalContact) +
+    contact('support', registration.supportContact)
+  );
+}
+
+/**
+ * Our SP metadata for one university, as a federation registers it (SAML V2.0 metadata with the
+ * mdui, mdattr and entity category extensions): keys, ACS and SLO endpoints, the attributes we
+ * request, names and description in Japanese and English, organisation and contacts.
+ */
+export function spMetadata(sps: ServiceProviders, tenant: Tenant, registration: SpRegistration): string {
+  const tenantId = tenant._id;
+  const url = registration.organizationUrl || sps.issuer;
+  const declarations = Object.entries(NS)
+    .map(([prefix, uri]) => `xmlns:${prefix}="${uri}"`)
+    .join(' ');
+  const slo = ['HTTP-Redirect', 'HTTP-POST']
+    .map(
+      (b) =>
+        `<md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:${b}" Location="${xmlText(sps.sloUrl(tenantId))}"/>`,
+    )
+    .join('');
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<md:EntityDescriptor ${declarations} entityID="${xmlText(sps.entityId(tenantId))}">` +
+    entityCategories(registration) +
+    `<md:SPSSODescriptor AuthnRequestsSigned="true" WantAssertionsSigned="true" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">` +
+    uiInfo(tenant, registration, tenant.loginUrl || url) +
+    keyDescriptors(sps) +
+    slo +
+    '<md:NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:persistent</md:NameIDFormat>' +
+    `<md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="${xmlText(sps.acsUrl(tenantId))}" index="0" isDefault="true"/>` +
+    attributeConsumingService(tenant) +
+    '</md:SPSSODescriptor>' +
+    organisationAndContacts(tenant, registration, url) +
+    '</md:EntityDescriptor>\n'
+  );
+}
