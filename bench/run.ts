@@ -15,6 +15,7 @@ import { Browser } from '../test/helpers/browser.ts';
 import { completeLogin, relyingParty } from '../test/helpers/relying-party.ts';
 import { GRADUATE, seedUniversity, startTestService } from '../test/helpers/service.ts';
 import { commandsOf } from './commands.ts';
+import { federationFigures } from './federation.ts';
 
 const ROUNDS = 5;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
@@ -339,6 +340,12 @@ try {
     resetTimes.unknown.push(await resetRequest('nobody@example.com'));
   }
 
+  // Federation metadata: a GakuNin-sized aggregate and one of eduGAIN's order, refreshed (docs/federation.md).
+  const federation = [
+    ...(await federationFigures(service.config.mongodb.uri as string, 1_000, 3, 384)),
+    ...(await federationFigures(service.config.mongodb.uri as string, 5_000, 3, 384)),
+  ];
+
   const ofLimit = (rate: number) => `${((100 * rate) / limit).toFixed(0)} % of the limit`;
   const ms = (seconds: number) => (seconds * 1000).toFixed(1);
   const rows: Array<[string, string]> = [
@@ -388,6 +395,7 @@ try {
       `×${(large.p50 / small.p50).toFixed(2)}`,
     ],
     [`time to load ${large.count.toLocaleString('en')} accounts and their records (s)`, large.fillSeconds.toFixed(0)],
+    ...federation,
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   console.log(rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n'));

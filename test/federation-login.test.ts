@@ -5,30 +5,30 @@ import { configureTenant } from '../src/admin/tenants.ts';
 import { AccountModel } from '../src/db/models/account.ts';
 import { AuditModel } from '../src/db/models/audit.ts';
 import { SamlLinkModel } from '../src/db/models/saml.ts';
-import { type SamlTestUser, type SimpleSamlPhp, STUDENTS, startSimpleSamlPhp } from '../src/dev/simplesamlphp.ts';
+import { type SamlTestUser, type SimpleSamlPhp, STUDENTS } from '../src/dev/simplesamlphp.ts';
 import { idpEntityDescriptor } from '../src/dev/test-federation.ts';
 import { createLogger } from '../src/log.ts';
 import { entityKey } from '../src/saml/federation/entities.ts';
 import { refreshFederation } from '../src/saml/federation/refresh.ts';
 import { schemaErrors } from '../src/saml/federation/schema.ts';
-import { asEntity, type KeyPair, keyPair, memberIdps, signedAggregate, startFederationServer } from './helpers/federation.ts';
+import {
+  AUTHORITY,
+  asEntity,
+  CATEGORY,
+  type KeyPair,
+  keyPair,
+  memberIdps,
+  OID,
+  signedAggregate,
+  startFederationServer,
+  startMemberIdp,
+} from './helpers/federation.ts';
 import { relyingParty, startLogin } from './helpers/relying-party.ts';
 import { runScript } from './helpers/run.ts';
 import { assertionXml, encode, pendingRequest, postResponse, responseXml } from './helpers/saml-forger.ts';
 import { signInAtUniversity } from './helpers/saml-student.ts';
 import { seedUniversity, startTestService, type TestService } from './helpers/service.ts';
 
-const OID = {
-  eppn: 'urn:oid:1.3.6.1.4.1.5923.1.1.1.6',
-  jasn: 'urn:oid:1.3.6.1.4.1.32264.1.1.1',
-  jaGivenName: 'urn:oid:1.3.6.1.4.1.32264.1.1.2',
-  sn: 'urn:oid:2.5.4.4',
-  givenName: 'urn:oid:2.5.4.42',
-  mail: 'urn:oid:0.9.2342.19200300.100.1.3',
-  affiliation: 'urn:oid:1.3.6.1.4.1.5923.1.1.1.1',
-};
-const CATEGORY = 'http://macedir.org/entity-category-support=https://refeds.org/category/personalized';
-const AUTHORITY = 'https://federation.test/';
 const ROLLOVER_IDP = 'https://idp.rollover.example.ac.jp/idp/shibboleth';
 
 const [TARO_AT_CAMPUS] = STUDENTS as [SamlTestUser];
@@ -81,28 +81,7 @@ test.before(async () => {
     KeyPair,
     KeyPair,
   ];
-  // The university's IdP as a federation member: scope, mdui names and logo, entity category,
-  // registration authority in its metadata, attributes under their urn:oid names.
-  ssp = await startSimpleSamlPhp([TARO, INTRUDER], {
-    hostedMetadata: {
-      scope: ['test-univ.example'],
-      UIInfo: {
-        DisplayName: { ja: 'テスト大学', en: 'Test University' },
-        Logo: [{ url: 'https://test-univ.example/logo.png', height: 16, width: 16 }],
-      },
-      EntityAttributes: { 'http://macedir.org/entity-category-support': ['https://refeds.org/category/personalized'] },
-      RegistrationInfo: { authority: AUTHORITY },
-    },
-    attributeNames: {
-      eduPersonPrincipalName: OID.eppn,
-      jasn: OID.jasn,
-      jaGivenName: OID.jaGivenName,
-      sn: OID.sn,
-      givenName: OID.givenName,
-      mail: OID.mail,
-      eduPersonAffiliation: OID.affiliation,
-    },
-  });
+  ssp = await startMemberIdp([TARO, INTRUDER]);
   server = await startFederationServer();
   campusEntity = asEntity(await (await fetch(ssp.metadataUrl)).text());
   const university = await seedUniversity(service, 'fed-univ');

@@ -7,6 +7,7 @@ import test from 'ava';
 import type * as oidc from 'openid-client';
 import { generate } from 'selfsigned';
 import { importIdp } from '../src/admin/saml-idps.ts';
+import { FederationModel } from '../src/db/models/federation.ts';
 import { freePort } from '../src/dev/free-port.ts';
 import { Applicant } from './helpers/applicant.ts';
 import { completeLogin, relyingParty, startLogin, submitGraduateLogin } from './helpers/relying-party.ts';
@@ -209,6 +210,38 @@ test.serial('a university IdP whose certificate will run out is visible before i
   );
 });
 
+test.serial(
+  'a federation aggregate about to expire, whose refresh is refused, is visible and alerts before it runs out',
+  async (t) => {
+    await FederationModel.create({
+      _id: 'gakunin',
+      source: 'https://metadata.example/gakunin.xml',
+      certificates: ['unused'],
+      acceptedAt: new Date(),
+      validUntil: new Date(Date.now() + 86_400_000),
+      lastError: 'signature: no federation certificate verifies the signature',
+    });
+    const left = await eventually(
+      () => query('cert_idp_saml_federation_valid_seconds{federation="gakunin"}'),
+      (v) => v !== undefined,
+      30_000,
+    );
+    t.true((left ?? 0) > 23 * 3600 && (left ?? 0) <= 24 * 3600, 'one day left');
+    t.is(await query('cert_idp_saml_federation_refused{federation="gakunin"}'), 1);
+    const alerts = await eventually(
+      async () =>
+        (
+          (await (await fetch(`${prometheusUrl}/api/v1/alerts`)).json()) as {
+            data: { alerts: Array<{ labels: { alertname: string } }> };
+          }
+        ).data.alerts,
+      (list) => list.some((a) => a.labels.alertname === 'CertIdpFederationMetadataExpiring'),
+      30_000,
+    );
+    t.true(alerts.some((a) => a.labels.alertname === 'CertIdpFederationMetadataExpiring'));
+  },
+);
+
 test.serial('metrics are not on the public port, and no metric carries a personal value', async (t) => {
   t.is((await fetch(`${service.issuer}/metrics`)).status, 404);
   const text = await (await fetch(service.metricsUrl as string)).text();
@@ -218,7 +251,7 @@ test.serial('metrics are not on the public port, and no metric carries a persona
 
 test.serial('the alerting rules pass promtool and Prometheus loads them', async (t) => {
   const { stdout } = await promisify(execFile)('promtool', ['check', 'rules', rules]);
-  t.regex(stdout, /SUCCESS: 7 rules found/);
+  t.regex(stdout, /SUCCESS: 9 rules found/);
   const loaded = await (await fetch(`${prometheusUrl}/api/v1/rules`)).json();
   const names = (loaded as { data: { groups: Array<{ rules: Array<{ name: string }> }> } }).data.groups.flatMap((g) =>
     g.rules.map((r) => r.name),

@@ -1,5 +1,5 @@
 /**
- * Attribute names as federations send them: `urn:oid:` names (the SAML V2.0 attribute profile
+ * Requirement X2.5. Attribute names as federations send them: `urn:oid:` names (the SAML V2.0 attribute profile
  * of eduPerson, and GakuNin's ja* attributes), known here by the friendly names our mappings use.
  */
 export const OID_NAMES: Record<string, string> = {

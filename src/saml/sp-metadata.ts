@@ -101,7 +101,7 @@ function organisationAndContacts(tenant: Tenant, registration: SpRegistration, u
 }
 
 /**
- * Our SP metadata for one university, as a federation registers it (SAML V2.0 metadata with the
+ * Requirement X2.4. Our SP metadata for one university, as a federation registers it (SAML V2.0 metadata with the
  * mdui, mdattr and entity category extensions): keys, ACS and SLO endpoints, the attributes we
  * request, names and description in Japanese and English, organisation and contacts.
  */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generate } from 'selfsigned';
+import { type SamlTestUser, startSimpleSamlPhp } from '../../src/dev/simplesamlphp.ts';
 import { type EntityOptions, federationAggregate, idpEntityDescriptor } from '../../src/dev/test-federation.ts';
 
 export interface KeyPair {
@@ -73,4 +74,43 @@ export const asEntity = (metadataXml: string) => metadataXml.replace(/^<\?xml[^>
 
 export function signedAggregate(entities: string[], signer: KeyPair | undefined, validForMs = 7 * 86_400_000): string {
   return federationAggregate({ entities, validUntil: new Date(Date.now() + validForMs), signer });
+}
+
+export const OID = {
+  eppn: 'urn:oid:1.3.6.1.4.1.5923.1.1.1.6',
+  jasn: 'urn:oid:1.3.6.1.4.1.32264.1.1.1',
+  jaGivenName: 'urn:oid:1.3.6.1.4.1.32264.1.1.2',
+  sn: 'urn:oid:2.5.4.4',
+  givenName: 'urn:oid:2.5.4.42',
+  mail: 'urn:oid:0.9.2342.19200300.100.1.3',
+  affiliation: 'urn:oid:1.3.6.1.4.1.5923.1.1.1.1',
+};
+export const CATEGORY = 'http://macedir.org/entity-category-support=https://refeds.org/category/personalized';
+export const AUTHORITY = 'https://federation.test/';
+
+/**
+ * The test university's SimpleSAMLphp as a federation member: scope, mdui names and logo, entity
+ * category and registration authority in its metadata, attributes sent under their urn:oid names.
+ */
+export function startMemberIdp(users: SamlTestUser[]) {
+  return startSimpleSamlPhp(users, {
+    hostedMetadata: {
+      scope: ['test-univ.example'],
+      UIInfo: {
+        DisplayName: { ja: 'テスト大学', en: 'Test University' },
+        Logo: [{ url: 'https://test-univ.example/logo.png', height: 16, width: 16 }],
+      },
+      EntityAttributes: { 'http://macedir.org/entity-category-support': ['https://refeds.org/category/personalized'] },
+      RegistrationInfo: { authority: AUTHORITY },
+    },
+    attributeNames: {
+      eduPersonPrincipalName: OID.eppn,
+      jasn: OID.jasn,
+      jaGivenName: OID.jaGivenName,
+      sn: OID.sn,
+      givenName: OID.givenName,
+      mail: OID.mail,
+      eduPersonAffiliation: OID.affiliation,
+    },
+  });
 }

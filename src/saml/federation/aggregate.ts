@@ -91,7 +91,7 @@ function readAggregate(xml: string, now: Date) {
 }
 
 /**
- * Checks a federation's metadata aggregate the way Shibboleth SP's signature, schema and
+ * Requirement X2.1. Checks a federation's metadata aggregate the way Shibboleth SP's signature, schema and
  * RequireValidUntil filters do, and reads its IdPs. Anything wrong throws an AggregateRefusal;
  * nothing of a refused aggregate is used.
  */

@@ -99,7 +99,7 @@ async function recordRefusal(federation: Federation, error: AggregateRefusal, lo
 }
 
 /**
- * Refreshes one federation's aggregate if this process wins the lease (and, unless forced, the
+ * Requirement X2.1. Refreshes one federation's aggregate if this process wins the lease (and, unless forced, the
  * refresh is due): one refresh serves every process. Afterwards the next one is scheduled.
  */
 export async function refreshFederation(id: string, options: RefreshOptions): Promise<RefreshResult> {

@@ -48,7 +48,7 @@ function admitted(trust: FederationTrust): QueryFilter<FederationIdpDoc> {
   };
 }
 
-/** The federation IdPs a university's students may choose, without duplicates, in name order. */
+/** Requirement X2.2. The federation IdPs a university's students may choose, without duplicates, in name order. */
 export async function federationChoices(tenantId: string): Promise<FederationChoice[]> {
   const found = await choices.get(tenantId, async () => {
     const seen = new Map<string, FederationChoice>();

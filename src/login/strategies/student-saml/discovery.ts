@@ -2,6 +2,8 @@ import type { Context } from 'koa';
 import type { Lang } from '../../../i18n/index.ts';
 import type { IdpChoice } from '../../../saml/idps.ts';
 
+// Requirement X2.3: the discovery page's search and remembered choice.
+
 /** Up to this many IdPs the login page lists them all; beyond, it offers the search (the discovery page). */
 export const INLINE_CHOICES = 8;
 /** The discovery page shows at most this many matches; typing more of the name narrows them. */

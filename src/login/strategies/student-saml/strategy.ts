@@ -18,7 +18,7 @@ async function studentIdps(tenant: Tenant): Promise<IdpChoice[]> {
 }
 
 /**
- * Requirement S1: a student signs in at the university's own IdP, or (S6) at one of a federation's
+ * Requirement S1: a student signs in at the university's own IdP, or (X2) at one of a federation's
  * chosen on the discovery page; the ACS (acs.ts) verifies the answer and links the account. The second
  * password, where the university wants one, is a required action (required-actions/student-second-password.ts),
  * so it shows in the acr/amr.
