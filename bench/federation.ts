@@ -11,6 +11,7 @@ type Refresh = { ms: number; outcome: string; idps?: number; written?: number; p
 async function refreshOnce(uri: string, id: string, file: string, certFile: string, memoryMb: number): Promise<Refresh> {
   const { stdout } = await run(process.execPath, ['bench/federation-refresh.ts', uri, id, file, certFile, String(memoryMb)], {
     maxBuffer: 1 << 20,
+    timeout: 600_000,
   });
   const result = JSON.parse(stdout.trim().split('\n').at(-1) as string) as Refresh;
   if (result.outcome !== 'accepted') throw new Error(`federation refresh not accepted: ${stdout}`);

@@ -16,6 +16,8 @@ let federationKey: KeyPair;
 let nextFederationKey: KeyPair;
 let strangerKey: KeyPair;
 let idpKey: KeyPair;
+/** The aggregate accepted first, as the federation served it. */
+let goodCopy: string;
 
 test.before(async () => {
   // The service's own scheduler looks every second; a refresh is due an hour after the last one.
@@ -44,7 +46,8 @@ const storedNames = async () =>
 test.serial(
   'an operator adds a federation; the service fetches and accepts its signed aggregate on its own, then asks only conditionally',
   async (t) => {
-    server.publish(signedAggregate(memberIdps(3, idpKey.certificate), federationKey));
+    goodCopy = signedAggregate(memberIdps(3, idpKey.certificate), federationKey);
+    server.publish(goodCopy);
     await addFederation({ id: 'gakunin', source: server.url, certificates: [federationKey.certificate] });
     const accepted = await eventually(withLease, (f) => Boolean(f.acceptedAt) && !f.leaseHeld);
     t.is(accepted.idpCount, 3);
@@ -103,6 +106,10 @@ test.serial(
     t.true(ready.reasons.includes('federation-refused'));
     t.like(ready.federations[0], { id: 'gakunin', idps: 3 });
     t.regex(ready.federations[0].lastError, /^malformed:/);
+
+    server.publish(goodCopy);
+    t.like(await refreshNow('gakunin'), { outcome: 'unchanged' }, 'the good copy again: 304 to the conditional GET');
+    t.is((await federation()).lastError, '', 'and nothing is refused any more');
 
     server.publish(signedAggregate(memberIdps(4, idpKey.certificate), federationKey));
     t.like(await refreshNow('gakunin'), { outcome: 'accepted', idps: 4, written: 1, removed: 0 });

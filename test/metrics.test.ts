@@ -73,6 +73,21 @@ async function query(promql: string): Promise<number | undefined> {
   return value === undefined ? undefined : Number(value);
 }
 
+/** True once Prometheus reports the alert (firing or pending); false if it does not within 30 s. */
+async function alertFires(name: string): Promise<boolean> {
+  const alerts = await eventually(
+    async () =>
+      (
+        (await (await fetch(`${prometheusUrl}/api/v1/alerts`)).json()) as {
+          data: { alerts: Array<{ labels: { alertname: string } }> };
+        }
+      ).data.alerts,
+    (list) => list.some((a) => a.labels.alertname === name),
+    30_000,
+  );
+  return alerts.some((a) => a.labels.alertname === name);
+}
+
 /** SMTP is down for both instances from the start: the outbox fills and waits. */
 const SMTP_DOWN = 'smtp://127.0.0.1:9';
 
@@ -194,20 +209,7 @@ test.serial('a university IdP whose certificate will run out is visible before i
     30_000,
   );
   t.true((left ?? 0) > 19 * 86_400 && (left ?? 0) <= 20 * 86_400, 'twenty days left');
-  const alerts = await eventually(
-    async () =>
-      (
-        (await (await fetch(`${prometheusUrl}/api/v1/alerts`)).json()) as {
-          data: { alerts: Array<{ labels: { alertname: string } }> };
-        }
-      ).data.alerts,
-    (list) => list.some((a) => a.labels.alertname === 'CertIdpSamlIdpCertificateExpiring'),
-    30_000,
-  );
-  t.true(
-    alerts.some((a) => a.labels.alertname === 'CertIdpSamlIdpCertificateExpiring'),
-    'and the alert fires',
-  );
+  t.true(await alertFires('CertIdpSamlIdpCertificateExpiring'), 'and the alert fires');
 });
 
 test.serial(
@@ -228,17 +230,7 @@ test.serial(
     );
     t.true((left ?? 0) > 23 * 3600 && (left ?? 0) <= 24 * 3600, 'one day left');
     t.is(await query('cert_idp_saml_federation_refused{federation="gakunin"}'), 1);
-    const alerts = await eventually(
-      async () =>
-        (
-          (await (await fetch(`${prometheusUrl}/api/v1/alerts`)).json()) as {
-            data: { alerts: Array<{ labels: { alertname: string } }> };
-          }
-        ).data.alerts,
-      (list) => list.some((a) => a.labels.alertname === 'CertIdpFederationMetadataExpiring'),
-      30_000,
-    );
-    t.true(alerts.some((a) => a.labels.alertname === 'CertIdpFederationMetadataExpiring'));
+    t.true(await alertFires('CertIdpFederationMetadataExpiring'), 'and the alert fires');
   },
 );
 

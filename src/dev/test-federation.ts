@@ -1,4 +1,5 @@
 import { SignedXml } from 'xml-crypto';
+import { declarations } from '../saml/namespaces.ts';
 import { certificateBody, xmlText } from '../saml/xml-text.ts';
 
 /**
@@ -17,16 +18,6 @@ export interface EntityOptions {
   entityAttributes?: string[];
   registrationAuthority?: string;
 }
-
-export const METADATA_NS = {
-  md: 'urn:oasis:names:tc:SAML:2.0:metadata',
-  ds: 'http://www.w3.org/2000/09/xmldsig#',
-  mdui: 'urn:oasis:names:tc:SAML:metadata:ui',
-  shibmd: 'urn:mace:shibboleth:metadata:1.0',
-  mdattr: 'urn:oasis:names:tc:SAML:metadata:attribute',
-  mdrpi: 'urn:oasis:names:tc:SAML:metadata:rpi',
-  saml: 'urn:oasis:names:tc:SAML:2.0:assertion',
-};
 
 const PROTOCOL = 'urn:oasis:names:tc:SAML:2.0:protocol';
 
@@ -90,13 +81,10 @@ export interface AggregateOptions {
 
 /** The federation's aggregate of entity descriptors, signed over the whole document (enveloped, RSA-SHA256). */
 export function federationAggregate(o: AggregateOptions): string {
-  const declarations = Object.entries(METADATA_NS)
-    .map(([prefix, uri]) => `xmlns:${prefix}="${uri}"`)
-    .join(' ');
   const id = `_${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`;
   const xml =
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
-    `<md:EntitiesDescriptor ${declarations} ID="${id}" Name="${xmlText(o.name ?? 'https://federation.test/')}" validUntil="${o.validUntil.toISOString()}">` +
+    `<md:EntitiesDescriptor ${declarations('md', 'ds', 'mdui', 'shibmd', 'mdattr', 'mdrpi', 'saml')} ID="${id}" Name="${xmlText(o.name ?? 'https://federation.test/')}" validUntil="${o.validUntil.toISOString()}">` +
     `${o.entities.join('\n')}</md:EntitiesDescriptor>\n`;
   if (!o.signer) return xml;
   const sig = new SignedXml({

@@ -1,10 +1,10 @@
-import { DOMParser } from '@xmldom/xmldom';
 import { claimOnce } from '../db/claim.ts';
 import { type SamlIdp, type SamlRequest, SamlRequestModel } from '../db/models/saml.ts';
 import { attributeNames } from './attributes.ts';
 import { findStudentIdp } from './idps.ts';
+import { Refusal } from './refusal.ts';
 import { idpEntity, type ServiceProviders } from './service-provider.ts';
-import { xmlHazard } from './xml-hazard.ts';
+import { parseSafely } from './xml-hazard.ts';
 
 const PROTOCOL = 'urn:oasis:names:tc:SAML:2.0:protocol';
 const ASSERTION = 'urn:oasis:names:tc:SAML:2.0:assertion';
@@ -15,13 +15,7 @@ const DAY_MS = 86_400_000;
 /** Why a SAML response was refused; each has its own message on the error page. */
 export type RefusalReason = 'malformed' | 'unknownRequest' | 'signature' | 'audience' | 'recipient' | 'expired' | 'replayed';
 
-export class SamlRefusal extends Error {
-  readonly reason: RefusalReason;
-  constructor(reason: RefusalReason, detail: string) {
-    super(detail);
-    this.reason = reason;
-  }
-}
+export class SamlRefusal extends Refusal<RefusalReason> {}
 
 /** What a verified assertion says, read only from the one signed assertion. */
 export interface VerifiedAssertion {
@@ -34,17 +28,7 @@ export interface VerifiedAssertion {
   attributes: Record<string, string[]>;
 }
 
-function parse(xml: string): Document {
-  const hazard = xmlHazard(xml, { comments: false });
-  if (hazard) throw new SamlRefusal('malformed', hazard);
-  const fail = (message: string) => {
-    throw new SamlRefusal('malformed', `not well-formed XML: ${message}`);
-  };
-  return new DOMParser({ errorHandler: { warning: () => {}, error: fail, fatalError: fail } }).parseFromString(
-    xml,
-    'text/xml',
-  ) as unknown as Document;
-}
+const parse = (xml: string) => parseSafely(xml, { comments: false }, (detail) => new SamlRefusal('malformed', detail));
 
 const children = (parent: Element | Document, ns: string, name: string) =>
   Array.from(parent.getElementsByTagNameNS(ns, name)) as unknown as Element[];

@@ -1,5 +1,6 @@
 import type { Tenant } from '../db/models/tenant.ts';
 import { LANGUAGES, translator } from '../i18n/index.ts';
+import { declarations } from './namespaces.ts';
 import type { ServiceProviders } from './service-provider.ts';
 import { certificateBody, xmlText } from './xml-text.ts';
 
@@ -13,13 +14,6 @@ export interface SpRegistration {
   entityCategories: string[];
 }
 
-const NS = {
-  md: 'urn:oasis:names:tc:SAML:2.0:metadata',
-  ds: 'http://www.w3.org/2000/09/xmldsig#',
-  saml: 'urn:oasis:names:tc:SAML:2.0:assertion',
-  mdui: 'urn:oasis:names:tc:SAML:metadata:ui',
-  mdattr: 'urn:oasis:names:tc:SAML:metadata:attribute',
-};
 const URI = 'urn:oasis:names:tc:SAML:2.0:attrname-format:uri';
 const COCO_V2 = 'https://refeds.org/category/code-of-conduct/v2';
 
@@ -108,9 +102,6 @@ function organisationAndContacts(tenant: Tenant, registration: SpRegistration, u
 export function spMetadata(sps: ServiceProviders, tenant: Tenant, registration: SpRegistration): string {
   const tenantId = tenant._id;
   const url = registration.organizationUrl || sps.issuer;
-  const declarations = Object.entries(NS)
-    .map(([prefix, uri]) => `xmlns:${prefix}="${uri}"`)
-    .join(' ');
   const slo = ['HTTP-Redirect', 'HTTP-POST']
     .map(
       (b) =>
@@ -118,7 +109,7 @@ export function spMetadata(sps: ServiceProviders, tenant: Tenant, registration: 
     )
     .join('');
   return (
-    `<?xml version="1.0" encoding="UTF-8"?>\n<md:EntityDescriptor ${declarations} entityID="${xmlText(sps.entityId(tenantId))}">` +
+    `<?xml version="1.0" encoding="UTF-8"?>\n<md:EntityDescriptor ${declarations('md', 'ds', 'saml', 'mdui', 'mdattr')} entityID="${xmlText(sps.entityId(tenantId))}">` +
     entityCategories(registration) +
     `<md:SPSSODescriptor AuthnRequestsSigned="true" WantAssertionsSigned="true" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">` +
     uiInfo(tenant, registration, tenant.loginUrl || url) +

@@ -1,11 +1,12 @@
-import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
+import { XMLSerializer } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
-import { xmlHazard } from '../xml-hazard.ts';
+import { METADATA_NS } from '../namespaces.ts';
+import { Refusal } from '../refusal.ts';
+import { parseSafely } from '../xml-hazard.ts';
 import { type FederationIdp, readIdps } from './entities.ts';
 import { schemaErrors } from './schema.ts';
 
-const MD = 'urn:oasis:names:tc:SAML:2.0:metadata';
-const DS = 'http://www.w3.org/2000/09/xmldsig#';
+const { md: MD, ds: DS } = METADATA_NS;
 /** SHA-1 signatures are refused: federations have signed with SHA-256 or stronger for a decade. */
 const SIGNATURE_METHODS = new Set([
   'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
@@ -16,13 +17,7 @@ const SIGNATURE_METHODS = new Set([
 /** Why an aggregate was refused (the previous good copy stays in use). */
 export type AggregateReason = 'malformed' | 'unsigned' | 'signature' | 'schema' | 'expired' | 'too-large' | 'fetch';
 
-export class AggregateRefusal extends Error {
-  readonly reason: AggregateReason;
-  constructor(reason: AggregateReason, detail: string) {
-    super(detail);
-    this.reason = reason;
-  }
-}
+export class AggregateRefusal extends Refusal<AggregateReason> {}
 
 export interface VerifiedAggregate {
   validUntil: Date;
@@ -33,17 +28,7 @@ export interface VerifiedAggregate {
   skipped: number;
 }
 
-function parse(xml: string): Document {
-  const hazard = xmlHazard(xml, { comments: true });
-  if (hazard) throw new AggregateRefusal('malformed', hazard);
-  const fail = (message: string) => {
-    throw new AggregateRefusal('malformed', `not well-formed XML: ${message}`);
-  };
-  return new DOMParser({ errorHandler: { warning: () => {}, error: fail, fatalError: fail } }).parseFromString(
-    xml,
-    'text/xml',
-  ) as unknown as Document;
-}
+const parse = (xml: string) => parseSafely(xml, { comments: true }, (detail) => new AggregateRefusal('malformed', detail));
 
 /**
  * The enveloped signature over the whole aggregate: a ds:Signature child of the root whose one

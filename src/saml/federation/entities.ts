@@ -1,15 +1,8 @@
 import { createHash } from 'node:crypto';
 import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
+import { METADATA_NS } from '../namespaces.ts';
 
-const NS = {
-  md: 'urn:oasis:names:tc:SAML:2.0:metadata',
-  ds: 'http://www.w3.org/2000/09/xmldsig#',
-  mdui: 'urn:oasis:names:tc:SAML:metadata:ui',
-  shibmd: 'urn:mace:shibboleth:metadata:1.0',
-  mdattr: 'urn:oasis:names:tc:SAML:metadata:attribute',
-  mdrpi: 'urn:oasis:names:tc:SAML:metadata:rpi',
-  saml: 'urn:oasis:names:tc:SAML:2.0:assertion',
-};
+const NS = METADATA_NS;
 const SAML2 = 'urn:oasis:names:tc:SAML:2.0:protocol';
 const BINDINGS = {
   redirect: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect',

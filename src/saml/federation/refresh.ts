@@ -117,7 +117,9 @@ export async function refreshFederation(id: string, options: RefreshOptions): Pr
       result = await recordRefusal(federation, error, options.logger);
     }
     const next = new Date(Date.now() + federation.refreshMinutes * 60_000);
-    await FederationModel.updateOne({ _id: id }, { $set: { nextRefreshAt: next, checkedAt: new Date() } });
+    // The source serves the good copy again (say, after a fetch error): nothing is refused any more.
+    const recovered = result.outcome === 'unchanged' ? { lastError: '', lastErrorAt: null } : {};
+    await FederationModel.updateOne({ _id: id }, { $set: { nextRefreshAt: next, checkedAt: new Date(), ...recovered } });
     federationRefreshes.inc({ federation: id, outcome: result.outcome });
     return result;
   } finally {
