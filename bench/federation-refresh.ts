@@ -3,12 +3,15 @@
 // Prints {"ms", "outcome", "idps", "written", "peakMiB"} as JSON.
 import { readFileSync } from 'node:fs';
 import mongoose from 'mongoose';
+import { connectDatabase } from '../src/db/connection.ts';
 import { FederationModel } from '../src/db/models/federation.ts';
 import { createLogger } from '../src/log.ts';
 import { refreshFederation } from '../src/saml/federation/refresh.ts';
 
 const [uri, id, file, certFile, memoryMb] = process.argv.slice(2) as [string, string, string, string, string];
-await mongoose.connect(uri);
+// Indexes are made before the refresh starts (as the service and the CLI do): FerretDB can deadlock
+// when collections or indexes are created while the same process queries them.
+await connectDatabase(uri, 10_000);
 await FederationModel.updateOne(
   { _id: id },
   { $set: { source: file, certificates: [readFileSync(certFile, 'utf8')] } },
