@@ -15,7 +15,6 @@ import { Browser } from '../test/helpers/browser.ts';
 import { completeLogin, relyingParty } from '../test/helpers/relying-party.ts';
 import { GRADUATE, seedUniversity, startTestService } from '../test/helpers/service.ts';
 import { commandsOf } from './commands.ts';
-import { federationFigures } from './federation.ts';
 
 const ROUNDS = 5;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
@@ -213,15 +212,6 @@ try {
   const { argon2 } = service.config;
   const database = await databaseName();
 
-  // Federation metadata first, while nothing else runs, in a database of its own: a GakuNin-sized
-  // aggregate and one of eduGAIN's order, each refresh in a process of its own (docs/federation.md).
-  const federationDb = new URL(service.config.mongodb.uri as string);
-  federationDb.pathname = `${federationDb.pathname}-federation`;
-  const federation = [
-    ...(await federationFigures(federationDb.href, 1_000, 3, 384)),
-    ...(await federationFigures(federationDb.href, 5_000, 3, 384)),
-  ];
-
   const hasher = new SecretHasher(argon2);
   const hash = await hasher.hash(GRADUATE.password);
   const verify = await rounds(20, 1, () => hasher.verify(hash, GRADUATE.password));
@@ -398,7 +388,6 @@ try {
       `×${(large.p50 / small.p50).toFixed(2)}`,
     ],
     [`time to load ${large.count.toLocaleString('en')} accounts and their records (s)`, large.fillSeconds.toFixed(0)],
-    ...federation,
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   console.log(rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n'));
