@@ -5,7 +5,7 @@ import { ClaimModel } from '../src/db/models/claim.ts';
 import { type Federation, FederationIdpModel, FederationModel } from '../src/db/models/federation.ts';
 import { createLogger } from '../src/log.ts';
 import { type RefreshOptions, refreshFederation } from '../src/saml/federation/refresh.ts';
-import { federationChoices } from '../src/saml/federation/trust.ts';
+import { federationChoices, findFederationIdp } from '../src/saml/federation/trust.ts';
 import { asEntity, type KeyPair, keyPair, memberIdps, signedAggregate, startFederationServer } from './helpers/federation.ts';
 import { seedUniversity, startTestService, type TestService } from './helpers/service.ts';
 import { eventually } from './helpers/wait.ts';
@@ -148,6 +148,21 @@ test.serial(
     t.false(await leaseHeld(), 'the lease is released');
   },
 );
+
+test.serial('once the aggregate in use expires without a good successor, its IdPs are no longer offered', async (t) => {
+  server.publish(signedAggregate(memberIdps(2, idpKey.certificate), federationKey, 3_000));
+  t.like(await refreshNow('gakunin'), { outcome: 'accepted', idps: 2 });
+  t.is((await federationChoices('fed-univ')).length, 2);
+  const [first] = await federationChoices('fed-univ');
+  t.truthy(await findFederationIdp('fed-univ', first?.slug as string));
+  // Nothing is written when it expires: the offer must not come from what was cached before.
+  const after = await eventually(
+    () => federationChoices('fed-univ'),
+    (offered) => offered.length === 0,
+  );
+  t.deepEqual(after, []);
+  t.is(await findFederationIdp('fed-univ', first?.slug as string), undefined);
+});
 
 test.serial(
   'an aggregate of 5,000 entities is refreshed within the parse memory budget; beyond the budget it is refused',
