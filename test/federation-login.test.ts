@@ -160,6 +160,28 @@ test.serial("an identifier from outside the IdP's scopes is refused", async (t) 
   t.regex(String(logged?.detail?.detail), /x0000001@univ1\.example\.ac\.jp is outside the scopes/);
 });
 
+test.serial('an identifier mapped by its urn:oid name is scope-checked as well', async (t) => {
+  const trust = {
+    tenantId: 'fed-univ',
+    federationId: 'gakunin',
+    all: true,
+    entityAttributes: [CATEGORY],
+    registrationAuthorities: [AUTHORITY],
+  };
+  await trustFederation({ ...trust, mapping: { subject: OID.eppn } });
+  try {
+    const login = await startLogin(rp);
+    const start = new URL(`/interaction/${login.pageUrl.split('/interaction/')[1]}/saml/${slugOf(ssp.entityId)}`, login.pageUrl)
+      .href;
+    const page = await signInAtUniversity(login.browser, start, INTRUDER);
+    t.is(page.status, 400);
+    t.regex(page.html, /別の組織のドメインのID/);
+    t.is(await AccountModel.countDocuments({ 'studentIds.number': 'X0000001' }), 0);
+  } finally {
+    await trustFederation(trust);
+  }
+});
+
 /** A login waiting at the rollover IdP, answered with a response signed by `key`. */
 async function answerAtRollover(key: KeyPair, user: string) {
   const login = await startLogin(rp);

@@ -29,8 +29,13 @@ export const OID_NAMES: Record<string, string> = {
   'urn:oasis:names:tc:SAML:attribute:pairwise-id': 'pairwise-id',
 };
 
-/** Attributes whose values end in `@scope`, which must be one of the IdP's shibmd:Scope. */
-export const SCOPED = new Set(['eduPersonPrincipalName', 'eduPersonScopedAffiliation', 'subject-id', 'pairwise-id']);
+const SCOPED = new Set(['eduPersonPrincipalName', 'eduPersonScopedAffiliation', 'subject-id', 'pairwise-id']);
+
+/**
+ * Whether an attribute's values end in `@scope`, which must be one of the IdP's shibmd:Scope: by its
+ * friendly name or its urn:oid name, so a mapping naming either is checked alike.
+ */
+export const isScoped = (name: string) => SCOPED.has(OID_NAMES[name] ?? name);
 
 /**
  * The default mapping for an IdP of a federation: the most privacy-preserving stable identifier

@@ -1,7 +1,7 @@
 import mongoose from 'mongoose';
 import { type Account, AccountModel, isDuplicateKey } from '../../../db/models/account.ts';
 import { type SamlIdp, SamlLinkModel } from '../../../db/models/saml.ts';
-import { inScope, SCOPED } from '../../../saml/attributes.ts';
+import { inScope, isScoped } from '../../../saml/attributes.ts';
 import type { VerifiedAssertion } from '../../../saml/login-response.ts';
 
 /** A student's identity as the university's IdP states it, through the IdP's attribute mapping. */
@@ -46,7 +46,7 @@ export function studentProfile(assertion: VerifiedAssertion): ProfileReading {
     affiliation: mapped(assertion, mapping.affiliation),
   };
   for (const { name, values } of Object.values(items)) {
-    const outside = SCOPED.has(name) ? values.find((value) => !inScope(value, idp)) : undefined;
+    const outside = isScoped(name) ? values.find((value) => !inScope(value, idp)) : undefined;
     if (outside !== undefined) return { refusal: 'scope', detail: `${name} ${outside} is outside the scopes of ${idp.entityId}` };
   }
   const one = (item: { values: string[] }) => item.values[0] ?? '';
@@ -59,9 +59,7 @@ export function studentProfile(assertion: VerifiedAssertion): ProfileReading {
     givenNameRoman: one(items.givenNameRoman),
     email: one(items.email),
     // A scoped affiliation (student@univ.ac.jp) counts as its value before the scope.
-    affiliations: items.affiliation.values.map(
-      (value) => (SCOPED.has(items.affiliation.name) ? value.split('@')[0] : value) ?? '',
-    ),
+    affiliations: items.affiliation.values.map((value) => (isScoped(items.affiliation.name) ? value.split('@')[0] : value) ?? ''),
   };
   if (!profile.subject || !profile.studentId) {
     return { refusal: 'attributes', detail: `subject or student ID attribute missing from ${idp._id}` };
