@@ -1,4 +1,4 @@
-import { claimOnce } from './claim.ts';
+import { claimUntil } from './claim.ts';
 import { ClaimModel } from './models/claim.ts';
 
 /**
@@ -9,8 +9,8 @@ import { ClaimModel } from './models/claim.ts';
 export async function takeLease(name: string, ms: number): Promise<(() => Promise<void>) | undefined> {
   const _id = `lease:${name}`;
   for (let attempt = 0; attempt < 2; attempt++) {
-    if (await claimOnce(_id, ms)) {
-      const { expiresAt } = (await ClaimModel.findById(_id, { expiresAt: 1 }).lean()) ?? {};
+    const expiresAt = new Date(Date.now() + ms);
+    if (await claimUntil(_id, expiresAt)) {
       // Only our own lease is released: one taken over after ours expired stays.
       return async () => {
         await ClaimModel.deleteOne({ _id, expiresAt });
