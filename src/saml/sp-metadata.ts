@@ -1,5 +1,5 @@
 import type { Tenant } from '../db/models/tenant.ts';
-import { LANGUAGES, translator } from '../i18n/index.ts';
+import { LANGUAGES, type Lang, translator } from '../i18n/index.ts';
 import { declarations } from './namespaces.ts';
 import type { ServiceProviders } from './service-provider.ts';
 import { certificateBody, xmlText } from './xml-text.ts';
@@ -43,20 +43,22 @@ function entityCategories(registration: SpRegistration): string {
   return `<md:Extensions><mdattr:EntityAttributes><saml:Attribute Name="http://macedir.org/entity-category" NameFormat="${URI}">${values}</saml:Attribute></mdattr:EntityAttributes></md:Extensions>`;
 }
 
+/** One element per language, as `<element xml:lang="ja">…</element><element xml:lang="en">…</element>`. */
+const perLanguage = (element: string, value: (lang: Lang) => string) =>
+  LANGUAGES.map((lang) => `<${element} xml:lang="${lang}">${xmlText(value(lang))}</${element}>`).join('');
+
+const university = (tenant: Tenant) => (lang: Lang) => tenant.name?.[lang] ?? tenant._id;
+/** A message naming the university, in each language. */
+const said = (tenant: Tenant, key: string) => (lang: Lang) => translator(lang)(key, { university: university(tenant)(lang) });
+
 function uiInfo(tenant: Tenant, registration: SpRegistration, informationUrl: string): string {
-  const per = (element: string, key: string) =>
-    LANGUAGES.map((lang) => {
-      const university = tenant.name?.[lang] ?? tenant._id;
-      return `<mdui:${element} xml:lang="${lang}">${xmlText(translator(lang)(key, { university }))}</mdui:${element}>`;
-    }).join('');
-  const urls = (element: string, url: string) =>
-    url ? LANGUAGES.map((lang) => `<mdui:${element} xml:lang="${lang}">${xmlText(url)}</mdui:${element}>`).join('') : '';
+  const urls = (element: string, url: string) => (url ? perLanguage(element, () => url) : '');
   return (
     '<md:Extensions><mdui:UIInfo>' +
-    per('DisplayName', 'spMetadata.displayName') +
-    per('Description', 'spMetadata.description') +
-    urls('InformationURL', informationUrl) +
-    urls('PrivacyStatementURL', registration.privacyStatementUrl) +
+    perLanguage('mdui:DisplayName', said(tenant, 'spMetadata.displayName')) +
+    perLanguage('mdui:Description', said(tenant, 'spMetadata.description')) +
+    urls('mdui:InformationURL', informationUrl) +
+    urls('mdui:PrivacyStatementURL', registration.privacyStatementUrl) +
     '</mdui:UIInfo></md:Extensions>'
   );
 }
@@ -68,10 +70,7 @@ function keyDescriptors(sps: ServiceProviders): string {
 }
 
 function attributeConsumingService(tenant: Tenant): string {
-  const names = LANGUAGES.map(
-    (lang) =>
-      `<md:ServiceName xml:lang="${lang}">${xmlText(translator(lang)('spMetadata.displayName', { university: tenant.name?.[lang] ?? tenant._id }))}</md:ServiceName>`,
-  ).join('');
+  const names = perLanguage('md:ServiceName', said(tenant, 'spMetadata.displayName'));
   const requested = REQUESTED_ATTRIBUTES.map(
     ([name, friendlyName, required]) =>
       `<md:RequestedAttribute Name="${name}" FriendlyName="${friendlyName}" NameFormat="${URI}" isRequired="${required}"/>`,
@@ -80,15 +79,12 @@ function attributeConsumingService(tenant: Tenant): string {
 }
 
 function organisationAndContacts(tenant: Tenant, registration: SpRegistration, url: string): string {
-  const per = (element: string, value: (lang: 'ja' | 'en') => string) =>
-    LANGUAGES.map((lang) => `<md:${element} xml:lang="${lang}">${xmlText(value(lang))}</md:${element}>`).join('');
-  const name = (lang: 'ja' | 'en') => tenant.name?.[lang] ?? tenant._id;
   const contact = (type: string, address: string) =>
     address
       ? `<md:ContactPerson contactType="${type}"><md:EmailAddress>mailto:${xmlText(address)}</md:EmailAddress></md:ContactPerson>`
       : '';
   return (
-    `<md:Organization>${per('OrganizationName', name)}${per('OrganizationDisplayName', name)}${per('OrganizationURL', () => url)}</md:Organization>` +
+    `<md:Organization>${perLanguage('md:OrganizationName', university(tenant))}${perLanguage('md:OrganizationDisplayName', university(tenant))}${perLanguage('md:OrganizationURL', () => url)}</md:Organization>` +
     contact('technical', registration.technicalContact) +
     contact('support', registration.supportContact)
   );
