@@ -7,6 +7,7 @@ import type { Config } from './config/schema.ts';
 import { errorPages, PageError } from './http/errors.ts';
 import { healthRoutes } from './http/health.ts';
 import { languageMiddleware } from './http/lang.ts';
+import { loggedPath } from './http/logged-path.ts';
 import { shedLoad } from './http/overload.ts';
 import { requestIds } from './http/request-id.ts';
 import { securityHeaders } from './http/security-headers.ts';
@@ -62,7 +63,7 @@ export function buildApp({ config, logger, hasher, jwks, cookieKeys, spKeys, dev
     const ms = Math.round(performance.now() - started);
     httpSeconds.observe({ route: routeGroup(ctx.path), status: `${Math.floor(ctx.status / 100)}xx` }, ms / 1000);
     const level = ctx.path === '/healthz' || ctx.path === '/readyz' ? 'debug' : 'info';
-    logger[level]({ method: ctx.method, path: ctx.path, status: ctx.status, ms }, 'request');
+    logger[level]({ method: ctx.method, path: loggedPath(ctx), status: ctx.status, ms }, 'request');
   });
   provider.use(healthRoutes(config.readiness.strict, [federationReadiness]).routes());
   provider.use(staticRoutes().routes());

@@ -1,5 +1,6 @@
 import type { Context, Middleware } from 'koa';
 import type { Logger } from '../log.ts';
+import { loggedPath } from './logged-path.ts';
 import { render } from './views.ts';
 
 /**
@@ -44,7 +45,7 @@ export function errorPages(logger: Logger): Middleware {
     } catch (error) {
       const page = asPageError(error);
       if (page !== error && page.status >= 500) {
-        logger[page.status === 503 ? 'warn' : 'error']({ err: error, path: ctx.path }, 'request failed');
+        logger[page.status === 503 ? 'warn' : 'error']({ err: error, path: loggedPath(ctx) }, 'request failed');
       }
       renderPageError(ctx, page);
     }

@@ -4,6 +4,7 @@ import type { AnyBulkWriteOperation } from 'mongodb';
 import { slotOf } from '../db/expiry-slot.ts';
 import { OidcRecordModel } from '../db/models/oidc-record.ts';
 import { requestLang } from '../http/lang.ts';
+import { loggedPath } from '../http/logged-path.ts';
 import { render } from '../http/views.ts';
 import type { Logger } from '../log.ts';
 
@@ -104,7 +105,7 @@ export function writeBatching(logger: Logger): Middleware {
     try {
       await flush(batch);
     } catch (error) {
-      logger.warn({ err: error, path: ctx.path }, 'the writes of a request were not stored');
+      logger.warn({ err: error, path: loggedPath(ctx) }, 'the writes of a request were not stored');
       ctx.remove('Location');
       ctx.set('Retry-After', '5');
       if (ctx.accepts('html', 'json') === 'html') {
