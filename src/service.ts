@@ -1,4 +1,4 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ import { startSweeper } from './db/sweeper.ts';
 // Development-only helpers are imported when used, so other processes do not load them.
 import type { startDemoFrontend } from './demo-frontend/app.ts';
 import type { startMailCatcher } from './dev/mail-catcher.ts';
+import { startingServer } from './http/starting-server.ts';
 import type { Logger } from './log.ts';
 import { MailWorker } from './mail/worker.ts';
 import { recordKeyMade } from './metrics.ts';
@@ -42,16 +43,30 @@ export interface RunningService {
 /** The driver's command events: for the tests' and benchmark's counts, and for metrics when they are on. */
 const commandEvents = (config: Config) => config.mongodb.monitorCommands || config.metrics.port > 0;
 
-/** Resolves the database: MONGODB_URI when set, else the embedded FerretDB (never in production). */
-export async function openDatabase(config: Config) {
+/** An operator command's share of the database connections (docs/embedded-database.md, the budget). */
+export const OPERATOR_POOL_SIZE = 2;
+
+/**
+ * Resolves the database: MONGODB_URI when set, else the embedded FerretDB (never in production).
+ * `operator`: a CLI command, which needs only a couple of connections.
+ */
+export async function openDatabase(config: Config, operator = false): Promise<OpenDatabase> {
+  const pool = operator ? OPERATOR_POOL_SIZE : undefined;
+  const timeout = config.mongodb.serverSelectionTimeoutMs;
   if (config.mongodb.uri) {
-    await connectDatabase(config.mongodb.uri, config.mongodb.serverSelectionTimeoutMs, commandEvents(config));
-    return async () => undefined;
+    const createdIndexes = await connectDatabase(config.mongodb.uri, timeout, commandEvents(config), pool);
+    return { createdIndexes, close: async () => undefined };
   }
   if (config.env === 'production') throw new ConfigError('MONGODB_URI must be set in production');
   const embedded = await startEmbeddedDb({ port: config.embeddedDb.port, dataDir: config.embeddedDb.dataDir });
-  await connectDatabase(`${embedded.uri}cert-idp`, config.mongodb.serverSelectionTimeoutMs, commandEvents(config));
-  return () => embedded.stop();
+  const createdIndexes = await connectDatabase(embedded.databaseUri('cert-idp'), timeout, commandEvents(config), pool);
+  return { createdIndexes, close: () => embedded.stop() };
+}
+
+export interface OpenDatabase {
+  /** The indexes that were missing and were made on connect. */
+  createdIndexes: string[];
+  close(): Promise<void>;
 }
 
 function listen(server: Server, port: number): Promise<number> {
@@ -99,6 +114,7 @@ function keyedApp(keysDir: string, logger: Logger, build: (keys: Pick<AppDepende
   };
   return {
     load,
+    /** Only handed to the server once `load` has run, so `handle` is set by then. */
     listener: ((req, res) => handle?.(req, res)) as RequestListener,
     async reload() {
       await load(false).then(
@@ -114,10 +130,10 @@ function keyedApp(keysDir: string, logger: Logger, build: (keys: Pick<AppDepende
  * the issuer is the loopback address of the port actually bound.
  */
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
-  const closeDatabase = await openDatabase(config);
+  const { close: closeDatabase } = await openDatabase(config);
   let keysChanged: (() => Promise<void>) | undefined;
   const stopWatching = await watchChanges(config.changePollMs, async () => keysChanged?.());
-  const server = createServer();
+  const { server, ready } = startingServer();
   let mailCatcher: Awaited<ReturnType<typeof startMailCatcher>>;
   let frontend: Awaited<ReturnType<typeof startDemoFrontend>> | undefined;
   let demoIdp: Awaited<ReturnType<typeof startDemoIdp>>;
@@ -139,7 +155,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     );
     await app.load(generate);
     keysChanged = app.reload;
-    server.on('request', app.listener);
+    ready(app.listener);
 
     let demo: DemoCredentials | undefined;
     if (config.demo.seed) {

@@ -14,7 +14,7 @@ test('with the database stopped mid-traffic, requests fail cleanly; when it retu
   let db: EmbeddedDb = await startEmbeddedDb({ port, dataDir, throwAway: true });
   const service = await startTestService('faults', {
     logLevel: 'error',
-    mongodb: { uri: `${db.uri}faults`, serverSelectionTimeoutMs: 1000 },
+    mongodb: { uri: db.databaseUri('faults'), serverSelectionTimeoutMs: 1000 },
   });
   try {
     const university = await seedUniversity(service);

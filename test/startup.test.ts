@@ -1,6 +1,10 @@
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { type AddressInfo, connect, type Socket } from 'node:net';
 import test from 'ava';
 import { loadConfig } from '../src/config/load.ts';
+import { startDemoFrontend } from '../src/demo-frontend/app.ts';
+import { freePort } from '../src/dev/free-port.ts';
 import { openDatabase } from '../src/service.ts';
 import { runScript } from './helpers/run.ts';
 import { testDatabaseUri } from './helpers/service.ts';
@@ -97,4 +101,74 @@ test('the service shuts down cleanly on SIGTERM', async (t) => {
   t.is(await exited, 0);
   t.regex(stdout, /"signal":"SIGTERM".*"msg":"shutting down"/);
   await t.throwsAsync(fetch(`http://127.0.0.1:${port}/healthz`), undefined, 'no longer listening');
+});
+
+/** Connects as soon as `port` accepts, sends a request on that first connection and reads its status line. */
+async function firstAnswer(port: number, path: string): Promise<string> {
+  for (;;) {
+    const socket = await new Promise<Socket | undefined>((done) => {
+      const s = connect({ port, host: '127.0.0.1' }, () => done(s));
+      s.once('error', () => done(undefined));
+    });
+    if (!socket) {
+      await new Promise((r) => setTimeout(r, 1));
+      continue;
+    }
+    socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`);
+    const answer = await new Promise<string>((done) => {
+      let text = '';
+      const timer = setTimeout(() => done(text), 30_000);
+      socket.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+      });
+      socket.once('close', () => {
+        clearTimeout(timer);
+        done(text);
+      });
+    });
+    socket.destroy();
+    return answer;
+  }
+}
+
+test('the demo front end answers a request sent the moment its port opens with 503 until it is ready, then serves it', async (t) => {
+  // Its issuer answers discovery only when the test says so: the front end is caught mid-start.
+  let release: () => void = () => undefined;
+  const released = new Promise<void>((done) => {
+    release = done;
+  });
+  const issuer = createServer(async (_req, res) => {
+    await released;
+    const base = `http://127.0.0.1:${(issuer.address() as AddressInfo).port}`;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify({
+        issuer: base,
+        authorization_endpoint: `${base}/auth`,
+        token_endpoint: `${base}/token`,
+        jwks_uri: `${base}/jwks`,
+      }),
+    );
+  });
+  await new Promise<void>((done) => issuer.listen(0, '127.0.0.1', done));
+  const port = await freePort();
+  const starting = startDemoFrontend({
+    issuer: `http://127.0.0.1:${(issuer.address() as AddressInfo).port}`,
+    tenantId: 'demo-univ',
+    clientId: 'demo',
+    clientSecret: 'demo-secret-not-used',
+    port,
+  });
+  try {
+    const answer = await firstAnswer(port, '/');
+    t.regex(answer, /^HTTP\/1\.1 503/, 'answered at once, not left waiting');
+    t.regex(answer, /retry-after: 1/i);
+    release();
+    const frontend = await starting;
+    t.is((await fetch(`${frontend.url}/`)).status, 200);
+    await frontend.stop();
+  } finally {
+    release();
+    issuer.close();
+  }
 });

@@ -9,13 +9,14 @@ import { openDatabase } from '../service.ts';
 import { accountCommands } from './commands/account.ts';
 import { auditCommands } from './commands/audit.ts';
 import { clientCommands } from './commands/client.ts';
+import { dbCommands } from './commands/db.ts';
 import { federationCommands, samlCommands } from './commands/federation.ts';
 import { idpCommands } from './commands/idp.ts';
 import { keyCommands, samlKeyCommands } from './commands/keys.ts';
 import { mailCommands } from './commands/mail.ts';
 import { staffCommands } from './commands/staff.ts';
 import { tenantCommands } from './commands/tenant.ts';
-import { type CommandGroup, UsageError } from './options.ts';
+import { type CommandGroup, type DatabaseState, UsageError } from './options.ts';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 
@@ -56,6 +57,7 @@ const USAGE = `Usage: npm run cli -- <command> [options]
   mail test --tenant ID --to ADDRESS [--lang ja|en]
   audit list [--tenant ID] [--event PREFIX] [--request CODE] [--limit N]   (CODE: shown on an error page)
   keys list | keys add | keys promote --kid KID | keys retire --kid KID   (signing keys; running instances take each change within seconds)
+  db indexes   (at deploy, before the new version starts: makes the indexes it declares that are missing)
 `;
 
 /** The command groups, by the first word of a command line. */
@@ -71,13 +73,14 @@ const GROUPS: Record<string, CommandGroup> = {
   mail: mailCommands,
   audit: auditCommands,
   keys: keyCommands,
+  db: dbCommands,
 };
 
-async function run(group: string, action: string, args: string[], config: Config): Promise<void> {
+async function run(group: string, action: string, args: string[], config: Config, database: DatabaseState): Promise<void> {
   const actions = Object.hasOwn(GROUPS, group) ? GROUPS[group] : undefined;
   const command = actions && Object.hasOwn(actions, action) ? actions[action] : undefined;
   if (!command) throw new UsageError(`unknown command "${`${group} ${action}`.trim()}"`);
-  await command(args, config);
+  await command(args, config, database);
 }
 
 const [group, action, ...rest] = process.argv.slice(2);
@@ -91,8 +94,9 @@ const command = `${group} ${action ?? ''}`.trim();
 let exitCode = 0;
 try {
   const config = loadConfig();
-  closeDatabase = await openDatabase(config);
-  await run(group, action ?? '', rest, config);
+  const database = await openDatabase(config, true);
+  closeDatabase = database.close;
+  await run(group, action ?? '', rest, config, database);
   if (!command.endsWith(' list')) {
     // Operator commands are audited with their arguments, never the values of secrets.
     const masked = rest.map((arg, i) => (/^--(password|second-password)$/.test(rest[i - 1] ?? '') ? '***' : arg));

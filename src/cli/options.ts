@@ -5,8 +5,13 @@ import type { Config } from '../config/schema.ts';
 /** A command line that cannot be run as typed: the message, then the usage. */
 export class UsageError extends Error {}
 
-/** One operator command: its arguments after the group and action, and the configuration. */
-export type Command = (args: string[], config: Config) => Promise<void>;
+/** What connecting found: the indexes that were missing and were made. */
+export interface DatabaseState {
+  createdIndexes: string[];
+}
+
+/** One operator command: its arguments after the group and action, the configuration, the database. */
+export type Command = (args: string[], config: Config, database: DatabaseState) => Promise<void>;
 /** A command group (tenant, client, …): its actions by name. */
 export type CommandGroup = Record<string, Command>;
 

@@ -11,6 +11,20 @@ import { CLUSTER_USER, startPrivateCluster } from './embedded/postgres.ts';
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
+/**
+ * The connection budget that keeps FerretDB 1.24 from deadlocking (issue 24, docs/embedded-database.md).
+ * A command of ours holds at most two of FerretDB's PostgreSQL connections at once (a query and the
+ * write it makes; our bulk writes are shaped so, src/db/replace-by-id.ts), and each client connection
+ * carries one command at a time. So while every client's connections together stay under half of
+ * FERRETDB_POOL, a command always finds a PostgreSQL connection, and one holding the metadata lock
+ * (createIndexes, create) always finishes.
+ */
+export const FERRETDB_POOL = 100;
+/** The driver's connections of one service instance: 10 × 2 per command, room for four more processes. */
+export const SERVICE_POOL = 10;
+/** PostgreSQL's limit: FerretDB's pool, and a few for psql and PostgreSQL's own reserve. */
+const POSTGRES_MAX_CONNECTIONS = FERRETDB_POOL + 10;
+
 /** Where scripts/setup.ts installs FerretDB; FERRETDB_BIN overrides. */
 export function ferretdbBinary(): string {
   return process.env.FERRETDB_BIN ?? resolve(projectRoot, '.tools/bin/ferretdb');
@@ -35,7 +49,10 @@ export function throwAwayDataDir(prefix: string): string {
 }
 
 export interface EmbeddedDb {
+  /** The server's address with the service's pool size (SERVICE_POOL). */
   uri: string;
+  /** The address of one database on it, with the same options. */
+  databaseUri(name: string): string;
   /** False when another process of ours already served this data folder and we only joined it. */
   owned: boolean;
   stop(): Promise<void>;
@@ -45,7 +62,7 @@ async function startFerretDB(port: number, stateDir: string, socketDir: string) 
   const binary = ferretdbBinary();
   if (!existsSync(binary)) throw new Error(`FerretDB is not installed at ${binary}; run "npm run setup"`);
   mkdirSync(stateDir, { recursive: true });
-  const postgresUrl = `postgres://${CLUSTER_USER}@/postgres?host=${encodeURIComponent(socketDir)}`;
+  const postgresUrl = `postgres://${CLUSTER_USER}@/postgres?host=${encodeURIComponent(socketDir)}&pool_max_conns=${FERRETDB_POOL}`;
   const child = spawn(
     binary,
     [
@@ -82,10 +99,14 @@ async function startFerretDB(port: number, stateDir: string, socketDir: string) 
  * answers (the service is running and an operator command joins it) we reuse it instead.
  */
 export async function startEmbeddedDb(options: { port: number; dataDir: string; throwAway?: boolean }): Promise<EmbeddedDb> {
-  const uri = `mongodb://127.0.0.1:${options.port}/`;
-  if (await portAnswers(options.port)) return { uri, owned: false, stop: async () => undefined };
+  const uri = `mongodb://127.0.0.1:${options.port}/?maxPoolSize=${SERVICE_POOL}`;
+  const databaseUri = (name: string) => uri.replace('/?', `/${name}?`);
+  if (await portAnswers(options.port)) return { uri, databaseUri, owned: false, stop: async () => undefined };
   const dataDir = resolve(projectRoot, options.dataDir);
-  const cluster = await startPrivateCluster(join(dataDir, 'postgres'), { throwAway: options.throwAway ?? false });
+  const cluster = await startPrivateCluster(join(dataDir, 'postgres'), {
+    throwAway: options.throwAway ?? false,
+    maxConnections: POSTGRES_MAX_CONNECTIONS,
+  });
   let ferretdb: { child: ChildProcess; exited: Promise<void> };
   try {
     installGinMirror(cluster);
@@ -96,6 +117,7 @@ export async function startEmbeddedDb(options: { port: number; dataDir: string; 
   }
   return {
     uri,
+    databaseUri,
     owned: true,
     async stop() {
       if (ferretdb.child.exitCode === null) ferretdb.child.kill('SIGTERM');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
@@ -7,6 +7,7 @@ import Koa, { type Context } from 'koa';
 import * as oidc from 'openid-client';
 import { formBody, formField } from '../http/form.ts';
 import { securityHeaders } from '../http/security-headers.ts';
+import { startingServer } from '../http/starting-server.ts';
 import { staticRoutes } from '../http/static.ts';
 import { render } from '../http/views.ts';
 import { formatDateTime, isLang, type Lang } from '../i18n/index.ts';
@@ -76,12 +77,17 @@ function backchannelLogout(options: DemoFrontendOptions, sessions: Map<string, D
 export async function startDemoFrontend(
   options: DemoFrontendOptions,
 ): Promise<{ url: string; server: Server; stop: () => Promise<void> }> {
-  const server = createServer();
+  const { server, ready } = startingServer();
   await new Promise<void>((done) => server.listen(options.port, '127.0.0.1', () => done()));
   const url = `http://localhost:${(server.address() as AddressInfo).port}`;
-  const config = await oidc.discovery(new URL(options.issuer), options.clientId, options.clientSecret, undefined, {
-    execute: [oidc.allowInsecureRequests],
-  });
+  const config = await oidc
+    .discovery(new URL(options.issuer), options.clientId, options.clientSecret, undefined, {
+      execute: [oidc.allowInsecureRequests],
+    })
+    .catch((error) => {
+      server.close();
+      throw error;
+    });
   const sessions = new Map<string, DemoSession>();
   const session = (ctx: Context): DemoSession => {
     let id = ctx.cookies.get('demo_sid');
@@ -155,6 +161,6 @@ export async function startDemoFrontend(
   app.use(securityHeaders());
   app.use(staticRoutes().routes());
   app.use(router.routes());
-  server.on('request', app.callback());
+  ready(app.callback());
   return { url, server, stop: () => new Promise<void>((done) => server.close(() => done())) };
 }

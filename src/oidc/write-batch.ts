@@ -1,8 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Middleware } from 'koa';
 import type { AnyBulkWriteOperation } from 'mongodb';
+import type mongoose from 'mongoose';
 import { slotOf } from '../db/expiry-slot.ts';
 import { OidcRecordModel } from '../db/models/oidc-record.ts';
+import { replaceById, updateById } from '../db/replace-by-id.ts';
 import { requestLang } from '../http/lang.ts';
 import { loggedPath } from '../http/logged-path.ts';
 import { render } from '../http/views.ts';
@@ -46,18 +48,20 @@ type RecordOperation = AnyBulkWriteOperation<{ _id: string }>;
 
 /**
  * A destroyed record becomes an expired stub rather than a delete, so that all the writes of a
- * request travel as one update command (reads treat it as gone; the sweeper removes it).
+ * request travel as one update command (reads treat it as gone; the sweeper removes it). Each
+ * statement addresses its record by `_id` the way FerretDB can hold many of (src/db/replace-by-id.ts).
  */
 function operation(_id: string, pending: PendingRecord): RecordOperation {
+  const model = OidcRecordModel as unknown as mongoose.Model<never>;
   if (pending.deleted) {
     const stub = { kind: 'Destroyed', payload: '{}', expiresAt: new Date(0), expirySlot: slotOf(Date.now()) };
-    return { replaceOne: { filter: { _id }, replacement: stub, upsert: false } };
+    return replaceById(model, _id, stub, false);
   }
   if (pending.doc) {
     const replacement = pending.consumedAt ? { ...pending.doc, consumedAt: pending.consumedAt } : pending.doc;
-    return { replaceOne: { filter: { _id }, replacement, upsert: true } };
+    return replaceById(model, _id, replacement, true);
   }
-  return { updateOne: { filter: { _id }, update: { $set: { consumedAt: pending.consumedAt } } } };
+  return updateById(_id, { $set: { consumedAt: pending.consumedAt } });
 }
 
 /** Tags each session in the batch and its grants with the session's uid as `family` (src/oidc/session-family.ts). */

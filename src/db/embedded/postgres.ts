@@ -107,7 +107,10 @@ async function waitReady(dir: string, child: ChildProcess, stderr: () => string)
  * Creates the cluster at `dir` on first use and starts it. `throwAway` (tests, benchmarks) turns off
  * fsync; otherwise only synchronous_commit is off (a crash may lose the last moments, never corrupt).
  */
-export async function startPrivateCluster(dir: string, options: { throwAway: boolean }): Promise<PrivateCluster> {
+export async function startPrivateCluster(
+  dir: string,
+  options: { throwAway: boolean; maxConnections: number },
+): Promise<PrivateCluster> {
   const binDir = postgresBinDir();
   if (!binDir) throw new Error('PostgreSQL is not installed (the embedded database needs it); run "npm run setup"');
   const owner = clusterOwner();
@@ -124,7 +127,7 @@ export async function startPrivateCluster(dir: string, options: { throwAway: boo
   const settings = {
     listen_addresses: '',
     unix_socket_permissions: '0700',
-    max_connections: '60',
+    max_connections: String(options.maxConnections),
     synchronous_commit: 'off',
     // Statistics soon after a table fills: without them the planner also ANDs in the GIN index of a
     // field nearly every row shares (`kind`, `tenantId`), which costs more than the lookup itself.

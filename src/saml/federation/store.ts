@@ -1,5 +1,9 @@
+import type mongoose from 'mongoose';
 import { FederationIdpModel } from '../../db/models/federation.ts';
+import { replaceById } from '../../db/replace-by-id.ts';
 import type { FederationIdp } from './entities.ts';
+
+const model = FederationIdpModel as unknown as mongoose.Model<never>;
 
 const BATCH = 500;
 
@@ -17,10 +21,7 @@ export async function storeIdps(federationId: string, idps: FederationIdp[]): Pr
   const changed = idps.filter((idp) => digests.get(`${federationId}|${idp.key}`) !== idp.digest);
   for (const batch of batches(changed)) {
     await FederationIdpModel.bulkWrite(
-      batch.map((idp) => {
-        const _id = `${federationId}|${idp.key}`;
-        return { replaceOne: { filter: { _id }, replacement: { _id, federationId, ...idp }, upsert: true } };
-      }),
+      batch.map((idp) => replaceById(model, `${federationId}|${idp.key}`, { federationId, ...idp }, true)),
       { ordered: false },
     );
   }
