@@ -15,7 +15,18 @@ let uri = process.env.MONGODB_URI;
 let stop: () => Promise<void> = async () => {};
 const dataDir = throwAwayDataDir('cert-idp-test-db-');
 if (!uri) {
-  const db = await startEmbeddedDb({ port: await freePort(), dataDir, throwAway: true });
+  // Supervised like the service's: a test database that hangs or dies comes back, and says so.
+  const db = await startEmbeddedDb({
+    port: await freePort(),
+    dataDir,
+    throwAway: true,
+    supervise: {
+      watchMs: 5000,
+      hangMs: 30_000,
+      onRestart: (event) => console.error(`with-test-services: the test database was restarted: ${JSON.stringify(event)}`),
+      onFailure: (error) => console.error(`with-test-services: the test database could not be started again: ${error.message}`),
+    },
+  });
   uri = db.uri;
   stop = () => db.stop();
 }

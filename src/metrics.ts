@@ -32,6 +32,13 @@ export const httpSeconds = new client.Histogram({
   registers: [registry],
 });
 
+export const embeddedRestarts = new client.Counter({
+  name: 'cert_idp_embedded_db_restarts_total',
+  help: 'Restarts of the embedded database by the process that started it, by process (ferretdb, postgres) and reason (exited, hung)',
+  labelNames: ['process', 'reason'] as const,
+  registers: [registry],
+});
+
 export const databaseSeconds = new client.Histogram({
   name: 'cert_idp_database_command_seconds',
   help: 'Database commands by name (find, insert, update, …), their latency',

@@ -9,7 +9,7 @@ import { ConfigError } from './config/load.ts';
 import type { Config } from './config/schema.ts';
 import { watchChanges } from './db/change-stamp.ts';
 import { connectDatabase } from './db/connection.ts';
-import { startEmbeddedDb } from './db/embedded.ts';
+import { type EmbeddedDb, startEmbeddedDb } from './db/embedded.ts';
 import { loadImageKey } from './db/image-crypto.ts';
 import { startSweeper } from './db/sweeper.ts';
 // Development-only helpers are imported when used, so other processes do not load them.
@@ -37,6 +37,8 @@ export interface RunningService {
   frontendUrl?: string;
   /** Where Prometheus scrapes (when metrics.port is set). */
   metricsUrl?: string;
+  /** The embedded database, when MONGODB_URI is not set. */
+  embedded?: EmbeddedDb;
   stop(): Promise<void>;
 }
 
@@ -50,7 +52,7 @@ export const OPERATOR_POOL_SIZE = 2;
  * Resolves the database: MONGODB_URI when set, else the embedded FerretDB (never in production).
  * `operator`: a CLI command, which needs only a couple of connections.
  */
-export async function openDatabase(config: Config, operator = false): Promise<OpenDatabase> {
+export async function openDatabase(config: Config, operator = false, logger?: Logger): Promise<OpenDatabase> {
   const pool = operator ? OPERATOR_POOL_SIZE : undefined;
   const timeout = config.mongodb.serverSelectionTimeoutMs;
   if (config.mongodb.uri) {
@@ -58,15 +60,25 @@ export async function openDatabase(config: Config, operator = false): Promise<Op
     return { createdIndexes, close: async () => undefined };
   }
   if (config.env === 'production') throw new ConfigError('MONGODB_URI must be set in production');
-  const embedded = await startEmbeddedDb({ port: config.embeddedDb.port, dataDir: config.embeddedDb.dataDir });
+  const { port, dataDir, watchSeconds, hangSeconds } = config.embeddedDb;
+  // The service watches what it started and starts it again (an operator command is gone too soon).
+  const supervise = logger && {
+    watchMs: watchSeconds * 1000,
+    hangMs: hangSeconds * 1000,
+    onRestart: (event: object) => logger.error(event, 'embedded database restarted'),
+    onFailure: (error: Error) => logger.error({ err: error }, 'embedded database could not be started again; trying again'),
+  };
+  const embedded = await startEmbeddedDb({ port, dataDir, supervise });
   const createdIndexes = await connectDatabase(embedded.databaseUri('cert-idp'), timeout, commandEvents(config), pool);
-  return { createdIndexes, close: () => embedded.stop() };
+  return { createdIndexes, close: () => embedded.stop(), embedded };
 }
 
 export interface OpenDatabase {
   /** The indexes that were missing and were made on connect. */
   createdIndexes: string[];
   close(): Promise<void>;
+  /** The embedded database, when this process started it or joined it. */
+  embedded?: EmbeddedDb;
 }
 
 function listen(server: Server, port: number): Promise<number> {
@@ -130,7 +142,7 @@ function keyedApp(keysDir: string, logger: Logger, build: (keys: Pick<AppDepende
  * the issuer is the loopback address of the port actually bound.
  */
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
-  const { close: closeDatabase } = await openDatabase(config);
+  const { close: closeDatabase, embedded } = await openDatabase(config, false, logger);
   let keysChanged: (() => Promise<void>) | undefined;
   const stopWatching = await watchChanges(config.changePollMs, async () => keysChanged?.());
   const { server, ready } = startingServer();
@@ -188,6 +200,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     return {
       server,
       issuer,
+      embedded,
       demo,
       frontendUrl: frontend?.url,
       metricsUrl: background.metricsUrl,

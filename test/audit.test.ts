@@ -90,7 +90,7 @@ test.serial(
     const lines = logLines.map((line) => JSON.parse(line) as { requestId?: string; path?: string; status?: number });
     const ofRequest = lines.filter((line) => line.requestId === code);
     t.true(
-      ofRequest.some((line) => line.path === '/interaction/no-such-interaction' && line.status === 400),
+      ofRequest.some((line) => line.path === '/interaction/:uid' && line.status === 400),
       'the logs hold the request by its code',
     );
 

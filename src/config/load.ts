@@ -74,6 +74,8 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Json {
     ['MAIL_POLL_INTERVAL_MS', 'mail.pollIntervalMs', integer],
     ['EMBEDDED_DB_PORT', 'embeddedDb.port', integer],
     ['EMBEDDED_DB_DIR', 'embeddedDb.dataDir', (_, v) => v],
+    ['EMBEDDED_DB_WATCH_SECONDS', 'embeddedDb.watchSeconds', integer],
+    ['EMBEDDED_DB_HANG_SECONDS', 'embeddedDb.hangSeconds', integer],
     ['KEYS_DIR', 'keysDir', (_, v) => v],
     ['COOKIE_KEYS', 'cookieKeys', (_, v) => v.split(',').filter(Boolean)],
     ['IMAGE_KEY', 'imageKey', (_, v) => v],

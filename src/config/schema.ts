@@ -31,6 +31,10 @@ export const configSchema = z.object({
   embeddedDb: z.object({
     port: z.number().int().min(1).max(65535),
     dataDir: z.string().min(1),
+    /** How often the service looks at the embedded FerretDB and PostgreSQL it started. */
+    watchSeconds: z.number().positive(),
+    /** How long FerretDB may leave pings unanswered (PostgreSQL answering) before it is restarted. */
+    hangSeconds: z.number().positive(),
   }),
   keysDir: z.string().min(1),
   cookieKeys: z.array(z.string().min(32, 'each cookie key needs at least 32 characters')),

@@ -1,13 +1,16 @@
 // The embedded database for development, tests and benchmarks: FerretDB 1.24 (MongoDB's wire
 // protocol) on a private PostgreSQL cluster. Production sets MONGODB_URI to a real MongoDB instead.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { connect } from 'node:net';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type FerretDb, portAnswers, startFerretDB } from './embedded/ferretdb.ts';
 import { installGinMirror } from './embedded/gin-mirror.ts';
-import { CLUSTER_USER, startPrivateCluster } from './embedded/postgres.ts';
+import { type PrivateCluster, startPrivateCluster } from './embedded/postgres.ts';
+import { ProcessLog } from './embedded/process-log.ts';
+import { type SupervisorOptions, supervise } from './embedded/supervisor.ts';
+
+export { ferretdbBinary, portAnswers } from './embedded/ferretdb.ts';
 
 const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -25,22 +28,6 @@ export const SERVICE_POOL = 10;
 /** PostgreSQL's limit: FerretDB's pool, and a few for psql and PostgreSQL's own reserve. */
 const POSTGRES_MAX_CONNECTIONS = FERRETDB_POOL + 10;
 
-/** Where scripts/setup.ts installs FerretDB; FERRETDB_BIN overrides. */
-export function ferretdbBinary(): string {
-  return process.env.FERRETDB_BIN ?? resolve(projectRoot, '.tools/bin/ferretdb');
-}
-
-export function portAnswers(port: number, host = '127.0.0.1'): Promise<boolean> {
-  return new Promise((done) => {
-    const socket = connect({ port, host });
-    socket.once('connect', () => {
-      socket.destroy();
-      done(true);
-    });
-    socket.once('error', () => done(false));
-  });
-}
-
 /** A fresh data folder for a throw-away database, open to PostgreSQL's own user when we are root. */
 export function throwAwayDataDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -55,74 +42,100 @@ export interface EmbeddedDb {
   databaseUri(name: string): string;
   /** False when another process of ours already served this data folder and we only joined it. */
   owned: boolean;
+  /** The processes now serving it (for the tests that kill them). */
+  pids(): { ferretdb: number; postgres: number } | undefined;
   stop(): Promise<void>;
 }
 
-async function startFerretDB(port: number, stateDir: string, socketDir: string) {
-  const binary = ferretdbBinary();
-  if (!existsSync(binary)) throw new Error(`FerretDB is not installed at ${binary}; run "npm run setup"`);
-  mkdirSync(stateDir, { recursive: true });
-  const postgresUrl = `postgres://${CLUSTER_USER}@/postgres?host=${encodeURIComponent(socketDir)}&pool_max_conns=${FERRETDB_POOL}`;
-  const child = spawn(
-    binary,
-    [
-      '--handler=postgresql',
-      `--postgresql-url=${postgresUrl}`,
-      `--state-dir=${stateDir}`,
-      `--listen-addr=127.0.0.1:${port}`,
-      '--debug-addr=-',
-      '--telemetry=disable',
-      '--log-level=error',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-2000);
-  });
-  const deadline = Date.now() + 15_000;
-  while (!(await portAnswers(port))) {
-    if (child.exitCode !== null) throw new Error(`FerretDB exited at start: ${stderr.trim()}`);
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error('FerretDB did not start within 15 s');
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { child, exited };
+export interface EmbeddedOptions {
+  port: number;
+  dataDir: string;
+  throwAway?: boolean;
+  /** Watch both processes and start them again (the service, the test runner); off for short-lived ones. */
+  supervise?: Pick<SupervisorOptions, 'watchMs' | 'hangMs' | 'onRestart' | 'onFailure'>;
 }
 
 /**
- * Starts the private PostgreSQL cluster (created on first use under `dataDir`), mirrors FerretDB's
- * indexes into ones PostgreSQL can use, then FerretDB on a loopback port. When the port already
- * answers (the service is running and an operator command joins it) we reuse it instead.
+ * Starts the private PostgreSQL cluster (created on first use under `dataDir/postgres`), mirrors
+ * FerretDB's indexes into ones PostgreSQL can use, then FerretDB on a loopback port; their output goes
+ * to `dataDir/logs`. When the port already answers (the service is running and an operator command
+ * joins it) we reuse it instead.
  */
-export async function startEmbeddedDb(options: { port: number; dataDir: string; throwAway?: boolean }): Promise<EmbeddedDb> {
+export async function startEmbeddedDb(options: EmbeddedOptions): Promise<EmbeddedDb> {
   const uri = `mongodb://127.0.0.1:${options.port}/?maxPoolSize=${SERVICE_POOL}`;
   const databaseUri = (name: string) => uri.replace('/?', `/${name}?`);
-  if (await portAnswers(options.port)) return { uri, databaseUri, owned: false, stop: async () => undefined };
+  if (await portAnswers(options.port)) {
+    return { uri, databaseUri, owned: false, pids: () => undefined, stop: async () => undefined };
+  }
   const dataDir = resolve(projectRoot, options.dataDir);
-  const cluster = await startPrivateCluster(join(dataDir, 'postgres'), {
-    throwAway: options.throwAway ?? false,
-    maxConnections: POSTGRES_MAX_CONNECTIONS,
-  });
-  let ferretdb: { child: ChildProcess; exited: Promise<void> };
+  const logs = {
+    postgres: new ProcessLog(join(dataDir, 'logs'), 'postgres'),
+    ferretdb: new ProcessLog(join(dataDir, 'logs'), 'ferretdb'),
+  };
+  const startCluster = async () => {
+    const cluster = await startPrivateCluster(join(dataDir, 'postgres'), {
+      throwAway: options.throwAway ?? false,
+      maxConnections: POSTGRES_MAX_CONNECTIONS,
+      log: logs.postgres,
+    });
+    try {
+      installGinMirror(cluster);
+    } catch (error) {
+      await cluster.stop();
+      throw error;
+    }
+    return cluster;
+  };
+  const startFerret = (cluster: PrivateCluster) =>
+    startFerretDB({
+      port: options.port,
+      stateDir: join(dataDir, 'ferretdb'),
+      socketDir: cluster.socketDir,
+      poolSize: FERRETDB_POOL,
+      log: logs.ferretdb,
+    });
+  const endFerret = async (ferretdb: FerretDb) => {
+    if (ferretdb.child.exitCode === null && ferretdb.child.signalCode === null) ferretdb.child.kill('SIGTERM');
+    await ferretdb.exited;
+  };
+
+  let cluster = await startCluster();
+  let ferretdb: FerretDb;
   try {
-    installGinMirror(cluster);
-    ferretdb = await startFerretDB(options.port, join(dataDir, 'ferretdb'), cluster.socketDir);
+    ferretdb = await startFerret(cluster);
   } catch (error) {
     await cluster.stop();
     throw error;
   }
+  const stopSupervising = options.supervise
+    ? supervise(
+        {
+          uri,
+          current: () => ({ cluster, ferretdb }),
+          async restartFerretDB() {
+            await endFerret(ferretdb);
+            ferretdb = await startFerret(cluster);
+          },
+          async restartAll() {
+            await endFerret(ferretdb);
+            await cluster.stop();
+            cluster = await startCluster();
+            ferretdb = await startFerret(cluster);
+          },
+        },
+        { ...options.supervise, dumpsDir: join(dataDir, 'dumps'), ferretdbLog: logs.ferretdb },
+      )
+    : async () => undefined;
   return {
     uri,
     databaseUri,
     owned: true,
+    pids: () => ({ ferretdb: ferretdb.child.pid as number, postgres: cluster.pid }),
     async stop() {
-      if (ferretdb.child.exitCode === null) ferretdb.child.kill('SIGTERM');
-      await ferretdb.exited;
+      await stopSupervising();
+      await endFerret(ferretdb);
       await cluster.stop();
+      await Promise.all([logs.ferretdb.close(), logs.postgres.close()]);
     },
   };
 }

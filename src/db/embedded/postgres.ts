@@ -1,10 +1,11 @@
 // A private PostgreSQL cluster under FerretDB: made with initdb in our own data folder, reachable only
 // through a Unix socket in a fresh 0700 folder (no TCP port), started and stopped with its owner.
-import { type ChildProcess, execFileSync, type SpawnOptions, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, type SpawnOptions, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import type { ProcessLog } from './process-log.ts';
 
 /** The cluster's superuser, which FerretDB connects as. */
 export const CLUSTER_USER = 'ferretdb';
@@ -13,6 +14,12 @@ export interface PrivateCluster {
   /** The folder holding the cluster's socket (PostgreSQL's `-k`). */
   socketDir: string;
   binDir: string;
+  /** The postmaster's process id. */
+  pid: number;
+  /** Whether the postmaster is still running. */
+  running(): boolean;
+  /** Whether PostgreSQL runs a query within `timeoutMs`. */
+  answers(timeoutMs: number): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -104,12 +111,14 @@ async function waitReady(dir: string, child: ChildProcess, stderr: () => string)
 }
 
 /**
- * Creates the cluster at `dir` on first use and starts it. `throwAway` (tests, benchmarks) turns off
- * fsync; otherwise only synchronous_commit is off (a crash may lose the last moments, never corrupt).
+ * Creates the cluster at `dir` on first use and starts it, its output going to `log`. A commit is
+ * acknowledged once it is in the write-ahead log (synchronous_commit on), so a PostgreSQL that is
+ * killed and started again by the supervisor has every write it acknowledged. `throwAway` (tests,
+ * benchmarks) turns off fsync: a killed process loses nothing, only a crash of the machine would.
  */
 export async function startPrivateCluster(
   dir: string,
-  options: { throwAway: boolean; maxConnections: number },
+  options: { throwAway: boolean; maxConnections: number; log: ProcessLog },
 ): Promise<PrivateCluster> {
   const binDir = postgresBinDir();
   if (!binDir) throw new Error('PostgreSQL is not installed (the embedded database needs it); run "npm run setup"');
@@ -128,7 +137,6 @@ export async function startPrivateCluster(
     listen_addresses: '',
     unix_socket_permissions: '0700',
     max_connections: String(options.maxConnections),
-    synchronous_commit: 'off',
     // Statistics soon after a table fills: without them the planner also ANDs in the GIN index of a
     // field nearly every row shares (`kind`, `tenantId`), which costs more than the lookup itself.
     autovacuum_naptime: '5s',
@@ -136,22 +144,32 @@ export async function startPrivateCluster(
     ...(options.throwAway ? { fsync: 'off', full_page_writes: 'off' } : {}),
   };
   const args = ['-D', dataDir, '-k', socketDir, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
-  const spawnOptions: SpawnOptions = { stdio: ['ignore', 'ignore', 'pipe'], ...(owner ?? {}) };
+  const spawnOptions: SpawnOptions = { stdio: ['ignore', 'pipe', 'pipe'], ...(owner ?? {}) };
   const child = spawn(join(binDir, 'postgres'), args, spawnOptions);
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
+  options.log.follow(child.stdout, `postgres ${child.pid}`);
+  options.log.follow(child.stderr, `postgres ${child.pid} (stderr)`);
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   try {
-    await waitReady(dataDir, child, () => stderr);
+    await waitReady(dataDir, child, () => options.log.recent());
   } catch (error) {
     rmSync(socketDir, { recursive: true, force: true });
     throw error;
   }
+  const psql = join(binDir, 'psql');
   return {
     socketDir,
     binDir,
+    pid: child.pid as number,
+    running: () => child.exitCode === null && child.signalCode === null,
+    answers: (timeoutMs) =>
+      new Promise((done) =>
+        execFile(
+          psql,
+          ['-h', socketDir, '-U', CLUSTER_USER, '-d', 'postgres', '-X', '-qAt', '-c', 'select 1'],
+          { timeout: timeoutMs },
+          (error) => done(!error),
+        ),
+      ),
     async stop() {
       // SIGINT: PostgreSQL's fast shutdown (ends sessions, checkpoints, exits).
       if (child.exitCode === null) child.kill('SIGINT');

@@ -1,0 +1,70 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { connect } from 'node:net';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CLUSTER_USER } from './postgres.ts';
+import type { ProcessLog } from './process-log.ts';
+
+const projectRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** Where scripts/setup.ts installs FerretDB; FERRETDB_BIN overrides. */
+export function ferretdbBinary(): string {
+  return process.env.FERRETDB_BIN ?? resolve(projectRoot, '.tools/bin/ferretdb');
+}
+
+export function portAnswers(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = connect({ port, host });
+    socket.once('connect', () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.once('error', () => done(false));
+  });
+}
+
+export interface FerretDb {
+  child: ChildProcess;
+  exited: Promise<void>;
+}
+
+/** FerretDB on a loopback port over the cluster's socket, with `poolSize` PostgreSQL connections. */
+export async function startFerretDB(options: {
+  port: number;
+  stateDir: string;
+  socketDir: string;
+  poolSize: number;
+  log: ProcessLog;
+}): Promise<FerretDb> {
+  const binary = ferretdbBinary();
+  if (!existsSync(binary)) throw new Error(`FerretDB is not installed at ${binary}; run "npm run setup"`);
+  mkdirSync(options.stateDir, { recursive: true });
+  const postgresUrl = `postgres://${CLUSTER_USER}@/postgres?host=${encodeURIComponent(options.socketDir)}&pool_max_conns=${options.poolSize}`;
+  const child = spawn(
+    binary,
+    [
+      '--handler=postgresql',
+      `--postgresql-url=${postgresUrl}`,
+      `--state-dir=${options.stateDir}`,
+      `--listen-addr=127.0.0.1:${options.port}`,
+      '--debug-addr=-',
+      '--telemetry=disable',
+      '--log-level=warn',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  options.log.follow(child.stdout, `ferretdb ${child.pid}`);
+  options.log.follow(child.stderr, `ferretdb ${child.pid} (stderr)`);
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const deadline = Date.now() + 15_000;
+  while (!(await portAnswers(options.port))) {
+    if (child.exitCode !== null) throw new Error(`FerretDB exited at start: ${options.log.recent()}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error('FerretDB did not start within 15 s');
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { child, exited };
+}
