@@ -243,10 +243,11 @@ test.serial('metrics are not on the public port, and no metric carries a persona
 
 test.serial('the alerting rules pass promtool and Prometheus loads them', async (t) => {
   const { stdout } = await promisify(execFile)('promtool', ['check', 'rules', rules]);
-  t.regex(stdout, /SUCCESS: 9 rules found/);
+  t.regex(stdout, /SUCCESS: 10 rules found/);
   const loaded = await (await fetch(`${prometheusUrl}/api/v1/rules`)).json();
   const names = (loaded as { data: { groups: Array<{ rules: Array<{ name: string }> }> } }).data.groups.flatMap((g) =>
     g.rules.map((r) => r.name),
   );
   t.true(names.includes('CertIdpMailQueueStale'));
+  t.true(names.includes('CertIdpEmbeddedDatabaseRestarting'));
 });
