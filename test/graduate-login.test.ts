@@ -53,6 +53,8 @@ test.serial(
       {
         number: '19B0042',
         university: 'Test University',
+        'university#ja': 'Test University',
+        'university#en': 'Test University',
         department: 'Faculty of Science',
         subject: 'Physics',
         graduation: '2021-03',

@@ -95,6 +95,7 @@ test.serial(
       {
         number: '15L0001',
         university: 'テスト大学',
+        'university#ja': 'テスト大学',
         department: '文学部',
         subject: '日本文学科',
         'university#en': 'Test University',

@@ -105,7 +105,14 @@ test.serial(
     t.is(claims?.acr, 'urn:cert-idp:acr:saml');
     t.deepEqual(claims?.amr, ['saml']);
     t.deepEqual(claims?.student_ids, [
-      { number: 'A0123456', university: 'テスト大学', department: '', subject: '', graduation: '', status: 'enrolled' },
+      // No empty members; the university's name in both languages though the assertion carried neither.
+      {
+        number: 'A0123456',
+        university: 'テスト大学',
+        'university#ja': 'テスト大学',
+        'university#en': 'Test University',
+        status: 'enrolled',
+      },
     ]);
     const link = await SamlLinkModel.findOne({ accountId: claims?.sub }).lean();
     t.is(link?._id, 'test-univ|campus|a0123456', 'linked by (tenant, IdP, persistent NameID)');

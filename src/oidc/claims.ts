@@ -34,11 +34,42 @@ function scriptClaims(suffix: string, name: Name): Record<string, string | undef
   };
 }
 
+/** The object without its empty members: no claim is sent empty or null (OpenID Connect Core 5.3.2). */
+function withoutEmpty<T extends Record<string, unknown>>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== '' && value != null)) as Partial<T>;
+}
+
+type StudentId = Account['studentIds'][number];
+
+/**
+ * One student ID as relying parties read it. The university's name comes in both languages with the
+ * language tags of OpenID Connect Core 5.2 (`university#ja`, `university#en`, and `university` in
+ * Japanese, the default), from the ID itself or else the university's own names, so an English page
+ * never shows a Japanese name for a student whose ID came without one; department and subject
+ * where known.
+ */
+function studentIdClaims(id: StudentId, universityName?: { ja?: string; en?: string }) {
+  const ja = id.university || universityName?.ja || '';
+  return withoutEmpty({
+    number: id.number,
+    university: ja,
+    'university#ja': ja,
+    'university#en': id.en?.university || universityName?.en || ja,
+    department: id.department,
+    'department#en': id.en?.department,
+    subject: id.subject,
+    'subject#en': id.en?.subject,
+    graduation: id.graduation,
+    status: id.status,
+  });
+}
+
 /**
  * Every claim of an account; oidc-provider releases the subset the granted scopes allow. A claim
- * with no value is left out, not sent empty or null (OpenID Connect Core 5.3.2).
+ * with no value is left out, not sent empty or null (OpenID Connect Core 5.3.2). `universityName`:
+ * the names of the account's university, for student IDs that came without them.
  */
-export function accountClaims(account: Account): Record<string, unknown> {
+export function accountClaims(account: Account, universityName?: { ja?: string; en?: string }): Record<string, unknown> {
   return {
     sub: account._id.toString(),
     email: account.email,
@@ -51,18 +82,7 @@ export function accountClaims(account: Account): Record<string, unknown> {
     locale: account.locale,
     tenant: account.tenantId,
     account_kind: account.kind,
-    student_ids: account.studentIds.map((id) => ({
-      number: id.number,
-      university: id.university,
-      department: id.department,
-      subject: id.subject,
-      // English names with the language tag of OpenID Connect Core 5.2, where the catalogue has them.
-      'university#en': id.en?.university || undefined,
-      'department#en': id.en?.department || undefined,
-      'subject#en': id.en?.subject || undefined,
-      graduation: id.graduation,
-      status: id.status,
-    })),
+    student_ids: account.studentIds.map((id) => studentIdClaims(id, universityName)),
     previous_login_at: account.previousLoginAt ? Math.floor(account.previousLoginAt.getTime() / 1000) : undefined,
   };
 }

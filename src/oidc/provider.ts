@@ -21,7 +21,10 @@ async function findAccount(_ctx: KoaContextWithOIDC, id: string) {
   const account = accountCache.get(id) ?? (await AccountModel.findById(id).lean<Account>());
   if (!account) return undefined;
   accountCache.remember(account);
-  return { accountId: id, claims: async () => ({ ...accountClaims(account), sub: id }) };
+  return {
+    accountId: id,
+    claims: async () => ({ ...accountClaims(account, (await findTenant(account.tenantId))?.name ?? undefined), sub: id }),
+  };
 }
 
 /**
