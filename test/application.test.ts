@@ -287,7 +287,7 @@ test('an applicant who pastes a 100,000-character remark or a name with a contro
   const form = await person.openForm('long.remark@example.com');
   const page = await person.submitForm(form, {
     ...APPLICANT,
-    nameKanji: '山田\u0007 太郎',
+    nameKanji: '山田\u200b 太郎',
     nameRoman: 'YAMADA \u202eTaro',
     remarks: 'あ'.repeat(100_000),
   });
@@ -295,6 +295,10 @@ test('an applicant who pastes a 100,000-character remark or a name with a contro
   t.regex(page.html, /id="remarks-error"[^>]*>備考は1000文字以内で入力してください。/);
   t.regex(page.html, /id="nameKanji-error"[^>]*>申請者氏名に使用できない文字（制御文字や見えない文字）が含まれています。/);
   t.regex(page.html, /id="nameRoman-error"[^>]*>[^<]*使用できない文字/);
+  // A control character (BEL) is refused at the form boundary, beside its field, before anything else.
+  const control = await person.submitForm(form, { ...APPLICANT, nameKanji: '山田\u0007 太郎' });
+  t.is(control.status, 400);
+  t.regex(control.html, /id="nameKanji-error"[^>]*>使用できない文字（制御文字）が含まれています/);
   t.regex(page.html, /value="ヤマダ タロウ"/, 'the other values are kept');
   t.regex(page.html, /value="090-1111-2222"/);
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Config } from '../config/schema.ts';
+import { hasControlCharacters } from '../text/control-characters.ts';
 
 /** A command line that cannot be run as typed: the message, then the usage. */
 export class UsageError extends Error {}
@@ -27,6 +28,11 @@ export function options<T extends Spec>(args: string[], spec: T, required: Array
   }
   for (const name of required) {
     if (values[name] === undefined || values[name] === '') throw new UsageError(`--${name} is required`);
+  }
+  // Requirement X3.3: an operator's text enters like any form's.
+  for (const [name, value] of Object.entries(values)) {
+    const texts = Array.isArray(value) ? value : typeof value === 'string' ? [value] : [];
+    if (texts.some(hasControlCharacters)) throw new UsageError(`--${name} contains a control character (NUL or the like)`);
   }
   const str = (name: keyof T & string) => (values[name] as string | undefined) ?? '';
   const list = (name: keyof T & string) => (values[name] as string[] | undefined) ?? [];

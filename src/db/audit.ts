@@ -1,5 +1,6 @@
 import mongoose from 'mongoose';
 import { currentRequestId, type Logger } from '../log.ts';
+import { withoutControlCharacters } from '../text/control-characters.ts';
 import { AuditModel } from './models/audit.ts';
 
 export interface AuditFields {
@@ -22,7 +23,12 @@ export async function audit(logger: Logger, fields: AuditFields, message?: strin
   logger.info(fields, message ?? fields.event);
   if (mongoose.connection.readyState !== 1) return;
   const { event, tenant, account, staff, operator, application, ip, ...rest } = fields;
-  const detail = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
+  // Details may carry what a client sent (a user agent, a refused value): never a control character.
+  const detail = Object.fromEntries(
+    Object.entries(rest)
+      .filter(([, value]) => value !== undefined)
+      .map(([name, value]) => [name, typeof value === 'string' ? withoutControlCharacters(value) : value]),
+  );
   await AuditModel.create({
     at: new Date(),
     event,

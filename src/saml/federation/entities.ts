@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
+import { withoutControlCharacters } from '../../text/control-characters.ts';
 import { METADATA_NS } from '../namespaces.ts';
 
 const NS = METADATA_NS;
@@ -35,7 +36,8 @@ const childrenNS = (parent: Element, ns: string, name: string) =>
   );
 const descendants = (parent: Element, ns: string, name: string) =>
   Array.from(parent.getElementsByTagNameNS(ns, name)) as unknown as Element[];
-const text = (element: Element | undefined) => element?.textContent?.trim() ?? '';
+/** An element's text; a federation's C1 control characters (XML 1.0 allows them) are dropped (X3.3). */
+const text = (element: Element | undefined) => withoutControlCharacters(element?.textContent ?? '').trim();
 
 /** mdui:DisplayName by language, falling back to the organisation's display name, then the entity ID. */
 function displayNames(entity: Element, idp: Element): { ja: string; en: string } {

@@ -12,7 +12,7 @@ import { spMetadata } from '../../../saml/sp-metadata.ts';
 import type { LoginFlow, LoginStrategy } from '../../contract.ts';
 import { affiliationAllowed, linkStudent, studentProfile } from './student-link.ts';
 
-type Reason = RefusalReason | 'attributes' | 'scope' | 'notAllowed';
+type Reason = RefusalReason | 'attributes' | 'scope' | 'characters' | 'notAllowed';
 const REASONS: Reason[] = [
   'malformed',
   'unknownRequest',
@@ -23,6 +23,7 @@ const REASONS: Reason[] = [
   'replayed',
   'attributes',
   'scope',
+  'characters',
   'notAllowed',
 ];
 

@@ -3,6 +3,7 @@ import { type Account, AccountModel, isDuplicateKey } from '../../../db/models/a
 import { type SamlIdp, SamlLinkModel } from '../../../db/models/saml.ts';
 import { inScope, isScoped } from '../../../saml/attributes.ts';
 import type { VerifiedAssertion } from '../../../saml/login-response.ts';
+import { hasControlCharacters } from '../../../text/control-characters.ts';
 
 /** A student's identity as the university's IdP states it, through the IdP's attribute mapping. */
 export interface StudentProfile {
@@ -25,11 +26,11 @@ function mapped(assertion: VerifiedAssertion, spec: string | null | undefined): 
   return { name: '', values: [] };
 }
 
-export type ProfileReading = { profile: StudentProfile } | { refusal: 'attributes' | 'scope'; detail: string };
+export type ProfileReading = { profile: StudentProfile } | { refusal: 'attributes' | 'scope' | 'characters'; detail: string };
 
 /**
- * Reads the mapped attributes. Refused when the subject or the student ID is missing, or when a
- * scoped value (eduPersonPrincipalName, subject-id, pairwise-id, scoped affiliation) names a scope
+ * Reads the mapped attributes. Refused when the subject or the student ID is missing, when a value
+ * carries a control character (NUL and the like), or when a scoped value (eduPersonPrincipalName, subject-id, pairwise-id, scoped affiliation) names a scope
  * the IdP's metadata does not declare: an IdP vouches only for its own domain.
  */
 export function studentProfile(assertion: VerifiedAssertion): ProfileReading {
@@ -46,6 +47,8 @@ export function studentProfile(assertion: VerifiedAssertion): ProfileReading {
     affiliation: mapped(assertion, mapping.affiliation),
   };
   for (const { name, values } of Object.values(items)) {
+    // Requirement X3.3: what an IdP sends is text entering like any form's.
+    if (values.some(hasControlCharacters)) return { refusal: 'characters', detail: `${name} carries a control character` };
     const outside = isScoped(name) ? values.find((value) => !inScope(value, idp)) : undefined;
     if (outside !== undefined) return { refusal: 'scope', detail: `${name} ${outside} is outside the scopes of ${idp.entityId}` };
   }
