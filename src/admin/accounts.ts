@@ -2,6 +2,7 @@ import { passwordProblems } from '../credentials/password-policy.ts';
 import { createAccount } from '../db/account-address.ts';
 import { AccountModel, isDuplicateKey, STUDENT_ID_STATUSES } from '../db/models/account.ts';
 import type { SecretHasher } from '../security/secrets.ts';
+import { type NameKind, nameFits } from '../text/names.ts';
 import { operatorMailAddress } from './address.ts';
 import { OperatorError } from './errors.ts';
 import { requireTenant } from './tenants.ts';
@@ -30,10 +31,14 @@ export type GraduateInput = GraduateSecrets & {
   studentIds: StudentIdInput[];
 };
 
-/** "family given": the manuals put one space between family and given name. */
-export function parseName(value: string, label: string): Name {
+/**
+ * "family given": the manuals put one space between family and given name. With `kind`, the name
+ * must be written in that field's scripts too (requirement X3.4, src/text/names.ts).
+ */
+export function parseName(value: string, label: string, kind?: NameKind): Name {
   const parts = value.trim().split(/[\s\u3000]+/);
   if (parts.length !== 2) throw new OperatorError(`${label} must be "family given", separated by one space`);
+  if (kind && !nameFits(kind, parts.join(' '))) throw new OperatorError(`${label} holds characters a ${kind} name does not take`);
   return { family: parts[0] as string, given: parts[1] as string };
 }
 

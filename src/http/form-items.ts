@@ -1,6 +1,7 @@
 import type { TFunction } from 'i18next';
 import { type CatalogueEntry, catalogueLabel, type Tenant } from '../db/models/tenant.ts';
 import { type FieldErrors, message } from '../i18n/index.ts';
+import { nameFits } from '../text/names.ts';
 
 export type FieldKind =
   | 'name'
@@ -85,9 +86,6 @@ export function tenantFields(tenant: Tenant): FieldDef[] {
   });
 }
 
-const KANA = /^[\u30A0-\u30FF]+[ \u3000][\u30A0-\u30FF]+$/;
-const ROMAN = /^[A-Za-z][A-Za-z'-]*[ ][A-Za-z][A-Za-z'-]*$/;
-const NAME = /^\S+[ \u3000]\S+$/;
 /**
  * Characters no item may hold: control characters and invisible formatting ones (bidirectional
  * overrides, zero-width spaces), private-use and unassigned code points. A remark may keep tabs and
@@ -128,11 +126,9 @@ function check(field: FieldDef, raw: string, catalogue: CatalogueEntry[]): { val
   const now = new Date();
   switch (field.kind) {
     case 'name':
-      return { value, error: NAME.test(value) ? undefined : 'name' };
     case 'kana':
-      return { value, error: KANA.test(value) ? undefined : 'kana' };
     case 'roman':
-      return { value, error: ROMAN.test(value) ? undefined : 'roman' };
+      return { value, error: nameFits(field.kind, value) ? undefined : field.kind };
     case 'date': {
       const date = isoDate(value);
       const ok = date !== undefined && validDate(date) && date >= '1900-01-01' && new Date(date) <= now;

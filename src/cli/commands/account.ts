@@ -32,14 +32,15 @@ export const accountCommands: CommandGroup = {
     const o = options(args, CREATE_GRADUATE, ['tenant', 'email', 'name-kanji']);
     const given = Boolean(o.str('password'));
     const { password, secondPassword } = initialPasswords(o.str('password'), o.str('second-password'));
-    const optionalName = (flag: 'name-kana' | 'name-roman') => (o.str(flag) ? parseName(o.str(flag), `--${flag}`) : undefined);
+    const optionalName = (flag: 'name-kana' | 'name-roman') =>
+      o.str(flag) ? parseName(o.str(flag), `--${flag}`, flag === 'name-kana' ? 'kana' : 'roman') : undefined;
     const id = await createGraduate(new SecretHasher(config.argon2), {
       tenantId: o.str('tenant'),
       email: o.str('email'),
       password,
       secondPassword,
       name: {
-        kanji: parseName(o.str('name-kanji'), '--name-kanji'),
+        kanji: parseName(o.str('name-kanji'), '--name-kanji', 'name'),
         kana: optionalName('name-kana'),
         roman: optionalName('name-roman'),
       },
