@@ -32,6 +32,12 @@ export const httpSeconds = new client.Histogram({
   registers: [registry],
 });
 
+export const logBytesDropped = new client.Counter({
+  name: 'cert_idp_log_bytes_dropped_total',
+  help: 'Log output dropped because its destination did not keep up (the buffer was full)',
+  registers: [registry],
+});
+
 export const embeddedRestarts = new client.Counter({
   name: 'cert_idp_embedded_db_restarts_total',
   help: 'Restarts of the embedded database by the process that started it, by process (ferretdb, postgres) and reason (exited, hung)',

@@ -87,6 +87,9 @@ test('an applicant who types an emoji into a name is told beside the field what 
   const form = await applicant.openForm('emoji.applicant@example.com');
   const page = await applicant.submitForm(form, { ...APPLICANT, nameKanji: '検証 花子😀' });
   t.is(page.status, 400);
-  t.regex(page.html, /id="nameKanji-error"[^>]*>申請者氏名は漢字・かな・英字で、姓と名の間に空白を入れて入力してください（絵文字や記号は使えません）。/);
+  t.regex(
+    page.html,
+    /id="nameKanji-error"[^>]*>申請者氏名は漢字・かな・英字で、姓と名の間に空白を入れて入力してください（絵文字や記号は使えません）。/,
+  );
   t.regex(page.html, /value="検証 花子😀"/, 'what was typed is kept to correct');
 });

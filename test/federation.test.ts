@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import test from 'ava';
 import { addFederation, trustFederation } from '../src/admin/federations.ts';
 import { AuditModel } from '../src/db/models/audit.ts';
@@ -82,10 +83,19 @@ test.serial(
         `<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>${signedAggregate(entities, federationKey).replace(/^<\?xml[^>]*\?>\s*/, '')}`,
       ],
     ];
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const logger = createLogger('info', sink);
     for (const [reason, xml] of cases) {
       server.publish(xml);
-      const result = await refreshNow('gakunin');
+      const result = await refreshNow('gakunin', { logger });
       t.like(result, { outcome: 'refused', reason }, `refused as ${reason}`);
+      t.like(JSON.parse(lines.at(-1) ?? '{}'), { level: 40, event: 'federation.refused', reason }, 'logged as a warning');
       t.deepEqual(await storedNames(), ['第0大学', '第1大学', '第2大学'], 'the IdPs of the last good copy stay');
       t.true((await federation()).lastError.startsWith(`${reason}:`));
     }

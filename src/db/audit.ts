@@ -16,11 +16,17 @@ export interface AuditFields {
 
 /**
  * A security event (logins and failures, credential changes, resets, staff decisions, operator
- * commands): kept in the audit collection whatever the log level, and logged. Callers pass no
+ * commands): kept in the audit collection whatever the log level, and logged (at `level`: warn for
+ * what an operator must act on). Callers pass no
  * secrets; details are plain values only.
  */
-export async function audit(logger: Logger, fields: AuditFields, message?: string): Promise<void> {
-  logger.info(fields, message ?? fields.event);
+export async function audit(
+  logger: Logger,
+  fields: AuditFields,
+  message?: string,
+  level: 'info' | 'warn' = 'info',
+): Promise<void> {
+  logger[level](fields, message ?? fields.event);
   if (mongoose.connection.readyState !== 1) return;
   const { event, tenant, account, staff, operator, application, ip, ...rest } = fields;
   // Details may carry what a client sent (a user agent, a refused value): never a control character.

@@ -94,6 +94,7 @@ async function recordRefusal(federation: Federation, error: AggregateRefusal, lo
     logger,
     { event: 'federation.refused', federation: federation._id, reason: error.reason, detail: error.message.slice(0, 500) },
     'federation metadata refused; the last good copy stays in use',
+    'warn',
   );
   return { outcome: 'refused', reason: error.reason, detail: error.message };
 }
