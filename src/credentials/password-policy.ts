@@ -1,13 +1,28 @@
-/** The manuals' rules: 8+ characters, upper and lower case and a digit, half-width alphanumerics only. */
-export type PasswordProblem = 'length' | 'charset' | 'upper' | 'lower' | 'digit';
+import { dictionary } from '@zxcvbn-ts/language-common';
 
-export function passwordProblems(password: string): PasswordProblem[] {
+/**
+ * The manuals' rules (8+ characters, upper and lower case and a digit, half-width alphanumerics only),
+ * and NIST SP 800-63B 5.1.1.2's (requirement X3.5): not a commonly used or breached password, and not
+ * the mail address's local part.
+ */
+export type PasswordProblem = 'length' | 'charset' | 'upper' | 'lower' | 'digit' | 'common' | 'mailAddress';
+
+/**
+ * zxcvbn-ts's list of about 49,000 passwords most common in published breaches (lower case), held
+ * as a set: `Password1` and `Welcome1` pass the manuals' rules and are among the first tried.
+ */
+const COMMON = new Set(dictionary['passwords-common'] as string[]);
+
+export function passwordProblems(password: string, context: { email?: string } = {}): PasswordProblem[] {
   const problems: PasswordProblem[] = [];
   if (password.length < 8) problems.push('length');
   if (!/^[A-Za-z0-9]*$/.test(password)) problems.push('charset');
   if (!/[A-Z]/.test(password)) problems.push('upper');
   if (!/[a-z]/.test(password)) problems.push('lower');
   if (!/[0-9]/.test(password)) problems.push('digit');
+  if (COMMON.has(password.toLowerCase())) problems.push('common');
+  const localPart = context.email?.split('@')[0]?.toLowerCase();
+  if (localPart && password.toLowerCase() === localPart) problems.push('mailAddress');
   return problems;
 }
 

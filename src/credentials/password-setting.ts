@@ -17,24 +17,26 @@ const required = (labelKey: string) => message('form.required', { field: message
  * The rules a new secret breaks, as the field shows them: the label, then one rule per line (the
  * field partial lists them; the error summary reads them as one line). Undefined when none.
  */
-function brokenRules(labelKey: string, value: string): Message | undefined {
-  const problems = passwordProblems(value).map((problem) => message(`passwordRules.${problem}`));
+function brokenRules(labelKey: string, value: string, email?: string): Message | undefined {
+  const problems = passwordProblems(value, { email }).map((problem) => message(`passwordRules.${problem}`));
   return problems.length ? message('passwordRules.heading', { field: message(labelKey) }, problems) : undefined;
 }
 
 /**
- * Every broken rule of a new password + second password pair, by field, each named: the rules,
- * the typed-twice check, password ≠ second password, and ≠ the password being replaced.
+ * Every broken rule of a new password + second password pair, by field, each named: the rules
+ * (with `email`, the account's address, whose local part neither may be), the typed-twice check,
+ * password ≠ second password, and ≠ the password being replaced.
  */
 export async function newPasswordErrors(
   hasher: SecretHasher,
   input: NewPasswords,
   currentPasswordHash: string | null | undefined,
+  email?: string,
 ): Promise<FieldErrors> {
   const errors: FieldErrors = {};
   const check = (field: 'password' | 'secondPassword') => {
     const labelKey = `passwords.${field}`;
-    return input[field] ? brokenRules(labelKey, input[field]) : required(labelKey);
+    return input[field] ? brokenRules(labelKey, input[field], email) : required(labelKey);
   };
   const password = check('password');
   const second = check('secondPassword');
@@ -63,13 +65,14 @@ export async function changeSecretErrors(
   which: Secret,
   input: { current: string; next: string; confirm: string },
   hashes: { current: string | null | undefined; other: string | null | undefined },
+  email?: string,
 ): Promise<FieldErrors> {
   const label = message(`passwords.${which}`);
   const errors: FieldErrors = {};
   if (!input.current) errors.current = required(`account.current.${which}`);
   else if (!(await hasher.verify(hashes.current, input.current)))
     errors.current = message('account.currentWrong', { field: label });
-  const broken = brokenRules(`passwords.${which}`, input.next);
+  const broken = brokenRules(`passwords.${which}`, input.next, email);
   if (!input.next) errors.next = required(`account.new.${which}`);
   else if (broken) errors.next = broken;
   else if (input.next !== input.confirm) errors.confirm = message('passwordRules.confirm', { field: label });
@@ -79,10 +82,13 @@ export async function changeSecretErrors(
 }
 
 /** A student's new second password (S3): the rules, typed twice. */
-export function newSecondPasswordErrors(input: { secondPassword: string; secondPasswordConfirm: string }): FieldErrors {
+export function newSecondPasswordErrors(
+  input: { secondPassword: string; secondPasswordConfirm: string },
+  email?: string,
+): FieldErrors {
   const labelKey = 'passwords.secondPassword';
   if (!input.secondPassword) return { secondPassword: required(labelKey) };
-  const broken = brokenRules(labelKey, input.secondPassword);
+  const broken = brokenRules(labelKey, input.secondPassword, email);
   if (broken) return { secondPassword: broken };
   if (input.secondPassword !== input.secondPasswordConfirm) {
     return { secondPasswordConfirm: message('passwordRules.confirm', { field: message(labelKey) }) };

@@ -45,7 +45,7 @@ export const GRADUATE_RESET: ResetKind = {
   showSet: (ctx, action, extra, status) => render(ctx, 'reset-set', { action, errors: {}, ...extra }, status),
   async check(ctx, hasher, account) {
     const input = newPasswordsFromForm(ctx);
-    const errors = await newPasswordErrors(hasher, input, account.passwordHash);
+    const errors = await newPasswordErrors(hasher, input, account.passwordHash, account.email);
     await differsFromOld(hasher, account.secondPasswordHash, input.secondPassword, errors);
     return { errors, apply: () => setGraduatePasswords(hasher, account._id.toString(), input.password, input.secondPassword) };
   },
@@ -68,7 +68,7 @@ export const STUDENT_SECOND_PASSWORD_RESET: ResetKind = {
     render(ctx, 'student-second-password-set', { action, differentRule: true, errors: {}, ...extra }, status),
   async check(ctx, hasher, account) {
     const input = newSecondPasswordFromForm(ctx);
-    const errors = newSecondPasswordErrors(input);
+    const errors = newSecondPasswordErrors(input, account.email);
     await differsFromOld(hasher, account.secondPasswordHash, input.secondPassword, errors);
     return { errors, apply: () => setSecondPassword(hasher, account._id, input.secondPassword) };
   },

@@ -41,7 +41,13 @@ export function changeSecret({ hasher, logger }: SettingsDeps, which: Secret) {
       next: formField(ctx, 'next', 128),
       confirm: formField(ctx, 'confirm', 128),
     };
-    const errors = await changeSecretErrors(hasher, which, input, { current: account?.[current], other: account?.[other] });
+    const errors = await changeSecretErrors(
+      hasher,
+      which,
+      input,
+      { current: account?.[current], other: account?.[other] },
+      account?.email,
+    );
     if (Object.keys(errors).length) return again(ctx, { errors }, 400);
     const accountId = accountOf(ctx)._id;
     await AccountModel.updateOne({ _id: accountId }, { $set: { [current]: await hasher.hash(input.next) } });

@@ -24,7 +24,7 @@ export const setPasswords: RequiredAction = {
       const login = await flow.pendingAt(ctx, setPasswords);
       const { it, account } = login;
       const input = newPasswordsFromForm(ctx);
-      const errors = await newPasswordErrors(hasher, input, account.passwordHash);
+      const errors = await newPasswordErrors(hasher, input, account.passwordHash, account.email);
       if (Object.keys(errors).length) return setPasswords.show(ctx, login, { errors }, 400);
 
       await setGraduatePasswords(hasher, account._id.toString(), input.password, input.secondPassword);
