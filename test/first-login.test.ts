@@ -3,7 +3,7 @@ import * as oidc from 'openid-client';
 import { createGraduate, parseName } from '../src/admin/accounts.ts';
 import { AccountModel } from '../src/db/models/account.ts';
 import { formAction, inputValue } from './helpers/browser.ts';
-import { relyingParty, type StartedLogin, startLogin, submitGraduateLogin } from './helpers/relying-party.ts';
+import { completeLogin, relyingParty, type StartedLogin, startLogin, submitGraduateLogin } from './helpers/relying-party.ts';
 import { REDIRECT_URI, seedUniversity, startTestService, type TestService } from './helpers/service.ts';
 
 let service: TestService;
@@ -60,6 +60,9 @@ test('a graduate logs in with the initial password and an empty second password,
     expectedNonce: login.nonce,
   });
   t.is(tokens.claims()?.email, 'first@example.com');
+  // The login earned the initial password only: no second password was entered (X3.6).
+  t.is(tokens.claims()?.acr, 'urn:cert-idp:acr:password');
+  t.deepEqual(tokens.claims()?.amr, ['pwd']);
 
   // From now on: the new passwords work, the initial one does not.
   const again = await submitGraduateLogin(await startLogin(rp), {
@@ -70,6 +73,27 @@ test('a graduate logs in with the initial password and an empty second password,
   t.true(again.url.startsWith(REDIRECT_URI));
   const initial = await submitGraduateLogin(await startLogin(rp), credentials);
   t.is(initial.status, 401);
+});
+
+test('a relying party that asks for both passwords gets unmet_authentication_requirements from a first login that entered none', async (t) => {
+  const credentials = await graduateWithInitialPassword('first.acr@example.com');
+  const login = await startLogin(rp, { acr_values: 'urn:cert-idp:acr:password+second-password' });
+  const setting = await submitGraduateLogin(login, credentials);
+  t.regex(setting.page, /パスワード設定/, 'the offer matched what it asked for');
+  const done = await postPasswords(login, setting.page, setting.url, good);
+  const ok = done.page.match(/<a class="button primary" href="([^"]+)"/)?.[1] as string;
+  const back = await login.browser.follow(new URL(ok.replaceAll('&amp;', '&'), done.url).href, {}, REDIRECT_URI);
+  t.true(back.url.startsWith(REDIRECT_URI));
+  t.is(new URL(back.url).searchParams.get('error'), 'unmet_authentication_requirements');
+  t.is(new URL(back.url).searchParams.get('code'), null, 'no code');
+  const next = await completeLogin(
+    rp,
+    { email: 'first.acr@example.com', password: 'NewPass2026', secondPassword: 'Second2026b' },
+    {
+      acr_values: 'urn:cert-idp:acr:password+second-password',
+    },
+  );
+  t.is(next.tokens.claims()?.acr, 'urn:cert-idp:acr:password+second-password', 'the next login, with both, earns it');
 });
 
 test('the Password Setting screen names each broken rule and keeps the graduate on it', async (t) => {

@@ -3,6 +3,7 @@ import type * as oidc from 'openid-client';
 import { generate } from 'selfsigned';
 import { AccountModel } from '../src/db/models/account.ts';
 import { AuditModel } from '../src/db/models/audit.ts';
+import { PendingLoginModel } from '../src/db/models/pending-login.ts';
 import { SamlLinkModel } from '../src/db/models/saml.ts';
 import { type SimpleSamlPhp, STUDENTS, startSimpleSamlPhp } from '../src/dev/simplesamlphp.ts';
 import { Browser, inputValue } from './helpers/browser.ts';
@@ -84,6 +85,24 @@ test.serial('a response that is right in every way is accepted (so the refusals 
   await SamlLinkModel.deleteMany({});
   await AccountModel.deleteMany({ kind: 'student' });
 });
+
+test.serial(
+  "a university's multi-factor sign-in (REFEDS MFA) is recorded as a method of the login; a password one is not",
+  async (t) => {
+    for (const [authnContext, methods] of [
+      ['https://refeds.org/profile/mfa', ['saml', 'mfa']],
+      ['urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport', ['saml']],
+    ] as const) {
+      const w = await waitingLogin();
+      const result = await send(w, responseXml(w.fields, assertionXml({ ...w.fields, authnContext })));
+      t.is(result.status, 200);
+      const uid = new URL(result.url).pathname.split('/')[2] as string;
+      t.deepEqual((await PendingLoginModel.findById(uid).lean())?.methods, [...methods], authnContext);
+      await SamlLinkModel.deleteMany({});
+      await AccountModel.deleteMany({ kind: 'student' });
+    }
+  },
+);
 
 test.serial('an unsigned response is refused', async (t) => {
   const w = await waitingLogin();

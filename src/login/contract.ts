@@ -5,15 +5,10 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Account } from '../db/models/account.ts';
 import type { Tenant } from '../db/models/tenant.ts';
+import type { Method } from '../oidc/acr.ts';
 import type { PageDeps } from '../oidc/page-deps.ts';
 import type { FormAgain } from '../security/csrf.ts';
 import type { InteractionContext } from './interaction-context.ts';
-
-/** What a login asserts to relying parties: OIDC `acr` and `amr`. */
-export interface AuthMethod {
-  acr: string;
-  amr: readonly string[];
-}
 
 /** How a strategy appears on the login page of one interaction. */
 export interface LoginOffer {
@@ -39,8 +34,6 @@ export interface LoginOffer {
 export interface LoginStrategy {
   /** Stable: audit lines, pending logins and the login page's partial name use it. */
   id: string;
-  /** What a login this way asserts at this university. */
-  method(tenant: Tenant): AuthMethod;
   /** Its part of the login page, or undefined when the university does not offer it. */
   offer(it: InteractionContext, ctx: Context): Promise<LoginOffer | undefined>;
   /** Routes under /interaction/:uid (its form, or the way out to another party). */
@@ -57,6 +50,8 @@ export interface PendingLogin {
   /** Required actions already done in this login (an action that applies on every login, such as
    * entering the student's second password, is not asked twice). */
   done?: string[];
+  /** The authentication methods this login completed so far (its acr and amr follow from them). */
+  methods: Method[];
 }
 
 /**
@@ -92,8 +87,14 @@ export interface LoginFlow {
   refused(ctx: Context, tenantId: string, strategy: LoginStrategy, detail: Record<string, string>): Promise<void>;
   /** The login page again, with what the strategy's form left (values, errors, a form error). */
   showLogin(ctx: Context, it: InteractionContext, extra: Record<string, unknown>, status: number): Promise<void>;
-  /** The account is proven in this interaction: finish, or go through its required actions. */
-  authenticated(ctx: Context, it: InteractionContext, account: Account, strategy: LoginStrategy): Promise<void>;
+  /** The account is proven in this interaction by `methods`: finish, or go through its required actions. */
+  authenticated(
+    ctx: Context,
+    it: InteractionContext,
+    account: Account,
+    strategy: LoginStrategy,
+    methods: Method[],
+  ): Promise<void>;
   /**
    * The account is proven by a request that does not carry the interaction (a cross-site POST from
    * the university): the login continues at /interaction/:uid/continue in the browser that began it.
@@ -103,6 +104,7 @@ export interface LoginFlow {
     target: { uid: string; tenantId: string },
     account: Account,
     strategy: LoginStrategy,
+    methods: Method[],
     detail: Record<string, string>,
   ): Promise<void>;
   /** How `action`'s page comes back when its form is refused before the handler (src/security/csrf.ts). */
@@ -113,8 +115,9 @@ export interface LoginFlow {
    */
   pendingAt(ctx: Context, action: RequiredAction): Promise<PendingLogin>;
   /**
-   * `action` is done for `login` (with the account as it now is): returns where the person goes
-   * next, the next required action or, after the last, the relying party.
+   * `action` is done for `login` (with the account as it now is), having completed `earned` methods
+   * (a second password entered, a passkey used): returns where the person goes next, the next
+   * required action or, after the last, the relying party.
    */
-  proceed(ctx: Context, login: PendingLogin, action: RequiredAction): Promise<string>;
+  proceed(ctx: Context, login: PendingLogin, action: RequiredAction, earned?: Method[]): Promise<string>;
 }

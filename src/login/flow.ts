@@ -8,6 +8,7 @@ import { type Account, AccountModel, accountCache } from '../db/models/account.t
 import { PendingLoginModel } from '../db/models/pending-login.ts';
 import type { Logger } from '../log.ts';
 import { logins } from '../metrics.ts';
+import { assurance, type Method } from '../oidc/acr.ts';
 import { Throttle } from '../security/throttle.ts';
 import type { LoginFlow, LoginStrategy, PendingLogin, RequiredAction } from './contract.ts';
 import { interactionExpired, loadInteraction } from './interaction-context.ts';
@@ -35,23 +36,43 @@ async function recordLogin(account: Account, now = new Date()): Promise<void> {
   accountCache.remember({ ...account, ...times });
 }
 
+/** The acr values the relying party asked for (acr_values), which the login must meet. */
+const acrValuesOf = (it: PendingLogin['it']) =>
+  String(it.details.params.acr_values ?? '')
+    .split(' ')
+    .filter(Boolean);
+
 /**
  * Counts, audits and records the login, and stores its result on the interaction this request
- * already loaded (provider.interactionResult would load it again); the URL that resumes the authorization.
+ * already loaded (provider.interactionResult would load it again); the URL that resumes the
+ * authorization. The acr and amr follow from the methods this login completed (X3.6); a relying
+ * party that asked for an acr the login did not earn gets unmet_authentication_requirements.
  */
-async function finishLogin(logger: Logger, ctx: Context, { it, account, strategy }: PendingLogin): Promise<string> {
-  const method = strategy.method(it.tenant);
-  logins.inc({ strategy: strategy.id, tenant: it.tenantId, result: 'succeeded' });
-  await audit(logger, {
-    event: 'login.succeeded',
-    tenant: it.tenantId,
-    account: account._id.toString(),
-    method: strategy.id,
-    ip: ctx.ip,
-  });
-  await recordLogin(account);
+async function finishLogin(logger: Logger, ctx: Context, { it, account, strategy, methods }: PendingLogin): Promise<string> {
+  const { acr, amr } = assurance(methods);
+  const wanted = acrValuesOf(it);
   const interaction = it.details;
-  interaction.result = { login: { accountId: account._id.toString(), acr: method.acr, amr: [...method.amr], remember: false } };
+  if (wanted.length && !wanted.includes(acr)) {
+    logins.inc({ strategy: strategy.id, tenant: it.tenantId, result: 'refused' });
+    const fields = { tenant: it.tenantId, account: account._id.toString(), method: strategy.id, acr, reason: 'acr' };
+    await audit(logger, { event: 'login.failed', ...fields, ip: ctx.ip }, 'login did not earn the acr asked for');
+    interaction.result = {
+      error: 'unmet_authentication_requirements',
+      error_description: `the login earned ${acr}, not one of the acr_values asked for`,
+    };
+  } else {
+    logins.inc({ strategy: strategy.id, tenant: it.tenantId, result: 'succeeded' });
+    await audit(logger, {
+      event: 'login.succeeded',
+      tenant: it.tenantId,
+      account: account._id.toString(),
+      method: strategy.id,
+      acr,
+      ip: ctx.ip,
+    });
+    await recordLogin(account);
+    interaction.result = { login: { accountId: account._id.toString(), acr, amr, remember: false } };
+  }
   await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
   return interaction.returnTo;
 }
@@ -77,7 +98,7 @@ export function loginFlow(
     const strategy = strategies.find((candidate) => candidate.id === record?.strategy);
     if (!record || !strategy || record.expiresAt <= new Date()) return undefined;
     const account = await AccountModel.findOne({ _id: record.accountId, tenantId: it.tenantId }).lean<Account>();
-    return account ? { it, account, strategy, done: record.done ?? [] } : undefined;
+    return account ? { it, account, strategy, done: record.done ?? [], methods: (record.methods ?? []) as Method[] } : undefined;
   };
 
   const finish = (ctx: Context, login: PendingLogin) => finishLogin(logger, ctx, login);
@@ -87,11 +108,11 @@ export function loginFlow(
     return login && (await nextAction(login)) === action ? login : interactionExpired(ctx);
   };
 
-  const keep = async (uid: string, account: Account, strategy: LoginStrategy) => {
+  const keep = async (uid: string, account: Account, strategy: LoginStrategy, methods: Method[]) => {
     const expiresAt = new Date(Date.now() + config.ttl.interactionSeconds * 1000);
     await PendingLoginModel.replaceOne(
       { _id: uid },
-      { strategy: strategy.id, accountId: account._id.toString(), expiresAt },
+      { strategy: strategy.id, accountId: account._id.toString(), methods, expiresAt },
       { upsert: true },
     );
   };
@@ -138,18 +159,18 @@ export function loginFlow(
       );
     },
 
-    async authenticated(ctx, it, account, strategy) {
-      const login = { it, account, strategy };
+    async authenticated(ctx, it, account, strategy, methods) {
+      const login = { it, account, strategy, methods };
       const action = await nextAction(login);
       if (!action) return redirect(ctx, await finish(ctx, login));
-      await keep(it.uid, account, strategy);
+      await keep(it.uid, account, strategy, methods);
       const fields = { tenant: it.tenantId, account: account._id.toString(), method: strategy.id, next: action.id };
       await audit(logger, { event: 'login.authenticated', ...fields, ip: ctx.ip });
       redirect(ctx, continueUrl(it.uid));
     },
 
-    async authenticatedFor(ctx, { uid, tenantId }, account, strategy, detail) {
-      await keep(uid, account, strategy);
+    async authenticatedFor(ctx, { uid, tenantId }, account, strategy, methods, detail) {
+      await keep(uid, account, strategy, methods);
       const fields = { tenant: tenantId, account: account._id.toString(), method: strategy.id, ...detail };
       await audit(logger, { event: 'login.authenticated', ...fields, ip: ctx.ip });
       redirect(ctx, continueUrl(uid));
@@ -161,10 +182,11 @@ export function loginFlow(
 
     pendingAt,
 
-    async proceed(ctx, login, action) {
+    async proceed(ctx, login, action, earned = []) {
       const done = [...(login.done ?? []), action.id];
-      if (!(await nextAction({ ...login, done }))) return finishPending(ctx, login);
-      await PendingLoginModel.updateOne({ _id: login.it.uid }, { $addToSet: { done: action.id } });
+      const methods = [...new Set([...login.methods, ...earned])];
+      if (!(await nextAction({ ...login, done }))) return finishPending(ctx, { ...login, methods });
+      await PendingLoginModel.updateOne({ _id: login.it.uid }, { $addToSet: { done: action.id }, $set: { methods } });
       return continueUrl(login.it.uid);
     },
   };

@@ -1,5 +1,7 @@
 /** Authentication context classes this provider can assert (documented in docs/relying-parties.md). */
 export const ACR = {
+  /** A graduate's first login: the initial password only (the second password is set after it). */
+  password: 'urn:cert-idp:acr:password',
   passwordAndSecondPassword: 'urn:cert-idp:acr:password+second-password',
   saml: 'urn:cert-idp:acr:saml',
   samlAndSecondPassword: 'urn:cert-idp:acr:saml+second-password',
@@ -9,13 +11,26 @@ export const ACR = {
   samlAndPasskey: 'urn:cert-idp:acr:saml+passkey',
 } as const;
 
-/** RFC 8176 method references: `pwd` for the password, `kba` for the second (knowledge-based) one. */
-export const AMR = {
-  passwordAndSecondPassword: ['pwd', 'kba'],
-  /** `saml`: not in RFC 8176's registry; names the federated university sign-in as the method. */
-  saml: ['saml'],
-  samlAndSecondPassword: ['saml', 'kba'],
-  /** RFC 8176: a hardware-secured key, and the person's presence (verified by biometrics or PIN). */
-  passkey: ['hwk', 'user'],
-  samlAndPasskey: ['saml', 'hwk', 'user'],
-} as const;
+/**
+ * What a login completed, as RFC 8176 method references: `pwd` the password, `kba` the second
+ * (knowledge-based) password, `hwk` and `user` a passkey with the person verified, `mfa` the
+ * university's own multi-factor sign-in where its assertion says so; `saml` (not in RFC 8176's
+ * registry) the federated university sign-in itself.
+ */
+export type Method = 'pwd' | 'kba' | 'hwk' | 'user' | 'saml' | 'mfa';
+
+/**
+ * Requirement X3.6: the acr and amr of a login, from the methods it actually completed (the way
+ * Kratos derives its assurance level from the completed methods), never from the university's
+ * settings. The amr lists those methods in a fixed order.
+ */
+export function assurance(methods: readonly Method[]): { acr: string; amr: Method[] } {
+  const has = (method: Method) => methods.includes(method);
+  const amr = (['saml', 'mfa', 'pwd', 'kba', 'hwk', 'user'] as const).filter(has);
+  if (has('saml')) {
+    if (has('hwk')) return { acr: ACR.samlAndPasskey, amr };
+    return { acr: has('kba') ? ACR.samlAndSecondPassword : ACR.saml, amr };
+  }
+  if (has('hwk')) return { acr: ACR.passkey, amr };
+  return { acr: has('kba') ? ACR.passwordAndSecondPassword : ACR.password, amr };
+}

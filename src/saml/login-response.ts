@@ -25,6 +25,8 @@ export interface VerifiedAssertion {
   nameId: string;
   nameIdFormat: string;
   sessionIndex: string;
+  /** The AuthnContextClassRef the IdP asserted (how the person signed in there), or ''. */
+  authnContext: string;
   attributes: Record<string, string[]>;
 }
 
@@ -128,6 +130,7 @@ export async function verifyLoginResponse(sps: ServiceProviders, tenantId: strin
     nameId: nameIdElement?.textContent?.trim() ?? '',
     nameIdFormat: nameIdElement?.getAttribute('Format') ?? '',
     sessionIndex: first(assertion, ASSERTION, 'AuthnStatement')?.getAttribute('SessionIndex') ?? '',
+    authnContext: first(assertion, ASSERTION, 'AuthnContextClassRef')?.textContent?.trim() ?? '',
     attributes,
   };
 }

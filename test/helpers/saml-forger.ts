@@ -20,6 +20,8 @@ export interface ResponseFields {
   signer?: { privateKey: string; certificate: string };
   /** Text placed before the root element (a DOCTYPE, say). */
   prolog?: string;
+  /** The AuthnContextClassRef; PasswordProtectedTransport unless given. */
+  authnContext?: string;
 }
 
 const iso = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -42,7 +44,7 @@ export function assertionXml(f: ResponseFields): string {
     `<saml:Conditions NotBefore="${iso(notBefore)}" NotOnOrAfter="${iso(notOnOrAfter)}">` +
     `<saml:AudienceRestriction><saml:Audience>${f.audience}</saml:Audience></saml:AudienceRestriction></saml:Conditions>` +
     `<saml:AuthnStatement AuthnInstant="${iso(now)}" SessionIndex="_${randomUUID()}"><saml:AuthnContext>` +
-    '<saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef>' +
+    `<saml:AuthnContextClassRef>${f.authnContext ?? 'urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport'}</saml:AuthnContextClassRef>` +
     '</saml:AuthnContext></saml:AuthnStatement>' +
     `<saml:AttributeStatement>${attributes}</saml:AttributeStatement></saml:Assertion>`;
   return f.signer ? signAssertion(xml, f.signer) : xml;

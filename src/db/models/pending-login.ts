@@ -13,6 +13,8 @@ const pendingLoginSchema = new mongoose.Schema(
     accountId: { type: String, required: true },
     /** Required actions done so far in this login. */
     done: { type: [String], default: undefined },
+    /** The authentication methods completed so far (src/oidc/acr.ts), from which acr and amr follow. */
+    methods: { type: [String], default: undefined },
     expiresAt: { type: Date, required: true },
   },
   { versionKey: false },

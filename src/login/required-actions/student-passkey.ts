@@ -49,7 +49,8 @@ export const studentPasskey: RequiredAction = {
   interactionRoutes({ logger }: PageDeps, flow: LoginFlow) {
     const next = async (ctx: Context, login: PendingLogin) => {
       ctx.status = 303;
-      ctx.redirect(await flow.proceed(ctx, login, studentPasskey));
+      // Registered (with the person verified) or used: the passkey is a method of this login.
+      ctx.redirect(await flow.proceed(ctx, login, studentPasskey, ['hwk', 'user']));
     };
 
     /** GET …/options: a challenge for the student's own passkeys, bound to this login. */

@@ -38,7 +38,8 @@ export const studentSecondPassword: RequiredAction = {
         account: account._id.toString(),
         ip: ctx.ip,
       });
-      const returnTo = await flow.proceed(ctx, login, studentSecondPassword);
+      // Set after the university's sign-in, it counts as entered (issue 23: "set or entered after SAML").
+      const returnTo = await flow.proceed(ctx, login, studentSecondPassword, ['kba']);
       render(ctx, 'passwords-set', { titleKey: 'student.second.setTitle', messageKey: 'student.second.setDone', returnTo });
     }
 
@@ -65,7 +66,7 @@ export const studentSecondPassword: RequiredAction = {
       if ('refused' in result)
         return studentSecondPassword.show(ctx, login, { formError: message('student.second.failed') }, 401);
       ctx.status = 303;
-      ctx.redirect(await flow.proceed(ctx, login, studentSecondPassword));
+      ctx.redirect(await flow.proceed(ctx, login, studentSecondPassword, ['kba']));
     }
 
     /** POST /interaction/:uid/student/second-password */

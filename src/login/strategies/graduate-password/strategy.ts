@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { formField, mailAddressField } from '../../../http/form.ts';
 import { type FieldErrors, message } from '../../../i18n/index.ts';
-import { ACR, AMR } from '../../../oidc/acr.ts';
+import { ACR } from '../../../oidc/acr.ts';
 import type { PageDeps } from '../../../oidc/page-deps.ts';
 import { type FormAgain, formPost } from '../../../security/csrf.ts';
 import type { LoginFlow, LoginStrategy } from '../../contract.ts';
@@ -12,7 +12,6 @@ import { authenticateGraduate } from './authenticate.ts';
 /** Requirement G2: a graduate's mail address, password and second password (the initial password on the first login). */
 export const graduatePassword: LoginStrategy = {
   id: 'graduate-password',
-  method: () => ({ acr: ACR.passwordAndSecondPassword, amr: AMR.passwordAndSecondPassword }),
 
   async offer(it) {
     if (it.tenant.loginMethods?.graduate === false) return undefined;
@@ -42,7 +41,8 @@ export const graduatePassword: LoginStrategy = {
       );
       if ('wait' in result) return again({ formError: message('throttle.wait', { seconds: result.wait }) }, 429);
       if ('refused' in result) return again({ formError: message('login.failed') }, 401);
-      await flow.authenticated(ctx, it, result.ok, graduatePassword);
+      // The first login's initial password comes with an empty second password: only `pwd` is earned.
+      await flow.authenticated(ctx, it, result.ok, graduatePassword, result.ok.mustSetPasswords ? ['pwd'] : ['pwd', 'kba']);
     }
 
     /** The login page again, when the form is refused before graduateLogin (src/security/csrf.ts). */

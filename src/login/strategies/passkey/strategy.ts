@@ -5,7 +5,7 @@ import { authenticationOptions, credentialJson, verifyPasskey, webAuthnSite } fr
 import { type Account, AccountModel } from '../../../db/models/account.ts';
 import { formField } from '../../../http/form.ts';
 import { message } from '../../../i18n/index.ts';
-import { ACR, AMR } from '../../../oidc/acr.ts';
+import { ACR } from '../../../oidc/acr.ts';
 import type { PageDeps } from '../../../oidc/page-deps.ts';
 import { type FormAgain, formPost } from '../../../security/csrf.ts';
 import type { LoginFlow, LoginStrategy } from '../../contract.ts';
@@ -28,7 +28,6 @@ async function passkeyLogin(ctx: Context, deps: PageDeps): Promise<InteractionCo
  */
 export const passkey: LoginStrategy = {
   id: 'passkey',
-  method: () => ({ acr: ACR.passkey, amr: AMR.passkey }),
 
   async offer(it) {
     if (!offered(it)) return undefined;
@@ -63,7 +62,7 @@ export const passkey: LoginStrategy = {
       });
       if ('wait' in result) return again(message('throttle.wait', { seconds: result.wait }), 429);
       if ('refused' in result) return again(message('passkey.failed'), 401);
-      await flow.authenticated(ctx, it, result.ok, passkey);
+      await flow.authenticated(ctx, it, result.ok, passkey, ['hwk', 'user']);
     }
 
     const loginAgain: FormAgain = async (ctx, extra, status) => flow.showLogin(ctx, await passkeyLogin(ctx, deps), extra, status);

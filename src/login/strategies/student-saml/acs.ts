@@ -5,12 +5,16 @@ import { PageError } from '../../../http/errors.ts';
 import { formField } from '../../../http/form.ts';
 import { tenantOf } from '../../../http/state.ts';
 import { samlRefusals } from '../../../metrics.ts';
+import type { Method } from '../../../oidc/acr.ts';
 import type { PageDeps } from '../../../oidc/page-deps.ts';
 import { type RefusalReason, SamlRefusal, verifyLoginResponse } from '../../../saml/login-response.ts';
 import { singleLogoutRoutes } from '../../../saml/single-logout.ts';
 import { spMetadata } from '../../../saml/sp-metadata.ts';
 import type { LoginFlow, LoginStrategy } from '../../contract.ts';
 import { affiliationAllowed, linkStudent, studentProfile } from './student-link.ts';
+
+/** The REFEDS MFA profile's AuthnContextClassRef: the IdP signed the person in with more than one factor. */
+const REFEDS_MFA = 'https://refeds.org/profile/mfa';
 
 type Reason = RefusalReason | 'attributes' | 'scope' | 'characters' | 'notAllowed';
 const REASONS: Reason[] = [
@@ -68,7 +72,9 @@ export function samlRoutes({ sps, logger, config }: PageDeps, flow: LoginFlow, s
       sessionIndex,
     });
     const target = { uid: verified.request.uid, tenantId: tenant._id };
-    await flow.authenticatedFor(ctx, target, account, studentSaml, { idp: idp._id, assertion: verified.assertionId });
+    // The university's own multi-factor sign-in counts where its assertion says so (REFEDS MFA).
+    const methods: Method[] = verified.authnContext === REFEDS_MFA ? ['saml', 'mfa'] : ['saml'];
+    await flow.authenticatedFor(ctx, target, account, studentSaml, methods, { idp: idp._id, assertion: verified.assertionId });
   }
 
   router.get('/metadata', (ctx) => {

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Tenant } from '../../../db/models/tenant.ts';
 import { render } from '../../../http/views.ts';
-import { ACR, AMR } from '../../../oidc/acr.ts';
+import { ACR } from '../../../oidc/acr.ts';
 import type { PageDeps } from '../../../oidc/page-deps.ts';
 import { sendAuthnRequest } from '../../../saml/authn-request.ts';
 import { findStudentIdp, type IdpChoice, idpChoices } from '../../../saml/idps.ts';
@@ -10,6 +10,12 @@ import type { LoginStrategy } from '../../contract.ts';
 import { interactionExpired, loadInteraction } from '../../interaction-context.ts';
 import { samlRoutes } from './acs.ts';
 import { INLINE_CHOICES, listed, rememberChoice, rememberedChoice, searchChoices } from './discovery.ts';
+
+/** The acr a student's login here earns once its required actions are done (for acr_values). */
+function offeredAcr(tenant: Tenant): string {
+  if (tenant.studentPasskey) return ACR.samlAndPasskey;
+  return tenant.studentSecondPassword ? ACR.samlAndSecondPassword : ACR.saml;
+}
 
 /** The university's own IdPs, then those its federations' trust admits (src/saml/idps.ts). */
 async function studentIdps(tenant: Tenant): Promise<IdpChoice[]> {
@@ -21,15 +27,10 @@ async function studentIdps(tenant: Tenant): Promise<IdpChoice[]> {
  * Requirement S1: a student signs in at the university's own IdP, or (X2) at one of a federation's
  * chosen on the discovery page; the ACS (acs.ts) verifies the answer and links the account. The second
  * password, where the university wants one, is a required action (required-actions/student-second-password.ts),
- * so it shows in the acr/amr.
+ * which adds its method, so the acr/amr say what was done.
  */
 export const studentSaml: LoginStrategy = {
   id: 'student-saml',
-  method(tenant) {
-    if (tenant.studentPasskey) return { acr: ACR.samlAndPasskey, amr: AMR.samlAndPasskey };
-    if (tenant.studentSecondPassword) return { acr: ACR.samlAndSecondPassword, amr: AMR.samlAndSecondPassword };
-    return { acr: ACR.saml, amr: AMR.saml };
-  },
 
   async offer(it, ctx) {
     const idps = await studentIdps(it.tenant);
@@ -38,7 +39,7 @@ export const studentSaml: LoginStrategy = {
     const remembered = rememberedChoice(ctx, it.tenantId, idps);
     const many = idps.length > INLINE_CHOICES;
     return {
-      acr: studentSaml.method(it.tenant).acr,
+      acr: offeredAcr(it.tenant),
       titleKey: 'login.title',
       direct: idps.length === 1 ? `/interaction/${it.uid}/saml/${only.slug}` : undefined,
       view: {
