@@ -8,10 +8,14 @@ import {
   verifyAuthenticationResponse,
   verifyRegistrationResponse,
 } from '@simplewebauthn/server';
+import { audit } from '../db/audit.ts';
 import { claimOnce } from '../db/claim.ts';
-import type { Account } from '../db/models/account.ts';
+import { type Account, AccountModel } from '../db/models/account.ts';
 import { type Passkey, PasskeyModel, WebAuthnChallengeModel } from '../db/models/passkey.ts';
+import { StaffModel } from '../db/models/staff.ts';
 import { formatDateTime, type Lang } from '../i18n/index.ts';
+import type { Logger } from '../log.ts';
+import { enqueueMail } from '../mail/outbox.ts';
 
 /**
  * Passkeys (WebAuthn) with @simplewebauthn/server: discoverable credentials, user verification
@@ -172,16 +176,31 @@ export async function authenticationOptions(
   return options;
 }
 
+/** What a verified passkey answer proves; `suspended`: its counter did not move forward (see below). */
+export interface ProvenPasskey {
+  accountId: string;
+  credentialId: string;
+  suspended?: boolean;
+}
+
 /**
  * The account id a passkey login proves, or undefined: an unknown credential, another university's,
- * a spent or foreign challenge, a failed signature, no user verification, or a counter that went
- * back (a cloned credential) are all refused. The counter and the time of use are kept.
+ * a spent or foreign challenge, a failed signature or no user verification are refused. The counter
+ * and the time of use are kept.
+ *
+ * A cloned credential is noticed (issue 23, item 10): an authenticator that counts signs with a
+ * counter above the stored one every time, so a correctly signed answer whose counter does not move
+ * forward means two devices hold the key. The passkey is then suspended (refused from now on, marked
+ * on the person's passkey page), audited and the person mailed; the answer proves `suspended`, so the
+ * page can say how to continue. Passkeys that do not count (always 0, as synced ones) are left alone.
+ * The signature is checked first, so nobody without the key can suspend someone's passkey.
  */
 export async function verifyPasskey(
   site: WebAuthnSite,
   response: AuthenticationResponseJSON,
   bound: { tenantId: string; interaction: string; owner: PasskeyHolder['owner'] },
-): Promise<{ accountId: string; credentialId: string } | undefined> {
+  logger: Logger,
+): Promise<ProvenPasskey | undefined> {
   if (typeof response?.id !== 'string' || response.id.length > 1400) return undefined;
   const passkey = await PasskeyModel.findById(response.id).lean<Passkey>();
   if (!passkey || passkey.tenantId !== bound.tenantId || (passkey.owner ?? 'account') !== bound.owner) return undefined;
@@ -194,20 +213,63 @@ export async function verifyPasskey(
     expectedOrigin: site.origin,
     expectedRPID: site.rpID,
     requireUserVerification: true,
+    // The counter is compared below, after the signature: the library would only refuse silently.
     credential: {
       id: passkey._id,
       publicKey: Buffer.from(passkey.publicKey, 'base64url'),
-      counter: passkey.counter,
+      counter: 0,
       transports: passkey.transports as never,
     },
   }).catch(() => undefined);
   if (!result?.verified) return undefined;
+  const proven = { accountId: passkey.accountId, credentialId: passkey._id };
+  if (passkey.suspendedAt) return { ...proven, suspended: true };
   const { newCounter, credentialBackedUp } = result.authenticationInfo;
+  const stored = passkey.counter ?? 0;
+  if ((stored > 0 || newCounter > 0) && newCounter <= stored) {
+    await suspendPasskey(passkey, newCounter, logger);
+    return { ...proven, suspended: true };
+  }
   await PasskeyModel.updateOne(
     { _id: passkey._id },
     { $set: { counter: newCounter, backedUp: credentialBackedUp, lastUsedAt: new Date() } },
   );
-  return { accountId: passkey.accountId, credentialId: passkey._id };
+  return proven;
+}
+
+/** Suspends a passkey whose counter went back or stood still, and tells the audit log and its owner. */
+async function suspendPasskey(passkey: Passkey, answered: number, logger: Logger): Promise<void> {
+  const claimed = await PasskeyModel.updateOne({ _id: passkey._id, suspendedAt: null }, { $set: { suspendedAt: new Date() } });
+  if (claimed.modifiedCount === 0) return; // another answer suspended it a moment ago and told them
+  const owner =
+    passkey.owner === 'staff'
+      ? { staff: passkey.accountId, person: await StaffModel.findById(passkey.accountId, { email: 1 }).lean() }
+      : { account: passkey.accountId, person: await AccountModel.findById(passkey.accountId, { email: 1, locale: 1 }).lean() };
+  await audit(
+    logger,
+    {
+      event: 'passkey.suspended',
+      tenant: passkey.tenantId,
+      staff: owner.staff,
+      account: owner.account,
+      passkey: passkey.name || passkey._id.slice(0, 12),
+      stored: passkey.counter ?? 0,
+      answered,
+    },
+    'a passkey answered with a counter that did not move forward: suspended as a possible clone',
+    'warn',
+  );
+  const person = owner.person as { email?: string; locale?: string } | null;
+  if (!person?.email) return;
+  const lang = person.locale === 'en' ? 'en' : 'ja';
+  const template = passkey.owner === 'staff' ? 'passkeySuspendedStaff' : 'passkeySuspended';
+  await enqueueMail({
+    tenantId: passkey.tenantId,
+    to: person.email,
+    lang,
+    template,
+    values: { name: passkey.name || '—', time: formatDateTime(new Date(), lang) },
+  });
 }
 
 export const listPasskeys = (accountId: string) => PasskeyModel.find({ accountId }).sort({ createdAt: 1 }).lean<Passkey[]>();
@@ -220,6 +282,7 @@ export async function passkeyRows(ownerId: string, lang: Lang) {
     name: key.name || key._id.slice(0, 8),
     created: when(key.createdAt),
     lastUsed: when(key.lastUsedAt),
+    suspended: Boolean(key.suspendedAt),
   }));
 }
 

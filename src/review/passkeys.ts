@@ -118,7 +118,8 @@ export function staffPasskeySignIn({ config, logger, throttle }: ReviewDeps) {
     if (wait) return showSignIn(ctx, { formError: message('throttle.wait', { seconds: wait }) }, 429);
     const response = credentialJson<AuthenticationResponseJSON>(formField(ctx, 'response', 20_000));
     const bound = { tenantId: tenant._id, interaction: STAFF_CEREMONY, owner: 'staff' as const };
-    const proven = response && (await verifyPasskey(site, response, bound));
+    const proven = response && (await verifyPasskey(site, response, bound, logger));
+    if (proven?.suspended) return showSignIn(ctx, { formError: message('passkey.suspendedStaff') }, 403);
     const staff = proven ? await StaffModel.findOne({ _id: proven.accountId, tenantId: tenant._id }).lean<Staff>() : null;
     if (!staff || staff.disabled) {
       await throttle.fail(key, config.throttle.ipFreeFailures);

@@ -15,7 +15,7 @@ const passkeySchema = new mongoose.Schema(
     accountId: { type: String, required: true, index: true },
     /** COSE public key, base64url. */
     publicKey: { type: String, required: true },
-    /** The authenticator's signature counter: a lower one than stored means a cloned credential. */
+    /** The authenticator's signature counter: one that does not move forward means a cloned credential. */
     counter: { type: Number, default: 0 },
     transports: { type: [String], default: [] },
     /** singleDevice or multiDevice (synced); backedUp: synced to the person's cloud account. */
@@ -24,6 +24,8 @@ const passkeySchema = new mongoose.Schema(
     /** What the person called it ("iPhone", "YubiKey"). */
     name: { type: String, default: '' },
     lastUsedAt: { type: Date },
+    /** Set when an answer's counter did not move forward (a possible clone): refused from then on. */
+    suspendedAt: { type: Date, default: null },
   },
   { versionKey: false, timestamps: { createdAt: true, updatedAt: false } },
 );

@@ -73,12 +73,14 @@ export const studentPasskey: RequiredAction = {
       const bound = { tenantId: it.tenantId, interaction: it.uid, owner: 'account' as const };
       const guess = { tenantId: it.tenantId, method: studentPasskey.id, key: `second-factor:${accountId}`, account: accountId };
       const result = await flow.attempt(ctx, guess, async () => {
-        const proven = response && (await verifyPasskey(webAuthnSite(it.issuer), response, bound));
-        return proven?.accountId === accountId ? true : undefined;
+        const proven = response && (await verifyPasskey(webAuthnSite(it.issuer), response, bound, logger));
+        if (proven?.accountId !== accountId) return undefined;
+        return proven.suspended ? ('suspended' as const) : ('proven' as const);
       });
       if ('wait' in result)
         return studentPasskey.show(ctx, login, { formError: message('throttle.wait', { seconds: result.wait }) }, 429);
       if ('refused' in result) return studentPasskey.show(ctx, login, { formError: message('passkey.failed') }, 401);
+      if (result.ok === 'suspended') return studentPasskey.show(ctx, login, { formError: message('passkey.suspended') }, 403);
       await next(ctx, login);
     }
 

@@ -52,9 +52,10 @@ export const passkey: LoginStrategy = {
       const again = (formError: ReturnType<typeof message>, status: number) => flow.showLogin(ctx, it, { formError }, status);
       const key = `passkey:${it.tenantId}:${String(response?.id ?? '').slice(0, 200)}`;
       const result = await flow.attempt(ctx, { tenantId: it.tenantId, method: passkey.id, key }, async () => {
-        const proven =
-          response && (await verifyPasskey(site, response, { tenantId: it.tenantId, interaction: it.uid, owner: 'account' }));
+        const bound = { tenantId: it.tenantId, interaction: it.uid, owner: 'account' as const };
+        const proven = response && (await verifyPasskey(site, response, bound, deps.logger));
         if (!proven) return undefined;
+        if (proven.suspended) return 'suspended' as const;
         // A graduate's login: a student's passkey is a second factor after the university's sign-in only.
         const filter = { _id: proven.accountId, tenantId: it.tenantId, kind: 'graduate' as const };
         const account = await AccountModel.findOne(filter).lean<Account>();
@@ -62,6 +63,7 @@ export const passkey: LoginStrategy = {
       });
       if ('wait' in result) return again(message('throttle.wait', { seconds: result.wait }), 429);
       if ('refused' in result) return again(message('passkey.failed'), 401);
+      if (result.ok === 'suspended') return again(message('passkey.suspended'), 403);
       await flow.authenticated(ctx, it, result.ok, passkey, ['hwk', 'user']);
     }
 
