@@ -101,3 +101,65 @@ export function federationAggregate(o: AggregateOptions): string {
   sig.computeSignature(xml, { prefix: 'ds', location: { reference: '/*', action: 'prepend' } });
   return sig.getSignedXml();
 }
+
+/**
+ * Entities as a federation such as GakuNin or eduGAIN publishes them, for tests and benchmarks of
+ * scale (issue 24): about two in five IdPs, the rest SPs, each with registration info, entity
+ * categories, mdui names, descriptions, URLs and a logo in two languages, signing and encryption
+ * keys, several endpoints, the organisation and three contacts — some 5 KB each, as in eduGAIN.
+ * `certificates` are reused round-robin (a real aggregate has one per entity; the size is the same).
+ */
+export function realisticEntities(count: number, certificates: string[]): string[] {
+  return Array.from({ length: count }, (_, i) => {
+    const domain = `org${i}.example.ac.jp`;
+    const certificate = certificateBody(certificates[i % certificates.length] as string);
+    const key = (use: string) =>
+      `<md:KeyDescriptor use="${use}"><ds:KeyInfo><ds:KeyName>${domain}</ds:KeyName><ds:X509Data><ds:X509Certificate>${certificate}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>`;
+    const ui =
+      '<mdui:UIInfo>' +
+      `<mdui:DisplayName xml:lang="ja">第${i}大学 ${i % 2 ? '学認IdP' : '図書館サービス'}</mdui:DisplayName>` +
+      `<mdui:DisplayName xml:lang="en">University No. ${i} ${i % 2 ? 'IdP' : 'Library Service'}</mdui:DisplayName>` +
+      `<mdui:Description xml:lang="ja">第${i}大学の構成員が学術認証フェデレーションのサービスを利用するための認証サービスです。</mdui:Description>` +
+      `<mdui:Description xml:lang="en">The sign-in service through which members of University No. ${i} reach the federation's services.</mdui:Description>` +
+      `<mdui:InformationURL xml:lang="ja">https://www.${domain}/ja/sso/</mdui:InformationURL>` +
+      `<mdui:InformationURL xml:lang="en">https://www.${domain}/en/sso/</mdui:InformationURL>` +
+      `<mdui:PrivacyStatementURL xml:lang="en">https://www.${domain}/privacy/</mdui:PrivacyStatementURL>` +
+      `<mdui:Logo height="60" width="80">https://www.${domain}/images/logo-80x60.png</mdui:Logo>` +
+      `<mdui:Logo height="16" width="16">https://www.${domain}/favicon.png</mdui:Logo>` +
+      '</mdui:UIInfo>';
+    const registration =
+      '<md:Extensions><mdrpi:RegistrationInfo registrationAuthority="https://www.gakunin.jp" registrationInstant="2015-04-01T00:00:00Z"/>' +
+      '<mdattr:EntityAttributes><saml:Attribute Name="http://macedir.org/entity-category-support" NameFormat="urn:oasis:names:tc:SAML:2.0:attrname-format:uri">' +
+      '<saml:AttributeValue>https://refeds.org/category/research-and-scholarship</saml:AttributeValue><saml:AttributeValue>https://refeds.org/category/personalized</saml:AttributeValue>' +
+      '</saml:Attribute></mdattr:EntityAttributes></md:Extensions>';
+    const organisation =
+      `<md:Organization><md:OrganizationName xml:lang="ja">第${i}大学</md:OrganizationName><md:OrganizationName xml:lang="en">University No. ${i}</md:OrganizationName>` +
+      `<md:OrganizationDisplayName xml:lang="ja">第${i}大学</md:OrganizationDisplayName><md:OrganizationDisplayName xml:lang="en">University No. ${i}</md:OrganizationDisplayName>` +
+      `<md:OrganizationURL xml:lang="ja">https://www.${domain}/</md:OrganizationURL><md:OrganizationURL xml:lang="en">https://www.${domain}/en/</md:OrganizationURL></md:Organization>`;
+    const contacts = ['technical', 'support', 'other']
+      .map(
+        (type) =>
+          `<md:ContactPerson contactType="${type}"><md:GivenName>Information Center</md:GivenName><md:SurName>No. ${i}</md:SurName><md:EmailAddress>mailto:${type}@${domain}</md:EmailAddress></md:ContactPerson>`,
+      )
+      .join('');
+    const role =
+      i % 5 < 2
+        ? `<md:IDPSSODescriptor protocolSupportEnumeration="${PROTOCOL}">` +
+          `<md:Extensions><shibmd:Scope regexp="false">${domain}</shibmd:Scope>${ui}</md:Extensions>${key('signing')}${key('encryption')}` +
+          `<md:ArtifactResolutionService Binding="urn:oasis:names:tc:SAML:2.0:bindings:SOAP" Location="https://idp.${domain}:8443/idp/profile/SAML2/SOAP/ArtifactResolution" index="2"/>` +
+          '<md:NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:persistent</md:NameIDFormat><md:NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:transient</md:NameIDFormat>' +
+          `<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://idp.${domain}/idp/profile/SAML2/POST/SSO"/>` +
+          `<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST-SimpleSign" Location="https://idp.${domain}/idp/profile/SAML2/POST-SimpleSign/SSO"/>` +
+          `<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.${domain}/idp/profile/SAML2/Redirect/SSO"/>` +
+          '</md:IDPSSODescriptor>'
+        : `<md:SPSSODescriptor protocolSupportEnumeration="${PROTOCOL}">` +
+          `<md:Extensions>${ui}</md:Extensions>${key('signing')}${key('encryption')}` +
+          `<md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://sp.${domain}/Shibboleth.sso/SLO/Redirect"/>` +
+          '<md:NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:transient</md:NameIDFormat>' +
+          `<md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://sp.${domain}/Shibboleth.sso/SAML2/POST" index="1"/>` +
+          `<md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Artifact" Location="https://sp.${domain}/Shibboleth.sso/SAML2/Artifact" index="2"/>` +
+          '</md:SPSSODescriptor>';
+    const entityId = i % 5 < 2 ? `https://idp.${domain}/idp/shibboleth` : `https://sp.${domain}/shibboleth-sp`;
+    return `<md:EntityDescriptor entityID="${entityId}">${registration}${role}${organisation}${contacts}</md:EntityDescriptor>`;
+  });
+}
