@@ -4,6 +4,7 @@ import type { Middleware } from 'koa';
 import compose from 'koa-compose';
 import type Provider from 'oidc-provider';
 import type { Config } from './config/schema.ts';
+import { useBreachRange } from './credentials/breach-range.ts';
 import { errorPages, PageError } from './http/errors.ts';
 import { healthRoutes } from './http/health.ts';
 import { languageMiddleware } from './http/lang.ts';
@@ -42,6 +43,7 @@ export interface AppDependencies {
  * a path we do not serve falls through to oidc-provider's endpoints.
  */
 export function buildApp({ config, logger, hasher, jwks, cookieKeys, spKeys, devPages }: AppDependencies): Provider {
+  useBreachRange(config.passwordBreachUrl, logger);
   const provider = createProvider(config, jwks, cookieKeys);
   const sps = new ServiceProviders(config.issuer, spKeys, config.saml.clockSkewSeconds);
   const deps = { provider, config, sps, hasher, logger };

@@ -65,6 +65,7 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Json {
     ['MONGODB_SERVER_SELECTION_TIMEOUT_MS', 'mongodb.serverSelectionTimeoutMs', integer],
     ['MONGODB_MONITOR_COMMANDS', 'mongodb.monitorCommands', boolean],
     ['CHANGE_POLL_MS', 'changePollMs', integer],
+    ['PASSWORD_BREACH_URL', 'passwordBreachUrl', (_, v) => v],
     ['FEDERATION_POLL_SECONDS', 'saml.federationPollSeconds', integer],
     ['FEDERATION_PARSE_MEMORY_MB', 'saml.federationParseMemoryMb', integer],
     ['SAML_SP_ORGANIZATION_URL', 'saml.sp.organizationUrl', (_, v) => v],

@@ -109,6 +109,8 @@ export const configSchema = z.object({
   sweepIntervalMs: z.number().int().positive(),
   /** How often a process looks whether another one changed a university, client or IdP. */
   changePollMs: z.number().int().positive(),
+  /** A Pwned-Passwords-compatible range API asked about new passwords (X3.5); null: the offline list only. */
+  passwordBreachUrl: z.string().url().nullable(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   demo: z.object({
     seed: z.boolean(),

@@ -2,6 +2,7 @@ import type mongoose from 'mongoose';
 import { AccountModel } from '../db/models/account.ts';
 import { type FieldErrors, type Message, message } from '../i18n/index.ts';
 import type { SecretHasher } from '../security/secrets.ts';
+import { knownBreached } from './breach-range.ts';
 import { passwordProblems } from './password-policy.ts';
 
 export interface NewPasswords {
@@ -17,8 +18,11 @@ const required = (labelKey: string) => message('form.required', { field: message
  * The rules a new secret breaks, as the field shows them: the label, then one rule per line (the
  * field partial lists them; the error summary reads them as one line). Undefined when none.
  */
-function brokenRules(labelKey: string, value: string, email?: string): Message | undefined {
-  const problems = passwordProblems(value, { email }).map((problem) => message(`passwordRules.${problem}`));
+async function brokenRules(labelKey: string, value: string, email?: string): Promise<Message | undefined> {
+  const found = passwordProblems(value, { email });
+  // The on-line range (when configured) is asked only about a password that passes every other rule.
+  if (found.length === 0 && (await knownBreached(value))) found.push('common');
+  const problems = found.map((problem) => message(`passwordRules.${problem}`));
   return problems.length ? message('passwordRules.heading', { field: message(labelKey) }, problems) : undefined;
 }
 
@@ -34,12 +38,11 @@ export async function newPasswordErrors(
   email?: string,
 ): Promise<FieldErrors> {
   const errors: FieldErrors = {};
-  const check = (field: 'password' | 'secondPassword') => {
+  const check = async (field: 'password' | 'secondPassword') => {
     const labelKey = `passwords.${field}`;
     return input[field] ? brokenRules(labelKey, input[field], email) : required(labelKey);
   };
-  const password = check('password');
-  const second = check('secondPassword');
+  const [password, second] = await Promise.all([check('password'), check('secondPassword')]);
   if (password) errors.password = password;
   if (second) errors.secondPassword = second;
   if (!password && input.password !== input.passwordConfirm) {
@@ -72,7 +75,7 @@ export async function changeSecretErrors(
   if (!input.current) errors.current = required(`account.current.${which}`);
   else if (!(await hasher.verify(hashes.current, input.current)))
     errors.current = message('account.currentWrong', { field: label });
-  const broken = brokenRules(`passwords.${which}`, input.next, email);
+  const broken = input.next ? await brokenRules(`passwords.${which}`, input.next, email) : undefined;
   if (!input.next) errors.next = required(`account.new.${which}`);
   else if (broken) errors.next = broken;
   else if (input.next !== input.confirm) errors.confirm = message('passwordRules.confirm', { field: label });
@@ -82,13 +85,13 @@ export async function changeSecretErrors(
 }
 
 /** A student's new second password (S3): the rules, typed twice. */
-export function newSecondPasswordErrors(
+export async function newSecondPasswordErrors(
   input: { secondPassword: string; secondPasswordConfirm: string },
   email?: string,
-): FieldErrors {
+): Promise<FieldErrors> {
   const labelKey = 'passwords.secondPassword';
   if (!input.secondPassword) return { secondPassword: required(labelKey) };
-  const broken = brokenRules(labelKey, input.secondPassword, email);
+  const broken = await brokenRules(labelKey, input.secondPassword, email);
   if (broken) return { secondPassword: broken };
   if (input.secondPassword !== input.secondPasswordConfirm) {
     return { secondPasswordConfirm: message('passwordRules.confirm', { field: message(labelKey) }) };

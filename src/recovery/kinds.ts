@@ -68,7 +68,7 @@ export const STUDENT_SECOND_PASSWORD_RESET: ResetKind = {
     render(ctx, 'student-second-password-set', { action, differentRule: true, errors: {}, ...extra }, status),
   async check(ctx, hasher, account) {
     const input = newSecondPasswordFromForm(ctx);
-    const errors = newSecondPasswordErrors(input, account.email);
+    const errors = await newSecondPasswordErrors(input, account.email);
     await differsFromOld(hasher, account.secondPasswordHash, input.secondPassword, errors);
     return { errors, apply: () => setSecondPassword(hasher, account._id, input.secondPassword) };
   },

@@ -29,7 +29,7 @@ export const studentSecondPassword: RequiredAction = {
     async function setIt(ctx: Context, login: PendingLogin): Promise<void> {
       const { it, account } = login;
       const input = newSecondPasswordFromForm(ctx);
-      const errors = newSecondPasswordErrors(input, account.email);
+      const errors = await newSecondPasswordErrors(input, account.email);
       if (Object.keys(errors).length) return studentSecondPassword.show(ctx, login, { errors }, 400);
       await setSecondPassword(hasher, account._id, input.secondPassword);
       await audit(logger, {
