@@ -81,6 +81,7 @@ test.serial(
     t.deepEqual((userinfo.student_ids as Array<Record<string, string>>)[1], {
       number: '21M0007',
       university: 'テスト大学',
+      'university#ja': 'テスト大学',
       department: '文学部',
       subject: '日本文学科',
       'university#en': 'Test University',

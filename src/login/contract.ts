@@ -8,6 +8,7 @@ import type { Tenant } from '../db/models/tenant.ts';
 import type { Method } from '../oidc/acr.ts';
 import type { PageDeps } from '../oidc/page-deps.ts';
 import type { FormAgain } from '../security/csrf.ts';
+import type { Attempt } from '../security/guesses.ts';
 import type { InteractionContext } from './interaction-context.ts';
 
 /** How a strategy appears on the login page of one interaction. */
@@ -69,14 +70,11 @@ export interface RequiredAction {
   tenantRoutes?(deps: PageDeps, flow: LoginFlow): Router;
 }
 
-/** What an attempt at a guessable secret came to (throttled by the flow). */
-export type Attempt<T> = { ok: T } | { wait: number } | { refused: true };
-
 /** The login flow as strategies and required actions use it (implemented in flow.ts). */
 export interface LoginFlow {
   /**
-   * Tries a secret under throttling: the account key (with the client address) waits after
-   * repeated failures; a failure is counted and audited, a success forgets the account's failures.
+   * Tries a secret through the one guess step (src/security/guesses.ts) as a login: a wrong answer
+   * is audited `login.failed` and counted in the login metrics.
    */
   attempt<T>(
     ctx: Context,

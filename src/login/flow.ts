@@ -9,7 +9,7 @@ import { PendingLoginModel } from '../db/models/pending-login.ts';
 import type { Logger } from '../log.ts';
 import { logins } from '../metrics.ts';
 import { assurance, type Method } from '../oidc/acr.ts';
-import { Throttle } from '../security/throttle.ts';
+import { Guesses } from '../security/guesses.ts';
 import type { LoginFlow, LoginStrategy, PendingLogin, RequiredAction } from './contract.ts';
 import { interactionExpired, loadInteraction } from './interaction-context.ts';
 import { showLogin } from './login-page.ts';
@@ -89,7 +89,7 @@ export function loginFlow(
   /** Completes a pending login with no action left; returns the URL that resumes the authorization. */
   finishPending(ctx: Context, login: PendingLogin): Promise<string>;
 } {
-  const throttle = new Throttle(config.throttle);
+  const guesses = new Guesses(config.throttle, logger);
 
   const pending = async (ctx: Context): Promise<PendingLogin | undefined> => {
     const it = await loadInteraction(ctx, provider);
@@ -134,20 +134,9 @@ export function loginFlow(
     showLogin: (ctx, it, extra, status) => showLogin(ctx, it, extra, status),
 
     async attempt(ctx, guess, run) {
-      const keys = [guess.key, `login-ip:${ctx.ip}`] as const;
-      const { wait, recorded } = await throttle.check([...keys]);
-      if (wait) return { wait };
-      const result = await run();
-      if (result === undefined) {
-        await throttle.fail(keys[0], config.throttle.accountFreeFailures);
-        await throttle.fail(keys[1], config.throttle.ipFreeFailures);
-        const { tenantId, method, account } = guess;
-        logins.inc({ strategy: method, tenant: tenantId, result: 'failed' });
-        await audit(logger, { event: 'login.failed', tenant: tenantId, account, method, ip: ctx.ip }, 'login failed');
-        return { refused: true };
-      }
-      if (recorded.has(keys[0])) await throttle.reset(keys[0]);
-      return { ok: result };
+      const result = await guesses.attempt(ctx, { ...guess, event: 'login.failed' }, run);
+      if ('refused' in result) logins.inc({ strategy: guess.method, tenant: guess.tenantId, result: 'failed' });
+      return result;
     },
 
     async refused(ctx, tenantId, strategy, detail) {

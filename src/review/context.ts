@@ -2,22 +2,22 @@ import type { Context } from 'koa';
 import type { Config } from '../config/schema.ts';
 import { tenantOf } from '../http/state.ts';
 import type { Logger } from '../log.ts';
+import { Guesses } from '../security/guesses.ts';
 import type { SecretHasher } from '../security/secrets.ts';
-import { Throttle } from '../security/throttle.ts';
 
 /** What the staff pages are built from. */
 export interface ReviewDeps {
   config: Config;
   hasher: SecretHasher;
   logger: Logger;
-  throttle: Throttle;
+  guesses: Guesses;
 }
 
 export const reviewDeps = (config: Config, hasher: SecretHasher, logger: Logger): ReviewDeps => ({
   config,
   hasher,
   logger,
-  throttle: new Throttle(config.throttle),
+  guesses: new Guesses(config.throttle, logger),
 });
 
 /** The staff console: /t/:tenant/staff. */

@@ -19,6 +19,7 @@ import { formField } from '../http/form.ts';
 import { staffOf, tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { type FieldErrors, message } from '../i18n/index.ts';
+import { refusal } from '../security/guesses.ts';
 import { base, go, type ReviewDeps } from './context.ts';
 import { showSignIn } from './sign-in.ts';
 import { activateStaffSession, openStaffSession } from './staff-session.ts';
@@ -50,7 +51,7 @@ export async function showStaffPasskeys(ctx: Context, extra: Record<string, unkn
 }
 
 /** Adding one asks for the password again (an open console must not be enough). */
-export function confirmStaff({ config, hasher, throttle }: ReviewDeps) {
+export function confirmStaff({ config, hasher, guesses }: ReviewDeps) {
   const site = webAuthnSite(config.issuer);
   return async function reauthenticateStaff(ctx: Context): Promise<void> {
     const staff = staffOf(ctx);
@@ -59,13 +60,20 @@ export function confirmStaff({ config, hasher, throttle }: ReviewDeps) {
       const errors: FieldErrors = { password: message('form.required', { field: message('login.password') }) };
       return showStaffPasskeys(ctx, { errors }, 400);
     }
-    const key = `staff:${staff.tenantId}:${staff.email}`;
-    const wait = await throttle.waitSeconds([key]);
-    if (wait) return showStaffPasskeys(ctx, { formError: message('throttle.wait', { seconds: wait }) }, 429);
-    const current = await StaffModel.findById(staff._id).lean<Staff>();
-    if (!(await hasher.verify(current?.passwordHash, password))) {
-      await throttle.fail(key, config.throttle.accountFreeFailures);
-      return showStaffPasskeys(ctx, { formError: message('staff.loginFailed') }, 401);
+    const guess = {
+      event: 'staff.reauth_failed',
+      tenantId: staff.tenantId,
+      method: 'staff-password',
+      key: `staff:${staff.tenantId}:${staff.email}`,
+      staff: staff._id.toString(),
+    };
+    const result = await guesses.attempt(ctx, guess, async () => {
+      const current = await StaffModel.findById(staff._id).lean<Staff>();
+      return (await hasher.verify(current?.passwordHash, password)) ? true : undefined;
+    });
+    if (!('ok' in result)) {
+      const { formError, status } = refusal(result, message('staff.loginFailed'));
+      return showStaffPasskeys(ctx, { formError }, status);
     }
     const options = await registrationOptions(site, staffHolder(staff), tenantOf(ctx).name?.[ctx.state.lang] ?? staff.tenantId);
     const page = { titleKey: 'passkey.confirmTitle', introKey: 'passkey.staffIntro', back: `${base(ctx)}/passkeys` };
@@ -109,23 +117,26 @@ export function staffPasskeyOptions({ config }: ReviewDeps) {
 }
 
 /** POST /t/:tenant/staff/passkey: a staff passkey opens the console at once (it is both factors). */
-export function staffPasskeySignIn({ config, logger, throttle }: ReviewDeps) {
+export function staffPasskeySignIn({ config, logger, guesses }: ReviewDeps) {
   const site = webAuthnSite(config.issuer);
   return async function signInWithPasskey(ctx: Context): Promise<void> {
     const tenant = tenantOf(ctx);
-    const key = `staff-passkey:${ctx.ip}`;
-    const wait = await throttle.waitSeconds([key]);
-    if (wait) return showSignIn(ctx, { formError: message('throttle.wait', { seconds: wait }) }, 429);
     const response = credentialJson<AuthenticationResponseJSON>(formField(ctx, 'response', 20_000));
     const bound = { tenantId: tenant._id, interaction: STAFF_CEREMONY, owner: 'staff' as const };
-    const proven = response && (await verifyPasskey(site, response, bound, logger));
-    if (proven?.suspended) return showSignIn(ctx, { formError: message('passkey.suspendedStaff') }, 403);
-    const staff = proven ? await StaffModel.findOne({ _id: proven.accountId, tenantId: tenant._id }).lean<Staff>() : null;
-    if (!staff || staff.disabled) {
-      await throttle.fail(key, config.throttle.ipFreeFailures);
-      await audit(logger, { event: 'staff.login_failed', tenant: tenant._id, method: 'passkey', ip: ctx.ip });
-      return showSignIn(ctx, { formError: message('passkey.failed') }, 401);
+    const key = `staff-passkey:${tenant._id}:${String(response?.id ?? '').slice(0, 200)}`;
+    const guess = { event: 'staff.login_failed', tenantId: tenant._id, method: 'passkey', key };
+    const result = await guesses.attempt(ctx, guess, async () => {
+      const proven = response && (await verifyPasskey(site, response, bound, logger));
+      if (proven?.suspended) return 'suspended' as const;
+      const staff = proven ? await StaffModel.findOne({ _id: proven.accountId, tenantId: tenant._id }).lean<Staff>() : null;
+      return staff && !staff.disabled ? staff : undefined;
+    });
+    if (!('ok' in result)) {
+      const { formError, status } = refusal(result, message('passkey.failed'));
+      return showSignIn(ctx, { formError }, status);
     }
+    if (result.ok === 'suspended') return showSignIn(ctx, { formError: message('passkey.suspendedStaff') }, 403);
+    const staff = result.ok;
     await activateStaffSession(await openStaffSession(ctx, staff), config);
     await audit(logger, { event: 'staff.login', tenant: tenant._id, staff: staff._id.toString(), method: 'passkey', ip: ctx.ip });
     go(ctx, '');

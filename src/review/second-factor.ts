@@ -6,6 +6,7 @@ import { formField } from '../http/form.ts';
 import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { message } from '../i18n/index.ts';
+import { refusal } from '../security/guesses.ts';
 import { base, go, type ReviewDeps } from './context.ts';
 import { showSignIn } from './sign-in.ts';
 import { activateStaffSession, closeStaffSession, readStaffSession } from './staff-session.ts';
@@ -28,23 +29,29 @@ export async function showCode(ctx: Context, extra: Record<string, unknown> = {}
  * A code is used once (racing requests with the same code are told apart by a claim); wrong codes
  * count against the staff member, so new sign-ins do not buy fresh tries, and end the sign-in after five.
  */
-export function checkCode({ config, logger, throttle }: ReviewDeps) {
+export function checkCode({ config, logger, guesses }: ReviewDeps) {
   return async function staffCode(ctx: Context): Promise<void> {
     const tenant = tenantOf(ctx);
     const found = await readStaffSession(ctx, tenant._id);
     if (found?.session.stage !== 'pending') return go(ctx, '/login');
     const { session, staff } = found;
-    const key = `staff:${tenant._id}:${staff.email}`;
-    const wait = await throttle.waitSeconds([key]);
-    if (wait) return showCode(ctx, { formError: message('throttle.wait', { seconds: wait }) }, 429);
-    const secret = session.enrolSecret ?? staff.totpSecret ?? '';
-    const step = await verifyTotp(secret, formField(ctx, 'code').trim(), staff.totpLastStep ?? 0);
-    const recorded = step !== undefined && (await claimOnce(`totp:${staff._id}:${step}`, 10 * 60_000));
+    const guess = {
+      event: 'staff.totp_failed',
+      tenantId: tenant._id,
+      method: 'staff-totp',
+      key: `staff:${tenant._id}:${staff.email}`,
+      staff: staff._id.toString(),
+    };
+    const result = await guesses.attempt(ctx, guess, async () => {
+      const secret = session.enrolSecret ?? staff.totpSecret ?? '';
+      const step = await verifyTotp(secret, formField(ctx, 'code').trim(), staff.totpLastStep ?? 0);
+      const recorded = step !== undefined && (await claimOnce(`totp:${staff._id}:${step}`, 10 * 60_000));
+      return recorded ? step : undefined;
+    });
     const who = { tenant: tenant._id, staff: staff._id.toString(), ip: ctx.ip };
-    if (!recorded) {
-      await throttle.fail(key, config.throttle.accountFreeFailures);
+    if ('wait' in result) return showCode(ctx, { formError: refusal(result, message('staff.codeFailed')).formError }, 429);
+    if ('refused' in result) {
       const attempts = (session.attempts ?? 0) + 1;
-      await audit(logger, { event: 'staff.totp_failed', ...who, attempts });
       if (attempts >= MAX_CODE_ATTEMPTS) {
         await closeStaffSession(ctx, tenant._id);
         return showSignIn(ctx, { formError: message('staff.tooManyCodes') }, 401);
@@ -52,6 +59,7 @@ export function checkCode({ config, logger, throttle }: ReviewDeps) {
       await StaffSessionModel.updateOne({ _id: session._id }, { $set: { attempts } });
       return showCode(ctx, { errors: { code: message('staff.codeFailed') } }, 401);
     }
+    const step = result.ok;
     const enrolled = session.enrolSecret ? { $set: { totpSecret: session.enrolSecret } } : {};
     await StaffModel.updateOne({ _id: staff._id }, { $max: { totpLastStep: step }, ...enrolled });
     await activateStaffSession(session, config);

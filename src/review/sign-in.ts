@@ -6,6 +6,7 @@ import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { message } from '../i18n/index.ts';
 import { parseMailAddress } from '../mail/address.ts';
+import { refusal } from '../security/guesses.ts';
 import { base, go, type ReviewDeps } from './context.ts';
 import { openStaffSession } from './staff-session.ts';
 import { newTotpSecret } from './totp.ts';
@@ -21,22 +22,27 @@ export function showSignIn(ctx: Context, extra: Record<string, unknown> = {}, st
  * answer). Guessing is throttled per staff member and per client; then on to the TOTP code (or to
  * enrolling one, with a QR code shown once, at the first sign-in).
  */
-export function checkPassword({ config, hasher, logger, throttle }: ReviewDeps) {
+export function checkPassword({ hasher, guesses }: ReviewDeps) {
   return async function staffPassword(ctx: Context): Promise<void> {
     const tenant = tenantOf(ctx);
     const email = formField(ctx, 'email').trim();
     const address = parseMailAddress(email).address ?? '';
-    const keys = [`staff:${tenant._id}:${address}`, `login-ip:${ctx.ip}`] as const;
-    const wait = await throttle.waitSeconds([...keys]);
-    if (wait) return showSignIn(ctx, { values: { email }, formError: message('throttle.wait', { seconds: wait }) }, 429);
-    const staff = address ? await StaffModel.findOne({ tenantId: tenant._id, email: address }).lean<Staff>() : null;
-    const ok = await hasher.verify(staff?.passwordHash, formField(ctx, 'password'));
-    if (!staff || !ok || staff.disabled) {
-      await throttle.fail(keys[0], config.throttle.accountFreeFailures);
-      await throttle.fail(keys[1], config.throttle.ipFreeFailures);
-      await audit(logger, { event: 'staff.login_failed', tenant: tenant._id, ip: ctx.ip });
-      return showSignIn(ctx, { values: { email }, formError: message('staff.loginFailed') }, 401);
+    const guess = {
+      event: 'staff.login_failed',
+      tenantId: tenant._id,
+      method: 'staff-password',
+      key: `staff:${tenant._id}:${address}`,
+    };
+    const result = await guesses.attempt(ctx, guess, async () => {
+      const staff = address ? await StaffModel.findOne({ tenantId: tenant._id, email: address }).lean<Staff>() : null;
+      const ok = await hasher.verify(staff?.passwordHash, formField(ctx, 'password'));
+      return staff && ok && !staff.disabled ? staff : undefined;
+    });
+    if (!('ok' in result)) {
+      const { formError, status } = refusal(result, message('staff.loginFailed'));
+      return showSignIn(ctx, { values: { email }, formError }, status);
     }
+    const staff = result.ok;
     await openStaffSession(ctx, staff, staff.totpSecret ? undefined : newTotpSecret());
     go(ctx, staff.totpSecret ? '/totp' : '/enrol');
   };

@@ -5,6 +5,7 @@ import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import type { Logger } from '../log.ts';
 import type { ServiceProviders } from '../saml/service-provider.ts';
+import { Guesses } from '../security/guesses.ts';
 import type { SecretHasher } from '../security/secrets.ts';
 import { Throttle } from '../security/throttle.ts';
 
@@ -15,12 +16,16 @@ export interface SettingsDeps {
   sps: ServiceProviders;
   hasher: SecretHasher;
   logger: Logger;
+  /** For the mails a page sends (mail bombing). */
   throttle: Throttle;
+  /** For the secrets a page asks again (src/security/guesses.ts). */
+  guesses: Guesses;
 }
 
-export const settingsDeps = (deps: Omit<SettingsDeps, 'throttle'>): SettingsDeps => ({
+export const settingsDeps = (deps: Omit<SettingsDeps, 'throttle' | 'guesses'>): SettingsDeps => ({
   ...deps,
   throttle: new Throttle(deps.config.throttle),
+  guesses: new Guesses(deps.config.throttle, deps.logger),
 });
 
 /** The account menu: /t/:tenant/account. */

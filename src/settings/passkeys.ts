@@ -16,6 +16,7 @@ import { formField } from '../http/form.ts';
 import { accountOf, tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { type FieldErrors, message } from '../i18n/index.ts';
+import { refusal } from '../security/guesses.ts';
 import { base, type SettingsDeps } from './context.ts';
 
 /** Passkeys belong to graduates, where their university allows them. */
@@ -34,7 +35,7 @@ export async function showPasskeys(ctx: Context, extra: Record<string, unknown> 
  * Adding a passkey asks for both passwords again (a session left open must not be enough), as a
  * guess the throttle counts; then the page that creates the passkey on the device.
  */
-export function confirmIdentity({ config, hasher, throttle }: SettingsDeps) {
+export function confirmIdentity({ config, hasher, guesses }: SettingsDeps) {
   const site = webAuthnSite(config.issuer);
   return async function reauthenticate(ctx: Context): Promise<void> {
     mayUse(ctx);
@@ -46,16 +47,24 @@ export function confirmIdentity({ config, hasher, throttle }: SettingsDeps) {
     if (!password) errors.password = message('form.required', { field: message('login.password') });
     if (!secondPassword) errors.secondPassword = message('form.required', { field: message('login.secondPassword') });
     if (Object.keys(errors).length) return showPasskeys(ctx, { errors }, 400);
-    const keys = [`reauth:${account._id}`, `login-ip:${ctx.ip}`];
-    const wait = await throttle.waitSeconds(keys);
-    if (wait) return showPasskeys(ctx, { formError: message('throttle.wait', { seconds: wait }) }, 429);
-    const [first, second] = await Promise.all([
-      hasher.verify(account.passwordHash, password),
-      hasher.verify(account.secondPasswordHash, secondPassword),
-    ]);
-    if (!first || !second) {
-      await throttle.fail(keys[0] as string, config.throttle.accountFreeFailures);
-      return showPasskeys(ctx, { formError: message('login.failed') }, 401);
+    const accountId = account._id.toString();
+    const guess = {
+      event: 'account.reauth_failed',
+      tenantId: account.tenantId,
+      method: 'reauth-passwords',
+      key: `reauth:${accountId}`,
+      account: accountId,
+    };
+    const result = await guesses.attempt(ctx, guess, async () => {
+      const [first, second] = await Promise.all([
+        hasher.verify(account.passwordHash, password),
+        hasher.verify(account.secondPasswordHash, secondPassword),
+      ]);
+      return first && second ? true : undefined;
+    });
+    if (!('ok' in result)) {
+      const { formError, status } = refusal(result, message('passkey.reauthFailed'));
+      return showPasskeys(ctx, { formError }, status);
     }
     const rpName = tenantOf(ctx).name?.[ctx.state.lang] ?? tenantOf(ctx)._id;
     const options = await registrationOptions(site, accountHolder(account), rpName);
