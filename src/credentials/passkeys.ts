@@ -129,7 +129,7 @@ export async function registrationOptions(
   return options;
 }
 
-/** Verifies a new passkey's response and stores it; false when anything about it is wrong. */
+/** Verifies a new passkey's response and stores it; its name, or false when anything about it is wrong. */
 export async function addPasskey(site: WebAuthnSite, holder: PasskeyHolder, response: RegistrationResponseJSON, name: string) {
   const bound = { tenantId: holder.tenantId, accountId: holder.id };
   const challenge = await spendChallenge(response?.response?.clientDataJSON, 'registration', bound);
@@ -154,7 +154,7 @@ export async function addPasskey(site: WebAuthnSite, holder: PasskeyHolder, resp
     backedUp: credentialBackedUp,
     name: name.trim().slice(0, 60),
   });
-  return true;
+  return { name: name.trim().slice(0, 60) };
 }
 
 /** Options for logging in with any passkey of the site (discoverable: the browser offers the person's own). */
@@ -289,6 +289,7 @@ export async function passkeyRows(ownerId: string, lang: Lang) {
 export const hasPasskey = async (accountId: string) => (await PasskeyModel.countDocuments({ accountId })) > 0;
 
 /** Removes one of the account's passkeys; false when it is not the account's. */
-export async function removePasskey(accountId: string, id: string): Promise<boolean> {
-  return (await PasskeyModel.deleteOne({ _id: id, accountId })).deletedCount === 1;
+export async function removePasskey(accountId: string, id: string): Promise<{ name: string } | false> {
+  const removed = await PasskeyModel.findOneAndDelete({ _id: id, accountId }, { projection: { name: 1 } }).lean<Passkey>();
+  return removed ? { name: removed.name ?? '' } : false;
 }

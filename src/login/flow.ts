@@ -1,12 +1,15 @@
 // The login flow: what happens once, for every strategy, between "this is who it is" and the
 // relying party's code — throttling, audit, required actions, the acr/amr and the finished interaction.
+import { createHash } from 'node:crypto';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
 import { audit } from '../db/audit.ts';
 import { type Account, AccountModel, accountCache } from '../db/models/account.ts';
 import { PendingLoginModel } from '../db/models/pending-login.ts';
+import { describeBrowser } from '../http/user-agent.ts';
 import type { Logger } from '../log.ts';
+import { notify } from '../mail/notices.ts';
 import { logins } from '../metrics.ts';
 import { assurance, type Method } from '../oidc/acr.ts';
 import { Guesses } from '../security/guesses.ts';
@@ -34,6 +37,27 @@ async function recordLogin(account: Account, now = new Date()): Promise<void> {
   const times = { lastLoginAt: now, ...(account.lastLoginAt ? { previousLoginAt: account.lastLoginAt } : {}) };
   await AccountModel.updateOne({ _id: account._id }, { $set: times });
   accountCache.remember({ ...account, ...times });
+}
+
+/** The browsers an account has logged in from: a long-lived signed cookie of short hashes of account ids. */
+const SEEN_COOKIE = 'seen_accounts';
+
+/**
+ * Whether this browser has not logged in to `account` before; remembers that it now has (the ten
+ * latest accounts of the browser, a year). Issue 23, item 5: a login from a new browser is mailed.
+ */
+function firstTimeHere(ctx: Context, account: Account): boolean {
+  const mark = createHash('sha256').update(account._id.toString()).digest('base64url').slice(0, 16);
+  const seen = (ctx.cookies.get(SEEN_COOKIE, { signed: true }) ?? '').split('.').filter(Boolean);
+  const value = [mark, ...seen.filter((m) => m !== mark)].slice(0, 10).join('.');
+  ctx.cookies.set(SEEN_COOKIE, value, {
+    signed: true,
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: ctx.secure,
+    maxAge: 365 * 86_400_000,
+  });
+  return !seen.includes(mark);
 }
 
 /** The acr values the relying party asked for (acr_values), which the login must meet. */
@@ -71,6 +95,10 @@ async function finishLogin(logger: Logger, ctx: Context, { it, account, strategy
       ip: ctx.ip,
     });
     await recordLogin(account);
+    // Not for the first login ever: there is no browser of theirs to compare with yet.
+    if (firstTimeHere(ctx, account) && account.lastLoginAt) {
+      await notify(account, 'newDevice', it.issuer, { device: describeBrowser(ctx.get('user-agent')) });
+    }
     interaction.result = { login: { accountId: account._id.toString(), acr, amr, remember: false } };
   }
   await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));

@@ -4,6 +4,7 @@ import { type Account, AccountModel } from '../db/models/account.ts';
 import { tenantOf } from '../http/state.ts';
 import { tenantLoginUrl } from '../http/tenant.ts';
 import { render } from '../http/views.ts';
+import { notify } from '../mail/notices.ts';
 import { endOtherSessions } from '../oidc/sessions.ts';
 import { checkToken, consumeToken, type LinkProblem, showLinkProblem } from '../security/one-time-token.ts';
 import { base, type RecoveryDeps } from './context.ts';
@@ -45,6 +46,7 @@ export function setSecret({ config, hasher, logger, kind }: RecoveryDeps) {
     const ended = await endOtherSessions(account._id.toString());
     const fields = { tenant: tenant._id, account: account._id.toString(), endedSessions: ended, ip: ctx.ip };
     await audit(logger, { event: kind.events.done, ...fields });
+    await notify(account, kind.purpose === 'password-reset' ? 'passwordsReset' : 'secondPasswordReset', config.issuer);
     render(ctx, 'account-done', { messageKey: kind.requestText.doneKey, next: tenantLoginUrl(tenant, config.issuer) });
   };
 }

@@ -7,6 +7,7 @@ import { confirmedMailAddress, formField } from '../http/form.ts';
 import { accountOf, tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { message } from '../i18n/index.ts';
+import { notify } from '../mail/notices.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { checkToken, consumeToken, issueToken, type LinkProblem, showLinkProblem } from '../security/one-time-token.ts';
 import { base, type SettingsDeps } from './context.ts';
@@ -65,7 +66,7 @@ export async function showVerify(ctx: Context, extra: Record<string, unknown> = 
 }
 
 /** Changing spends the link; the old address is told of the change. */
-export function verifyChange({ logger }: SettingsDeps) {
+export function verifyChange({ config, logger }: SettingsDeps) {
   return async function changeMailAddress(ctx: Context): Promise<void> {
     const tenant = tenantOf(ctx);
     const used = await consumeToken(ctx.params.token ?? '', 'email-change', tenant._id);
@@ -79,8 +80,7 @@ export function verifyChange({ logger }: SettingsDeps) {
       if (!isDuplicateKey(error)) throw error;
       throw new PageError(409, 'account.emailTaken');
     }
-    const lang = before.locale ?? 'ja';
-    await enqueueMail({ tenantId: tenant._id, to: before.email, lang, template: 'emailChanged', values: { email } });
+    await notify(before, 'emailChanged', config.issuer, { before: before.email, after: email }, before.email);
     await audit(logger, { event: 'account.email_changed', tenant: tenant._id, account: before._id.toString(), ip: ctx.ip });
     render(ctx, 'account-done', { base: base(ctx), messageKey: 'account.changed.email' });
   };

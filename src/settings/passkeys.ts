@@ -16,6 +16,7 @@ import { formField } from '../http/form.ts';
 import { accountOf, tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { type FieldErrors, message } from '../i18n/index.ts';
+import { notify } from '../mail/notices.ts';
 import { refusal } from '../security/guesses.ts';
 import { base, type SettingsDeps } from './context.ts';
 
@@ -92,20 +93,24 @@ export function savePasskey({ config, logger }: SettingsDeps) {
       return showPasskeys(ctx, { formError: message('passkey.registerFailed') }, 400);
     }
     await audit(logger, { event: 'passkey.added', ...who });
+    await notify(account, 'passkeyAdded', config.issuer, { name: added.name || '—' });
     await showPasskeys(ctx, { notice: 'passkey.added' });
   };
 }
 
 /** Removing one: refused for the last passkey where the university requires one. */
-export function deletePasskey({ logger }: SettingsDeps) {
+export function deletePasskey({ config, logger }: SettingsDeps) {
   return async function removeOne(ctx: Context): Promise<void> {
     mayUse(ctx);
-    const accountId = accountOf(ctx)._id.toString();
+    const account = accountOf(ctx);
+    const accountId = account._id.toString();
     if (tenantOf(ctx).passkeys === 'required' && (await listPasskeys(accountId)).length <= 1) {
       return showPasskeys(ctx, { formError: message('passkey.lastRequired') }, 409);
     }
-    if (!(await removePasskey(accountId, ctx.params.id ?? ''))) return ctx.throw(404);
+    const removed = await removePasskey(accountId, ctx.params.id ?? '');
+    if (!removed) return ctx.throw(404);
     await audit(logger, { event: 'passkey.removed', tenant: tenantOf(ctx)._id, account: accountId, ip: ctx.ip });
+    await notify(account, 'passkeyRemoved', config.issuer, { name: removed.name || '—' });
     await showPasskeys(ctx, { notice: 'passkey.removed' });
   };
 }

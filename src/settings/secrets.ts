@@ -5,6 +5,7 @@ import { type Account, AccountModel } from '../db/models/account.ts';
 import { formField } from '../http/form.ts';
 import { accountOf, tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
+import { notify } from '../mail/notices.ts';
 import { endOtherSessions } from '../oidc/sessions.ts';
 import { base, done, type SettingsDeps } from './context.ts';
 
@@ -27,7 +28,7 @@ export function showSecretForm(which: Secret) {
 }
 
 /** The current secret, the new one typed twice; every other session of the account ends. */
-export function changeSecret({ hasher, logger }: SettingsDeps, which: Secret) {
+export function changeSecret({ config, hasher, logger }: SettingsDeps, which: Secret) {
   const again = showSecretForm(which);
   return async function changeOneSecret(ctx: Context): Promise<void> {
     mayChange(ctx, which);
@@ -54,6 +55,7 @@ export function changeSecret({ hasher, logger }: SettingsDeps, which: Secret) {
     const ended = await endOtherSessions(accountId.toString(), ctx.state.sessionId);
     const fields = { tenant: tenantOf(ctx)._id, account: accountId.toString(), endedSessions: ended, ip: ctx.ip };
     await audit(logger, { event: `account.${which}_changed`, ...fields });
+    if (account) await notify(account, which === 'password' ? 'passwordChanged' : 'secondPasswordChanged', config.issuer);
     done(ctx, `account.changed.${which}`);
   };
 }

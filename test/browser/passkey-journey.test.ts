@@ -119,6 +119,11 @@ for (const lang of ['ja', 'en'] as const) {
         const used = await PasskeyModel.findById(stored?._id).lean();
         t.truthy(used?.lastUsedAt, 'the time of use is kept');
         t.truthy(await AuditModel.findOne({ event: 'passkey.added', accountId: stored?.accountId }).lean());
+        const owner = await AccountModel.findById(stored?.accountId).lean();
+        const notice = await suite.service.smtp.waitFor(
+          (m) => recipients(m) === owner?.email && /パスキーが追加されました|A passkey was added/.test(m.subject ?? ''),
+        );
+        t.regex(notice.text ?? '', /（日本時間）|\(Japan time\)/, 'the person is told, with the time');
         t.truthy(
           await AuditModel.findOne({ event: 'login.succeeded', accountId: stored?.accountId, 'detail.method': 'passkey' }).lean(),
         );

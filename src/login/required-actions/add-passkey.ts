@@ -13,6 +13,7 @@ import { audit } from '../../db/audit.ts';
 import { formField } from '../../http/form.ts';
 import { render } from '../../http/views.ts';
 import { message } from '../../i18n/index.ts';
+import { notify } from '../../mail/notices.ts';
 import type { PageDeps } from '../../oidc/page-deps.ts';
 import { formPost } from '../../security/csrf.ts';
 import type { LoginFlow, RequiredAction } from '../contract.ts';
@@ -59,6 +60,7 @@ export const addPasskeyAction: RequiredAction = {
         return addPasskeyAction.show(ctx, login, { formError: message('passkey.registerFailed') }, 400);
       }
       await audit(logger, { event: 'passkey.added', ...who });
+      await notify(account, 'passkeyAdded', it.issuer, { name: added.name || '—' });
       ctx.status = 303;
       ctx.redirect(await flow.proceed(ctx, login, addPasskeyAction));
     }

@@ -15,6 +15,7 @@ import { audit } from '../../db/audit.ts';
 import { formField } from '../../http/form.ts';
 import { render } from '../../http/views.ts';
 import { message } from '../../i18n/index.ts';
+import { notify } from '../../mail/notices.ts';
 import type { PageDeps } from '../../oidc/page-deps.ts';
 import { formPost } from '../../security/csrf.ts';
 import type { LoginFlow, PendingLogin, RequiredAction } from '../contract.ts';
@@ -94,6 +95,7 @@ export const studentPasskey: RequiredAction = {
       const who = { tenant: it.tenantId, account: account._id.toString(), ip: ctx.ip };
       await audit(logger, { event: added ? 'passkey.added' : 'passkey.add_failed', ...who });
       if (!added) return studentPasskey.show(ctx, login, { formError: message('passkey.registerFailed') }, 400);
+      await notify(account, 'passkeyAdded', it.issuer, { name: added.name || '—' });
       await next(ctx, login);
     }
 
