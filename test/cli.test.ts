@@ -124,7 +124,7 @@ test('an operator imports a graduate with random initial passwords that then log
 test('a graduate import that breaks the rules is refused and creates nothing', async (t) => {
   const weak = await graduate('weak@example.com', { password: 'short', 'second-password': 'Second2026x' });
   t.is(weak.code, 1);
-  t.regex(weak.stderr, /^cert-idp: password breaks the password rules \(length, upper, digit\)/);
+  t.regex(weak.stderr, /^cert-idp: password breaks the password rules \(length, upper, digit, common\)/);
   const same = await graduate('weak@example.com', { password: 'Same2026pass', 'second-password': 'Same2026pass' });
   t.is(same.stderr, 'cert-idp: password and second password must differ\n');
   const badName = await graduate('weak@example.com', { 'name-kanji': '弱太郎' });

@@ -1,6 +1,7 @@
 import test from 'ava';
 import * as oidc from 'openid-client';
 import { commandsOf } from '../bench/commands.ts';
+import { Browser } from './helpers/browser.ts';
 import { completeLogin, relyingParty } from './helpers/relying-party.ts';
 import { GRADUATE, seedUniversity, startTestService, type TestService } from './helpers/service.ts';
 
@@ -26,11 +27,17 @@ test.after.always(async () => {
 test('a graduate login, a refresh and a userinfo call each take only a few database commands', async (t) => {
   const university = await seedUniversity(service);
   const rp = await relyingParty(service.issuer, university.client.id, university.client.secret);
-  await completeLogin(rp, GRADUATE);
+  const earlier = await completeLogin(rp, GRADUATE);
   let tokens = (await completeLogin(rp, GRADUATE)).tokens;
+  // A person back in their own browser after the session ended: it is known there (no new-browser
+  // mail; that login writes one mail more, src/mail/notices.ts), nothing else is carried over.
+  const returning = new Browser();
+  for (const cookie of await earlier.browser.jar.getCookies(service.issuer)) {
+    if (cookie.key.startsWith('seen_accounts')) await returning.jar.setCookie(cookie, service.issuer);
+  }
 
   const login = await commandsOf(async () => {
-    tokens = (await completeLogin(rp, GRADUATE)).tokens;
+    tokens = (await completeLogin(rp, GRADUATE, {}, returning)).tokens;
   });
   t.true(login.length <= 14, `login: ${login.length} commands\n${login.join('\n')}`);
   t.is(login.filter((c) => c === 'update oidc_records').length, 4, 'one write per request that changes oidc records');

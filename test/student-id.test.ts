@@ -127,7 +127,12 @@ test.serial('the additional student ID form requires the student ID and names ea
   const base = `${service.issuer}/t/test-univ/account/student-id`;
   const before = service.smtp.messages.length;
   await browser.submit(base, await browser.page(base), {});
-  const mail = await service.smtp.waitFor((m) => service.smtp.messages.indexOf(m) >= before && recipients(m) === GRADUATE.email);
+  const mail = await service.smtp.waitFor(
+    (m) =>
+      service.smtp.messages.indexOf(m) >= before &&
+      recipients(m) === GRADUATE.email &&
+      /学籍番号の追加登録/.test(m.subject ?? ''),
+  );
   const url = (mail.text ?? '').match(/(http\S+\/student-id\/form\/\S+)/)?.[1] as string;
   const form = await browser.page(url);
   const wrong = await browser.submit(url, form, { ...SECOND_ID, studentId: '', graduation: '2023-13' });

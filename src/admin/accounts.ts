@@ -58,7 +58,7 @@ function checkPassword(label: string, value: string): void {
   const problems = passwordProblems(value);
   if (problems.length) {
     throw new OperatorError(
-      `${label} breaks the password rules (${problems.join(', ')}): 8+ half-width letters and digits with upper case, lower case and a digit`,
+      `${label} breaks the password rules (${problems.join(', ')}): 8+ half-width letters and digits with upper case, lower case and a digit, not a commonly used or breached password`,
     );
   }
 }

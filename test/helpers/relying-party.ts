@@ -65,8 +65,9 @@ export async function completeLogin(
   rp: oidc.Configuration,
   credentials: { email: string; password: string; secondPassword: string },
   params: Record<string, string> = {},
+  browser = new Browser(),
 ) {
-  const login = await startLogin(rp, params);
+  const login = await startLogin(rp, params, browser);
   const result = await submitGraduateLogin(login, credentials);
   if (!result.url.startsWith(REDIRECT_URI))
     throw new Error(`login did not return to the relying party: ${result.status} ${result.page.slice(0, 300)}`);
