@@ -7,6 +7,7 @@ import { OidcRecordModel } from '../db/models/oidc-record.ts';
 import { replaceById, updateById } from '../db/replace-by-id.ts';
 import { requestLang } from '../http/lang.ts';
 import { loggedPath } from '../http/logged-path.ts';
+import { describeBrowser } from '../http/user-agent.ts';
 import { render } from '../http/views.ts';
 import type { Logger } from '../log.ts';
 
@@ -87,10 +88,21 @@ function tagFamilies(batch: WriteBatch): void {
   }
 }
 
-/** Sends the batch's writes as one bulk write and empties it. */
-export async function flush(batch: WriteBatch): Promise<void> {
+/**
+ * A session written while serving a browser carries that browser and the time (the signed-in devices
+ * page, src/settings/devices.ts).
+ */
+function markDevices(batch: WriteBatch, device: string): void {
+  for (const { doc, deleted } of batch.values()) {
+    if (doc?.kind === 'Session' && !deleted) Object.assign(doc, { device, seenAt: new Date() });
+  }
+}
+
+/** Sends the batch's writes as one bulk write and empties it; `device`: the browser of the request. */
+export async function flush(batch: WriteBatch, device?: string): Promise<void> {
   if (!batch.size) return;
   tagFamilies(batch);
+  if (device) markDevices(batch, device);
   const operations = [...batch].map(([_id, pending]) => operation(_id, pending));
   batch.clear();
   await OidcRecordModel.collection.bulkWrite(operations as unknown as AnyBulkWriteOperation[], { ordered: true });
@@ -107,7 +119,7 @@ export function writeBatching(logger: Logger): Middleware {
     const batch: WriteBatch = new Map();
     await storage.run({ writes: batch, readAhead: { docs: new Map(), families: new Set() } }, next);
     try {
-      await flush(batch);
+      await flush(batch, ctx.get('user-agent') ? describeBrowser(ctx.get('user-agent')) : undefined);
     } catch (error) {
       logger.warn({ err: error, path: loggedPath(ctx) }, 'the writes of a request were not stored');
       ctx.remove('Location');

@@ -3,6 +3,7 @@ import type { Secret } from '../credentials/password-setting.ts';
 import type { PageDeps } from '../oidc/page-deps.ts';
 import { formPost } from '../security/csrf.ts';
 import { settingsDeps } from './context.ts';
+import { endDevice, endOtherDevices, showDevices } from './devices.ts';
 import { requireAccount } from './guard.ts';
 import { accountCallback, accountLogin, loggedOut, menu } from './home.ts';
 import { requestChange, showMailForm, showVerify, verifyChange } from './mail-address.ts';
@@ -31,7 +32,10 @@ export function accountRoutes(pageDeps: PageDeps): Router {
     .get('/passkeys', signedIn, (ctx) => showPasskeys(ctx))
     .post('/passkeys/confirm', signedIn, formPost(showPasskeys), confirmIdentity(deps))
     .post('/passkeys/add', signedIn, formPost(showPasskeys), savePasskey(deps))
-    .post('/passkeys/:id/remove', signedIn, formPost(showPasskeys), deletePasskey(deps));
+    .post('/passkeys/:id/remove', signedIn, formPost(showPasskeys), deletePasskey(deps))
+    .get('/devices', signedIn, (ctx) => showDevices(ctx))
+    .post('/devices/end-others', signedIn, formPost(showDevices), endOtherDevices(deps))
+    .post('/devices/:id/end', signedIn, formPost(showDevices), endDevice(deps));
   for (const which of Object.keys(SECRET_PATHS) as Secret[]) {
     const form = showSecretForm(which);
     router.get(SECRET_PATHS[which], signedIn, (ctx) => form(ctx));

@@ -19,6 +19,9 @@ const oidcRecordSchema = new mongoose.Schema(
     /** For sessions and their grants: the session's uid, read as one (src/oidc/session-family.ts). */
     family: { type: String },
     consumedAt: { type: Number },
+    /** For sessions: the browser as a person recognises it, and when the session was last saved (used). */
+    device: { type: String },
+    seenAt: { type: Date },
     expiresAt: { type: Date },
   },
   { versionKey: false },
