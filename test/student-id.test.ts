@@ -73,6 +73,11 @@ test.serial(
     );
     t.regex(mail.text ?? '', /学籍番号：21M0007/);
     t.is(mail.subject, '【テスト大学】学籍番号の追加登録完了', 'its own subject, not the rejection one');
+    t.regex(
+      mail.text ?? '',
+      /日時：.*（日本時間）[\s\S]*お心当たりのない場合は[\s\S]*\/t\/test-univ\/password-reset/,
+      'told like every change',
+    );
     const { tokens } = await completeLogin(rp, GRADUATE);
     const numbers = (value: unknown) => (value as Array<{ number: string }>).map((s) => s.number);
     t.deepEqual(numbers(tokens.claims()?.student_ids), ['19B0042', '21M0007']);

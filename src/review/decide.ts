@@ -12,7 +12,7 @@ import type { Staff } from '../db/models/staff.ts';
 import type { Tenant } from '../db/models/tenant.ts';
 import { CONTACT_FIELDS } from '../http/form-items.ts';
 import { tenantLoginUrl } from '../http/tenant.ts';
-import type { Lang } from '../i18n/index.ts';
+import { formatDateTime, type Lang } from '../i18n/index.ts';
 import type { Logger } from '../log.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { issueToken } from '../security/one-time-token.ts';
@@ -125,7 +125,15 @@ async function decideStudentId(d: Decision): Promise<Outcome> {
       { $push: { studentIds: studentIdFrom(d.tenant, values) } },
     );
   }
-  await mailApplicant(d, approved ? 'studentIdAdded' : 'studentIdRejected', { number: values.studentId ?? '', reason: d.reason });
+  // An added student ID is a change to the account: told like the others, with when and what to do (issue 23, item 5).
+  const account = accountId ? await AccountModel.findById(accountId, { kind: 1 }).lean() : null;
+  const recovery = account?.kind === 'student' ? 'second-password-reset' : 'password-reset';
+  await mailApplicant(d, approved ? 'studentIdAdded' : 'studentIdRejected', {
+    number: values.studentId ?? '',
+    reason: d.reason,
+    time: formatDateTime(new Date(), d.lang),
+    resetUrl: `${d.deps.config.issuer}/t/${d.tenant._id}/${recovery}`,
+  });
   return { status: approved ? 'approved' : 'rejected', accountId };
 }
 
