@@ -37,18 +37,18 @@ test('an applicant who pastes a NUL into a name is told beside the field, keeps 
 });
 
 test('the mail address, login, forgotten-password and personal-setting forms refuse control characters the same way', async (t) => {
-  const mails = await MailModel.countDocuments({});
   const browser = new Browser();
   for (const path of ['/apply', '/password-reset']) {
     const url = `${service.issuer}/t/test-univ${path}`;
     const page = await browser.submit(url, await browser.page(url), {
-      email: 'a\u0000b@example.com',
-      emailConfirm: 'a\u0000b@example.com',
+      email: 'control\u0000typed@example.com',
+      emailConfirm: 'control\u0000typed@example.com',
     });
     t.is(page.status, 400, path);
     t.regex(page.html, BESIDE, path);
   }
-  t.is(await MailModel.countDocuments({}), mails, 'no mail was written');
+  // Other tests of this file write mails at the same time: count only what this address could have caused.
+  t.is(await MailModel.countDocuments({ to: /typed@example\.com$/ }), 0, 'no mail was written');
 
   const login = await startLogin(rp);
   const action = new URL(formAction(login.page, '/login'), login.pageUrl).href;
