@@ -26,7 +26,7 @@ test('a burst of log lines to a reader that stops reading raises no warning, hol
   const before = memory();
   const detail = 'x'.repeat(200);
   let peak = 0;
-  for (let i = 0; i < 300_000; i++) {
+  for (let i = 0; i < 600_000; i++) {
     logger.info({ i, detail }, 'burst');
     if (i % 10_000 === 0) peak = Math.max(peak, memory() - before);
   }
@@ -34,7 +34,7 @@ test('a burst of log lines to a reader that stops reading raises no warning, hol
   await new Promise((r) => setImmediate(r));
   process.off('warning', onWarning);
   t.deepEqual(warnings, [], 'no warning (MaxListenersExceededWarning or any other)');
-  t.true(peak < LOG_BUFFER_BYTES * 4, `memory grew by ${Math.round(peak / 2 ** 20)} MiB for about 75 MiB of lines`);
+  t.true(peak < LOG_BUFFER_BYTES * 6, `memory grew by ${Math.round(peak / 2 ** 20)} MiB for about 170 MiB of lines`);
   t.true((await dropped()) > droppedBefore, 'what did not fit was dropped and counted');
   reader.destroy();
 });
