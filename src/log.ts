@@ -48,6 +48,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       return requestId ? { requestId } : {};
     },
   };
-  standardOutput ??= destination ? undefined : asyncDestination();
-  return pino(options, destination ?? (standardOutput as pino.DestinationStream));
+  if (destination) return pino(options, destination);
+  standardOutput ??= asyncDestination();
+  return pino(options, standardOutput);
 }

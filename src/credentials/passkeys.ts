@@ -132,6 +132,7 @@ export async function registrationOptions(
 /** Verifies a new passkey's response and stores it; its name, or false when anything about it is wrong. */
 export async function addPasskey(site: WebAuthnSite, holder: PasskeyHolder, response: RegistrationResponseJSON, name: string) {
   const bound = { tenantId: holder.tenantId, accountId: holder.id };
+  const stored = name.trim().slice(0, 60);
   const challenge = await spendChallenge(response?.response?.clientDataJSON, 'registration', bound);
   if (!challenge) return false;
   const result = await verifyRegistrationResponse({
@@ -152,9 +153,9 @@ export async function addPasskey(site: WebAuthnSite, holder: PasskeyHolder, resp
     transports: credential.transports ?? [],
     deviceType: credentialDeviceType,
     backedUp: credentialBackedUp,
-    name: name.trim().slice(0, 60),
+    name: stored,
   });
-  return { name: name.trim().slice(0, 60) };
+  return { name: stored };
 }
 
 /** Options for logging in with any passkey of the site (discoverable: the browser offers the person's own). */

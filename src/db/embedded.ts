@@ -95,7 +95,7 @@ export async function startEmbeddedDb(options: EmbeddedOptions): Promise<Embedde
       log: logs.ferretdb,
     });
   const endFerret = async (ferretdb: FerretDb) => {
-    if (ferretdb.child.exitCode === null && ferretdb.child.signalCode === null) ferretdb.child.kill('SIGTERM');
+    if (ferretdb.running()) ferretdb.child.kill('SIGTERM');
     await ferretdb.exited;
   };
 

@@ -10,6 +10,17 @@ import type mongoose from 'mongoose';
  * the connection goes back at once. `_id` is unique, so updateMany changes the one document
  * replaceOne would; the model's fields the replacement lacks are unset, as a replacement drops them.
  */
+/** Each model's top-level field names, read once from its schema (they never change while running). */
+const fieldsOf = new WeakMap<mongoose.Model<never>, string[]>();
+function topLevelFields(model: mongoose.Model<never>): string[] {
+  let fields = fieldsOf.get(model);
+  if (!fields) {
+    fields = [...new Set(Object.keys(model.schema.paths).map((path) => path.split('.')[0] as string))].filter((f) => f !== '_id');
+    fieldsOf.set(model, fields);
+  }
+  return fields;
+}
+
 export function replaceById(
   model: mongoose.Model<never>,
   _id: string,
@@ -17,8 +28,7 @@ export function replaceById(
   upsert: boolean,
 ): { updateMany: { filter: { _id: string }; update: Record<string, Record<string, unknown>>; upsert: boolean } } {
   const { _id: _ignored, ...fields } = replacement;
-  const topLevel = new Set(Object.keys(model.schema.paths).map((path) => path.split('.')[0] as string));
-  const absent = [...topLevel].filter((name) => name !== '_id' && !(name in fields));
+  const absent = topLevelFields(model).filter((name) => !(name in fields));
   const update: Record<string, Record<string, unknown>> = { $set: fields };
   if (absent.length) update.$unset = Object.fromEntries(absent.map((name) => [name, '']));
   return { updateMany: { filter: { _id }, update, upsert } };

@@ -4,7 +4,6 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Account } from '../db/models/account.ts';
-import type { Tenant } from '../db/models/tenant.ts';
 import type { Method } from '../oidc/acr.ts';
 import type { PageDeps } from '../oidc/page-deps.ts';
 import type { FormAgain } from '../security/csrf.ts';

@@ -21,29 +21,27 @@ export interface NoticeAccount {
 }
 
 /**
- * Mails the person, in their language, what changed on their account and when (Japan time), and
- * what to do if it was not them: the forgotten-password page of their kind of account and the
- * university's inquiry contact (the mail's footer). Never a secret, a link that logs in, or a token.
- * `to`: another address than the account's (the old one, when the address itself changed).
+ * What every notice says besides its own lines: when (Japan time), and the forgotten-password page of
+ * the account's kind, where a person who did not make the change goes (the inquiry contact is the
+ * mail's footer).
  */
-export async function notify(
-  account: NoticeAccount,
-  notice: Notice,
-  issuer: string,
-  values: Record<string, string> = {},
-  to = account.email,
-): Promise<void> {
-  const lang: Lang = account.locale === 'en' ? 'en' : 'ja';
+export function noticeValues(account: Pick<NoticeAccount, 'tenantId' | 'kind'>, issuer: string, lang: Lang) {
   const recovery = account.kind === 'student' ? 'second-password-reset' : 'password-reset';
+  return { time: formatDateTime(new Date(), lang), resetUrl: `${issuer}/t/${account.tenantId}/${recovery}` };
+}
+
+/**
+ * Mails the person, in their language, what changed on their account and when, and what to do if it
+ * was not them. Never a secret, a link that logs in, or a token. When the address itself changed,
+ * `account` is the account as it was, so the old address is told.
+ */
+export async function notify(account: NoticeAccount, notice: Notice, issuer: string, values: Record<string, string> = {}) {
+  const lang: Lang = account.locale === 'en' ? 'en' : 'ja';
   await enqueueMail({
     tenantId: account.tenantId,
-    to,
+    to: account.email,
     lang,
     template: `notice.${notice}`,
-    values: {
-      time: formatDateTime(new Date(), lang),
-      resetUrl: `${issuer}/t/${account.tenantId}/${recovery}`,
-      ...values,
-    },
+    values: { ...noticeValues(account, issuer, lang), ...values },
   });
 }

@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
 import { OidcRecordModel } from '../db/models/oidc-record.ts';
+import type { Logger } from '../log.ts';
 
 /**
  * Seconds a session may live from now: the idle limit, but never past the absolute lifetime
@@ -25,16 +26,33 @@ export async function activeSession(ctx: Context, provider: Provider, config: Co
   return session;
 }
 
+/** What of oidc-provider's stored session the account pages read. */
+interface SessionPayload {
+  loginTs?: number;
+  authorizations?: Record<string, { sid?: string; grantId?: string }>;
+}
+
+/** An account's stored sessions (`live`: those not expired), each with its id (the cookie's jti) and payload. */
+export async function accountSessions(accountId: string, live = false) {
+  const now = new Date();
+  const records = await OidcRecordModel.find({ kind: 'Session', accountId }).lean();
+  return records
+    .filter((record) => !live || !record.expiresAt || record.expiresAt > now)
+    .map((record) => ({
+      id: record._id.slice('Session:'.length),
+      record,
+      payload: JSON.parse(record.payload) as SessionPayload,
+    }));
+}
+
 /**
  * Ends every other login session of an account, with the grants and tokens given in them (after a
  * password or second password change, or a reset). `keep` is the session id to leave alone.
  */
 export async function endOtherSessions(accountId: string, keep?: string): Promise<number> {
-  const sessions = await OidcRecordModel.find({ kind: 'Session', accountId }).lean();
   let ended = 0;
-  for (const record of sessions) {
-    if (keep && record._id === `Session:${keep}`) continue;
-    const payload = JSON.parse(record.payload) as { authorizations?: Record<string, { grantId?: string }> };
+  for (const { id, record, payload } of await accountSessions(accountId)) {
+    if (keep && id === keep) continue;
     for (const { grantId } of Object.values(payload.authorizations ?? {})) {
       if (grantId) await OidcRecordModel.deleteMany({ grantId });
     }
@@ -42,4 +60,29 @@ export async function endOtherSessions(accountId: string, keep?: string): Promis
     ended++;
   }
   return ended;
+}
+
+/** oidc-provider's client as far as back-channel logout goes (its end_session action does the same). */
+type BackChannelClient = { backchannelLogoutUri?: string; backchannelLogout(sub: string, sid: string): Promise<unknown> };
+
+/**
+ * Ends one session of the account (the signed-in devices page): its record goes, so the tokens bound
+ * to it (those without offline_access) stop working, and its relying parties with a back-channel
+ * logout URI are told. Offline tokens stay: they were given to work without a session. Unlike
+ * endOtherSessions, grants are kept. False when the account has no such session.
+ */
+export async function endSession(provider: Provider, logger: Logger, accountId: string, id: string): Promise<boolean> {
+  const record = await OidcRecordModel.findOne({ _id: `Session:${id}`, kind: 'Session', accountId }).lean();
+  if (!record) return false;
+  await OidcRecordModel.deleteOne({ _id: record._id });
+  const payload = JSON.parse(record.payload) as SessionPayload;
+  for (const [clientId, { sid }] of Object.entries(payload.authorizations ?? {})) {
+    const client = (await provider.Client.find(clientId)) as BackChannelClient | undefined;
+    if (client?.backchannelLogoutUri && sid) {
+      await client
+        .backchannelLogout(accountId, sid)
+        .catch((error: Error) => logger.warn({ err: error, client: clientId }, 'back-channel logout failed'));
+    }
+  }
+  return true;
 }

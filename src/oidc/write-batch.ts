@@ -90,19 +90,22 @@ function tagFamilies(batch: WriteBatch): void {
 
 /**
  * A session written while serving a browser carries that browser and the time (the signed-in devices
- * page, src/settings/devices.ts).
+ * page, src/settings/devices.ts). The User-Agent is parsed only when the batch holds a session.
  */
-function markDevices(batch: WriteBatch, device: string): void {
+function markDevices(batch: WriteBatch, userAgent: string): void {
+  let device: string | undefined;
   for (const { doc, deleted } of batch.values()) {
-    if (doc?.kind === 'Session' && !deleted) Object.assign(doc, { device, seenAt: new Date() });
+    if (doc?.kind !== 'Session' || deleted) continue;
+    device ??= describeBrowser(userAgent);
+    Object.assign(doc, { device, seenAt: new Date() });
   }
 }
 
-/** Sends the batch's writes as one bulk write and empties it; `device`: the browser of the request. */
-export async function flush(batch: WriteBatch, device?: string): Promise<void> {
+/** Sends the batch's writes as one bulk write and empties it; `userAgent`: the browser of the request. */
+export async function flush(batch: WriteBatch, userAgent?: string): Promise<void> {
   if (!batch.size) return;
   tagFamilies(batch);
-  if (device) markDevices(batch, device);
+  if (userAgent) markDevices(batch, userAgent);
   const operations = [...batch].map(([_id, pending]) => operation(_id, pending));
   batch.clear();
   await OidcRecordModel.collection.bulkWrite(operations as unknown as AnyBulkWriteOperation[], { ordered: true });
@@ -119,7 +122,7 @@ export function writeBatching(logger: Logger): Middleware {
     const batch: WriteBatch = new Map();
     await storage.run({ writes: batch, readAhead: { docs: new Map(), families: new Set() } }, next);
     try {
-      await flush(batch, ctx.get('user-agent') ? describeBrowser(ctx.get('user-agent')) : undefined);
+      await flush(batch, ctx.get('user-agent'));
     } catch (error) {
       logger.warn({ err: error, path: loggedPath(ctx) }, 'the writes of a request were not stored');
       ctx.remove('Location');

@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 import type { Config } from '../config/schema.ts';
 import { tenantOf } from '../http/state.ts';
 import type { Logger } from '../log.ts';
-import { Guesses } from '../security/guesses.ts';
+import { type Guess, Guesses } from '../security/guesses.ts';
 import type { SecretHasher } from '../security/secrets.ts';
 
 /** What the staff pages are built from. */
@@ -19,6 +19,15 @@ export const reviewDeps = (config: Config, hasher: SecretHasher, logger: Logger)
   logger,
   guesses: new Guesses(config.throttle, logger),
 });
+
+/**
+ * A staff member's secret as the one guess step counts it (src/security/guesses.ts): every secret of
+ * theirs (password, code, the password asked again) under the same key, so new tries are not bought
+ * by switching which one is guessed.
+ */
+export function staffGuess(tenantId: string, email: string, event: string, method: string, staffId?: string): Guess {
+  return { event, tenantId, method, key: `staff:${tenantId}:${email}`, staff: staffId };
+}
 
 /** The staff console: /t/:tenant/staff. */
 export const base = (ctx: Context) => `/t/${tenantOf(ctx)._id}/staff`;

@@ -12,8 +12,9 @@ import type { Staff } from '../db/models/staff.ts';
 import type { Tenant } from '../db/models/tenant.ts';
 import { CONTACT_FIELDS } from '../http/form-items.ts';
 import { tenantLoginUrl } from '../http/tenant.ts';
-import { formatDateTime, type Lang } from '../i18n/index.ts';
+import type { Lang } from '../i18n/index.ts';
 import type { Logger } from '../log.ts';
+import { noticeValues } from '../mail/notices.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { issueToken } from '../security/one-time-token.ts';
 import type { SecretHasher } from '../security/secrets.ts';
@@ -127,12 +128,10 @@ async function decideStudentId(d: Decision): Promise<Outcome> {
   }
   // An added student ID is a change to the account: told like the others, with when and what to do (issue 23, item 5).
   const account = accountId ? await AccountModel.findById(accountId, { kind: 1 }).lean() : null;
-  const recovery = account?.kind === 'student' ? 'second-password-reset' : 'password-reset';
   await mailApplicant(d, approved ? 'studentIdAdded' : 'studentIdRejected', {
     number: values.studentId ?? '',
     reason: d.reason,
-    time: formatDateTime(new Date(), d.lang),
-    resetUrl: `${d.deps.config.issuer}/t/${d.tenant._id}/${recovery}`,
+    ...noticeValues({ tenantId: d.tenant._id, kind: account?.kind ?? 'graduate' }, d.deps.config.issuer, d.lang),
   });
   return { status: approved ? 'approved' : 'rejected', accountId };
 }

@@ -20,7 +20,7 @@ import { staffOf, tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { type FieldErrors, message } from '../i18n/index.ts';
 import { refusal } from '../security/guesses.ts';
-import { base, go, type ReviewDeps } from './context.ts';
+import { base, go, type ReviewDeps, staffGuess } from './context.ts';
 import { showSignIn } from './sign-in.ts';
 import { activateStaffSession, openStaffSession } from './staff-session.ts';
 
@@ -60,13 +60,7 @@ export function confirmStaff({ config, hasher, guesses }: ReviewDeps) {
       const errors: FieldErrors = { password: message('form.required', { field: message('login.password') }) };
       return showStaffPasskeys(ctx, { errors }, 400);
     }
-    const guess = {
-      event: 'staff.reauth_failed',
-      tenantId: staff.tenantId,
-      method: 'staff-password',
-      key: `staff:${staff.tenantId}:${staff.email}`,
-      staff: staff._id.toString(),
-    };
+    const guess = staffGuess(staff.tenantId, staff.email, 'staff.reauth_failed', 'staff-password', staff._id.toString());
     const result = await guesses.attempt(ctx, guess, async () => {
       const current = await StaffModel.findById(staff._id).lean<Staff>();
       return (await hasher.verify(current?.passwordHash, password)) ? true : undefined;

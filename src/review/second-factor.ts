@@ -7,7 +7,7 @@ import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { message } from '../i18n/index.ts';
 import { refusal } from '../security/guesses.ts';
-import { base, go, type ReviewDeps } from './context.ts';
+import { base, go, type ReviewDeps, staffGuess } from './context.ts';
 import { showSignIn } from './sign-in.ts';
 import { activateStaffSession, closeStaffSession, readStaffSession } from './staff-session.ts';
 import { totpQrCode, verifyTotp } from './totp.ts';
@@ -35,13 +35,7 @@ export function checkCode({ config, logger, guesses }: ReviewDeps) {
     const found = await readStaffSession(ctx, tenant._id);
     if (found?.session.stage !== 'pending') return go(ctx, '/login');
     const { session, staff } = found;
-    const guess = {
-      event: 'staff.totp_failed',
-      tenantId: tenant._id,
-      method: 'staff-totp',
-      key: `staff:${tenant._id}:${staff.email}`,
-      staff: staff._id.toString(),
-    };
+    const guess = staffGuess(tenant._id, staff.email, 'staff.totp_failed', 'staff-totp', staff._id.toString());
     const result = await guesses.attempt(ctx, guess, async () => {
       const secret = session.enrolSecret ?? staff.totpSecret ?? '';
       const step = await verifyTotp(secret, formField(ctx, 'code').trim(), staff.totpLastStep ?? 0);
@@ -49,7 +43,10 @@ export function checkCode({ config, logger, guesses }: ReviewDeps) {
       return recorded ? step : undefined;
     });
     const who = { tenant: tenant._id, staff: staff._id.toString(), ip: ctx.ip };
-    if ('wait' in result) return showCode(ctx, { formError: refusal(result, message('staff.codeFailed')).formError }, 429);
+    if ('wait' in result) {
+      const { formError, status } = refusal(result, message('staff.codeFailed'));
+      return showCode(ctx, { formError }, status);
+    }
     if ('refused' in result) {
       const attempts = (session.attempts ?? 0) + 1;
       if (attempts >= MAX_CODE_ATTEMPTS) {

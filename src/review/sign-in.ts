@@ -1,5 +1,4 @@
 import type { Context } from 'koa';
-import { audit } from '../db/audit.ts';
 import { type Staff, StaffModel } from '../db/models/staff.ts';
 import { formField } from '../http/form.ts';
 import { tenantOf } from '../http/state.ts';
@@ -7,7 +6,7 @@ import { render } from '../http/views.ts';
 import { message } from '../i18n/index.ts';
 import { parseMailAddress } from '../mail/address.ts';
 import { refusal } from '../security/guesses.ts';
-import { base, go, type ReviewDeps } from './context.ts';
+import { base, go, type ReviewDeps, staffGuess } from './context.ts';
 import { openStaffSession } from './staff-session.ts';
 import { newTotpSecret } from './totp.ts';
 
@@ -27,12 +26,7 @@ export function checkPassword({ hasher, guesses }: ReviewDeps) {
     const tenant = tenantOf(ctx);
     const email = formField(ctx, 'email').trim();
     const address = parseMailAddress(email).address ?? '';
-    const guess = {
-      event: 'staff.login_failed',
-      tenantId: tenant._id,
-      method: 'staff-password',
-      key: `staff:${tenant._id}:${address}`,
-    };
+    const guess = staffGuess(tenant._id, address, 'staff.login_failed', 'staff-password');
     const result = await guesses.attempt(ctx, guess, async () => {
       const staff = address ? await StaffModel.findOne({ tenantId: tenant._id, email: address }).lean<Staff>() : null;
       const ok = await hasher.verify(staff?.passwordHash, formField(ctx, 'password'));

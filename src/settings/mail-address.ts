@@ -80,7 +80,7 @@ export function verifyChange({ config, logger }: SettingsDeps) {
       if (!isDuplicateKey(error)) throw error;
       throw new PageError(409, 'account.emailTaken');
     }
-    await notify(before, 'emailChanged', config.issuer, { before: before.email, after: email }, before.email);
+    await notify(before, 'emailChanged', config.issuer, { before: before.email, after: email });
     await audit(logger, { event: 'account.email_changed', tenant: tenant._id, account: before._id.toString(), ip: ctx.ip });
     render(ctx, 'account-done', { base: base(ctx), messageKey: 'account.changed.email' });
   };

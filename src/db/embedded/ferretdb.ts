@@ -27,6 +27,8 @@ export function portAnswers(port: number, host = '127.0.0.1'): Promise<boolean> 
 export interface FerretDb {
   child: ChildProcess;
   exited: Promise<void>;
+  /** Whether the process is still running (neither exited nor killed). */
+  running(): boolean;
 }
 
 /** FerretDB on a loopback port over the cluster's socket, with `poolSize` PostgreSQL connections. */
@@ -66,5 +68,5 @@ export async function startFerretDB(options: {
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { child, exited };
+  return { child, exited, running: () => child.exitCode === null && child.signalCode === null };
 }

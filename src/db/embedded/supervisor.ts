@@ -94,7 +94,7 @@ export function supervise(db: Supervised, options: SupervisorOptions): () => Pro
       await db.restartAll();
       return restarted('postgres', 'exited');
     }
-    if (ferretdb.child.exitCode !== null || ferretdb.child.signalCode !== null) {
+    if (!ferretdb.running()) {
       await db.restartFerretDB();
       return restarted('ferretdb', 'exited');
     }
