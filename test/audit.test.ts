@@ -1,29 +1,22 @@
-import { Writable } from 'node:stream';
 import test from 'ava';
 import Koa from 'koa';
 import type * as oidc from 'openid-client';
 import { AuditModel } from '../src/db/models/audit.ts';
 import { requestIds } from '../src/http/request-id.ts';
-import { createLogger, requestContext } from '../src/log.ts';
+import { requestContext } from '../src/log.ts';
 import { relyingParty, startLogin, submitGraduateLogin } from './helpers/relying-party.ts';
 import { runScript } from './helpers/run.ts';
-import { GRADUATE, seedUniversity, startTestService, type TestService } from './helpers/service.ts';
+import { capturingLogger, GRADUATE, seedUniversity, startTestService, type TestService } from './helpers/service.ts';
 
 let service: TestService;
 let university: Awaited<ReturnType<typeof seedUniversity>>;
 let rp: oidc.Configuration;
 
 /** The service's log lines, as its operator's log store would keep them. */
-const logLines: string[] = [];
+const { logger: serviceLogger, lines: logLines } = capturingLogger('info');
 
 test.before(async () => {
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      logLines.push(String(chunk));
-      done();
-    },
-  });
-  service = await startTestService('audit', {}, createLogger('info', sink));
+  service = await startTestService('audit', {}, serviceLogger);
   university = await seedUniversity(service);
   rp = await relyingParty(service.issuer, university.client.id, university.client.secret);
 });
@@ -106,14 +99,7 @@ test.serial(
 );
 
 test.serial('every log line written while serving a request carries its id; only a trusted proxy may give it', async (t) => {
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
-  const logger = createLogger('info', sink);
+  const { logger, lines } = capturingLogger('info');
   requestContext.run({ requestId: 'abc123XYZ0' }, () => logger.info({ path: '/x' }, 'request'));
   logger.info('outside any request');
   t.is(JSON.parse(lines[0] ?? '{}').requestId, 'abc123XYZ0');

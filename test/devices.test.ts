@@ -1,44 +1,38 @@
-import { createServer, type Server } from 'node:http';
 import test from 'ava';
 import * as oidc from 'openid-client';
 import { registerClient } from '../src/admin/clients.ts';
 import { AuditModel } from '../src/db/models/audit.ts';
 import { inputValue } from './helpers/browser.ts';
-import { completeLogin, relyingParty, startLogin, submitGraduateLogin } from './helpers/relying-party.ts';
+import {
+  completeLogin,
+  relyingParty,
+  startBackchannelReceiver,
+  startLogin,
+  submitGraduateLogin,
+} from './helpers/relying-party.ts';
 import { addGraduate, REDIRECT_URI, seedUniversity, startTestService, type TestService } from './helpers/service.ts';
 import { eventually } from './helpers/wait.ts';
 
 // Issue 23, item 6: ending a signed-in device ends its session-bound tokens, keeps offline ones, and tells its relying parties.
 let service: TestService;
 let library: oidc.Configuration;
-let backchannel: Server;
-const logoutTokens: string[] = [];
+let backchannel: Awaited<ReturnType<typeof startBackchannelReceiver>>;
 
 test.before(async () => {
   service = await startTestService('devices');
   await seedUniversity(service);
-  backchannel = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => {
-      body += chunk;
-    });
-    req.on('end', () => {
-      logoutTokens.push(new URLSearchParams(body).get('logout_token') ?? '');
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((done) => backchannel.listen(0, '127.0.0.1', () => done()));
+  backchannel = await startBackchannelReceiver();
   const client = await registerClient({
     tenantId: 'test-univ',
     name: 'Library system',
     redirectUris: [REDIRECT_URI],
-    backchannelLogoutUri: `http://127.0.0.1:${(backchannel.address() as { port: number }).port}/backchannel-logout`,
+    backchannelLogoutUri: backchannel.url,
   });
   library = await relyingParty(service.issuer, client.clientId, client.clientSecret);
 });
 test.after.always(async () => {
   await service?.stop();
-  backchannel?.close();
+  await backchannel?.close();
 });
 
 const devices = `/t/test-univ/account/devices`;
@@ -72,11 +66,13 @@ test('a graduate ends the session of another device: its relying party is told, 
   t.regex(page.html, /Library system/, 'the services each signed in to');
 
   const sidOf = (login: typeof here) => login.tokens.claims()?.sid as string;
-  const before = logoutTokens.length;
+  const before = backchannel.logoutTokens.length;
   await here.browser.submit(`${service.issuer}${devices}/end-others`, page, {});
   const told = await eventually(
     async () =>
-      logoutTokens.slice(before).map((token) => JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString())),
+      backchannel.logoutTokens
+        .slice(before)
+        .map((token) => JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString())),
     (claims) => claims.length >= 2,
   );
   t.deepEqual(

@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import test from 'ava';
 import { addFederation, trustFederation } from '../src/admin/federations.ts';
 import { AuditModel } from '../src/db/models/audit.ts';
@@ -8,7 +7,7 @@ import { createLogger } from '../src/log.ts';
 import { type RefreshOptions, refreshFederation } from '../src/saml/federation/refresh.ts';
 import { federationChoices, findFederationIdp } from '../src/saml/federation/trust.ts';
 import { asEntity, type KeyPair, keyPair, memberIdps, signedAggregate, startFederationServer } from './helpers/federation.ts';
-import { seedUniversity, startTestService, type TestService } from './helpers/service.ts';
+import { capturingLogger, seedUniversity, startTestService, type TestService } from './helpers/service.ts';
 import { eventually } from './helpers/wait.ts';
 
 let service: TestService;
@@ -83,14 +82,7 @@ test.serial(
         `<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>${signedAggregate(entities, federationKey).replace(/^<\?xml[^>]*\?>\s*/, '')}`,
       ],
     ];
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
-    const logger = createLogger('info', sink);
+    const { logger, lines } = capturingLogger('info');
     for (const [reason, xml] of cases) {
       server.publish(xml);
       const result = await refreshNow('gakunin', { logger });

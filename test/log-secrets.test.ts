@@ -1,27 +1,19 @@
-import { Writable } from 'node:stream';
 import test from 'ava';
 import * as oidc from 'openid-client';
 import { AccountModel } from '../src/db/models/account.ts';
-import { createLogger } from '../src/log.ts';
 import { Applicant } from './helpers/applicant.ts';
 import { Browser } from './helpers/browser.ts';
 import { completeLogin, relyingParty } from './helpers/relying-party.ts';
-import { addGraduate, seedUniversity, startTestService, type TestService } from './helpers/service.ts';
+import { addGraduate, capturingLogger, seedUniversity, startTestService, type TestService } from './helpers/service.ts';
 import { recipients } from './helpers/smtp-sink.ts';
 
 // Requirement X3.1: whoever reads the service's logs cannot open a one-time URL or use a token.
-const logLines: string[] = [];
+const { logger: serviceLogger, lines: logLines } = capturingLogger('debug');
 let service: TestService;
 let university: Awaited<ReturnType<typeof seedUniversity>>;
 
 test.before(async () => {
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      logLines.push(String(chunk));
-      done();
-    },
-  });
-  service = await startTestService('log-secrets', {}, createLogger('debug', sink));
+  service = await startTestService('log-secrets', {}, serviceLogger);
   university = await seedUniversity(service);
 });
 test.after.always(() => service?.stop());

@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import test from 'ava';
-import { createLogger } from '../src/log.ts';
 import { Browser } from './helpers/browser.ts';
-import { addGraduate, seedUniversity, startTestService, type TestService } from './helpers/service.ts';
+import { addGraduate, capturingLogger, seedUniversity, startTestService, type TestService } from './helpers/service.ts';
 import { recipients } from './helpers/smtp-sink.ts';
 
 // Requirement X3.5, the optional on-line check: a k-anonymity range API (PASSWORD_BREACH_URL).
@@ -14,7 +12,7 @@ const asked: string[] = [];
 let answering = true;
 let range: Server;
 let service: TestService;
-const logLines: string[] = [];
+const { logger: serviceLogger, lines: logLines } = capturingLogger('warn');
 
 /** A Pwned-Passwords-compatible range server: GET /range/ABCDE answers SUFFIX:COUNT lines, padded. */
 function startRange(): Promise<Server> {
@@ -32,14 +30,8 @@ function startRange(): Promise<Server> {
 
 test.before(async () => {
   range = await startRange();
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      logLines.push(String(chunk));
-      done();
-    },
-  });
   const url = `http://127.0.0.1:${(range.address() as AddressInfo).port}`;
-  service = await startTestService('password-breach', { passwordBreachUrl: url }, createLogger('warn', sink));
+  service = await startTestService('password-breach', { passwordBreachUrl: url }, serviceLogger);
   await seedUniversity(service);
 });
 test.after.always(async () => {

@@ -1,10 +1,15 @@
-import { createServer, type Server } from 'node:http';
 import test from 'ava';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { registerClient } from '../src/admin/clients.ts';
 import { Browser, inputValue } from './helpers/browser.ts';
-import { completeLogin, relyingParty, startLogin, submitGraduateLogin } from './helpers/relying-party.ts';
+import {
+  completeLogin,
+  relyingParty,
+  startBackchannelReceiver,
+  startLogin,
+  submitGraduateLogin,
+} from './helpers/relying-party.ts';
 import { GRADUATE, REDIRECT_URI, seedUniversity, startTestService, type TestService } from './helpers/service.ts';
 
 let service: TestService;
@@ -12,29 +17,17 @@ let university: Awaited<ReturnType<typeof seedUniversity>>;
 let first: oidc.Configuration;
 let second: oidc.Configuration;
 let thirdParty: oidc.Configuration;
-let backchannel: Server;
-const logoutTokens: string[] = [];
+let backchannel: Awaited<ReturnType<typeof startBackchannelReceiver>>;
 
 test.before(async () => {
   service = await startTestService('relying-parties');
   university = await seedUniversity(service);
-  backchannel = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => {
-      body += chunk;
-    });
-    req.on('end', () => {
-      logoutTokens.push(new URLSearchParams(body).get('logout_token') ?? '');
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((done) => backchannel.listen(0, '127.0.0.1', () => done()));
-  const port = (backchannel.address() as { port: number }).port;
+  backchannel = await startBackchannelReceiver();
   const other = await registerClient({
     tenantId: 'test-univ',
     name: 'Library system',
     redirectUris: [REDIRECT_URI],
-    backchannelLogoutUri: `http://127.0.0.1:${port}/backchannel-logout`,
+    backchannelLogoutUri: backchannel.url,
   });
   const outside = await registerClient({
     tenantId: 'test-univ',
@@ -47,7 +40,7 @@ test.before(async () => {
   thirdParty = await relyingParty(service.issuer, outside.clientId, outside.clientSecret);
 });
 test.after.always(async () => {
-  backchannel?.close();
+  await backchannel?.close();
   await service?.stop();
 });
 
@@ -137,14 +130,14 @@ test('logging out at one relying party tells the others of the session over the 
   const confirm = await browser.get(logout.href);
   const html = (await confirm.response?.text()) ?? '';
   const action = html.match(/<form id="op\.logoutForm"[^>]*action="([^"]+)"/)?.[1] as string;
-  const count = logoutTokens.length;
+  const count = backchannel.logoutTokens.length;
   await browser.postForm(
     new URL(action, confirm.url).href,
     { xsrf: inputValue(html, 'xsrf'), logout: 'yes' },
     'http://127.0.0.1:9999/',
   );
-  for (let i = 0; i < 100 && logoutTokens.length === count; i++) await new Promise((r) => setTimeout(r, 20));
-  const token = logoutTokens.at(-1) as string;
+  for (let i = 0; i < 100 && backchannel.logoutTokens.length === count; i++) await new Promise((r) => setTimeout(r, 20));
+  const token = backchannel.logoutTokens.at(-1) as string;
   const { payload } = await jwtVerify(token, createRemoteJWKSet(new URL(`${service.issuer}/jwks`)), { issuer: service.issuer });
   t.truthy((payload.events as Record<string, unknown>)['http://schemas.openid.net/event/backchannel-logout']);
   t.is(payload.sub, university.accountId);

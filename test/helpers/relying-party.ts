@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import * as oidc from 'openid-client';
 import { Browser, formAction, inputValue } from './browser.ts';
 import { REDIRECT_URI } from './service.ts';
@@ -18,6 +19,29 @@ export async function relyingParty(issuer: string, clientId: string, clientSecre
   );
   if (via) rp[oidc.customFetch] = (url, options) => fetch(url.replace(origin, via), options as RequestInit);
   return rp;
+}
+
+/** A relying party's back-channel logout endpoint on loopback: it keeps every logout token it is sent. */
+export async function startBackchannelReceiver() {
+  const logoutTokens: string[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => {
+      body += chunk;
+    });
+    req.on('end', () => {
+      logoutTokens.push(new URLSearchParams(body).get('logout_token') ?? '');
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/backchannel-logout`;
+  const close = () =>
+    new Promise<void>((done) => {
+      server.close(() => done());
+      server.closeAllConnections();
+    });
+  return { url, logoutTokens, close };
 }
 
 export interface StartedLogin {

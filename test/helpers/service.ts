@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { createGraduate, parseName, parseStudentId } from '../../src/admin/accounts.ts';
 import { registerClient } from '../../src/admin/clients.ts';
 import { configureTenant, createTenant } from '../../src/admin/tenants.ts';
@@ -31,6 +32,18 @@ export function testConfig(name: string, overrides: Record<string, unknown> = {}
       overrides,
     ),
   );
+}
+
+/** A logger whose JSON lines are kept in `lines`, as an operator's log store keeps the service's. */
+export function capturingLogger(level: string): { logger: ReturnType<typeof createLogger>; lines: string[] } {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  return { logger: createLogger(level, sink), lines };
 }
 
 export interface TestService extends RunningService {
