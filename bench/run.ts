@@ -1,9 +1,4 @@
-// npm run bench: figures on this machine, each a median over repeated rounds. Prints a table and
-// writes bench/results.md. Uses the configured argon2id parameters (OWASP's minimum by default).
-// With MONGODB_URI set, the same figures are measured against that server instead of the embedded one.
-
-import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
 import { availableParallelism } from 'node:os';
 import mongoose from 'mongoose';
@@ -15,6 +10,7 @@ import { Browser } from '../test/helpers/browser.ts';
 import { completeLogin, relyingParty } from '../test/helpers/relying-party.ts';
 import { GRADUATE, seedUniversity, startTestService } from '../test/helpers/service.ts';
 import { commandsOf } from './commands.ts';
+import { cpuOf, databasePids, rssMiB, startInstance } from './processes.ts';
 
 const ROUNDS = 5;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
@@ -55,76 +51,6 @@ function rotatingRefresh(client: oidc.Configuration, first: string): () => Promi
   return async () => {
     refreshToken = (await oidc.refreshTokenGrant(client, refreshToken)).refresh_token as string;
   };
-}
-
-/** Resident memory of a process (Linux), in MiB. */
-const rssMiB = (pid: number) => Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) / 1024;
-
-const TICKS_PER_SECOND = 100; // Linux USER_HZ
-/** CPU seconds (user + system) a process has used so far. */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-  } catch {
-    return 0; // the process ended (a database backend that closed)
-  }
-}
-
-/** The processes of the embedded database (FerretDB and every PostgreSQL process) on this machine. */
-function databasePids(): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .map(Number)
-    .filter((pid) => {
-      try {
-        return /^(ferretdb|postgres)$/.test(readFileSync(`/proc/${pid}/comm`, 'utf8').trim());
-      } catch {
-        return false;
-      }
-    });
-}
-
-/** CPU seconds of the given processes while `task` runs. */
-async function cpuOf(pids: () => number[], task: () => Promise<unknown>): Promise<number> {
-  const before = new Map(pids().map((pid) => [pid, cpuSeconds(pid)]));
-  await task();
-  return pids().reduce((sum, pid) => sum + cpuSeconds(pid) - (before.get(pid) ?? 0), 0);
-}
-
-/**
- * Another instance of the service, started as in production (`node --max-semi-space-size=8
- * src/main.ts`, production's polling), sharing the database, keys and public address.
- */
-async function startInstance(issuer: string, mongoUri: string, keysDir: string) {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--max-semi-space-size=8', 'src/main.ts'], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      NODE_ENV: 'test',
-      PORT: String(port),
-      ISSUER: issuer,
-      MONGODB_URI: mongoUri,
-      KEYS_DIR: keysDir,
-      LOG_LEVEL: 'warn',
-      // As in production: background polls at their default pace, no driver command events.
-      CHANGE_POLL_MS: '2000',
-      MAIL_POLL_INTERVAL_MS: '1000',
-      MONGODB_MONITOR_COMMANDS: 'false',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  for (let i = 0; i < 200; i++) {
-    if (
-      await fetch(`http://127.0.0.1:${port}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { port, pid: child.pid as number, stop: () => child.kill('SIGTERM') };
 }
 
 /** One public address in front of the instances: each new connection goes to the next (round robin). */

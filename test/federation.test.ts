@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import test from 'ava';
 import { addFederation, trustFederation } from '../src/admin/federations.ts';
 import { AuditModel } from '../src/db/models/audit.ts';
@@ -6,7 +9,8 @@ import { type Federation, FederationIdpModel, FederationModel } from '../src/db/
 import { createLogger } from '../src/log.ts';
 import { type RefreshOptions, refreshFederation } from '../src/saml/federation/refresh.ts';
 import { federationChoices, findFederationIdp } from '../src/saml/federation/trust.ts';
-import { asEntity, type KeyPair, keyPair, memberIdps, signedAggregate, startFederationServer } from './helpers/federation.ts';
+import { type KeyPair, keyPair, memberIdps, signedAggregate, startFederationServer } from './helpers/federation.ts';
+import { runScript } from './helpers/run.ts';
 import { capturingLogger, seedUniversity, startTestService, type TestService } from './helpers/service.ts';
 import { eventually } from './helpers/wait.ts';
 
@@ -167,29 +171,37 @@ test.serial('once the aggregate in use expires without a good successor, its IdP
 });
 
 test.serial(
-  'an aggregate of 5,000 entities is refreshed within the parse memory budget; beyond the budget it is refused',
+  "an aggregate of eduGAIN's size (10,000 entities as federations publish them) is verified and stored within the default parse budget; beyond the budget it is refused",
   async (t) => {
-    t.timeout(300_000);
-    const big = await startFederationServer();
-    try {
-      const entities = memberIdps(5000, idpKey.certificate);
-      big.publish(signedAggregate(entities, federationKey));
-      await addFederation({ id: 'edugain', source: big.url, certificates: [federationKey.certificate], refreshMinutes: 600 });
-      const accepted = await eventually(
-        () => federation('edugain'),
-        (f) => Boolean(f.acceptedAt || f.lastError),
-        240_000,
-      );
-      t.is(accepted.lastError, '');
-      t.is(accepted.idpCount, 5000);
-      t.is(await FederationIdpModel.countDocuments({ federationId: 'edugain' }), 5000);
+    t.timeout(600_000);
+    const file = join(mkdtempSync(join(tmpdir(), 'cert-idp-edugain-')), 'edugain.xml');
+    const made = await runScript('src/dev/make-aggregate.ts', ['10000', file], {}, 300_000);
+    t.is(made.code, 0, made.stderr);
+    const memoryMb = service.config.saml.federationParseMemoryMb;
+    await addFederation({
+      id: 'edugain',
+      source: file,
+      certificates: [readFileSync(`${file}.cert`, 'utf8')],
+      refreshMinutes: 600,
+    });
+    const accepted = await eventually(
+      () => federation('edugain'),
+      (f) => Boolean(f.acceptedAt || f.lastError),
+      400_000,
+    );
+    t.is(accepted.lastError, '', `accepted within the default budget of ${memoryMb} MiB`);
+    t.like(accepted, { entityCount: 10_000, idpCount: 4000 });
+    t.is(await FederationIdpModel.countDocuments({ federationId: 'edugain' }), 4000);
+    const stored = await FederationIdpModel.findOne({
+      federationId: 'edugain',
+      entityId: 'https://idp.org1.example.ac.jp/idp/shibboleth',
+    }).lean();
+    t.like(stored, { displayName: { ja: '第1大学 学認IdP', en: 'University No. 1 IdP' }, scopes: ['org1.example.ac.jp'] });
 
-      big.publish(signedAggregate([...entities, asEntity(entities[0] as string).replace('univ0', 'univ-extra')], federationKey));
-      const refused = await refreshNow('edugain', { memoryMb: 48 });
-      t.like(refused, { outcome: 'refused', reason: 'too-large' });
-      t.is(await FederationIdpModel.countDocuments({ federationId: 'edugain' }), 5000, 'the last good copy stays');
-    } finally {
-      await big.stop();
-    }
+    // The same copy again, as if changed, with a budget no aggregate fits in.
+    await FederationModel.updateOne({ _id: 'edugain' }, { $set: { digest: '' } });
+    const refused = await refreshNow('edugain', { memoryMb: 12 });
+    t.like(refused, { outcome: 'refused', reason: 'too-large' });
+    t.is(await FederationIdpModel.countDocuments({ federationId: 'edugain' }), 4000, 'the last good copy stays');
   },
 );

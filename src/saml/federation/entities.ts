@@ -115,32 +115,19 @@ function readIdp(entity: Element, serializer: XMLSerializer): FederationIdp | un
   };
 }
 
-/**
- * Every IdP of an aggregate (nested EntitiesDescriptors included) that can serve a SAML 2.0 login;
- * an entity whose own validUntil has passed is left out.
- */
-export function readIdps(root: Element, now: Date): { idps: FederationIdp[]; entityCount: number } {
-  const entities = root.localName === 'EntityDescriptor' ? [root] : descendants(root, NS.md, 'EntityDescriptor');
-  const serializer = new XMLSerializer();
-  const idps: FederationIdp[] = [];
-  const seen = new Set<string>();
-  for (const entity of entities) {
-    const validUntil = entity.getAttribute('validUntil');
-    if (validUntil && new Date(validUntil) <= now) continue;
-    const idp = readIdp(entity, serializer);
-    if (idp && !seen.has(idp.entityId)) {
-      seen.add(idp.entityId);
-      idps.push(idp);
-    }
-  }
-  return { idps, entityCount: entities.length };
+/** The IdP of one entity, when it can serve a SAML 2.0 login and its own validUntil (if any) has not passed. */
+export function idpOfEntity(entity: Element, now: Date, serializer = new XMLSerializer()): FederationIdp | undefined {
+  const validUntil = entity.getAttribute('validUntil');
+  if (validUntil && new Date(validUntil) <= now) return undefined;
+  return readIdp(entity, serializer);
 }
 
-/** The IdP of one entity's metadata (an operator's import) as readIdps reads it; undefined when it has none. */
+/** The IdP of one entity's metadata (an operator's import) as an aggregate's is read; undefined when it has none. */
 export function idpOfMetadata(xml: string): FederationIdp | undefined {
   const root = new DOMParser({ errorHandler: { warning: () => {}, error: () => {}, fatalError: () => {} } }).parseFromString(
     xml,
     'text/xml',
   ).documentElement as unknown as Element | null;
-  return root ? readIdps(root, new Date()).idps[0] : undefined;
+  const entities = root?.localName === 'EntityDescriptor' ? [root] : root ? descendants(root, NS.md, 'EntityDescriptor') : [];
+  return entities.map((entity) => idpOfEntity(entity, new Date())).find(Boolean);
 }

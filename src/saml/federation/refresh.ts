@@ -6,7 +6,7 @@ import { takeLease } from '../../db/lease.ts';
 import { type Federation, FederationModel } from '../../db/models/federation.ts';
 import type { Logger } from '../../log.ts';
 import { federationRefreshes } from '../../metrics.ts';
-import { AggregateRefusal } from './aggregate.ts';
+import { AggregateRefusal } from './aggregate-refusal.ts';
 import { storeIdps } from './store.ts';
 import { verifyInWorker } from './verify.ts';
 
@@ -26,12 +26,12 @@ export type RefreshResult =
   | { outcome: 'accepted'; idps: number; written: number; removed: number; validUntil: Date }
   | { outcome: 'refused'; reason: string; detail: string };
 
-type Fetched = { notModified: true } | { notModified: false; xml: string; etag: string; lastModified: string };
+type Fetched = { notModified: true } | { notModified: false; xml: Uint8Array; etag: string; lastModified: string };
 
 /** The aggregate, asked for conditionally (ETag / If-Modified-Since) once a good copy is held. */
 async function fetchAggregate(federation: Federation): Promise<Fetched> {
   if (!/^https?:\/\//.test(federation.source)) {
-    const xml = await readFile(federation.source, 'utf8').catch((error: Error) => {
+    const xml = await readFile(federation.source).catch((error: Error) => {
       throw new AggregateRefusal('fetch', `cannot read ${federation.source}: ${error.message}`);
     });
     return { notModified: false, xml, etag: '', lastModified: '' };
@@ -49,7 +49,7 @@ async function fetchAggregate(federation: Federation): Promise<Fetched> {
   }
   return {
     notModified: false,
-    xml: await response.text(),
+    xml: new Uint8Array(await response.arrayBuffer()),
     etag: response.headers.get('etag') ?? '',
     lastModified: response.headers.get('last-modified') ?? '',
   };

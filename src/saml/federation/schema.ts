@@ -16,21 +16,24 @@ function loadSchemas() {
   return schemas;
 }
 
-/** 64 KiB WebAssembly pages: room for libxml2's tree of an aggregate about 1/20 of this size. */
+/** 64 KiB WebAssembly pages: libxml2's streaming validator holds the file and one entity at a time. */
 const PAGE = 65_536;
 
 /**
  * Validates metadata against the SAML 2.0 metadata schema with libxml2 (xmllint compiled to
  * WebAssembly, in a worker thread, so the event loop keeps serving while a large aggregate is checked).
+ * Streaming (`--stream`, libxml2's xmlReader): no tree of the whole aggregate is built.
  * Returns the errors; none means valid.
  */
-export async function schemaErrors(xml: string): Promise<string[]> {
+export async function schemaErrors(xml: Uint8Array | string): Promise<string[]> {
   const { main, preload } = loadSchemas();
-  const pages = Math.min(65_536, Math.max(256, Math.ceil((Buffer.byteLength(xml) * 20) / PAGE)));
+  const size = typeof xml === 'string' ? Buffer.byteLength(xml) : xml.byteLength;
+  const pages = Math.min(65_536, 256 + Math.ceil((size * 2) / PAGE));
   const result = await validateXML({
     xml: [{ fileName: 'aggregate.xml', contents: xml }],
     schema: [{ fileName: 'saml-schema-metadata-2.0.xsd', contents: main }],
     preload,
+    stream: true,
     maxMemoryPages: pages,
   });
   return result.valid ? [] : result.errors.map((error) => error.message);

@@ -1,0 +1,78 @@
+// The processes a benchmark measures: another instance of the service, and the resident memory and
+// CPU time of it and of the embedded database, read from /proc (Linux).
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { freePort } from '../src/dev/free-port.ts';
+
+/** Resident memory of a process (Linux), in MiB. */
+export const rssMiB = (pid: number) =>
+  Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) / 1024;
+
+const TICKS_PER_SECOND = 100; // Linux USER_HZ
+/** CPU seconds (user + system) a process has used so far. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return 0; // the process ended (a database backend that closed)
+  }
+}
+
+/** The processes of the embedded database (FerretDB and every PostgreSQL process) on this machine. */
+export function databasePids(): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return /^(ferretdb|postgres)$/.test(readFileSync(`/proc/${pid}/comm`, 'utf8').trim());
+      } catch {
+        return false;
+      }
+    });
+}
+
+/** CPU seconds of the given processes while `task` runs. */
+export async function cpuOf(pids: () => number[], task: () => Promise<unknown>): Promise<number> {
+  const before = new Map(pids().map((pid) => [pid, cpuSeconds(pid)]));
+  await task();
+  return pids().reduce((sum, pid) => sum + cpuSeconds(pid) - (before.get(pid) ?? 0), 0);
+}
+
+/**
+ * Another instance of the service, started as in production (`node --max-semi-space-size=8
+ * src/main.ts`, production's polling), sharing the database, keys and public address (its own when
+ * `issuer` is empty).
+ */
+export async function startInstance(issuer: string, mongoUri: string, keysDir: string, env: Record<string, string> = {}) {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--max-semi-space-size=8', 'src/main.ts'], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'test',
+      PORT: String(port),
+      ISSUER: issuer || `http://127.0.0.1:${port}`,
+      MONGODB_URI: mongoUri,
+      KEYS_DIR: keysDir,
+      LOG_LEVEL: 'warn',
+      // As in production: background polls at their default pace, no driver command events.
+      CHANGE_POLL_MS: '2000',
+      MAIL_POLL_INTERVAL_MS: '1000',
+      MONGODB_MONITOR_COMMANDS: 'false',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (let i = 0; i < 200; i++) {
+    if (
+      await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { port, pid: child.pid as number, stop: () => child.kill('SIGTERM') };
+}
