@@ -2,13 +2,14 @@
 // graduates log in (issue 24). A realistic signed aggregate (src/dev/make-aggregate.ts; 10,000
 // entities by default) is added as an operator would; the service process (started as in production,
 // on the embedded database) fetches, verifies and stores it on its own schedule while logins run two
-// at a time. Prints, each the median of ROUNDS refreshes: how long the refresh took, the service's
+// at a time and an operator runs `federation list` from the CLI every five seconds. Prints, each the median of ROUNDS refreshes: how long the refresh took, the service's
 // resident memory before and at its peak, and login latency (p50/p99) before and during the refresh.
 // Usage: node scripts/with-test-services.ts node bench/federation-refresh.ts [ENTITIES=10000] [ROUNDS=3]
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { addFederation } from '../src/admin/federations.ts';
 import { type Federation, FederationIdpModel, FederationModel } from '../src/db/models/federation.ts';
 import { completeLogin, relyingParty } from '../test/helpers/relying-party.ts';
@@ -31,7 +32,13 @@ const university = await seedUniversity(service);
 const instance = await startInstance('', service.config.mongodb.uri as string, service.config.keysDir, {
   FEDERATION_POLL_SECONDS: '1',
 });
-const rounds: Array<{ seconds: number; before: number; peak: number; idle: number[]; during: number[] }> = [];
+const rounds: Array<{ seconds: number; before: number; peak: number; idle: number[]; during: number[]; cli: number }> = [];
+/** An operator's command beside the service, as docs/operations.md shows it. */
+const cli = () =>
+  promisify(execFile)(process.execPath, ['src/cli/main.ts', 'federation', 'list'], {
+    env: { ...process.env, MONGODB_URI: service.config.mongodb.uri as string, KEYS_DIR: service.config.keysDir },
+    timeout: 60_000,
+  });
 try {
   const issuer = `http://127.0.0.1:${instance.port}`;
   const rp = await relyingParty(issuer, university.client.id, university.client.secret);
@@ -58,6 +65,14 @@ try {
     }, 50);
     const started = performance.now();
     phase = 'during';
+    let commands = 0;
+    const operator = (async () => {
+      while (phase === 'during') {
+        await cli();
+        commands += 1;
+        await new Promise((r) => setTimeout(r, 5000));
+      }
+    })();
     await addFederation({ id: 'edugain', source: file, certificates: [certificate], refreshMinutes: 600 });
     let federation: Federation | null = null;
     while (!federation?.acceptedAt && !federation?.lastError) {
@@ -67,12 +82,12 @@ try {
     const seconds = (performance.now() - started) / 1000;
     phase = 'done';
     clearInterval(sampler);
-    await Promise.all(logins);
+    await Promise.all([...logins, operator]);
     if (federation.lastError) throw new Error(`refused: ${federation.lastError}`);
-    rounds.push({ seconds, before, peak, ...latencies });
+    rounds.push({ seconds, before, peak, ...latencies, cli: commands });
     console.log(
       `round ${round + 1}: ${federation.idpCount} IdPs of ${federation.entityCount} entities in ${seconds.toFixed(1)} s, ` +
-        `RSS ${before.toFixed(0)} → ${peak.toFixed(0)} MiB, ${latencies.during.length} logins during`,
+        `RSS ${before.toFixed(0)} → ${peak.toFixed(0)} MiB, ${latencies.during.length} logins and ${commands} CLI commands during`,
     );
   }
 } finally {
