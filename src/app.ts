@@ -5,7 +5,8 @@ import compose from 'koa-compose';
 import type Provider from 'oidc-provider';
 import type { Config } from './config/schema.ts';
 import { useBreachRange } from './credentials/breach-range.ts';
-import { errorPages, PageError } from './http/errors.ts';
+import { ServiceError } from './errors.ts';
+import { errorPages } from './http/errors.ts';
 import { healthRoutes } from './http/health.ts';
 import { languageMiddleware } from './http/lang.ts';
 import { loggedPath } from './http/logged-path.ts';
@@ -80,7 +81,7 @@ export function buildApp({ config, logger, hasher, jwks, cookieKeys, spKeys, dev
     const key = `token-ip:${ctx.ip}`;
     const wait = await throttle.waitSeconds([key]);
     if (wait) {
-      throw new PageError(429, 'throttle.tooMany', wait);
+      throw new ServiceError(429, 'throttle.tooMany', { retryAfter: wait });
     }
     await next();
     if (ctx.status === 404) await throttle.fail(key, 10);

@@ -7,7 +7,7 @@ import { sweepExpired } from '../src/db/sweeper.ts';
 import { APPLICANT, Applicant } from './helpers/applicant.ts';
 import { formAction, inputValue } from './helpers/browser.ts';
 import { relyingParty, startLogin, submitGraduateLogin } from './helpers/relying-party.ts';
-import { GRADUATE, REDIRECT_URI, seedUniversity, startTestService, type TestService } from './helpers/service.ts';
+import { addGraduate, GRADUATE, REDIRECT_URI, seedUniversity, startTestService, type TestService } from './helpers/service.ts';
 import { recipients } from './helpers/smtp-sink.ts';
 import { StaffMember } from './helpers/staff.ts';
 
@@ -28,7 +28,7 @@ test.after.always(() => service?.stop());
 
 async function applied(email: string, values: Record<string, string> = APPLICANT) {
   await new Applicant(service).apply(email, values);
-  const application = await ApplicationModel.findOne({ email }).lean();
+  const application = await ApplicationModel.findOne({ email }).sort({ _id: -1 }).lean();
   if (!application) throw new Error('no application');
   return application._id.toString();
 }
@@ -190,6 +190,26 @@ test.serial('a reapplication moves an existing account to the new mail address, 
     ['19B0042'],
   );
 });
+
+test.serial(
+  'approving for an account that is gone, or to an address another account took meanwhile, is refused beside the decision and can be decided again',
+  async (t) => {
+    const reapplication = await applied('gone.account@example.com', { ...APPLICANT, applicationType: 'reapplication' });
+    const gone = await staff.decide(reapplication, { action: 'approve', accountId: '0123456789abcdef01234567', reason: '' });
+    t.regex(gone.html, /id="accountId-error"[^>]*>再申請を反映するアカウントを選択してください/);
+    t.is((await ApplicationModel.findById(reapplication).lean())?.status, 'pending');
+
+    const second = await applied('taken.meanwhile@example.com');
+    // The operator creates an account for the same address while the application waits.
+    await addGraduate(service, 'taken.meanwhile@example.com');
+    const taken = await staff.decide(second, { action: 'approve', reason: '' });
+    t.regex(taken.html, /このメールアドレスはすでに別のアカウントで使用されています/);
+    t.is((await ApplicationModel.findById(second).lean())?.status, 'pending');
+    const rejected = await staff.decide(second, { action: 'reject', reason: '重複した申請です。' });
+    t.not(rejected.status, 500, 'the claim on the decision was released');
+    t.is((await ApplicationModel.findById(second).lean())?.status, 'rejected');
+  },
+);
 
 test.serial('identification images are deleted once the retention period after the decision has passed', async (t) => {
   const id = await applied('retention@example.com');

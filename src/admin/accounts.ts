@@ -4,7 +4,7 @@ import { AccountModel, isDuplicateKey, STUDENT_ID_STATUSES } from '../db/models/
 import type { SecretHasher } from '../security/secrets.ts';
 import { type NameKind, nameFits } from '../text/names.ts';
 import { operatorMailAddress } from './address.ts';
-import { OperatorError } from './errors.ts';
+import { AddressTaken, OperatorError } from './errors.ts';
 import { requireTenant } from './tenants.ts';
 
 type Name = { family: string; given: string };
@@ -105,7 +105,7 @@ export async function createGraduate(hasher: SecretHasher, input: GraduateInput)
     });
     return account._id.toString();
   } catch (error) {
-    if (isDuplicateKey(error)) throw new OperatorError(`an account with ${email} already exists in tenant "${input.tenantId}"`);
+    if (isDuplicateKey(error)) throw new AddressTaken(`an account with ${email} already exists in tenant "${input.tenantId}"`);
     throw error;
   }
 }

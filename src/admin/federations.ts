@@ -9,6 +9,7 @@ import {
   FederationTrustModel,
 } from '../db/models/federation.ts';
 import type { AttributeMapping } from '../db/models/saml.ts';
+import { messageOf } from '../errors.ts';
 import { FEDERATION_MAPPING } from '../saml/attributes.ts';
 import { OperatorError } from './errors.ts';
 import { MAPPING_KEYS } from './saml-idps.ts';
@@ -29,7 +30,7 @@ function checkCertificates(pems: string[]): string[] {
     try {
       return new X509Certificate(pem).toString();
     } catch (error) {
-      throw new OperatorError(`not a PEM certificate: ${(error as Error).message}`);
+      throw new OperatorError(`not a PEM certificate: ${messageOf(error)}`);
     }
   });
 }

@@ -1,4 +1,5 @@
 import { type AttributeMapping, type SamlIdp, SamlIdpModel } from '../db/models/saml.ts';
+import { messageOf } from '../errors.ts';
 import { idpOfMetadata } from '../saml/federation/entities.ts';
 import { FEDERATION_SLUG_PREFIX } from '../saml/federation/trust.ts';
 import { idpEntity } from '../saml/service-provider.ts';
@@ -47,7 +48,7 @@ function checkMetadata(xml: string, binding: 'redirect' | 'post') {
   try {
     entity = idpEntity({ metadataXml: xml });
   } catch (error) {
-    throw new OperatorError(`not SAML IdP metadata: ${(error as Error).message}`);
+    throw new OperatorError(`not SAML IdP metadata: ${messageOf(error)}`);
   }
   const entityId = entity.entityMeta.getEntityID();
   if (!entityId) throw new OperatorError('the metadata has no entityID');

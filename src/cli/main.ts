@@ -114,7 +114,7 @@ try {
     process.stderr.write(`cert-idp: ${error.message}\n`);
     exitCode = 1;
   } else {
-    process.stderr.write(`cert-idp: unexpected error: ${(error as Error).stack}\n`);
+    process.stderr.write(`cert-idp: unexpected error: ${error instanceof Error ? error.stack : String(error)}\n`);
     exitCode = 1;
   }
 } finally {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Config } from '../config/schema.ts';
+import { messageOf } from '../errors.ts';
 import { hasControlCharacters } from '../text/control-characters.ts';
 
 /** A command line that cannot be run as typed: the message, then the usage. */
@@ -24,7 +25,7 @@ export function options<T extends Spec>(args: string[], spec: T, required: Array
   try {
     values = parseArgs({ args, options: spec, strict: true, allowPositionals: false }).values;
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(messageOf(error));
   }
   for (const name of required) {
     if (values[name] === undefined || values[name] === '') throw new UsageError(`--${name} is required`);
@@ -54,7 +55,7 @@ export function readOptionFile(flag: string, path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new UsageError(`cannot read --${flag}: ${(error as Error).message}`);
+    throw new UsageError(`cannot read --${flag}: ${messageOf(error)}`);
   }
 }
 

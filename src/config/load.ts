@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { messageOf } from '../errors.ts';
 import { type Config, configSchema } from './schema.ts';
 
 export class ConfigError extends Error {}
@@ -27,7 +28,7 @@ function readJson(file: string, required: boolean): Json {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && !required) return {};
-    throw new ConfigError(`cannot read ${file}: ${(error as Error).message}`);
+    throw new ConfigError(`cannot read ${file}: ${messageOf(error)}`);
   }
 }
 

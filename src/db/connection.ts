@@ -1,4 +1,5 @@
 import mongoose from 'mongoose';
+import { messageOf } from '../errors.ts';
 
 export class DatabaseUnreachableError extends Error {}
 
@@ -29,7 +30,7 @@ export async function connectDatabase(
     await mongoose.connection.db?.admin().ping();
   } catch (error) {
     await mongoose.disconnect().catch(() => undefined);
-    throw new DatabaseUnreachableError(`cannot reach the database at ${redactUri(uri)}: ${(error as Error).message}`);
+    throw new DatabaseUnreachableError(`cannot reach the database at ${redactUri(uri)}: ${messageOf(error)}`);
   }
   return ensureIndexes();
 }

@@ -1,53 +1,41 @@
 import type { Context, Middleware } from 'koa';
+import { isDatabaseOutage, ServiceError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { loggedPath } from './logged-path.ts';
 import { render } from './views.ts';
 
-/**
- * What went wrong, as the person is told it: a message id and a status (compare oidc-provider's
- * lib/helpers/errors.js). Thrown anywhere in our routes; rendered in one place, errorPages.
- */
-export class PageError extends Error {
-  readonly status: number;
-  readonly messageKey: string;
-  /** Seconds after which trying again makes sense (Retry-After). */
-  readonly retryAfter?: number;
-
-  constructor(status: number, messageKey: string, retryAfter?: number) {
-    super(messageKey);
-    this.status = status;
-    this.messageKey = messageKey;
-    this.retryAfter = retryAfter;
-  }
-}
-
-/** The error page of anything our routes throw: a PageError as it says, anything else by its status. */
-function asPageError(error: unknown): PageError {
-  if (error instanceof PageError) return error;
+/** The ServiceError of anything our routes throw: one as it says, the database's outage as 503, anything else by its status. */
+function asServiceError(error: unknown): ServiceError {
+  if (error instanceof ServiceError) return error;
   // The database out of reach is a temporary state: say so (503), do not call it a bug.
-  if (/^Mongo(ServerSelection|Network|NotConnected|Topology)/.test((error as Error).name ?? '')) {
-    return new PageError(503, 'error.unavailable', 5);
-  }
-  const status = (error as { status?: number }).status ?? 500;
-  return new PageError(status, status === 404 ? 'error.notFound' : status === 503 ? 'error.unavailable' : 'error.generic');
+  if (isDatabaseOutage(error)) return new ServiceError(503, 'error.unavailable', { retryAfter: 5 });
+  const status = (error as { status?: number } | null)?.status ?? 500;
+  return new ServiceError(status, status === 404 ? 'error.notFound' : status === 503 ? 'error.unavailable' : 'error.generic');
 }
 
-function renderPageError(ctx: Context, page: PageError): void {
-  if (page.retryAfter) ctx.set('Retry-After', String(page.retryAfter));
-  render(ctx, 'error', { messageKey: page.messageKey, code: ctx.state.requestId }, page.status);
+function renderServiceError(ctx: Context, error: ServiceError): void {
+  if (error.retryAfter) ctx.set('Retry-After', String(error.retryAfter));
+  render(ctx, 'error', { messageKey: error.code, code: ctx.state.requestId }, error.status);
 }
 
-/** Any error in our routes becomes a localised page with the right status: never a stack trace. */
+/**
+ * Any error in our routes becomes a localised page with the right status: never a stack trace. What
+ * went wrong inside (an unexpected error, a ServiceError's detail) goes to the log, with the request id
+ * the page shows.
+ */
 export function errorPages(logger: Logger): Middleware {
   return async (ctx, next) => {
     try {
       await next();
     } catch (error) {
-      const page = asPageError(error);
-      if (page !== error && page.status >= 500) {
-        logger[page.status === 503 ? 'warn' : 'error']({ err: error, path: loggedPath(ctx) }, 'request failed');
+      const answer = asServiceError(error);
+      const path = loggedPath(ctx);
+      if (answer !== error && answer.status >= 500) {
+        logger[answer.status === 503 ? 'warn' : 'error']({ err: error, path }, 'request failed');
+      } else if (answer.detail) {
+        logger.info({ code: answer.code, status: answer.status, detail: answer.detail, path }, 'request refused');
       }
-      renderPageError(ctx, page);
+      renderServiceError(ctx, answer);
     }
   };
 }

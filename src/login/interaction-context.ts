@@ -3,7 +3,7 @@ import type Provider from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import { findTenant } from '../db/lookups.ts';
 import { type Tenant, tenantBranding } from '../db/models/tenant.ts';
-import { PageError } from '../http/errors.ts';
+import { ServiceError } from '../errors.ts';
 import { rememberLang } from '../http/lang.ts';
 import type { Branding } from '../http/views.ts';
 import { type Lang, pickLang } from '../i18n/index.ts';
@@ -45,5 +45,5 @@ export async function loadInteraction(ctx: Context, provider: Provider): Promise
 
 /** The interaction is gone (expired, finished, or another browser's): the person starts again. */
 export function interactionExpired(_ctx?: Context): never {
-  throw new PageError(400, 'error.sessionExpired');
+  throw new ServiceError(400, 'error.sessionExpired');
 }

@@ -1,6 +1,7 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import { claimOnce } from '../db/claim.ts';
 import { type Mail, MailModel } from '../db/models/mail.ts';
+import { messageOf } from '../errors.ts';
 import type { Logger } from '../log.ts';
 
 export interface MailWorkerSettings {
@@ -94,11 +95,11 @@ export class MailWorker {
           $set: {
             status: giveUp ? 'failed' : 'pending',
             nextAttemptAt: new Date(Date.now() + delay),
-            lastError: (error as Error).message.slice(0, 500),
+            lastError: messageOf(error).slice(0, 500),
           },
         },
       );
-      this.logger.warn({ mail: mail._id.toString(), attempts, giveUp, err: (error as Error).message }, 'mail not sent');
+      this.logger.warn({ mail: mail._id.toString(), attempts, giveUp, err: messageOf(error) }, 'mail not sent');
     }
   }
 

@@ -1,5 +1,5 @@
 import { createGraduate, hashGraduateSecrets, parseName } from '../admin/accounts.ts';
-import { OperatorError } from '../admin/errors.ts';
+import { AddressTaken } from '../admin/errors.ts';
 import type { Config } from '../config/schema.ts';
 import { generatePassword } from '../credentials/password-policy.ts';
 import { changeAddress } from '../db/account-address.ts';
@@ -10,6 +10,7 @@ import { type Application, ApplicationModel } from '../db/models/application.ts'
 import { ClaimModel } from '../db/models/claim.ts';
 import type { Staff } from '../db/models/staff.ts';
 import type { Tenant } from '../db/models/tenant.ts';
+import { ServiceError } from '../errors.ts';
 import { CONTACT_FIELDS } from '../http/form-items.ts';
 import { tenantLoginUrl } from '../http/tenant.ts';
 import type { Lang } from '../i18n/index.ts';
@@ -56,6 +57,15 @@ function studentIdFrom(tenant: Tenant, values: Record<string, string>) {
   };
 }
 
+/** Why an approval could not be carried out, as the reviewer is told it beside the decision. */
+class ApprovalRefused extends ServiceError {
+  readonly reason: 'accountRequired' | 'emailTaken';
+  constructor(reason: 'accountRequired' | 'emailTaken') {
+    super(409, `review.${reason}`);
+    this.reason = reason;
+  }
+}
+
 /** Creates the account of a new applicant, or moves an existing account to the new address. */
 async function approve(
   deps: Deps,
@@ -84,18 +94,18 @@ async function approve(
     });
   }
   const stored = await hashGraduateSecrets(deps.hasher, secrets);
+  if (!accountId) throw new ApprovalRefused('accountRequired');
   try {
-    if (!accountId) throw new OperatorError('account not found');
     const matched = await changeAddress({ _id: accountId, tenantId: tenant._id, kind: 'graduate' }, application.email, {
       emailVerified: true,
       ...stored,
     });
-    if (!matched) throw new OperatorError('account not found');
+    if (!matched) throw new ApprovalRefused('accountRequired');
   } catch (error) {
-    if (isDuplicateKey(error)) throw new OperatorError('email taken');
+    if (isDuplicateKey(error)) throw new ApprovalRefused('emailTaken');
     throw error;
   }
-  return accountId as string;
+  return accountId;
 }
 
 /** One decision being carried out: the application, the staff's input and its trimmed reason. */
@@ -144,8 +154,9 @@ async function approveGraduate(d: Decision): Promise<Outcome> {
     accountId = await approve(d.deps, d.tenant, d.application, d.input.accountId, initialPassword);
   } catch (error) {
     await ClaimModel.deleteOne({ _id: d.claim });
-    if (error instanceof OperatorError)
-      return { error: error.message === 'account not found' ? 'accountRequired' : 'emailTaken' };
+    if (error instanceof ApprovalRefused) return { error: error.reason };
+    // A new applicant's address taken by another account meanwhile.
+    if (error instanceof AddressTaken) return { error: 'emailTaken' };
     throw error;
   }
   await mailApplicant(d, 'approved', {

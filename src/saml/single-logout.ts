@@ -3,7 +3,7 @@ import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { audit } from '../db/audit.ts';
 import { type Account, AccountModel } from '../db/models/account.ts';
-import { PageError } from '../http/errors.ts';
+import { messageOf, ServiceError } from '../errors.ts';
 import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import type { Logger } from '../log.ts';
@@ -67,6 +67,26 @@ export async function logoutAtIdp(ctx: Context, sps: ServiceProviders, tenantId:
   return true;
 }
 
+/** The IdP's LogoutRequest: every session here of the student it names ends, each audited. */
+async function endStudentSessions(tenantId: string, idpId: string, nameId: string, logger: Logger, ip: string) {
+  const accounts = await AccountModel.find({
+    tenantId,
+    'samlSession.idpId': idpId,
+    'samlSession.nameId': nameId,
+  }).lean<Account[]>();
+  for (const account of accounts) {
+    const ended = await endOtherSessions(account._id.toString());
+    await audit(logger, {
+      event: 'saml.logout',
+      tenant: tenantId,
+      account: account._id.toString(),
+      idp: idpId,
+      endedSessions: ended,
+      ip,
+    });
+  }
+}
+
 /**
  * /t/:tenant/saml/slo: single logout with the university's IdP. A LogoutRequest from the IdP (the
  * student logged out there) ends every session of the student here and is answered; a
@@ -91,7 +111,7 @@ export function singleLogoutRoutes(sps: ServiceProviders, logger: Logger, body: 
         { event: 'saml.logout_refused', tenant: tenant._id, detail, ip: ctx.ip },
         'SAML logout message refused',
       );
-      throw new PageError(400, 'saml.refused.malformed');
+      throw new ServiceError(400, 'saml.refused.malformed');
     };
     if (!kind) return refuse('no SAML message');
     let xml: string;
@@ -108,36 +128,23 @@ export function singleLogoutRoutes(sps: ServiceProviders, logger: Logger, body: 
     const sp = sps.entity(tenant._id);
     const from = idpEntity(idp);
     const message = { query: ctx.query, body: params, octetString: octetString(ctx.querystring, kind) };
+    // Only samlify's check of the message is a refusal; the database calls after it stay outside the
+    // try, so an outage answers 503 (errorPages) instead of being audited as a refused logout.
+    let parsed: Awaited<ReturnType<typeof sp.parseLogoutRequest>>;
     try {
       if (kind === 'SAMLResponse') {
         await sp.parseLogoutResponse(from, binding, message);
         return render(ctx, 'logged-out');
       }
-      const parsed = await sp.parseLogoutRequest(from, binding, message);
-      const nameId = String(parsed.extract.nameID ?? '');
-      const accounts = await AccountModel.find({
-        tenantId: tenant._id,
-        'samlSession.idpId': idp._id,
-        'samlSession.nameId': nameId,
-      }).lean<Account[]>();
-      for (const account of accounts) {
-        const ended = await endOtherSessions(account._id.toString());
-        await audit(logger, {
-          event: 'saml.logout',
-          tenant: tenant._id,
-          account: account._id.toString(),
-          idp: idp._id,
-          endedSessions: ended,
-          ip: ctx.ip,
-        });
-      }
-      const relayState = typeof params.RelayState === 'string' ? params.RelayState : undefined;
-      const response = sp.createLogoutResponse(from, { ...parsed }, 'redirect', relayState ? { relayState } : undefined);
-      ctx.status = 303;
-      ctx.redirect(response.context);
+      parsed = await sp.parseLogoutRequest(from, binding, message);
     } catch (error) {
-      return refuse(`samlify: ${(error as Error).message ?? error}`);
+      return refuse(`samlify: ${messageOf(error)}`);
     }
+    await endStudentSessions(tenant._id, idp._id, String(parsed.extract.nameID ?? ''), logger, ctx.ip);
+    const relayState = typeof params.RelayState === 'string' ? params.RelayState : undefined;
+    const response = sp.createLogoutResponse(from, { ...parsed }, 'redirect', relayState ? { relayState } : undefined);
+    ctx.status = 303;
+    ctx.redirect(response.context);
   };
 
   router.get('/slo', handle);

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../config/load.ts';
+import { messageOf } from '../errors.ts';
 
 /** A JSON file of keys/, or undefined when it does not exist yet. */
 export function readKeyFile<T>(file: string): T | undefined {
@@ -8,7 +9,7 @@ export function readKeyFile<T>(file: string): T | undefined {
     return JSON.parse(readFileSync(file, 'utf8')) as T;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ConfigError(`cannot read ${file}: ${(error as Error).message}`);
+    throw new ConfigError(`cannot read ${file}: ${messageOf(error)}`);
   }
 }
 

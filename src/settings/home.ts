@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import type { Account } from '../db/models/account.ts';
-import { PageError } from '../http/errors.ts';
+import { ServiceError } from '../errors.ts';
 import { accountOf, tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { formatDateTime } from '../i18n/index.ts';
@@ -21,7 +21,7 @@ export function accountLogin({ config }: SettingsDeps) {
 
 export function accountCallback(ctx: Context): void {
   const returnTo = finishAccountLogin(ctx, tenantOf(ctx)._id);
-  if (!returnTo) throw new PageError(400, 'error.generic');
+  if (!returnTo) throw new ServiceError(400, 'error.generic');
   ctx.redirect(returnTo);
 }
 

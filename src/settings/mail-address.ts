@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 import { addressInUse, changeAddress } from '../db/account-address.ts';
 import { audit } from '../db/audit.ts';
 import { type Account, AccountModel, isDuplicateKey } from '../db/models/account.ts';
-import { PageError } from '../http/errors.ts';
+import { ServiceError } from '../errors.ts';
 import { confirmedMailAddress, formField } from '../http/form.ts';
 import { accountOf, tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
@@ -78,7 +78,7 @@ export function verifyChange({ config, logger }: SettingsDeps) {
       await changeAddress({ _id: before._id, tenantId: tenant._id }, email, { emailVerified: true });
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
-      throw new PageError(409, 'account.emailTaken');
+      throw new ServiceError(409, 'account.emailTaken');
     }
     await notify(before, 'emailChanged', config.issuer, { before: before.email, after: email });
     await audit(logger, { event: 'account.email_changed', tenant: tenant._id, account: before._id.toString(), ip: ctx.ip });

@@ -1,4 +1,5 @@
 import { type CatalogueInput, configureTenant, createTenant, listTenants } from '../../admin/tenants.ts';
+import { messageOf } from '../../errors.ts';
 import { type CommandGroup, many, options, readOptionFile, s, UsageError, yesNo } from '../options.ts';
 
 function loginMethods(value: string): { graduate: boolean; student: boolean } {
@@ -14,7 +15,7 @@ function catalogue(path: string): CatalogueInput[] | undefined {
     entries = JSON.parse(readOptionFile('catalogue-file', path));
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    throw new UsageError(`--catalogue-file is not JSON: ${(error as Error).message}`);
+    throw new UsageError(`--catalogue-file is not JSON: ${messageOf(error)}`);
   }
   if (!Array.isArray(entries)) throw new UsageError('--catalogue-file must hold a JSON array');
   return entries as CatalogueInput[];

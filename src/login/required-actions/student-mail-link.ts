@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import { changeAddress } from '../../db/account-address.ts';
 import { audit } from '../../db/audit.ts';
 import { isDuplicateKey } from '../../db/models/account.ts';
-import { PageError } from '../../http/errors.ts';
+import { ServiceError } from '../../errors.ts';
 import { tenantOf } from '../../http/state.ts';
 import { render } from '../../http/views.ts';
 import type { Logger } from '../../log.ts';
@@ -37,7 +37,7 @@ function setAddress(logger: Logger) {
       if (!matched) return showLinkProblem(ctx, 'invalid', start(ctx));
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
-      throw new PageError(409, 'student.mail.inUse');
+      throw new ServiceError(409, 'student.mail.inUse');
     }
     await audit(logger, { event: 'student.mail_set', tenant: tenant._id, account: ref, ip: ctx.ip });
     render(ctx, 'student-mail-done', { next: `/interaction/${interaction}/continue?t=${tenant._id}` });

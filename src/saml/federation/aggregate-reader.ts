@@ -1,6 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
 import { type SaxesOptions, SaxesParser, type SaxesTagNS } from 'saxes';
+import { messageOf } from '../../errors.ts';
 import { METADATA_NS } from '../namespaces.ts';
 import { xmlText } from '../xml-text.ts';
 import { AggregateRefusal } from './aggregate-refusal.ts';
@@ -183,7 +184,7 @@ export function readAggregate(chunks: Iterable<string>, now: Date, onIdp: (idp: 
     parser.close();
   } catch (error) {
     if (error instanceof AggregateRefusal) throw error;
-    throw new AggregateRefusal('malformed', `not well-formed XML: ${(error as Error).message}`);
+    throw new AggregateRefusal('malformed', `not well-formed XML: ${messageOf(error)}`);
   }
   canonical.end();
   if (!root) throw new AggregateRefusal('malformed', 'not SAML metadata (md:EntitiesDescriptor)');

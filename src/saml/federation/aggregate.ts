@@ -1,5 +1,6 @@
 import { verify, X509Certificate } from 'node:crypto';
 import { ExclusiveCanonicalization, ExclusiveCanonicalizationWithComments } from 'xml-crypto';
+import { messageOf } from '../../errors.ts';
 import { METADATA_NS } from '../namespaces.ts';
 import { DIGEST_METHODS, type ReadAggregate, readAggregate } from './aggregate-reader.ts';
 import { AggregateRefusal } from './aggregate-refusal.ts';
@@ -85,7 +86,7 @@ function checkSignature(read: ReadAggregate, certificates: string[]): void {
     try {
       if (verify(hash, signed, new X509Certificate(certificate).publicKey, value)) return;
     } catch (error) {
-      errors.push((error as Error).message);
+      errors.push(messageOf(error));
     }
   }
   throw refuse(`no federation certificate verifies the signature ${errors.join('; ')}`.trim());

@@ -22,5 +22,8 @@ try {
   parentPort?.postMessage({ summary });
 } catch (error) {
   const refusal = error instanceof AggregateRefusal ? { reason: error.reason, message: error.message } : undefined;
-  parentPort?.postMessage({ refusal, error: refusal ? undefined : String((error as Error).stack ?? error) });
+  parentPort?.postMessage({
+    refusal,
+    error: refusal ? undefined : error instanceof Error ? (error.stack ?? error.message) : String(error),
+  });
 }

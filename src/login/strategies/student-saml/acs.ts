@@ -1,7 +1,7 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { PageError } from '../../../http/errors.ts';
+import { ServiceError } from '../../../errors.ts';
 import { formField } from '../../../http/form.ts';
 import { tenantOf } from '../../../http/state.ts';
 import { samlRefusals } from '../../../metrics.ts';
@@ -86,7 +86,7 @@ export function samlRoutes({ sps, logger, config }: PageDeps, flow: LoginFlow, s
   router.get('/refused/:reason', (ctx) => {
     const reason = REASONS.find((r) => r === ctx.params.reason);
     if (!reason) return ctx.throw(404);
-    throw new PageError(400, `saml.refused.${reason}`);
+    throw new ServiceError(400, `saml.refused.${reason}`);
   });
   return router;
 }
