@@ -34,6 +34,13 @@ module.exports = {
   forbidden: [
     ...forbidden,
     {
+      name: 'one-door-to-identities',
+      comment: 'Accounts are read and written through src/db/identities.ts only (docs/architecture.md).',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/db/identities\\.ts$' },
+      to: { path: '^src/db/models/account\\.ts$' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: { path: '^src/' },

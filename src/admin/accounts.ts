@@ -1,6 +1,6 @@
 import { passwordProblems } from '../credentials/password-policy.ts';
-import { createAccount } from '../db/account-address.ts';
-import { AccountModel, isDuplicateKey, STUDENT_ID_STATUSES } from '../db/models/account.ts';
+import { isDuplicateKey } from '../db/duplicate-key.ts';
+import { createAccount, listAccounts as listAccountsOf, STUDENT_ID_STATUSES } from '../db/identities.ts';
 import type { SecretHasher } from '../security/secrets.ts';
 import { type NameKind, nameFits } from '../text/names.ts';
 import { operatorMailAddress } from './address.ts';
@@ -111,5 +111,5 @@ export async function createGraduate(hasher: SecretHasher, input: GraduateInput)
 }
 
 export function listAccounts(tenantId: string) {
-  return AccountModel.find({ tenantId }, { passwordHash: 0, secondPasswordHash: 0 }).sort({ email: 1 }).lean();
+  return listAccountsOf(tenantId);
 }

@@ -1,5 +1,5 @@
 import { passwordProblems } from '../credentials/password-policy.ts';
-import { isDuplicateKey } from '../db/models/account.ts';
+import { isDuplicateKey } from '../db/duplicate-key.ts';
 import { StaffModel } from '../db/models/staff.ts';
 import type { SecretHasher } from '../security/secrets.ts';
 import { operatorMailAddress } from './address.ts';

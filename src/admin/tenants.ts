@@ -1,4 +1,4 @@
-import { isDuplicateKey } from '../db/models/account.ts';
+import { isDuplicateKey } from '../db/duplicate-key.ts';
 import { PASSKEY_POLICIES, TenantModel } from '../db/models/tenant.ts';
 import { FIELDS } from '../http/form-items.ts';
 import { OperatorError } from './errors.ts';

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import type { Config } from '../config/schema.ts';
-import { addressInUse } from '../db/account-address.ts';
+import { addressInUse } from '../db/identities.ts';
 import type { Tenant } from '../db/models/tenant.ts';
 import { tenantOf } from '../http/state.ts';
 import { tenantLoginUrl } from '../http/tenant.ts';

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
-import { addressInUse } from '../db/account-address.ts';
 import { audit } from '../db/audit.ts';
+import { addressInUse } from '../db/identities.ts';
 import { confirmedMailAddress, formField } from '../http/form.ts';
 import { tenantOf } from '../http/state.ts';
 import { tenantLoginUrl } from '../http/tenant.ts';

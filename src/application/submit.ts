@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
-import { addressInUse } from '../db/account-address.ts';
 import { audit } from '../db/audit.ts';
 import { claimOnce } from '../db/claim.ts';
+import { addressInUse } from '../db/identities.ts';
 import { type Application, ApplicationModel } from '../db/models/application.ts';
 import { type ApplicationFlow, ApplicationFlowModel } from '../db/models/application-flow.ts';
 import type { Tenant } from '../db/models/tenant.ts';

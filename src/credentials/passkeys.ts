@@ -10,7 +10,7 @@ import {
 } from '@simplewebauthn/server';
 import { audit } from '../db/audit.ts';
 import { claimOnce } from '../db/claim.ts';
-import { type Account, AccountModel } from '../db/models/account.ts';
+import { type Account, findAccount } from '../db/identities.ts';
 import { type Passkey, PasskeyModel, WebAuthnChallengeModel } from '../db/models/passkey.ts';
 import { StaffModel } from '../db/models/staff.ts';
 import { formatDateTime, type Lang } from '../i18n/index.ts';
@@ -245,7 +245,7 @@ async function suspendPasskey(passkey: Passkey, answered: number, logger: Logger
   const owner =
     passkey.owner === 'staff'
       ? { staff: passkey.accountId, person: await StaffModel.findById(passkey.accountId, { email: 1 }).lean() }
-      : { account: passkey.accountId, person: await AccountModel.findById(passkey.accountId, { email: 1, locale: 1 }).lean() };
+      : { account: passkey.accountId, person: await findAccount(passkey.accountId) };
   await audit(
     logger,
     {

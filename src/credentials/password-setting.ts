@@ -1,5 +1,5 @@
 import type mongoose from 'mongoose';
-import { AccountModel } from '../db/models/account.ts';
+import { updateAccount } from '../db/identities.ts';
 import { type FieldErrors, type Message, message } from '../i18n/index.ts';
 import type { SecretHasher } from '../security/secrets.ts';
 import { knownBreached } from './breach-range.ts';
@@ -101,14 +101,14 @@ export async function newSecondPasswordErrors(
 
 /** Stores a new second password (a student's setting, reset or change). */
 export async function setSecondPassword(hasher: SecretHasher, accountId: mongoose.Types.ObjectId | string, value: string) {
-  await AccountModel.updateOne({ _id: accountId }, { $set: { secondPasswordHash: await hasher.hash(value) } });
+  await updateAccount(accountId, { $set: { secondPasswordHash: await hasher.hash(value) } });
 }
 
 /** Replaces both secrets of a graduate (first login, reset) and ends the initial-password state. */
 export async function setGraduatePasswords(hasher: SecretHasher, accountId: string, password: string, secondPassword: string) {
   const [passwordHash, secondPasswordHash] = await Promise.all([hasher.hash(password), hasher.hash(secondPassword)]);
-  await AccountModel.updateOne(
-    { _id: accountId },
-    { $set: { passwordHash, secondPasswordHash, mustSetPasswords: false }, $unset: { initialPasswordExpiresAt: 1 } },
-  );
+  await updateAccount(accountId, {
+    $set: { passwordHash, secondPasswordHash, mustSetPasswords: false },
+    $unset: { initialPasswordExpiresAt: 1 },
+  });
 }

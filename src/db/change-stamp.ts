@@ -1,5 +1,5 @@
 import mongoose from 'mongoose';
-import { isDuplicateKey } from './models/account.ts';
+import { isDuplicateKey } from './duplicate-key.ts';
 import { QUERY_WRITES } from './query-writes.ts';
 
 /**

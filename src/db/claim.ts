@@ -1,4 +1,4 @@
-import { isDuplicateKey } from './models/account.ts';
+import { isDuplicateKey } from './duplicate-key.ts';
 import { ClaimModel } from './models/claim.ts';
 
 /** True for exactly one caller per key, across processes; the key is kept until `keepMs` passes. */

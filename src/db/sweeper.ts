@@ -1,7 +1,7 @@
 import mongoose from 'mongoose';
 import type { Logger } from '../log.ts';
+import { isDuplicateKey } from './duplicate-key.ts';
 import { SLOT_MS, slotOf } from './expiry-slot.ts';
-import { isDuplicateKey } from './models/account.ts';
 import { ApplicationModel } from './models/application.ts';
 import { ApplicationFlowModel } from './models/application-flow.ts';
 import { ClaimModel } from './models/claim.ts';

@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import type { Account } from '../db/models/account.ts';
+import type { Account } from '../db/identities.ts';
 import type { Staff } from '../db/models/staff.ts';
 import type { Tenant } from '../db/models/tenant.ts';
 import type { Lang } from '../i18n/index.ts';

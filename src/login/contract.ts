@@ -3,7 +3,7 @@
 // Types only, so the parts depend on this file and not on each other.
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import type { Account } from '../db/models/account.ts';
+import type { Account } from '../db/identities.ts';
 import type { Method } from '../oidc/acr.ts';
 import type { PageDeps } from '../oidc/page-deps.ts';
 import type { FormAgain } from '../security/csrf.ts';

@@ -5,7 +5,7 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
 import { audit } from '../db/audit.ts';
-import { type Account, AccountModel, accountCache } from '../db/models/account.ts';
+import { type Account, findAccount, recordSignIn } from '../db/identities.ts';
 import { PendingLoginModel } from '../db/models/pending-login.ts';
 import { describeBrowser } from '../http/user-agent.ts';
 import type { Logger } from '../log.ts';
@@ -35,8 +35,7 @@ async function nextAction(login: PendingLogin): Promise<RequiredAction | undefin
  */
 async function recordLogin(account: Account, now = new Date()): Promise<void> {
   const times = { lastLoginAt: now, ...(account.lastLoginAt ? { previousLoginAt: account.lastLoginAt } : {}) };
-  await AccountModel.updateOne({ _id: account._id }, { $set: times });
-  accountCache.remember({ ...account, ...times });
+  await recordSignIn(account, times);
 }
 
 /** The browsers an account has logged in from: a long-lived signed cookie of short hashes of account ids. */
@@ -125,7 +124,7 @@ export function loginFlow(
     const record = await PendingLoginModel.findById(it.uid).lean();
     const strategy = strategies.find((candidate) => candidate.id === record?.strategy);
     if (!record || !strategy || record.expiresAt <= new Date()) return undefined;
-    const account = await AccountModel.findOne({ _id: record.accountId, tenantId: it.tenantId }).lean<Account>();
+    const account = await findAccount(record.accountId, { tenantId: it.tenantId });
     return account ? { it, account, strategy, done: record.done ?? [], methods: (record.methods ?? []) as Method[] } : undefined;
   };
 

@@ -1,4 +1,4 @@
-import type { Account } from '../db/models/account.ts';
+import type { Account } from '../db/identities.ts';
 
 type Name = { family?: string | null; given?: string | null } | null | undefined;
 

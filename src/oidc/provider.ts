@@ -3,8 +3,8 @@ import type { Context } from 'koa';
 import mongoose from 'mongoose';
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
+import { cachedAccount } from '../db/identities.ts';
 import { findTenant } from '../db/lookups.ts';
-import { type Account, AccountModel, accountCache } from '../db/models/account.ts';
 import { tenantBranding } from '../db/models/tenant.ts';
 import { requestLang } from '../http/lang.ts';
 import { render } from '../http/views.ts';
@@ -18,9 +18,8 @@ export const SCOPES = ['openid', 'offline_access', ...Object.keys(SCOPE_CLAIMS).
 
 async function findAccount(_ctx: KoaContextWithOIDC, id: string) {
   if (!mongoose.isValidObjectId(id)) return undefined;
-  const account = accountCache.get(id) ?? (await AccountModel.findById(id).lean<Account>());
+  const account = await cachedAccount(id);
   if (!account) return undefined;
-  accountCache.remember(account);
   return {
     accountId: id,
     claims: async () => ({ ...accountClaims(account, (await findTenant(account.tenantId))?.name ?? undefined), sub: id }),

@@ -5,7 +5,7 @@ import {
   setGraduatePasswords,
   setSecondPassword,
 } from '../credentials/password-setting.ts';
-import type { Account } from '../db/models/account.ts';
+import type { Account } from '../db/identities.ts';
 import { newPasswordsFromForm, newSecondPasswordFromForm } from '../http/form.ts';
 import { render } from '../http/views.ts';
 import { type FieldErrors, message } from '../i18n/index.ts';

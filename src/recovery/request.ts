@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
-import { accountIdAt } from '../db/account-address.ts';
 import { audit } from '../db/audit.ts';
+import { accountIdAt } from '../db/identities.ts';
 import { formField, mailAddressField } from '../http/form.ts';
 import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import { audit } from '../db/audit.ts';
-import { type Account, AccountModel } from '../db/models/account.ts';
+import { type Account, findAccount } from '../db/identities.ts';
 import { tenantOf } from '../http/state.ts';
 import { tenantLoginUrl } from '../http/tenant.ts';
 import { render } from '../http/views.ts';
@@ -18,7 +18,7 @@ async function linkedAccount(ctx: Context, kind: ResetKind): Promise<Account | L
   const check = await checkToken(ctx.params.token ?? '', kind.purpose, tenantId);
   if (!check.ok) return check.reason;
   if (!check.token.ref) return 'invalid';
-  const account = await AccountModel.findOne({ _id: check.token.ref, tenantId, kind: kind.accountKind }).lean<Account>();
+  const account = await findAccount(check.token.ref ?? '', { tenantId, kind: kind.accountKind });
   return account ?? 'invalid';
 }
 

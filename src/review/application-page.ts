@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import mongoose from 'mongoose';
-import { type Account, AccountModel } from '../db/models/account.ts';
+import { type Account, findAccount, findGraduates, otherHoldersOf } from '../db/identities.ts';
 import { type Application, ApplicationModel, imageBytes } from '../db/models/application.ts';
 import { escapeRegex } from '../db/regex.ts';
 import { formField } from '../http/form.ts';
@@ -20,9 +20,7 @@ function searchAccounts(tenantId: string, query: string) {
   for (const script of ['kanji', 'kana', 'roman']) {
     or.push({ [`name.${script}.family`]: pattern }, { [`name.${script}.given`]: pattern });
   }
-  return AccountModel.find({ tenantId, kind: 'graduate', $or: or }, { passwordHash: 0, secondPasswordHash: 0 })
-    .limit(20)
-    .lean<Account[]>();
+  return findGraduates(tenantId, or, 20);
 }
 
 /** The application of the URL, of the staff member's own university only (another's is simply not found). */
@@ -37,11 +35,8 @@ async function load(ctx: Context): Promise<Application> {
 async function holders(tenantId: string, application: Application) {
   if (application.type !== 'student-id') return { holder: null, duplicates: [] };
   const studentId = (application.values as Record<string, string>).studentId;
-  const holder = await AccountModel.findById(application.accountId).lean<Account>();
-  const duplicates = await AccountModel.find(
-    { tenantId, 'studentIds.number': studentId, _id: { $ne: application.accountId } },
-    { email: 1 },
-  ).lean<Account[]>();
+  const holder = application.accountId ? await findAccount(application.accountId) : null;
+  const duplicates = await otherHoldersOf(tenantId, studentId ?? '', application.accountId ?? '');
   return { holder, duplicates };
 }
 

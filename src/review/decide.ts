@@ -2,10 +2,10 @@ import { createGraduate, hashGraduateSecrets, parseName } from '../admin/account
 import { AddressTaken } from '../admin/errors.ts';
 import type { Config } from '../config/schema.ts';
 import { generatePassword } from '../credentials/password-policy.ts';
-import { changeAddress } from '../db/account-address.ts';
 import { audit } from '../db/audit.ts';
 import { claimOnce } from '../db/claim.ts';
-import { AccountModel, isDuplicateKey, STUDENT_ID_STATUSES } from '../db/models/account.ts';
+import { isDuplicateKey } from '../db/duplicate-key.ts';
+import { changeAddress, findAccount, STUDENT_ID_STATUSES, updateAccount } from '../db/identities.ts';
 import { type Application, ApplicationModel } from '../db/models/application.ts';
 import { ClaimModel } from '../db/models/claim.ts';
 import type { Staff } from '../db/models/staff.ts';
@@ -131,13 +131,14 @@ async function decideStudentId(d: Decision): Promise<Outcome> {
   const approved = d.input.action === 'approve';
   const accountId = approved ? (d.application.accountId ?? undefined) : undefined;
   if (approved) {
-    await AccountModel.updateOne(
-      { _id: accountId, tenantId: d.tenant._id },
+    await updateAccount(
+      accountId as string,
       { $push: { studentIds: studentIdFrom(d.tenant, values) } },
+      { tenantId: d.tenant._id },
     );
   }
   // An added student ID is a change to the account: told like the others, with when and what to do (issue 23, item 5).
-  const account = accountId ? await AccountModel.findById(accountId, { kind: 1 }).lean() : null;
+  const account = accountId ? await findAccount(accountId) : null;
   await mailApplicant(d, approved ? 'studentIdAdded' : 'studentIdRejected', {
     number: values.studentId ?? '',
     reason: d.reason,

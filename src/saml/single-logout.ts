@@ -2,7 +2,7 @@ import { inflateRawSync } from 'node:zlib';
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { audit } from '../db/audit.ts';
-import { type Account, AccountModel } from '../db/models/account.ts';
+import { type Account, accountsOfIdpSession } from '../db/identities.ts';
 import { messageOf, ServiceError } from '../errors.ts';
 import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
@@ -69,12 +69,7 @@ export async function logoutAtIdp(ctx: Context, sps: ServiceProviders, tenantId:
 
 /** The IdP's LogoutRequest: every session here of the student it names ends, each audited. */
 async function endStudentSessions(tenantId: string, idpId: string, nameId: string, logger: Logger, ip: string) {
-  const accounts = await AccountModel.find({
-    tenantId,
-    'samlSession.idpId': idpId,
-    'samlSession.nameId': nameId,
-  }).lean<Account[]>();
-  for (const account of accounts) {
+  for (const account of await accountsOfIdpSession(tenantId, idpId, nameId)) {
     const ended = await endOtherSessions(account._id.toString());
     await audit(logger, {
       event: 'saml.logout',

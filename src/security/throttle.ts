@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.ts';
-import { isDuplicateKey } from '../db/models/account.ts';
+import { isDuplicateKey } from '../db/duplicate-key.ts';
 import { ThrottleModel, type ThrottleRecord } from '../db/models/throttle.ts';
 import { throttleWaits } from '../metrics.ts';
 

@@ -4,7 +4,7 @@ import { createGraduate, parseName, parseStudentId } from '../admin/accounts.ts'
 import { registerClient, resetClientSecret } from '../admin/clients.ts';
 import { createStaff } from '../admin/staff.ts';
 import { configureTenant, createTenant } from '../admin/tenants.ts';
-import { addressInUse } from '../db/account-address.ts';
+import { addressInUse } from '../db/identities.ts';
 import { ClientModel } from '../db/models/client.ts';
 import { StaffModel } from '../db/models/staff.ts';
 import { TenantModel } from '../db/models/tenant.ts';

@@ -1,7 +1,7 @@
 import type { Context, Next } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
-import { type Account, AccountModel } from '../db/models/account.ts';
+import { findAccount } from '../db/identities.ts';
 import { tenantOf } from '../http/state.ts';
 import { activeSession } from '../oidc/sessions.ts';
 
@@ -10,7 +10,7 @@ export function requireAccount(provider: Provider, config: Config) {
   return async (ctx: Context, next: Next) => {
     const tenant = tenantOf(ctx);
     const session = await activeSession(ctx, provider, config);
-    const account = session?.accountId ? await AccountModel.findById(session.accountId).lean<Account>() : null;
+    const account = session?.accountId ? await findAccount(session.accountId) : null;
     if (!session || !account || account.tenantId !== tenant._id) {
       ctx.status = 303;
       return ctx.redirect(`/t/${tenant._id}/account/login?return=${encodeURIComponent(ctx.path)}`);

@@ -1,5 +1,5 @@
 import type { Context } from 'koa';
-import type { Account } from '../db/models/account.ts';
+import type { Account } from '../db/identities.ts';
 import { ServiceError } from '../errors.ts';
 import { accountOf, tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';

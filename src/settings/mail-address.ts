@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
-import { addressInUse, changeAddress } from '../db/account-address.ts';
 import { audit } from '../db/audit.ts';
-import { type Account, AccountModel, isDuplicateKey } from '../db/models/account.ts';
+import { isDuplicateKey } from '../db/duplicate-key.ts';
+import { addressInUse, changeAddress, findAccount } from '../db/identities.ts';
 import { ServiceError } from '../errors.ts';
 import { confirmedMailAddress, formField } from '../http/form.ts';
 import { accountOf, tenantOf } from '../http/state.ts';
@@ -71,7 +71,7 @@ export function verifyChange({ config, logger }: SettingsDeps) {
     const tenant = tenantOf(ctx);
     const used = await consumeToken(ctx.params.token ?? '', 'email-change', tenant._id);
     if (!used.ok) return linkProblem(ctx, used.reason);
-    const before = await AccountModel.findOne({ _id: used.token.ref, tenantId: tenant._id }).lean<Account>();
+    const before = await findAccount(used.token.ref ?? '', { tenantId: tenant._id });
     if (!before) return linkProblem(ctx, 'invalid');
     const email = used.token.email;
     try {

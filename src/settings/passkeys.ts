@@ -11,7 +11,7 @@ import {
   webAuthnSite,
 } from '../credentials/passkeys.ts';
 import { audit } from '../db/audit.ts';
-import { type Account, AccountModel } from '../db/models/account.ts';
+import { findAccount } from '../db/identities.ts';
 import { formField } from '../http/form.ts';
 import { accountOf, tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
@@ -40,7 +40,7 @@ export function confirmIdentity({ config, hasher, guesses }: SettingsDeps) {
   const site = webAuthnSite(config.issuer);
   return async function reauthenticate(ctx: Context): Promise<void> {
     mayUse(ctx);
-    const account = await AccountModel.findById(accountOf(ctx)._id).lean<Account>();
+    const account = await findAccount(accountOf(ctx)._id);
     if (!account) return ctx.throw(404);
     const password = formField(ctx, 'password', 128);
     const secondPassword = formField(ctx, 'secondPassword', 128);

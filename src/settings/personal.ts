@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import { parseName } from '../admin/accounts.ts';
 import { audit } from '../db/audit.ts';
-import { type Account, AccountModel } from '../db/models/account.ts';
+import { type Account, updateAccount } from '../db/identities.ts';
 import { formField } from '../http/form.ts';
 import { CONTACT_FIELDS, PERSONAL_FIELDS, tenantFields, validateFields } from '../http/form-items.ts';
 import { accountOf, tenantOf } from '../http/state.ts';
@@ -46,7 +46,7 @@ async function save(ctx: Context, logger: Logger, values: Record<string, string>
     ...(values.birthdate !== undefined ? { birthdate: values.birthdate } : {}),
     ...Object.fromEntries(contact),
   };
-  await AccountModel.updateOne({ _id: accountOf(ctx)._id }, { $set });
+  await updateAccount(accountOf(ctx)._id, { $set });
   await audit(logger, {
     event: 'account.personal_changed',
     tenant: tenantOf(ctx)._id,

@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import { changeSecretErrors, type Secret } from '../credentials/password-setting.ts';
 import { audit } from '../db/audit.ts';
-import { type Account, AccountModel } from '../db/models/account.ts';
+import { findAccount, updateAccount } from '../db/identities.ts';
 import { formField } from '../http/form.ts';
 import { accountOf, tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
@@ -32,7 +32,7 @@ export function changeSecret({ config, hasher, logger }: SettingsDeps, which: Se
   const again = showSecretForm(which);
   return async function changeOneSecret(ctx: Context): Promise<void> {
     mayChange(ctx, which);
-    const account = await AccountModel.findById(accountOf(ctx)._id).lean<Account>();
+    const account = await findAccount(accountOf(ctx)._id);
     const [current, other] =
       which === 'password'
         ? (['passwordHash', 'secondPasswordHash'] as const)
@@ -51,7 +51,7 @@ export function changeSecret({ config, hasher, logger }: SettingsDeps, which: Se
     );
     if (Object.keys(errors).length) return again(ctx, { errors }, 400);
     const accountId = accountOf(ctx)._id;
-    await AccountModel.updateOne({ _id: accountId }, { $set: { [current]: await hasher.hash(input.next) } });
+    await updateAccount(accountId, { $set: { [current]: await hasher.hash(input.next) } });
     const ended = await endOtherSessions(accountId.toString(), ctx.state.sessionId);
     const fields = { tenant: tenantOf(ctx)._id, account: accountId.toString(), endedSessions: ended, ip: ctx.ip };
     await audit(logger, { event: `account.${which}_changed`, ...fields });

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import { audit } from '../db/audit.ts';
-import { type Account, AccountModel } from '../db/models/account.ts';
+import { findAccount } from '../db/identities.ts';
 import { ApplicationModel } from '../db/models/application.ts';
 import { formField } from '../http/form.ts';
 import { displayValue, studentIdFields, validateFields } from '../http/form-items.ts';
@@ -53,7 +53,7 @@ export function apply(logger: Logger) {
     if (Object.keys(errors).length) return show(ctx, 'student-id-form', values, { errors }, 400);
     if (formField(ctx, 'back') === 'yes') return show(ctx, 'student-id-form', values);
     if (formField(ctx, 'confirmed') !== 'yes') return show(ctx, 'student-id-confirm', values);
-    const account = await AccountModel.findOne({ _id: check.token.ref, tenantId: tenant._id }).lean<Account>();
+    const account = await findAccount(check.token.ref ?? '', { tenantId: tenant._id });
     if (!account) return problem(ctx, 'invalid');
     const used = await consumeToken(token, 'student-id', tenant._id);
     if (!used.ok) return problem(ctx, used.reason);

@@ -1,8 +1,8 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { changeAddress } from '../../db/account-address.ts';
 import { audit } from '../../db/audit.ts';
-import { isDuplicateKey } from '../../db/models/account.ts';
+import { isDuplicateKey } from '../../db/duplicate-key.ts';
+import { changeAddress } from '../../db/identities.ts';
 import { ServiceError } from '../../errors.ts';
 import { tenantOf } from '../../http/state.ts';
 import { render } from '../../http/views.ts';

@@ -1,5 +1,5 @@
-import { findByAddress } from '../../../db/account-address.ts';
-import type { Account } from '../../../db/models/account.ts';
+import type { Account } from '../../../db/identities.ts';
+import { findByAddress } from '../../../db/identities.ts';
 import type { SecretHasher } from '../../../security/secrets.ts';
 
 export interface GraduateCredentials {

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { Context } from 'koa';
 import { authenticationOptions, credentialJson, verifyPasskey, webAuthnSite } from '../../../credentials/passkeys.ts';
-import { type Account, AccountModel } from '../../../db/models/account.ts';
+import { findAccount } from '../../../db/identities.ts';
 import { formField } from '../../../http/form.ts';
 import { message } from '../../../i18n/index.ts';
 import { ACR } from '../../../oidc/acr.ts';
@@ -57,8 +57,7 @@ export const passkey: LoginStrategy = {
         if (!proven) return undefined;
         if (proven.suspended) return 'suspended' as const;
         // A graduate's login: a student's passkey is a second factor after the university's sign-in only.
-        const filter = { _id: proven.accountId, tenantId: it.tenantId, kind: 'graduate' as const };
-        const account = await AccountModel.findOne(filter).lean<Account>();
+        const account = await findAccount(proven.accountId, { tenantId: it.tenantId, kind: 'graduate' });
         return account ?? undefined;
       });
       if ('wait' in result) return again(message('throttle.wait', { seconds: result.wait }), 429);

@@ -1,5 +1,6 @@
 import mongoose from 'mongoose';
-import { type Account, AccountModel, isDuplicateKey } from '../../../db/models/account.ts';
+import { isDuplicateKey } from '../../../db/duplicate-key.ts';
+import { type Account, createAccount, deleteAccount, findAccount, updateAndRead } from '../../../db/identities.ts';
 import { type SamlIdp, SamlLinkModel } from '../../../db/models/saml.ts';
 import { inScope, isScoped } from '../../../saml/attributes.ts';
 import type { VerifiedAssertion } from '../../../saml/login-response.ts';
@@ -116,19 +117,15 @@ export async function linkStudent(
   const linkId = `${idp.tenantId}|${idp.slug}|${profile.subject}`;
   const link = await SamlLinkModel.findById(linkId).lean();
   if (link) {
-    const existing = await AccountModel.findById(link.accountId).lean<Account>();
+    const existing = await findAccount(link.accountId);
     if (existing) {
       const $set = { ...names(profile), studentIds: refreshedIds(existing, profile, university), samlSession };
-      return (await AccountModel.findByIdAndUpdate(
-        existing._id,
-        { $set },
-        { returnDocument: 'after' },
-      ).lean<Account>()) as Account;
+      return (await updateAndRead(existing._id, { $set })) as Account;
     }
     await SamlLinkModel.deleteOne({ _id: linkId });
   }
   const _id = new mongoose.Types.ObjectId();
-  const created = await AccountModel.create({
+  const created = await createAccount({
     _id,
     tenantId: idp.tenantId,
     kind: 'student',
@@ -144,7 +141,7 @@ export async function linkStudent(
   try {
     await SamlLinkModel.create({ _id: linkId, accountId: _id.toString() });
   } catch (error) {
-    await AccountModel.deleteOne({ _id });
+    await deleteAccount(_id);
     if (!isDuplicateKey(error)) throw error;
     return linkStudent(idp, profile, university, samlSession);
   }

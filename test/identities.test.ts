@@ -1,6 +1,7 @@
 import test from 'ava';
-import { addressInUse, changeAddress, createAccount, findByAddress } from '../src/db/account-address.ts';
-import { AccountModel, isDuplicateKey } from '../src/db/models/account.ts';
+import { isDuplicateKey } from '../src/db/duplicate-key.ts';
+import { addressInUse, changeAddress, createAccount, findByAddress } from '../src/db/identities.ts';
+import { AccountModel } from '../src/db/models/account.ts';
 import { startTestService, type TestService } from './helpers/service.ts';
 
 let service: TestService;
