@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import { applicationRoutes } from './application/routes.ts';
+import { seeOther } from './http/redirect.ts';
 import { tenantOf } from './http/state.ts';
 import { loadTenantParam } from './http/tenant.ts';
 import type { PageDeps } from './oidc/page-deps.ts';
@@ -19,8 +20,7 @@ export function tenantPages(deps: PageDeps, login: Router): Router {
   // when it has one, else the account pages' own login, never a page without a form.
   router.get('/login', (ctx) => {
     const tenant = tenantOf(ctx);
-    ctx.status = 303;
-    ctx.redirect(tenant.loginUrl || `/t/${tenant._id}/account/login`);
+    seeOther(ctx, tenant.loginUrl || `/t/${tenant._id}/account/login`);
   });
   router.use('/account', backToRelyingParty());
   router.use(applicationRoutes(config, logger).routes());

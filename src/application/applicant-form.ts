@@ -3,10 +3,11 @@ import { imageBytes } from '../db/models/application.ts';
 import { type ApplicationFlow, ApplicationFlowModel } from '../db/models/application-flow.ts';
 import { formField, multipartBody } from '../http/form.ts';
 import { GROUPS, tenantFields, validateFields } from '../http/form-items.ts';
+import { seeOther } from '../http/redirect.ts';
 import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { message } from '../i18n/index.ts';
-import { type ApplicationDeps, base, problem, seeOther } from './context.ts';
+import { type ApplicationDeps, base, problem } from './context.ts';
 import { currentFlow } from './flow-store.ts';
 import { applicationUpload, type ParsedUpload, SIDES } from './uploads.ts';
 

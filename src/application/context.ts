@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import type { Config } from '../config/schema.ts';
 import { addressInUse } from '../db/identities.ts';
 import type { Tenant } from '../db/models/tenant.ts';
+import { seeOther } from '../http/redirect.ts';
 import { tenantOf } from '../http/state.ts';
 import { tenantLoginUrl } from '../http/tenant.ts';
 import { render } from '../http/views.ts';
@@ -33,10 +34,4 @@ export async function linkProblem(ctx: Context, check: Extract<TokenCheck, { ok:
     return render(ctx, 'apply-problem', { reason: 'registered', startUrl: tenantLoginUrl(tenant, issuer) }, 410);
   }
   problem(ctx, check.reason);
-}
-
-/** A redirect after a POST: the next page is fetched with GET. */
-export function seeOther(ctx: Context, url: string): void {
-  ctx.status = 303;
-  ctx.redirect(url);
 }

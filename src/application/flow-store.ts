@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
 import { type ApplicationFlow, ApplicationFlowModel } from '../db/models/application-flow.ts';
+import { clearCookie, setCookie } from '../http/cookies.ts';
 
 const COOKIE = 'apply_flow';
 const cookiePath = (tenantId: string) => `/t/${tenantId}/apply`;
@@ -9,13 +10,7 @@ const cookiePath = (tenantId: string) => `/t/${tenantId}/apply`;
 export async function startFlow(ctx: Context, flow: Omit<ApplicationFlow, '_id' | 'expiresAt' | 'checked'>, minutes: number) {
   const id = randomBytes(24).toString('base64url');
   await ApplicationFlowModel.create({ _id: id, ...flow, expiresAt: new Date(Date.now() + minutes * 60_000) });
-  ctx.cookies.set(COOKIE, id, {
-    signed: true,
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: ctx.secure,
-    path: cookiePath(flow.tenantId),
-  });
+  setCookie(ctx, COOKIE, id, { path: cookiePath(flow.tenantId) });
   return id;
 }
 
@@ -29,12 +24,5 @@ export async function currentFlow(ctx: Context, tenantId: string): Promise<Appli
 }
 
 export function endFlow(ctx: Context, tenantId: string): void {
-  ctx.cookies.set(COOKIE, '', {
-    signed: true,
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: ctx.secure,
-    path: cookiePath(tenantId),
-    maxAge: 0,
-  });
+  clearCookie(ctx, COOKIE, { path: cookiePath(tenantId) });
 }

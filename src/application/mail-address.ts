@@ -2,12 +2,13 @@ import type { Context } from 'koa';
 import { audit } from '../db/audit.ts';
 import { addressInUse } from '../db/identities.ts';
 import { confirmedMailAddress, formField } from '../http/form.ts';
+import { seeOther } from '../http/redirect.ts';
 import { tenantOf } from '../http/state.ts';
 import { tenantLoginUrl } from '../http/tenant.ts';
 import { render } from '../http/views.ts';
 import { enqueueMail } from '../mail/outbox.ts';
 import { issueToken } from '../security/one-time-token.ts';
-import { type ApplicationDeps, base, seeOther } from './context.ts';
+import { type ApplicationDeps, base } from './context.ts';
 
 /** Step 1, Mail address setting; "Back" (as in the manual) returns to the login the person came from. */
 export function showMailAddress(ctx: Context, extra: Record<string, unknown> = {}, status = 200): void {

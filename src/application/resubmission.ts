@@ -1,9 +1,10 @@
 import type { Context } from 'koa';
 import { type Application, ApplicationModel } from '../db/models/application.ts';
+import { seeOther } from '../http/redirect.ts';
 import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { checkToken, consumeToken } from '../security/one-time-token.ts';
-import { type ApplicationDeps, base, linkProblem, problem, seeOther } from './context.ts';
+import { type ApplicationDeps, base, linkProblem, problem } from './context.ts';
 import { startFlow } from './flow-store.ts';
 
 /** The link mailed with a resubmission request: the staff's reason, and the way to reopen the form. */

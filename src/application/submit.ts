@@ -6,11 +6,12 @@ import { type Application, ApplicationModel } from '../db/models/application.ts'
 import { type ApplicationFlow, ApplicationFlowModel } from '../db/models/application-flow.ts';
 import type { Tenant } from '../db/models/tenant.ts';
 import { displayValue, GROUPS, tenantFields } from '../http/form-items.ts';
+import { seeOther } from '../http/redirect.ts';
 import { tenantOf } from '../http/state.ts';
 import { tenantLoginUrl } from '../http/tenant.ts';
 import { render } from '../http/views.ts';
 import { translator } from '../i18n/index.ts';
-import { type ApplicationDeps, base, problem, seeOther } from './context.ts';
+import { type ApplicationDeps, base, problem } from './context.ts';
 import { currentFlow, endFlow } from './flow-store.ts';
 
 /** Step 4, the confirmation: every item as it will be filed, and the images. */

@@ -1,10 +1,11 @@
 import type { Context } from 'koa';
 import { formField } from '../http/form.ts';
+import { seeOther } from '../http/redirect.ts';
 import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { message } from '../i18n/index.ts';
 import { checkToken, consumeToken } from '../security/one-time-token.ts';
-import { type ApplicationDeps, base, linkProblem, problem, seeOther } from './context.ts';
+import { type ApplicationDeps, base, linkProblem, problem } from './context.ts';
 import { currentFlow, startFlow } from './flow-store.ts';
 
 /** Step 2, the mailed one-time URL: the terms of use. GET only reads the token, so mail scanners cannot spend it. */

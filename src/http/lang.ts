@@ -1,10 +1,11 @@
 import type { Context, Middleware } from 'koa';
 import { DEFAULT_LANG, isLang, type Lang } from '../i18n/index.ts';
+import { setCookie } from './cookies.ts';
 
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 
 export function rememberLang(ctx: Context, lang: Lang): void {
-  ctx.cookies.set('lang', lang, { httpOnly: true, sameSite: 'lax', secure: ctx.secure, maxAge: YEAR_MS, overwrite: true });
+  setCookie(ctx, 'lang', lang, { signed: false, maxAge: YEAR_MS });
   ctx.state.lang = lang;
 }
 

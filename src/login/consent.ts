@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { audit } from '../db/audit.ts';
+import { seeOther } from '../http/redirect.ts';
 import { render } from '../http/views.ts';
 import type { Logger } from '../log.ts';
 import { type FormAgain, formPost } from '../security/csrf.ts';
@@ -52,8 +53,10 @@ function allow(provider: Provider, logger: Logger) {
     if (missing.missingOIDCClaims?.length) grant.addOIDCClaims(missing.missingOIDCClaims);
     const grantId = await grant.save();
     await audit(logger, { event: 'consent.given', client: clientId, account: accountId });
-    ctx.status = 303;
-    ctx.redirect(await provider.interactionResult(ctx.req, ctx.res, { consent: { grantId } }, { mergeWithLastSubmission: true }));
+    seeOther(
+      ctx,
+      await provider.interactionResult(ctx.req, ctx.res, { consent: { grantId } }, { mergeWithLastSubmission: true }),
+    );
   };
 }
 
@@ -62,8 +65,7 @@ function refuse(provider: Provider) {
   return async function refuseConsent(ctx: Context): Promise<void> {
     if (!(await loadInteraction(ctx, provider))) return interactionExpired(ctx);
     const error = { error: 'access_denied', error_description: 'the person refused' };
-    ctx.status = 303;
-    ctx.redirect(await provider.interactionResult(ctx.req, ctx.res, error, { mergeWithLastSubmission: false }));
+    seeOther(ctx, await provider.interactionResult(ctx.req, ctx.res, error, { mergeWithLastSubmission: false }));
   };
 }
 

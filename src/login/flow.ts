@@ -7,6 +7,8 @@ import type { Config } from '../config/schema.ts';
 import { audit } from '../db/audit.ts';
 import { type Account, findAccount, recordSignIn } from '../db/identities.ts';
 import { PendingLoginModel } from '../db/models/pending-login.ts';
+import { setCookie } from '../http/cookies.ts';
+import { seeOther } from '../http/redirect.ts';
 import { describeBrowser } from '../http/user-agent.ts';
 import type { Logger } from '../log.ts';
 import { notify } from '../mail/notices.ts';
@@ -49,13 +51,7 @@ function firstTimeHere(ctx: Context, account: Account): boolean {
   const mark = createHash('sha256').update(account._id.toString()).digest('base64url').slice(0, 16);
   const seen = (ctx.cookies.get(SEEN_COOKIE, { signed: true }) ?? '').split('.').filter(Boolean);
   const value = [mark, ...seen.filter((m) => m !== mark)].slice(0, 10).join('.');
-  ctx.cookies.set(SEEN_COOKIE, value, {
-    signed: true,
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: ctx.secure,
-    maxAge: 365 * 86_400_000,
-  });
+  setCookie(ctx, SEEN_COOKIE, value, { maxAge: 365 * 86_400_000 });
   return !seen.includes(mark);
 }
 
@@ -145,8 +141,7 @@ export function loginFlow(
   };
 
   const redirect = (ctx: Context, url: string) => {
-    ctx.status = 303;
-    ctx.redirect(url);
+    seeOther(ctx, url);
   };
 
   const finishPending = async (ctx: Context, login: PendingLogin) => {

@@ -4,6 +4,7 @@ import { errors } from 'oidc-provider';
 import { findTenant } from '../db/lookups.ts';
 import { type Tenant, tenantBranding } from '../db/models/tenant.ts';
 import { ServiceError } from '../errors.ts';
+import { setCookie } from '../http/cookies.ts';
 import { rememberLang } from '../http/lang.ts';
 import type { Branding } from '../http/views.ts';
 import { type Lang, pickLang } from '../i18n/index.ts';
@@ -36,7 +37,7 @@ export async function loadInteraction(ctx: Context, provider: Provider): Promise
   const uiLang = pickLang(details.params.ui_locales as string | undefined);
   if (uiLang && ctx.cookies.get('lang_uid') !== details.uid) {
     rememberLang(ctx, uiLang);
-    ctx.cookies.set('lang_uid', details.uid, { httpOnly: true, sameSite: 'lax', secure: ctx.secure });
+    setCookie(ctx, 'lang_uid', details.uid, { signed: false });
   }
   const { lang } = ctx.state;
   const branding = tenantBranding(tenant, lang);

@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
+import { seeOther } from '../http/redirect.ts';
 import { render } from '../http/views.ts';
 import { showConsent } from './consent.ts';
 import type { LoginOffer, LoginStrategy } from './contract.ts';
@@ -67,12 +68,10 @@ export function loginPage(provider: Provider) {
         error: 'unmet_authentication_requirements',
         error_description: 'none of the requested acr_values can be satisfied',
       };
-      ctx.status = 303;
-      return ctx.redirect(await provider.interactionResult(ctx.req, ctx.res, error, { mergeWithLastSubmission: false }));
+      return seeOther(ctx, await provider.interactionResult(ctx.req, ctx.res, error, { mergeWithLastSubmission: false }));
     }
     if (offers.length === 1 && only?.offer.direct) {
-      ctx.status = 303;
-      return ctx.redirect(only.offer.direct);
+      return seeOther(ctx, only.offer.direct);
     }
     await showLogin(ctx, it, {}, 200, offers);
   };

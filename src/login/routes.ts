@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { findTenant } from '../db/lookups.ts';
+import { seeOther } from '../http/redirect.ts';
 import { tenantLoginUrl } from '../http/tenant.ts';
 import type { PageDeps } from '../oidc/page-deps.ts';
 import { consentRoutes } from './consent.ts';
@@ -24,8 +25,7 @@ function continueLogin(flow: Flow, issuer: string) {
     }
     const action = await flow.current(login);
     if (action) return action.show(ctx, login);
-    ctx.status = 303;
-    ctx.redirect(await flow.finishPending(ctx, login));
+    seeOther(ctx, await flow.finishPending(ctx, login));
   };
 }
 

@@ -2,6 +2,7 @@ import type { Context } from 'koa';
 import { audit } from '../db/audit.ts';
 import { accountIdAt } from '../db/identities.ts';
 import { formField, mailAddressField } from '../http/form.ts';
+import { seeOther } from '../http/redirect.ts';
 import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { enqueueMail } from '../mail/outbox.ts';
@@ -48,7 +49,6 @@ export function requestReset({ config, logger, throttle, kind }: RecoveryDeps) {
       await enqueueMail({ tenantId: tenant._id, to: address, lang, ...mail });
     }
     await audit(logger, { event: kind.events.requested, tenant: tenant._id, ip: ctx.ip });
-    ctx.status = 303;
-    ctx.redirect(`${base(ctx, kind)}/sent`);
+    seeOther(ctx, `${base(ctx, kind)}/sent`);
   };
 }

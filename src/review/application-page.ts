@@ -5,6 +5,7 @@ import { type Application, ApplicationModel, imageBytes } from '../db/models/app
 import { escapeRegex } from '../db/regex.ts';
 import { formField } from '../http/form.ts';
 import { displayValue, GROUPS, studentIdFields, tenantFields } from '../http/form-items.ts';
+import { seeOther } from '../http/redirect.ts';
 import { staffOf, tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { message, translator } from '../i18n/index.ts';
@@ -101,7 +102,6 @@ export function decideApplication({ config, hasher, logger }: ReviewDeps) {
       const errors = { [ERROR_FIELDS[result.error] ?? 'action']: message(`staff.error.${result.error}`) };
       return show(ctx, application, { errors }, result.error === 'notPending' ? 409 : 400);
     }
-    ctx.status = 303;
-    ctx.redirect(`${base(ctx)}?decided=${application._id}`);
+    seeOther(ctx, `${base(ctx)}?decided=${application._id}`);
   };
 }

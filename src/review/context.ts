@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import type { Config } from '../config/schema.ts';
+import { seeOther } from '../http/redirect.ts';
 import { tenantOf } from '../http/state.ts';
 import type { Logger } from '../log.ts';
 import { type Guess, Guesses } from '../security/guesses.ts';
@@ -34,6 +35,5 @@ export const base = (ctx: Context) => `/t/${tenantOf(ctx)._id}/staff`;
 
 /** On to another staff page after a POST. */
 export function go(ctx: Context, to: string): void {
-  ctx.status = 303;
-  ctx.redirect(`${base(ctx)}${to}`);
+  seeOther(ctx, `${base(ctx)}${to}`);
 }

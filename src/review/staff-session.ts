@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import type { Config } from '../config/schema.ts';
 import { type Staff, StaffModel, type StaffSession, StaffSessionModel } from '../db/models/staff.ts';
+import { clearCookie, setCookie } from '../http/cookies.ts';
+import { seeOther } from '../http/redirect.ts';
 import { tenantOf } from '../http/state.ts';
 
 const COOKIE = 'staff_session';
@@ -20,13 +22,7 @@ export async function openStaffSession(ctx: Context, staff: Staff, enrolSecret?:
     expiresAt: new Date(now + PENDING_MINUTES * 60_000),
     absoluteExpiresAt: new Date(now + PENDING_MINUTES * 60_000),
   });
-  ctx.cookies.set(COOKIE, id, {
-    signed: true,
-    httpOnly: true,
-    sameSite: 'strict',
-    secure: ctx.secure,
-    path: path(staff.tenantId),
-  });
+  setCookie(ctx, COOKIE, id, { sameSite: 'strict', path: path(staff.tenantId) });
   return session.toObject() as StaffSession;
 }
 
@@ -64,14 +60,7 @@ export async function activateStaffSession(session: StaffSession, config: Config
 export async function closeStaffSession(ctx: Context, tenantId: string): Promise<void> {
   const id = ctx.cookies.get(COOKIE, { signed: true });
   if (id) await StaffSessionModel.deleteOne({ _id: id });
-  ctx.cookies.set(COOKIE, '', {
-    signed: true,
-    httpOnly: true,
-    sameSite: 'strict',
-    secure: ctx.secure,
-    path: path(tenantId),
-    maxAge: 0,
-  });
+  clearCookie(ctx, COOKIE, { sameSite: 'strict', path: path(tenantId) });
 }
 
 /** Console pages need an active session of this tenant; each request extends the idle limit. */
@@ -80,8 +69,7 @@ export function requireStaff(config: Config) {
     const tenant = tenantOf(ctx);
     const found = await readStaffSession(ctx, tenant._id);
     if (found?.session.stage !== 'active') {
-      ctx.status = 303;
-      return ctx.redirect(`${path(tenant._id)}/login`);
+      return seeOther(ctx, `${path(tenant._id)}/login`);
     }
     await StaffSessionModel.updateOne(
       { _id: found.session._id },

@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import { type SamlIdp, SamlRequestModel } from '../db/models/saml.ts';
+import { seeOther } from '../http/redirect.ts';
 import { render } from '../http/views.ts';
 import { idpEntity, type ServiceProviders } from './service-provider.ts';
 
@@ -23,6 +24,5 @@ export async function sendAuthnRequest(ctx: Context, sps: ServiceProviders, idp:
       fields: { SAMLRequest: request.context, RelayState: uid },
     });
   }
-  ctx.status = 303;
-  ctx.redirect(request.context);
+  seeOther(ctx, request.context);
 }

@@ -4,6 +4,8 @@ import type { Context, Middleware } from 'koa';
 import { audit } from '../db/audit.ts';
 import { type Account, accountsOfIdpSession } from '../db/identities.ts';
 import { messageOf, ServiceError } from '../errors.ts';
+import { clearCookie, setCookie } from '../http/cookies.ts';
+import { seeOther } from '../http/redirect.ts';
 import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import type { Logger } from '../log.ts';
@@ -41,14 +43,14 @@ export async function rememberIdpSession(ctx: Context, account: Account): Promis
   const idp = session.idpId ? await findStudentIdp(session.idpId) : undefined;
   if (!idp || !offersLogout(idpEntity(idp))) return;
   const value = Buffer.from(JSON.stringify(session)).toString('base64url');
-  ctx.cookies.set(COOKIE, value, { signed: true, httpOnly: true, sameSite: 'lax', secure: ctx.secure });
+  setCookie(ctx, COOKIE, value);
 }
 
 /** After our logout: sends a LogoutRequest to the IdP of the remembered sign-in; false when there is none. */
 export async function logoutAtIdp(ctx: Context, sps: ServiceProviders, tenantId: string): Promise<boolean> {
   const value = ctx.cookies.get(COOKIE, { signed: true });
   if (!value) return false;
-  ctx.cookies.set(COOKIE, null, { signed: true });
+  clearCookie(ctx, COOKIE);
   let session: { idpId?: string; nameId?: string; sessionIndex?: string };
   try {
     session = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
@@ -62,8 +64,7 @@ export async function logoutAtIdp(ctx: Context, sps: ServiceProviders, tenantId:
     logoutNameID: session.nameId,
     sessionIndex: session.sessionIndex,
   });
-  ctx.status = 303;
-  ctx.redirect(request.context);
+  seeOther(ctx, request.context);
   return true;
 }
 
@@ -138,8 +139,7 @@ export function singleLogoutRoutes(sps: ServiceProviders, logger: Logger, body: 
     await endStudentSessions(tenant._id, idp._id, String(parsed.extract.nameID ?? ''), logger, ctx.ip);
     const relayState = typeof params.RelayState === 'string' ? params.RelayState : undefined;
     const response = sp.createLogoutResponse(from, { ...parsed }, 'redirect', relayState ? { relayState } : undefined);
-    ctx.status = 303;
-    ctx.redirect(response.context);
+    seeOther(ctx, response.context);
   };
 
   router.get('/slo', handle);

@@ -1,5 +1,6 @@
 import Tokens from 'csrf';
 import type { Context, Middleware } from 'koa';
+import { setCookie } from '../http/cookies.ts';
 import { formBody, formField } from '../http/form.ts';
 import { type FieldErrors, type Message, message } from '../i18n/index.ts';
 import { fieldsWithControlCharacters, withoutControlCharacters } from '../text/control-characters.ts';
@@ -16,7 +17,7 @@ export function csrfMiddleware(): Middleware {
     let secret = ctx.cookies.get(COOKIE, { signed: true });
     if (!secret) {
       secret = tokens.secretSync();
-      ctx.cookies.set(COOKIE, secret, { signed: true, httpOnly: true, sameSite: 'lax', secure: ctx.secure });
+      setCookie(ctx, COOKIE, secret);
     }
     ctx.state.csrfSecret = secret;
     ctx.state.csrfToken = tokens.create(secret);

@@ -1,5 +1,6 @@
 import type { Middleware } from 'koa';
 import { findClient } from '../db/lookups.ts';
+import { setCookie } from '../http/cookies.ts';
 import { tenantOf } from '../http/state.ts';
 
 const COOKIE = 'account_rp';
@@ -18,7 +19,7 @@ export function backToRelyingParty(): Middleware {
       return client?.tenantId === tenant._id && client.homeUrl ? client : undefined;
     };
     const asked = typeof ctx.query.client_id === 'string' ? await usable(ctx.query.client_id) : undefined;
-    if (asked) ctx.cookies.set(COOKIE, asked._id, { signed: true, httpOnly: true, sameSite: 'lax', secure: ctx.secure });
+    if (asked) setCookie(ctx, COOKIE, asked._id);
     const client = asked ?? (await usable(ctx.cookies.get(COOKIE, { signed: true })));
     if (client?.homeUrl) {
       ctx.state.backTo = { url: client.homeUrl, name: client.name };

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
 import mongoose from 'mongoose';
 import { ClientModel } from '../db/models/client.ts';
+import { clearCookie, setCookie } from '../http/cookies.ts';
 
 /**
  * The account pages are a first-party client of this provider (as Keycloak's account console), so
@@ -42,13 +43,7 @@ export async function startAccountLogin(ctx: Context, tenantId: string, issuer: 
   const state = randomBytes(16).toString('base64url');
   const verifier = randomBytes(32).toString('base64url');
   const path = `/t/${tenantId}/account`;
-  ctx.cookies.set(COOKIE, JSON.stringify({ state, returnTo: returnTo.startsWith(path) ? returnTo : path }), {
-    signed: true,
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: ctx.secure,
-    path,
-  });
+  setCookie(ctx, COOKIE, JSON.stringify({ state, returnTo: returnTo.startsWith(path) ? returnTo : path }), { path });
   const params = new URLSearchParams({
     client_id: accountClientId(tenantId),
     redirect_uri: `${issuer}${path}/callback`,
@@ -65,14 +60,7 @@ export async function startAccountLogin(ctx: Context, tenantId: string, issuer: 
 /** Where to go after the login, if the callback belongs to the login this browser started. */
 export function finishAccountLogin(ctx: Context, tenantId: string): string | undefined {
   const raw = ctx.cookies.get(COOKIE, { signed: true });
-  ctx.cookies.set(COOKIE, '', {
-    signed: true,
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: ctx.secure,
-    path: `/t/${tenantId}/account`,
-    maxAge: 0,
-  });
+  clearCookie(ctx, COOKIE, { path: `/t/${tenantId}/account` });
   if (!raw) return undefined;
   const saved = JSON.parse(raw) as { state: string; returnTo: string };
   return saved.state === ctx.query.state && typeof ctx.query.code === 'string' ? saved.returnTo : undefined;

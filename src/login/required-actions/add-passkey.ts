@@ -11,6 +11,7 @@ import {
 } from '../../credentials/passkeys.ts';
 import { audit } from '../../db/audit.ts';
 import { formField } from '../../http/form.ts';
+import { seeOther } from '../../http/redirect.ts';
 import { render } from '../../http/views.ts';
 import { message } from '../../i18n/index.ts';
 import { notify } from '../../mail/notices.ts';
@@ -61,8 +62,7 @@ export const addPasskeyAction: RequiredAction = {
       }
       await audit(logger, { event: 'passkey.added', ...who });
       await notify(account, 'passkeyAdded', it.issuer, { name: added.name || '—' });
-      ctx.status = 303;
-      ctx.redirect(await flow.proceed(ctx, login, addPasskeyAction));
+      seeOther(ctx, await flow.proceed(ctx, login, addPasskeyAction));
     }
     return new Router().post('/passkey/register', formPost(flow.showAgain(addPasskeyAction)), register);
   },

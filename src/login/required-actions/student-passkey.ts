@@ -13,6 +13,7 @@ import {
 } from '../../credentials/passkeys.ts';
 import { audit } from '../../db/audit.ts';
 import { formField } from '../../http/form.ts';
+import { seeOther } from '../../http/redirect.ts';
 import { render } from '../../http/views.ts';
 import { message } from '../../i18n/index.ts';
 import { notify } from '../../mail/notices.ts';
@@ -49,9 +50,8 @@ export const studentPasskey: RequiredAction = {
 
   interactionRoutes({ logger }: PageDeps, flow: LoginFlow) {
     const next = async (ctx: Context, login: PendingLogin) => {
-      ctx.status = 303;
       // Registered (with the person verified) or used: the passkey is a method of this login.
-      ctx.redirect(await flow.proceed(ctx, login, studentPasskey, ['hwk', 'user']));
+      seeOther(ctx, await flow.proceed(ctx, login, studentPasskey, ['hwk', 'user']));
     };
 
     /** GET …/options: a challenge for the student's own passkeys, bound to this login. */

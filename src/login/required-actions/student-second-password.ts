@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import { newSecondPasswordErrors, setSecondPassword } from '../../credentials/password-setting.ts';
 import { audit } from '../../db/audit.ts';
 import { formField, newSecondPasswordFromForm } from '../../http/form.ts';
+import { seeOther } from '../../http/redirect.ts';
 import { render } from '../../http/views.ts';
 import { message } from '../../i18n/index.ts';
 import type { PageDeps } from '../../oidc/page-deps.ts';
@@ -65,8 +66,7 @@ export const studentSecondPassword: RequiredAction = {
         return studentSecondPassword.show(ctx, login, { formError: message('throttle.wait', { seconds: result.wait }) }, 429);
       if ('refused' in result)
         return studentSecondPassword.show(ctx, login, { formError: message('student.second.failed') }, 401);
-      ctx.status = 303;
-      ctx.redirect(await flow.proceed(ctx, login, studentSecondPassword, ['kba']));
+      seeOther(ctx, await flow.proceed(ctx, login, studentSecondPassword, ['kba']));
     }
 
     /** POST /interaction/:uid/student/second-password */

@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { ServiceError } from '../../../errors.ts';
 import { formField } from '../../../http/form.ts';
+import { seeOther } from '../../../http/redirect.ts';
 import { tenantOf } from '../../../http/state.ts';
 import { samlRefusals } from '../../../metrics.ts';
 import type { Method } from '../../../oidc/acr.ts';
@@ -45,8 +46,7 @@ export function samlRoutes({ sps, logger, config }: PageDeps, flow: LoginFlow, s
   const refuse = async (ctx: Context, reason: Reason, detail: string) => {
     samlRefusals.inc({ reason });
     await flow.refused(ctx, tenantOf(ctx)._id, studentSaml, { reason, detail });
-    ctx.status = 303;
-    ctx.redirect(`/t/${tenantOf(ctx)._id}/saml/refused/${reason}`);
+    seeOther(ctx, `/t/${tenantOf(ctx)._id}/saml/refused/${reason}`);
   };
 
   /** POST /t/:tenant/saml/acs: verified, the student's account found or created and linked. */

@@ -1,4 +1,5 @@
 import type { Context } from 'koa';
+import { setCookie } from '../../../http/cookies.ts';
 import type { Lang } from '../../../i18n/index.ts';
 import type { IdpChoice } from '../../../saml/idps.ts';
 
@@ -19,14 +20,7 @@ export function rememberedChoice(ctx: Context, tenantId: string, choices: IdpCho
 }
 
 export function rememberChoice(ctx: Context, tenantId: string, slug: string): void {
-  ctx.cookies.set(cookieName(tenantId), slug, {
-    signed: true,
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: ctx.secure,
-    maxAge: YEAR_MS,
-    overwrite: true,
-  });
+  setCookie(ctx, cookieName(tenantId), slug, { maxAge: YEAR_MS });
 }
 
 const normalize = (text: string) => text.normalize('NFKC').toLowerCase();
