@@ -23,6 +23,7 @@ import { federationReadiness } from './saml/federation/readiness.ts';
 import { ServiceProviders } from './saml/service-provider.ts';
 import type { SpKey } from './saml/sp-keys.ts';
 import { csrfMiddleware } from './security/csrf.ts';
+import { Guesses } from './security/guesses.ts';
 import type { SecretHasher } from './security/secrets.ts';
 import { Throttle } from './security/throttle.ts';
 import { tenantPages } from './tenant-pages.ts';
@@ -47,7 +48,8 @@ export function buildApp({ config, logger, hasher, jwks, cookieKeys, spKeys, dev
   useBreachRange(config.passwordBreachUrl, logger);
   const provider = createProvider(config, jwks, cookieKeys);
   const sps = new ServiceProviders(config.issuer, spKeys, config.saml.clockSkewSeconds);
-  const deps = { provider, config, sps, hasher, logger };
+  const throttle = new Throttle(config.throttle);
+  const deps = { provider, config, sps, hasher, logger, throttle, guesses: new Guesses(config.throttle, logger) };
   provider.on('server_error', (_ctx, error) => logger.error({ err: error }, 'oidc server error'));
   provider.on('backchannel.error', (_ctx, error, client) =>
     logger.warn({ err: error, client: client.clientId }, 'back-channel logout failed'),
@@ -73,7 +75,6 @@ export function buildApp({ config, logger, hasher, jwks, cookieKeys, spKeys, dev
 
   const notFound: Middleware = (ctx) => ctx.throw(404);
   // One-time URLs are 256-bit, so guessing is hopeless; still, a client trying many is slowed down.
-  const throttle = new Throttle(config.throttle);
   const tokenPath =
     /^\/t\/[^/]+\/(apply\/verify|apply\/resubmit|password-reset|second-password-reset|student-mail|account\/email\/verify|account\/student-id\/form)\/[^/]+$/;
   const tokenGuessing: Middleware = async (ctx, next) => {

@@ -13,7 +13,6 @@ import { studentIdRoutes } from './student-id/routes.ts';
 
 /** Everything under /t/:tenant: the application journey, the staff console, the login journey's part (SAML), the account pages. */
 export function tenantPages(deps: PageDeps, login: Router): Router {
-  const { provider, config, hasher, logger } = deps;
   const router = new Router({ prefix: '/t/:tenant' });
   loadTenantParam(router);
   // "Log in here" in mails and after a reset: the university's login URL (the certificate front end)
@@ -23,12 +22,12 @@ export function tenantPages(deps: PageDeps, login: Router): Router {
     seeOther(ctx, tenant.loginUrl || `/t/${tenant._id}/account/login`);
   });
   router.use('/account', backToRelyingParty());
-  router.use(applicationRoutes(config, logger).routes());
-  router.use(staffRoutes(config, hasher, logger).routes());
-  router.use(studentIdRoutes(provider, config, logger).routes());
+  router.use(applicationRoutes(deps).routes());
+  router.use(staffRoutes(deps).routes());
+  router.use(studentIdRoutes(deps).routes());
   router.use(accountRoutes(deps).routes());
-  router.use(recoveryRoutes(config, hasher, logger, GRADUATE_RESET).routes());
-  router.use(recoveryRoutes(config, hasher, logger, STUDENT_SECOND_PASSWORD_RESET).routes());
+  router.use(recoveryRoutes(deps, GRADUATE_RESET).routes());
+  router.use(recoveryRoutes(deps, STUDENT_SECOND_PASSWORD_RESET).routes());
   router.use(login.routes());
   return router;
 }

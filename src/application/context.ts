@@ -1,25 +1,14 @@
 import type { Context } from 'koa';
-import type { Config } from '../config/schema.ts';
 import { addressInUse } from '../db/identities.ts';
 import type { Tenant } from '../db/models/tenant.ts';
-import { seeOther } from '../http/redirect.ts';
 import { tenantOf } from '../http/state.ts';
 import { tenantLoginUrl } from '../http/tenant.ts';
 import { render } from '../http/views.ts';
-import type { Logger } from '../log.ts';
+import type { PageDeps } from '../oidc/page-deps.ts';
 import { type LinkProblem, showLinkProblem, type TokenCheck } from '../security/one-time-token.ts';
-import { Throttle } from '../security/throttle.ts';
 
-/** What the application steps are built from. */
-export interface ApplicationDeps {
-  config: Config;
-  logger: Logger;
-  throttle: Throttle;
-}
-
-export function applicationDeps(config: Config, logger: Logger): ApplicationDeps {
-  return { config, logger, throttle: new Throttle(config.throttle) };
-}
+/** What the application steps are built from (every journey's PageDeps). */
+export type ApplicationDeps = PageDeps;
 
 /** Where the journey lives: /t/:tenant/apply. */
 export const base = (tenant: Tenant) => `/t/${tenant._id}/apply`;

@@ -1,10 +1,8 @@
 import Router from '@koa/router';
-import type { Config } from '../config/schema.ts';
 import { render } from '../http/views.ts';
-import type { Logger } from '../log.ts';
+import type { PageDeps } from '../oidc/page-deps.ts';
 import { formPost } from '../security/csrf.ts';
 import { formOfFlow, saveForm, uploadBody, uploadedImage } from './applicant-form.ts';
-import { applicationDeps } from './context.ts';
 import { requestMail, showMailAddress } from './mail-address.ts';
 import { reopen, showResubmission } from './resubmission.ts';
 import { backToConfirmation, showConfirmation, submit } from './submit.ts';
@@ -15,8 +13,8 @@ import { acceptTerms, showTerms, termsAgain } from './terms.ts';
  * terms of use → applicant form with identification images → confirmation → application
  * reception. Also the resubmission link.
  */
-export function applicationRoutes(config: Config, logger: Logger): Router {
-  const deps = applicationDeps(config, logger);
+export function applicationRoutes(deps: PageDeps): Router {
+  const { config } = deps;
   const { maxImageBytes, urlMinutes } = config.application;
   const terms = showTerms(config.issuer);
   const form = formOfFlow(maxImageBytes);

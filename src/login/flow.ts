@@ -2,8 +2,6 @@
 // relying party's code — throttling, audit, required actions, the acr/amr and the finished interaction.
 import { createHash } from 'node:crypto';
 import type { Context } from 'koa';
-import type Provider from 'oidc-provider';
-import type { Config } from '../config/schema.ts';
 import { audit } from '../db/audit.ts';
 import { type Account, findAccount, recordSignIn } from '../db/identities.ts';
 import { PendingLoginModel } from '../db/models/pending-login.ts';
@@ -14,7 +12,7 @@ import type { Logger } from '../log.ts';
 import { notify } from '../mail/notices.ts';
 import { logins } from '../metrics.ts';
 import { assurance, type Method } from '../oidc/acr.ts';
-import { Guesses } from '../security/guesses.ts';
+import type { PageDeps } from '../oidc/page-deps.ts';
 import type { LoginFlow, LoginStrategy, PendingLogin, RequiredAction } from './contract.ts';
 import { interactionExpired, loadInteraction } from './interaction-context.ts';
 import { showLogin } from './login-page.ts';
@@ -100,11 +98,7 @@ async function finishLogin(logger: Logger, ctx: Context, { it, account, strategy
   return interaction.returnTo;
 }
 
-export function loginFlow(
-  provider: Provider,
-  config: Config,
-  logger: Logger,
-): LoginFlow & {
+export function loginFlow({ provider, config, logger, guesses }: PageDeps): LoginFlow & {
   /** The pending login of this interaction, whatever its current action (the continue page). */
   pending(ctx: Context): Promise<PendingLogin | undefined>;
   /** Its current required action, or undefined when none is left. */
@@ -112,8 +106,6 @@ export function loginFlow(
   /** Completes a pending login with no action left; returns the URL that resumes the authorization. */
   finishPending(ctx: Context, login: PendingLogin): Promise<string>;
 } {
-  const guesses = new Guesses(config.throttle, logger);
-
   const pending = async (ctx: Context): Promise<PendingLogin | undefined> => {
     const it = await loadInteraction(ctx, provider);
     if (it?.details.prompt.name !== 'login') return undefined;

@@ -34,7 +34,7 @@ function continueLogin(flow: Flow, issuer: string) {
  * actions and consent) and what it serves under /t/:tenant (the SAML ACS, the mailed address link).
  */
 export function loginRoutes(deps: PageDeps): { interaction: Router; tenant: Router } {
-  const flow = loginFlow(deps.provider, deps.config, deps.logger);
+  const flow = loginFlow(deps);
   const interaction = new Router({ prefix: '/interaction/:uid' });
   interaction.get('/', loginPage(deps.provider));
   interaction.get('/continue', continueLogin(flow, deps.config.issuer));

@@ -1,10 +1,8 @@
 import Router from '@koa/router';
-import type { Config } from '../config/schema.ts';
 import { render } from '../http/views.ts';
-import type { Logger } from '../log.ts';
+import type { PageDeps } from '../oidc/page-deps.ts';
 import { formPost } from '../security/csrf.ts';
-import type { SecretHasher } from '../security/secrets.ts';
-import { recoveryDeps } from './context.ts';
+import type { RecoveryDeps } from './context.ts';
 import type { ResetKind } from './kinds.ts';
 import { requestReset, showRequest } from './request.ts';
 import { setSecret, showSetSecret } from './set-secret.ts';
@@ -13,8 +11,9 @@ import { setSecret, showSetSecret } from './set-secret.ts';
  * Requirement G4 (f) and S3 under /t/:tenant/<kind>: the mail address → the same answer whether or not
  * it is registered → a one-time URL → the new secret(s) → log in.
  */
-export function recoveryRoutes(config: Config, hasher: SecretHasher, logger: Logger, kind: ResetKind): Router {
-  const deps = recoveryDeps(config, hasher, logger, kind);
+export function recoveryRoutes(pageDeps: PageDeps, kind: ResetKind): Router {
+  const deps: RecoveryDeps = { ...pageDeps, kind };
+  const { config } = deps;
   const request = showRequest(kind);
   const form = showSetSecret(kind);
   const sent = { messageKey: kind.requestText.sentKey, minutes: config.application.urlMinutes };

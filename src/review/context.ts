@@ -1,25 +1,11 @@
 import type { Context } from 'koa';
-import type { Config } from '../config/schema.ts';
 import { seeOther } from '../http/redirect.ts';
 import { tenantOf } from '../http/state.ts';
-import type { Logger } from '../log.ts';
-import { type Guess, Guesses } from '../security/guesses.ts';
-import type { SecretHasher } from '../security/secrets.ts';
+import type { PageDeps } from '../oidc/page-deps.ts';
+import type { Guess } from '../security/guesses.ts';
 
-/** What the staff pages are built from. */
-export interface ReviewDeps {
-  config: Config;
-  hasher: SecretHasher;
-  logger: Logger;
-  guesses: Guesses;
-}
-
-export const reviewDeps = (config: Config, hasher: SecretHasher, logger: Logger): ReviewDeps => ({
-  config,
-  hasher,
-  logger,
-  guesses: new Guesses(config.throttle, logger),
-});
+/** What the staff pages are built from (every journey's PageDeps). */
+export type ReviewDeps = PageDeps;
 
 /**
  * A staff member's secret as the one guess step counts it (src/security/guesses.ts): every secret of

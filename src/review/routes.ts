@@ -1,10 +1,8 @@
 import Router from '@koa/router';
-import type { Config } from '../config/schema.ts';
-import type { Logger } from '../log.ts';
+import type { PageDeps } from '../oidc/page-deps.ts';
 import { formPost } from '../security/csrf.ts';
-import type { SecretHasher } from '../security/secrets.ts';
 import { applicationImage, decideApplication, showApplication } from './application-page.ts';
-import { go, reviewDeps } from './context.ts';
+import { go } from './context.ts';
 import {
   confirmStaff,
   deleteStaffPasskey,
@@ -20,8 +18,8 @@ import { checkPassword, showSignIn } from './sign-in.ts';
 import { requireStaff } from './staff-session.ts';
 
 /** /t/:tenant/staff: sign-in pages first (open), then the console (an active staff session required). */
-export function staffRoutes(config: Config, hasher: SecretHasher, logger: Logger): Router {
-  const deps = reviewDeps(config, hasher, logger);
+export function staffRoutes(deps: PageDeps): Router {
+  const { config } = deps;
   const staffOnly = requireStaff(config);
   const code = checkCode(deps);
   return new Router({ prefix: '/staff' })

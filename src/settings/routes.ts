@@ -2,7 +2,6 @@ import Router from '@koa/router';
 import type { Secret } from '../credentials/password-setting.ts';
 import type { PageDeps } from '../oidc/page-deps.ts';
 import { formPost } from '../security/csrf.ts';
-import { settingsDeps } from './context.ts';
 import { endDevice, endOtherDevices, showDevices } from './devices.ts';
 import { requireAccount } from './guard.ts';
 import { accountCallback, accountLogin, loggedOut, menu } from './home.ts';
@@ -15,8 +14,7 @@ import { changeSecret, SECRET_PATHS, showSecretForm } from './secrets.ts';
  * Requirement G4 (a), (b), (d), (e) under /t/:tenant/account: the menu and the changes a person makes
  * themselves; and, beyond the manuals, their passkeys.
  */
-export function accountRoutes(pageDeps: PageDeps): Router {
-  const deps = settingsDeps(pageDeps);
+export function accountRoutes(deps: PageDeps): Router {
   const signedIn = requireAccount(deps.provider, deps.config);
   const router = new Router({ prefix: '/account' })
     .get('/login', accountLogin(deps))

@@ -8,7 +8,6 @@ import { enqueueMail } from '../../mail/outbox.ts';
 import type { PageDeps } from '../../oidc/page-deps.ts';
 import { formPost } from '../../security/csrf.ts';
 import { issueToken } from '../../security/one-time-token.ts';
-import { Throttle } from '../../security/throttle.ts';
 import type { LoginFlow, RequiredAction } from '../contract.ts';
 import { studentMailLinkRoutes } from './student-mail-link.ts';
 
@@ -34,9 +33,7 @@ export const studentMail: RequiredAction = {
       status,
     ),
 
-  interactionRoutes({ config, logger }: PageDeps, flow: LoginFlow) {
-    const throttle = new Throttle(config.throttle);
-
+  interactionRoutes({ config, logger, throttle }: PageDeps, flow: LoginFlow) {
     /** POST /interaction/:uid/student/mail: the address is mailed a one-time URL. */
     async function requestMail(ctx: Context): Promise<void> {
       const login = await flow.pendingAt(ctx, studentMail);
