@@ -14,7 +14,6 @@ import { loadImageKey } from './db/image-crypto.ts';
 import { startSweeper } from './db/sweeper.ts';
 // Development-only helpers are imported when used, so other processes do not load them.
 import type { startDemoFrontend } from './demo-frontend/app.ts';
-import type { startMailCatcher } from './dev/mail-catcher.ts';
 import { startingServer } from './http/starting-server.ts';
 import type { Logger } from './log.ts';
 import { MailWorker } from './mail/worker.ts';
@@ -141,14 +140,80 @@ function keyedApp(keysDir: string, logger: Logger, build: (keys: Pick<AppDepende
  * Starts everything: database, keys, demo data, HTTP, mail worker, sweeper. With port 0 (tests)
  * the issuer is the loopback address of the port actually bound.
  */
-export async function startService(config: Config, logger: Logger): Promise<RunningService> {
-  const { close: closeDatabase, embedded } = await openDatabase(config, false, logger);
-  let keysChanged: (() => Promise<void>) | undefined;
-  const stopWatching = await watchChanges(config.changePollMs, async () => keysChanged?.());
-  const { server, ready } = startingServer();
-  let mailCatcher: Awaited<ReturnType<typeof startMailCatcher>>;
+/** What was started, stopped in the reverse order: by stop(), or at once when starting fails partway. */
+class Teardown {
+  private readonly steps: Array<() => unknown> = [];
+
+  add(step: () => unknown): void {
+    this.steps.push(step);
+  }
+
+  async run(): Promise<void> {
+    for (const step of this.steps.splice(0).reverse()) await step();
+  }
+}
+
+/**
+ * The demo data and, in development, the demo front end and the demo university sign-in (SimpleSAMLphp):
+ * each of the two is optional, a warning when it cannot start.
+ */
+async function startDemo(
+  config: Config,
+  o: { issuer: string; hasher: SecretHasher; logger: Logger; mailCatcher: boolean; teardown: Teardown },
+) {
+  if (!config.demo.seed) return {};
+  const mailbox = o.mailCatcher ? `${o.issuer}/dev/mail` : config.mail.smtpUrl;
+  const demo = await seedDemo(o.hasher, config.demo.redirectUris, resolve(projectRoot, config.demo.credentialsFile), mailbox);
   let frontend: Awaited<ReturnType<typeof startDemoFrontend>> | undefined;
   let demoIdp: Awaited<ReturnType<typeof startDemoIdp>>;
+  if (config.env === 'development') {
+    const { startDemoFrontend } = await import('./demo-frontend/app.ts');
+    frontend = await startDemoFrontend({
+      issuer: o.issuer,
+      tenantId: demo.tenantId,
+      clientId: demo.clientId,
+      clientSecret: demo.clientSecret,
+      port: config.demo.frontendPort,
+    }).catch((error) => {
+      o.logger.warn({ err: error }, 'demo front end not started');
+      return undefined;
+    });
+    const started = frontend;
+    if (started) {
+      o.teardown.add(() => started.stop());
+      await registerDemoFrontend(started.url);
+    }
+    const { startDemoIdp } = await import('./seed/demo-idp.ts');
+    demoIdp = await startDemoIdp(o.issuer, demo.tenantId).catch((error) => {
+      o.logger.warn({ err: error }, 'demo university sign-in (SimpleSAMLphp) not started');
+      return undefined;
+    });
+    const idp = demoIdp;
+    if (idp) o.teardown.add(() => idp.stop());
+  }
+  process.stdout.write(describeDemo(o.issuer, demo, frontend?.url, demoIdp));
+  return { demo, frontend };
+}
+
+const closeServer = (server: Server) =>
+  new Promise<void>((done) => {
+    server.close(() => done());
+    server.closeIdleConnections();
+  });
+
+/**
+ * Starts everything: database, keys, demo data, HTTP, mail worker, sweeper. With port 0 (tests)
+ * the issuer is the loopback address of the port actually bound.
+ */
+export async function startService(config: Config, logger: Logger): Promise<RunningService> {
+  const teardown = new Teardown();
+  const { close: closeDatabase, embedded } = await openDatabase(config, false, logger);
+  teardown.add(closeDatabase);
+  teardown.add(() => mongoose.disconnect());
+  let keysChanged: (() => Promise<void>) | undefined;
+  teardown.add(await watchChanges(config.changePollMs, async () => keysChanged?.()));
+  const { server, ready } = startingServer();
+  teardown.add(() => closeServer(server));
   try {
     const generate = config.env !== 'production';
     const keysDir = resolve(projectRoot, config.keysDir);
@@ -157,10 +222,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const hasher = new SecretHasher(config.argon2);
     const port = await listen(server, config.port);
     const issuer = config.port === 0 ? `http://127.0.0.1:${port}` : config.issuer;
-    mailCatcher =
+    const mailCatcher =
       config.env === 'development'
         ? await (await import('./dev/mail-catcher.ts')).startMailCatcher(config.mail.smtpUrl)
         : undefined;
+    if (mailCatcher) teardown.add(() => mailCatcher.stop());
     const devPages = mailCatcher?.routes;
     const app = keyedApp(keysDir, logger, (keys) =>
       buildApp({ config: { ...config, issuer }, logger, hasher, cookieKeys, devPages, ...keys }),
@@ -169,32 +235,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     keysChanged = app.reload;
     ready(app.listener);
 
-    let demo: DemoCredentials | undefined;
-    if (config.demo.seed) {
-      const mailbox = mailCatcher ? `${issuer}/dev/mail` : config.mail.smtpUrl;
-      demo = await seedDemo(hasher, config.demo.redirectUris, resolve(projectRoot, config.demo.credentialsFile), mailbox);
-      if (config.env === 'development') {
-        const { startDemoFrontend } = await import('./demo-frontend/app.ts');
-        frontend = await startDemoFrontend({
-          issuer,
-          tenantId: demo.tenantId,
-          clientId: demo.clientId,
-          clientSecret: demo.clientSecret,
-          port: config.demo.frontendPort,
-        }).catch((error) => {
-          logger.warn({ err: error }, 'demo front end not started');
-          return undefined;
-        });
-        if (frontend) await registerDemoFrontend(frontend.url);
-        const { startDemoIdp } = await import('./seed/demo-idp.ts');
-        demoIdp = await startDemoIdp(issuer, demo.tenantId).catch((error) => {
-          logger.warn({ err: error }, 'demo university sign-in (SimpleSAMLphp) not started');
-          return undefined;
-        });
-      }
-      process.stdout.write(describeDemo(issuer, demo, frontend?.url, demoIdp));
-    }
+    const { demo, frontend } = await startDemo(config, { issuer, hasher, logger, mailCatcher: Boolean(mailCatcher), teardown });
     const background = await startBackground(config, logger);
+    teardown.add(() => background.stop());
     logger.info({ issuer, port }, 'listening');
 
     return {
@@ -204,28 +247,10 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       demo,
       frontendUrl: frontend?.url,
       metricsUrl: background.metricsUrl,
-      async stop() {
-        await background.stop();
-        stopWatching();
-        await new Promise<void>((done) => {
-          server.close(() => done());
-          server.closeIdleConnections();
-        });
-        await mailCatcher?.stop();
-        await frontend?.stop();
-        await demoIdp?.stop();
-        await mongoose.disconnect();
-        await closeDatabase();
-      },
+      stop: () => teardown.run(),
     };
   } catch (error) {
-    stopWatching();
-    server.close();
-    await mailCatcher?.stop();
-    await frontend?.stop();
-    await demoIdp?.stop();
-    await mongoose.disconnect();
-    await closeDatabase();
+    await teardown.run();
     throw error;
   }
 }
