@@ -9,6 +9,7 @@ import { recoveryRoutes } from './recovery/routes.ts';
 import { staffRoutes } from './review/routes.ts';
 import { backToRelyingParty } from './settings/back-to-relying-party.ts';
 import { accountRoutes } from './settings/routes.ts';
+import { samlServiceRoutes } from './single-logout/routes.ts';
 import { studentIdRoutes } from './student-id/routes.ts';
 
 /** Everything under /t/:tenant: the application journey, the staff console, the login journey's part (SAML), the account pages. */
@@ -28,6 +29,7 @@ export function tenantPages(deps: PageDeps, login: Router): Router {
   router.use(accountRoutes(deps).routes());
   router.use(recoveryRoutes(deps, GRADUATE_RESET).routes());
   router.use(recoveryRoutes(deps, STUDENT_SECOND_PASSWORD_RESET).routes());
+  router.use(samlServiceRoutes(deps).routes());
   router.use(login.routes());
   return router;
 }

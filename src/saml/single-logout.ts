@@ -1,20 +1,34 @@
 import { inflateRawSync } from 'node:zlib';
-import Router from '@koa/router';
-import type { Context, Middleware } from 'koa';
-import { audit } from '../db/audit.ts';
-import { type Account, accountsOfIdpSession } from '../db/identities.ts';
-import { messageOf, ServiceError } from '../errors.ts';
-import { clearCookie, setCookie } from '../http/cookies.ts';
-import { seeOther } from '../http/redirect.ts';
-import { tenantOf } from '../http/state.ts';
-import { render } from '../http/views.ts';
-import type { Logger } from '../log.ts';
-import { endOtherSessions } from '../oidc/sessions.ts';
+import type { SamlIdp } from '../db/models/saml.ts';
+import { messageOf } from '../errors.ts';
 import { findStudentIdp, idpByEntityId } from './idps.ts';
+import { Refusal } from './refusal.ts';
 import { type IdpEntity, idpEntity, type ServiceProviders } from './service-provider.ts';
 import { xmlHazard } from './xml-hazard.ts';
 
-const COOKIE = 'saml_slo';
+/** A single-logout message we do not act on; the detail is for the audit log. */
+export class LogoutRefusal extends Refusal<'malformed'> {}
+
+/** A single-logout message as it arrived (HTTP-Redirect: the query; HTTP-POST: the form). */
+export interface LogoutInput {
+  binding: 'redirect' | 'post';
+  params: Record<string, unknown>;
+  query: Record<string, unknown>;
+  /** The raw query string: the HTTP-Redirect signature covers its bytes. */
+  querystring: string;
+}
+
+/** What a verified message asks: a LogoutResponse ends our own logout; a LogoutRequest names a student to log out. */
+export type LogoutMessage =
+  | { kind: 'response' }
+  | { kind: 'request'; idp: SamlIdp; nameId: string; answer: (relayState?: string) => string };
+
+/** The IdP's university sign-in of one student, as remembered at login. */
+export interface IdpSession {
+  idpId?: string;
+  nameId?: string;
+  sessionIndex?: string;
+}
 
 /** The signed query string of an HTTP-Redirect message, as it was sent (the signature covers the raw bytes). */
 function octetString(querystring: string, kind: 'SAMLRequest' | 'SAMLResponse'): string {
@@ -33,116 +47,61 @@ function offersLogout(idp: IdpEntity): boolean {
   return typeof endpoint === 'string' && endpoint !== '';
 }
 
-/**
- * Remembers (in a signed cookie) the university sign-in behind the account menu's session, so that
- * logging out from the menu can also end it at the IdP once our own session has ended.
- */
-export async function rememberIdpSession(ctx: Context, account: Account): Promise<void> {
-  const session = account.samlSession;
-  if (account.kind !== 'student' || !session?.idpId || !session.nameId) return;
-  const idp = session.idpId ? await findStudentIdp(session.idpId) : undefined;
-  if (!idp || !offersLogout(idpEntity(idp))) return;
-  const value = Buffer.from(JSON.stringify(session)).toString('base64url');
-  setCookie(ctx, COOKIE, value);
+/** Whether the IdP of a student's university sign-in takes our LogoutRequests. */
+export async function offersSingleLogout(idpId: string): Promise<boolean> {
+  const idp = await findStudentIdp(idpId);
+  return Boolean(idp && offersLogout(idpEntity(idp)));
 }
 
-/** After our logout: sends a LogoutRequest to the IdP of the remembered sign-in; false when there is none. */
-export async function logoutAtIdp(ctx: Context, sps: ServiceProviders, tenantId: string): Promise<boolean> {
-  const value = ctx.cookies.get(COOKIE, { signed: true });
-  if (!value) return false;
-  clearCookie(ctx, COOKIE);
-  let session: { idpId?: string; nameId?: string; sessionIndex?: string };
-  try {
-    session = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
-  } catch {
-    return false;
-  }
+/** The URL of our LogoutRequest to the IdP of a university sign-in of `tenantId`; undefined when it takes none. */
+export async function logoutRequestUrl(
+  sps: ServiceProviders,
+  tenantId: string,
+  session: IdpSession,
+): Promise<string | undefined> {
   const idp = session.idpId ? await findStudentIdp(session.idpId) : undefined;
   const entity = idp && idp.tenantId === tenantId ? idpEntity(idp) : undefined;
-  if (!entity || !offersLogout(entity)) return false;
-  const request = sps.entity(tenantId).createLogoutRequest(entity, 'redirect', {
+  if (!entity || !offersLogout(entity)) return undefined;
+  return sps.entity(tenantId).createLogoutRequest(entity, 'redirect', {
     logoutNameID: session.nameId,
     sessionIndex: session.sessionIndex,
-  });
-  seeOther(ctx, request.context);
-  return true;
-}
-
-/** The IdP's LogoutRequest: every session here of the student it names ends, each audited. */
-async function endStudentSessions(tenantId: string, idpId: string, nameId: string, logger: Logger, ip: string) {
-  for (const account of await accountsOfIdpSession(tenantId, idpId, nameId)) {
-    const ended = await endOtherSessions(account._id.toString());
-    await audit(logger, {
-      event: 'saml.logout',
-      tenant: tenantId,
-      account: account._id.toString(),
-      idp: idpId,
-      endedSessions: ended,
-      ip,
-    });
-  }
+  }).context;
 }
 
 /**
- * /t/:tenant/saml/slo: single logout with the university's IdP. A LogoutRequest from the IdP (the
- * student logged out there) ends every session of the student here and is answered; a
- * LogoutResponse ends our own logout at the IdP. Both must be signed by the IdP's metadata key.
+ * Reads a single-logout message sent to `tenantId`: without DTD or comments, from a known IdP of the
+ * university, signed by its metadata key (samlify). Anything else throws a LogoutRefusal; the database
+ * is read outside the refusals, so an outage stays an outage.
  */
-export function singleLogoutRoutes(sps: ServiceProviders, logger: Logger, body: Middleware): Router {
-  const router = new Router();
-
-  const handle = async (ctx: Context) => {
-    const tenant = tenantOf(ctx);
-    const binding = ctx.method === 'GET' ? 'redirect' : 'post';
-    const params = (binding === 'redirect' ? ctx.query : ctx.request.body) as Record<string, unknown>;
-    const kind =
-      typeof params.SAMLRequest === 'string'
-        ? 'SAMLRequest'
-        : typeof params.SAMLResponse === 'string'
-          ? 'SAMLResponse'
-          : undefined;
-    const refuse = async (detail: string) => {
-      await audit(
-        logger,
-        { event: 'saml.logout_refused', tenant: tenant._id, detail, ip: ctx.ip },
-        'SAML logout message refused',
-      );
-      throw new ServiceError(400, 'saml.refused.malformed');
-    };
-    if (!kind) return refuse('no SAML message');
-    let xml: string;
-    try {
-      xml = messageXml(params[kind] as string, binding);
-    } catch {
-      return refuse('not base64/deflate');
+export async function readLogoutMessage(sps: ServiceProviders, tenantId: string, input: LogoutInput): Promise<LogoutMessage> {
+  const { binding, params } = input;
+  const kind =
+    typeof params.SAMLRequest === 'string' ? 'SAMLRequest' : typeof params.SAMLResponse === 'string' ? 'SAMLResponse' : undefined;
+  if (!kind) throw new LogoutRefusal('malformed', 'no SAML message');
+  let xml: string;
+  try {
+    xml = messageXml(params[kind] as string, binding);
+  } catch {
+    throw new LogoutRefusal('malformed', 'not base64/deflate');
+  }
+  const hazard = xmlHazard(xml, { comments: false });
+  if (hazard) throw new LogoutRefusal('malformed', hazard);
+  const issuer = xml.match(/<(?:\w+:)?Issuer[^>]*>([^<]+)<\//)?.[1]?.trim();
+  const idp = issuer ? await idpByEntityId(tenantId, issuer) : undefined;
+  if (!idp) throw new LogoutRefusal('malformed', `unknown issuer ${issuer}`);
+  const sp = sps.entity(tenantId);
+  const from = idpEntity(idp);
+  const message = { query: input.query, body: params, octetString: octetString(input.querystring, kind) };
+  try {
+    if (kind === 'SAMLResponse') {
+      await sp.parseLogoutResponse(from, binding, message);
+      return { kind: 'response' };
     }
-    const hazard = xmlHazard(xml, { comments: false });
-    if (hazard) return refuse(hazard);
-    const issuer = xml.match(/<(?:\w+:)?Issuer[^>]*>([^<]+)<\//)?.[1]?.trim();
-    const idp = issuer ? await idpByEntityId(tenant._id, issuer) : undefined;
-    if (!idp) return refuse(`unknown issuer ${issuer}`);
-    const sp = sps.entity(tenant._id);
-    const from = idpEntity(idp);
-    const message = { query: ctx.query, body: params, octetString: octetString(ctx.querystring, kind) };
-    // Only samlify's check of the message is a refusal; the database calls after it stay outside the
-    // try, so an outage answers 503 (errorPages) instead of being audited as a refused logout.
-    let parsed: Awaited<ReturnType<typeof sp.parseLogoutRequest>>;
-    try {
-      if (kind === 'SAMLResponse') {
-        await sp.parseLogoutResponse(from, binding, message);
-        return render(ctx, 'logged-out');
-      }
-      parsed = await sp.parseLogoutRequest(from, binding, message);
-    } catch (error) {
-      return refuse(`samlify: ${messageOf(error)}`);
-    }
-    await endStudentSessions(tenant._id, idp._id, String(parsed.extract.nameID ?? ''), logger, ctx.ip);
-    const relayState = typeof params.RelayState === 'string' ? params.RelayState : undefined;
-    const response = sp.createLogoutResponse(from, { ...parsed }, 'redirect', relayState ? { relayState } : undefined);
-    seeOther(ctx, response.context);
-  };
-
-  router.get('/slo', handle);
-  router.post('/slo', body, handle);
-  return router;
+    const parsed = await sp.parseLogoutRequest(from, binding, message);
+    const answer = (relayState?: string) =>
+      sp.createLogoutResponse(from, { ...parsed }, 'redirect', relayState ? { relayState } : undefined).context;
+    return { kind: 'request', idp, nameId: String(parsed.extract.nameID ?? ''), answer };
+  } catch (error) {
+    throw new LogoutRefusal('malformed', `samlify: ${messageOf(error)}`);
+  }
 }

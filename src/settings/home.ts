@@ -4,7 +4,7 @@ import { ServiceError } from '../errors.ts';
 import { accountOf, tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { formatDateTime } from '../i18n/index.ts';
-import { logoutAtIdp, rememberIdpSession } from '../saml/single-logout.ts';
+import { logoutAtIdp, rememberIdpSession } from '../single-logout/idp-session.ts';
 import { accountClientId, ensureAccountClient, finishAccountLogin, startAccountLogin } from './console-client.ts';
 import { base, type SettingsDeps } from './context.ts';
 

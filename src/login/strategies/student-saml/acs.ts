@@ -9,8 +9,6 @@ import { samlRefusals } from '../../../metrics.ts';
 import type { Method } from '../../../oidc/acr.ts';
 import type { PageDeps } from '../../../oidc/page-deps.ts';
 import { type RefusalReason, SamlRefusal, verifyLoginResponse } from '../../../saml/login-response.ts';
-import { singleLogoutRoutes } from '../../../saml/single-logout.ts';
-import { spMetadata } from '../../../saml/sp-metadata.ts';
 import type { LoginFlow, LoginStrategy } from '../../contract.ts';
 import { affiliationAllowed, linkStudent, studentProfile } from './student-link.ts';
 
@@ -36,11 +34,11 @@ const REASONS: Reason[] = [
 const samlBody = bodyParser({ enableTypes: ['form'], formLimit: '512kb', encoding: 'utf-8' });
 
 /**
- * /t/:tenant/saml: our SP metadata, single logout, and the Assertion Consumer Service, where the
+ * /t/:tenant/saml/acs: the Assertion Consumer Service, where the
  * university's IdP answers: a verified student is handed to the login flow, a refusal is audited
  * by it and shown on a GET page (the POST came cross-site without our cookies; the GET has the language).
  */
-export function samlRoutes({ sps, logger, config }: PageDeps, flow: LoginFlow, studentSaml: LoginStrategy): Router {
+export function samlRoutes({ sps }: PageDeps, flow: LoginFlow, studentSaml: LoginStrategy): Router {
   const router = new Router({ prefix: '/saml' });
 
   const refuse = async (ctx: Context, reason: Reason, detail: string) => {
@@ -77,12 +75,7 @@ export function samlRoutes({ sps, logger, config }: PageDeps, flow: LoginFlow, s
     await flow.authenticatedFor(ctx, target, account, studentSaml, methods, { idp: idp._id, assertion: verified.assertionId });
   }
 
-  router.get('/metadata', (ctx) => {
-    ctx.type = 'application/samlmetadata+xml';
-    ctx.body = spMetadata(sps, tenantOf(ctx), config.saml.sp);
-  });
   router.post('/acs', samlBody, assertionConsumer);
-  router.use(singleLogoutRoutes(sps, logger, samlBody).routes());
   router.get('/refused/:reason', (ctx) => {
     const reason = REASONS.find((r) => r === ctx.params.reason);
     if (!reason) return ctx.throw(404);
