@@ -2,7 +2,7 @@ import test from 'ava';
 import { createGraduate, parseName } from '../src/admin/accounts.ts';
 import { configureTenant, createTenant } from '../src/admin/tenants.ts';
 import { ApplicationModel } from '../src/db/models/application.ts';
-import { ApplicationFlowModel } from '../src/db/models/application-flow.ts';
+import { ApplicationDraftModel } from '../src/db/models/application-draft.ts';
 import { OneTimeTokenModel } from '../src/db/models/one-time-token.ts';
 import { APPLICANT, Applicant, fixture } from './helpers/applicant.ts';
 import { GRADUATE, seedUniversity, startTestService, type TestService } from './helpers/service.ts';
@@ -69,7 +69,7 @@ test('an applicant sets a mail address, opens the mailed URL, agrees to the term
   const atRest = Buffer.from(sealed?.buffer ?? []);
   t.false(atRest.includes(fixture('id-front.png').subarray(0, 64)), 'the image is encrypted at rest');
   t.false(atRest.subarray(0, 8).equals(fixture('id-front.png').subarray(0, 8)));
-  t.is(await ApplicationFlowModel.countDocuments({ email: 'new.graduate@example.com' }), 0, 'the draft is gone');
+  t.is(await ApplicationDraftModel.countDocuments({ email: 'new.graduate@example.com' }), 0, 'the draft is gone');
 
   const again = await person.post(`${person.base}/submit`, confirm, {});
   t.is(again.status, 410, 'a second submission finds no draft');

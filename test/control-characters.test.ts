@@ -1,6 +1,6 @@
 import test from 'ava';
 import type * as oidc from 'openid-client';
-import { ApplicationFlowModel } from '../src/db/models/application-flow.ts';
+import { ApplicationDraftModel } from '../src/db/models/application-draft.ts';
 import { MailModel } from '../src/db/models/mail.ts';
 import { TenantModel } from '../src/db/models/tenant.ts';
 import { APPLICANT, Applicant } from './helpers/applicant.ts';
@@ -25,14 +25,14 @@ const BESIDE = /使用できない文字（制御文字）が含まれていま�
 test('an applicant who pastes a NUL into a name is told beside the field, keeps the rest, and the draft is not touched', async (t) => {
   const applicant = new Applicant(service);
   const form = await applicant.openForm('nul.applicant@example.com');
-  const draftBefore = await ApplicationFlowModel.findOne({ email: 'nul.applicant@example.com' }).lean();
+  const draftBefore = await ApplicationDraftModel.findOne({ email: 'nul.applicant@example.com' }).lean();
   const page = await applicant.submitForm(form, { ...APPLICANT, nameKanji: '山田\u0000太郎', city: '千代田区\u0085' });
   t.is(page.status, 400);
   t.regex(page.html, new RegExp(`id="nameKanji-error"[^>]*>${BESIDE.source}`));
   t.regex(page.html, new RegExp(`id="city-error"[^>]*>${BESIDE.source}`), 'a C1 control too');
   t.regex(page.html, /value="山田太郎"/, 'what was typed comes back without the character');
   t.regex(page.html, /value="千代田1-1"/, 'the other fields are kept');
-  const draftAfter = await ApplicationFlowModel.findOne({ email: 'nul.applicant@example.com' }).lean();
+  const draftAfter = await ApplicationDraftModel.findOne({ email: 'nul.applicant@example.com' }).lean();
   t.deepEqual(draftAfter?.values, draftBefore?.values, 'nothing was written');
 });
 

@@ -1,6 +1,6 @@
 import type { Context, Middleware } from 'koa';
 import { imageBytes } from '../db/models/application.ts';
-import { type ApplicationFlow, ApplicationFlowModel } from '../db/models/application-flow.ts';
+import { type ApplicationDraft, ApplicationDraftModel } from '../db/models/application-draft.ts';
 import { formField, multipartBody } from '../http/form.ts';
 import { GROUPS, tenantFields, validateFields } from '../http/form-items.ts';
 import { seeOther } from '../http/redirect.ts';
@@ -8,14 +8,14 @@ import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { message } from '../i18n/index.ts';
 import { type ApplicationDeps, base, problem } from './context.ts';
-import { currentFlow } from './flow-store.ts';
+import { currentDraft } from './draft-store.ts';
 import { applicationUpload, type ParsedUpload, SIDES } from './uploads.ts';
 
 const megabytes = (bytes: number) => Math.floor(bytes / 1_048_576);
 
-/** Step 3, the applicant form, filled with what the flow holds. */
+/** Step 3, the applicant form, filled with what the draft holds. */
 export function showForm(maxImageBytes: number) {
-  return function applicantForm(ctx: Context, flow: ApplicationFlow, extra: Record<string, unknown> = {}, status = 200): void {
+  return function applicantForm(ctx: Context, draft: ApplicationDraft, extra: Record<string, unknown> = {}, status = 200): void {
     const tenant = tenantOf(ctx);
     render(
       ctx,
@@ -23,15 +23,15 @@ export function showForm(maxImageBytes: number) {
       {
         action: `${base(tenant)}/form`,
         base: base(tenant),
-        email: flow.email,
+        email: draft.email,
         fields: tenantFields(tenant),
         groups: GROUPS,
         catalogue: tenant.catalogue ?? [],
-        values: flow.values ?? {},
-        uploaded: { front: Boolean(flow.images?.front), back: Boolean(flow.images?.back) },
+        values: draft.values ?? {},
+        uploaded: { front: Boolean(draft.images?.front), back: Boolean(draft.images?.back) },
         maxMb: megabytes(maxImageBytes),
         maxBytes: maxImageBytes,
-        resubmission: Boolean(flow.resubmissionOf),
+        resubmission: Boolean(draft.resubmissionOf),
         errors: {},
         ...extra,
       },
@@ -40,13 +40,13 @@ export function showForm(maxImageBytes: number) {
   };
 }
 
-/** The form of the flow this browser holds, or "no application under way". */
-export function formOfFlow(maxImageBytes: number) {
+/** The form of the draft this browser holds, or "no application under way". */
+export function formOfDraft(maxImageBytes: number) {
   const show = showForm(maxImageBytes);
   return async function currentForm(ctx: Context, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
-    const flow = await currentFlow(ctx, tenantOf(ctx)._id);
-    if (!flow) return problem(ctx, 'noFlow');
-    show(ctx, flow, extra, status);
+    const draft = await currentDraft(ctx, tenantOf(ctx)._id);
+    if (!draft) return problem(ctx, 'noFlow');
+    show(ctx, draft, extra, status);
   };
 }
 
@@ -68,11 +68,11 @@ export function saveForm({ config }: ApplicationDeps) {
   const show = showForm(maxImageBytes);
   return async function saveApplicantForm(ctx: Context): Promise<void> {
     const tenant = tenantOf(ctx);
-    const flow = await currentFlow(ctx, tenant._id);
-    if (!flow) return problem(ctx, 'noFlow');
+    const draft = await currentDraft(ctx, tenant._id);
+    if (!draft) return problem(ctx, 'noFlow');
     const { images, imageErrors } = parsedUploads.get(ctx) ?? { images: {}, imageErrors: {} };
     const { values, errors } = validateFields(tenant, (name) => formField(ctx, name, 2000));
-    const merged = { ...flow.images, ...images };
+    const merged = { ...draft.images, ...images };
     for (const side of SIDES) {
       const problemKind = imageErrors[side];
       if (problemKind) errors[`id_${side}`] = message(`form.image.${problemKind}`, { mb: megabytes(maxImageBytes) });
@@ -80,19 +80,19 @@ export function saveForm({ config }: ApplicationDeps) {
     if (!merged.front && !errors.id_front) errors.id_front = message('form.image.required');
     const checked = Object.keys(errors).length === 0;
     const expiresAt = new Date(Date.now() + flowMinutes * 60_000);
-    await ApplicationFlowModel.updateOne(
-      { _id: flow._id },
+    await ApplicationDraftModel.updateOne(
+      { _id: draft._id },
       { $set: { values, images: merged, checked, lang: ctx.state.lang, expiresAt } },
     );
-    if (!checked) return show(ctx, { ...flow, values, images: merged }, { errors }, 400);
+    if (!checked) return show(ctx, { ...draft, values, images: merged }, { errors }, 400);
     seeOther(ctx, `${base(tenant)}/confirm`);
   };
 }
 
 /** An uploaded identification image, shown back to the applicant only (never cached). */
 export async function uploadedImage(ctx: Context): Promise<void> {
-  const flow = await currentFlow(ctx, tenantOf(ctx)._id);
-  const image = flow?.images?.[ctx.params.side === 'back' ? 'back' : 'front'];
+  const draft = await currentDraft(ctx, tenantOf(ctx)._id);
+  const image = draft?.images?.[ctx.params.side === 'back' ? 'back' : 'front'];
   if (!image) return ctx.throw(404);
   ctx.set('Cache-Control', 'no-store');
   ctx.set('X-Content-Type-Options', 'nosniff');

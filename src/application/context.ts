@@ -13,7 +13,7 @@ export type ApplicationDeps = PageDeps;
 /** Where the journey lives: /t/:tenant/apply. */
 export const base = (tenant: Tenant) => `/t/${tenant._id}/apply`;
 
-/** A link that is unknown, expired or used, or a flow that expired: say so and offer a fresh start. */
+/** A link that is unknown, expired or used, or a draft that expired: say so and offer a fresh start. */
 export const problem = (ctx: Context, reason: LinkProblem) => showLinkProblem(ctx, reason, base(tenantOf(ctx)));
 
 /** A link that cannot be used; once its address has an account (approved meanwhile), the way is to log in. */

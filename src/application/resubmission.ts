@@ -5,7 +5,7 @@ import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { checkToken, consumeToken } from '../security/one-time-token.ts';
 import { type ApplicationDeps, base, linkProblem, problem } from './context.ts';
-import { startFlow } from './flow-store.ts';
+import { startDraft } from './draft-store.ts';
 
 /** The link mailed with a resubmission request: the staff's reason, and the way to reopen the form. */
 export function showResubmission(issuer: string) {
@@ -31,7 +31,7 @@ export function reopen({ config }: ApplicationDeps) {
       status: 'resubmission_requested',
     }).lean<Application>();
     if (!application) return problem(ctx, 'invalid');
-    const flow = {
+    const draft = {
       tenantId: tenant._id,
       email: application.email,
       lang: ctx.state.lang,
@@ -39,7 +39,7 @@ export function reopen({ config }: ApplicationDeps) {
       images: application.images,
       resubmissionOf: application._id.toString(),
     };
-    await startFlow(ctx, flow, config.application.flowMinutes);
+    await startDraft(ctx, draft, config.application.flowMinutes);
     seeOther(ctx, `${base(tenant)}/form`);
   };
 }

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { render } from '../http/views.ts';
 import type { PageDeps } from '../oidc/page-deps.ts';
 import { formPost } from '../security/csrf.ts';
-import { formOfFlow, saveForm, uploadBody, uploadedImage } from './applicant-form.ts';
+import { formOfDraft, saveForm, uploadBody, uploadedImage } from './applicant-form.ts';
 import { requestMail, showMailAddress } from './mail-address.ts';
 import { reopen, showResubmission } from './resubmission.ts';
 import { backToConfirmation, showConfirmation, submit } from './submit.ts';
@@ -17,7 +17,7 @@ export function applicationRoutes(deps: PageDeps): Router {
   const { config } = deps;
   const { maxImageBytes, urlMinutes } = config.application;
   const terms = showTerms(config.issuer);
-  const form = formOfFlow(maxImageBytes);
+  const form = formOfDraft(maxImageBytes);
   const resubmission = showResubmission(config.issuer);
   return new Router({ prefix: '/apply' })
     .get('/', (ctx) => showMailAddress(ctx))

@@ -6,7 +6,7 @@ import { render } from '../http/views.ts';
 import { message } from '../i18n/index.ts';
 import { checkToken, consumeToken } from '../security/one-time-token.ts';
 import { type ApplicationDeps, base, linkProblem, problem } from './context.ts';
-import { currentFlow, startFlow } from './flow-store.ts';
+import { currentDraft, startDraft } from './draft-store.ts';
 
 /** Step 2, the mailed one-time URL: the terms of use. GET only reads the token, so mail scanners cannot spend it. */
 export function showTerms(issuer: string) {
@@ -20,7 +20,7 @@ export function showTerms(issuer: string) {
   };
 }
 
-/** Agreeing spends the URL and starts the application flow (kept in the database, keyed by a cookie). */
+/** Agreeing spends the URL and starts the application draft (kept in the database, keyed by a cookie). */
 export function acceptTerms({ config }: ApplicationDeps) {
   const again = showTerms(config.issuer);
   return async function agreeToTerms(ctx: Context): Promise<void> {
@@ -28,8 +28,8 @@ export function acceptTerms({ config }: ApplicationDeps) {
     if (formField(ctx, 'agree') !== 'yes') return again(ctx, { errors: { agree: message('apply.mustAgree') } }, 400);
     const used = await consumeToken(ctx.params.token ?? '', 'apply', tenant._id);
     if (!used.ok) return linkProblem(ctx, used, config.issuer);
-    const flow = { tenantId: tenant._id, email: used.token.email, lang: ctx.state.lang, values: {} };
-    await startFlow(ctx, flow, config.application.flowMinutes);
+    const draft = { tenantId: tenant._id, email: used.token.email, lang: ctx.state.lang, values: {} };
+    await startDraft(ctx, draft, config.application.flowMinutes);
     seeOther(ctx, `${base(tenant)}/form`);
   };
 }
@@ -37,7 +37,7 @@ export function acceptTerms({ config }: ApplicationDeps) {
 /** "Back" from the form (as in the manual): the terms again, already agreed to, with the way on. */
 export async function termsAgain(ctx: Context): Promise<void> {
   const tenant = tenantOf(ctx);
-  if (!(await currentFlow(ctx, tenant._id))) return problem(ctx, 'noFlow');
+  if (!(await currentDraft(ctx, tenant._id))) return problem(ctx, 'noFlow');
   const terms = tenant.terms?.[ctx.state.lang] ?? '';
   render(ctx, 'apply-terms', { agreed: true, formUrl: `${base(tenant)}/form`, terms, errors: {} });
 }

@@ -3,7 +3,7 @@ import type { Logger } from '../log.ts';
 import { isDuplicateKey } from './duplicate-key.ts';
 import { SLOT_MS, slotOf } from './expiry-slot.ts';
 import { ApplicationModel } from './models/application.ts';
-import { ApplicationFlowModel } from './models/application-flow.ts';
+import { ApplicationDraftModel } from './models/application-draft.ts';
 import { ClaimModel } from './models/claim.ts';
 import { OidcRecordModel } from './models/oidc-record.ts';
 import { OneTimeTokenModel } from './models/one-time-token.ts';
@@ -30,7 +30,7 @@ type Filter = Record<string, unknown>;
 const EXPIRING: Array<{ collection: mongoose.Collection; keepMs: number }> = [
   OidcRecordModel,
   ClaimModel,
-  ApplicationFlowModel,
+  ApplicationDraftModel,
   StaffSessionModel,
   PendingLoginModel,
   WebAuthnChallengeModel,

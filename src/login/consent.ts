@@ -14,17 +14,23 @@ type Missing = { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
 export async function showConsent(
   ctx: Context,
   provider: Provider,
-  it: InteractionContext,
+  interaction: InteractionContext,
   extra: Record<string, unknown> = {},
   status = 200,
 ) {
-  const client = await provider.Client.find(String(it.details.params.client_id));
-  const missing = it.details.prompt.details as Missing;
+  const client = await provider.Client.find(String(interaction.details.params.client_id));
+  const missing = interaction.details.prompt.details as Missing;
   const scopes = (missing.missingOIDCScope ?? []).filter((scope) => scope !== 'openid');
   render(
     ctx,
     'consent',
-    { uid: it.uid, branding: it.branding, clientName: client?.clientName ?? client?.clientId, scopes, ...extra },
+    {
+      uid: interaction.uid,
+      branding: interaction.branding,
+      clientName: client?.clientName ?? client?.clientId,
+      scopes,
+      ...extra,
+    },
     status,
   );
 }
@@ -32,19 +38,19 @@ export async function showConsent(
 /** The consent page again, when its form is refused before the handler (src/security/csrf.ts). */
 function consentAgain(provider: Provider): FormAgain {
   return async function showConsentAgain(ctx, extra, status) {
-    const it = await loadInteraction(ctx, provider);
-    if (it?.details.prompt.name !== 'consent') return interactionExpired(ctx);
-    await showConsent(ctx, provider, it, extra, status);
+    const interaction = await loadInteraction(ctx, provider);
+    if (interaction?.details.prompt.name !== 'consent') return interactionExpired(ctx);
+    await showConsent(ctx, provider, interaction, extra, status);
   };
 }
 
 /** Allow: the grant gets what the client asked for, and the authorization resumes. */
 function allow(provider: Provider, logger: Logger) {
   return async function giveConsent(ctx: Context): Promise<void> {
-    const it = await loadInteraction(ctx, provider);
-    const accountId = it?.details.session?.accountId;
-    if (it?.details.prompt.name !== 'consent' || !accountId) return interactionExpired(ctx);
-    const { details } = it;
+    const interaction = await loadInteraction(ctx, provider);
+    const accountId = interaction?.details.session?.accountId;
+    if (interaction?.details.prompt.name !== 'consent' || !accountId) return interactionExpired(ctx);
+    const { details } = interaction;
     const clientId = String(details.params.client_id);
     const grant = details.grantId ? await provider.Grant.find(details.grantId) : new provider.Grant({ accountId, clientId });
     if (!grant) return interactionExpired(ctx);

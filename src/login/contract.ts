@@ -35,7 +35,7 @@ export interface LoginStrategy {
   /** Stable: audit lines, pending logins and the login page's partial name use it. */
   id: string;
   /** Its part of the login page, or undefined when the university does not offer it. */
-  offer(it: InteractionContext, ctx: Context): Promise<LoginOffer | undefined>;
+  offer(interaction: InteractionContext, ctx: Context): Promise<LoginOffer | undefined>;
   /** Routes under /interaction/:uid (its form, or the way out to another party). */
   interactionRoutes?(deps: PageDeps, flow: LoginFlow): Router;
   /** Routes under /t/:tenant (where another party answers, such as the SAML ACS). */
@@ -44,7 +44,7 @@ export interface LoginStrategy {
 
 /** A login authenticated by a strategy and not yet finished: its required actions are under way. */
 export interface PendingLogin {
-  it: InteractionContext;
+  interaction: InteractionContext;
   account: Account;
   strategy: LoginStrategy;
   /** Required actions already done in this login (an action that applies on every login, such as
@@ -83,11 +83,11 @@ export interface LoginFlow {
   /** A proof refused outright (e.g. a SAML response): audited, nothing created. */
   refused(ctx: Context, tenantId: string, strategy: LoginStrategy, detail: Record<string, string>): Promise<void>;
   /** The login page again, with what the strategy's form left (values, errors, a form error). */
-  showLogin(ctx: Context, it: InteractionContext, extra: Record<string, unknown>, status: number): Promise<void>;
+  showLogin(ctx: Context, interaction: InteractionContext, extra: Record<string, unknown>, status: number): Promise<void>;
   /** The account is proven in this interaction by `methods`: finish, or go through its required actions. */
   authenticated(
     ctx: Context,
-    it: InteractionContext,
+    interaction: InteractionContext,
     account: Account,
     strategy: LoginStrategy,
     methods: Method[],

@@ -54,8 +54,8 @@ function firstTimeHere(ctx: Context, account: Account): boolean {
 }
 
 /** The acr values the relying party asked for (acr_values), which the login must meet. */
-const acrValuesOf = (it: PendingLogin['it']) =>
-  String(it.details.params.acr_values ?? '')
+const acrValuesOf = (interaction: PendingLogin['interaction']) =>
+  String(interaction.details.params.acr_values ?? '')
     .split(' ')
     .filter(Boolean);
 
@@ -65,23 +65,27 @@ const acrValuesOf = (it: PendingLogin['it']) =>
  * authorization. The acr and amr follow from the methods this login completed (X3.6); a relying
  * party that asked for an acr the login did not earn gets unmet_authentication_requirements.
  */
-async function finishLogin(logger: Logger, ctx: Context, { it, account, strategy, methods }: PendingLogin): Promise<string> {
+async function finishLogin(
+  logger: Logger,
+  ctx: Context,
+  { interaction, account, strategy, methods }: PendingLogin,
+): Promise<string> {
   const { acr, amr } = assurance(methods);
-  const wanted = acrValuesOf(it);
-  const interaction = it.details;
+  const wanted = acrValuesOf(interaction);
+  const details = interaction.details;
   if (wanted.length && !wanted.includes(acr)) {
-    logins.inc({ strategy: strategy.id, tenant: it.tenantId, result: 'refused' });
-    const fields = { tenant: it.tenantId, account: account._id.toString(), method: strategy.id, acr, reason: 'acr' };
+    logins.inc({ strategy: strategy.id, tenant: interaction.tenantId, result: 'refused' });
+    const fields = { tenant: interaction.tenantId, account: account._id.toString(), method: strategy.id, acr, reason: 'acr' };
     await audit(logger, { event: 'login.failed', ...fields, ip: ctx.ip }, 'login did not earn the acr asked for');
-    interaction.result = {
+    details.result = {
       error: 'unmet_authentication_requirements',
       error_description: `the login earned ${acr}, not one of the acr_values asked for`,
     };
   } else {
-    logins.inc({ strategy: strategy.id, tenant: it.tenantId, result: 'succeeded' });
+    logins.inc({ strategy: strategy.id, tenant: interaction.tenantId, result: 'succeeded' });
     await audit(logger, {
       event: 'login.succeeded',
-      tenant: it.tenantId,
+      tenant: interaction.tenantId,
       account: account._id.toString(),
       method: strategy.id,
       acr,
@@ -90,12 +94,12 @@ async function finishLogin(logger: Logger, ctx: Context, { it, account, strategy
     await recordLogin(account);
     // Not for the first login ever: there is no browser of theirs to compare with yet.
     if (firstTimeHere(ctx, account) && account.lastLoginAt) {
-      await notify(account, 'newDevice', it.issuer, { device: describeBrowser(ctx.get('user-agent')) });
+      await notify(account, 'newDevice', interaction.issuer, { device: describeBrowser(ctx.get('user-agent')) });
     }
-    interaction.result = { login: { accountId: account._id.toString(), acr, amr, remember: false } };
+    details.result = { login: { accountId: account._id.toString(), acr, amr, remember: false } };
   }
-  await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
-  return interaction.returnTo;
+  await details.save(details.exp - Math.floor(Date.now() / 1000));
+  return details.returnTo;
 }
 
 export function loginFlow({ provider, config, logger, guesses }: PageDeps): LoginFlow & {
@@ -107,13 +111,15 @@ export function loginFlow({ provider, config, logger, guesses }: PageDeps): Logi
   finishPending(ctx: Context, login: PendingLogin): Promise<string>;
 } {
   const pending = async (ctx: Context): Promise<PendingLogin | undefined> => {
-    const it = await loadInteraction(ctx, provider);
-    if (it?.details.prompt.name !== 'login') return undefined;
-    const record = await PendingLoginModel.findById(it.uid).lean();
+    const interaction = await loadInteraction(ctx, provider);
+    if (interaction?.details.prompt.name !== 'login') return undefined;
+    const record = await PendingLoginModel.findById(interaction.uid).lean();
     const strategy = strategies.find((candidate) => candidate.id === record?.strategy);
     if (!record || !strategy || record.expiresAt <= new Date()) return undefined;
-    const account = await findAccount(record.accountId, { tenantId: it.tenantId });
-    return account ? { it, account, strategy, done: record.done ?? [], methods: (record.methods ?? []) as Method[] } : undefined;
+    const account = await findAccount(record.accountId, { tenantId: interaction.tenantId });
+    return account
+      ? { interaction, account, strategy, done: record.done ?? [], methods: (record.methods ?? []) as Method[] }
+      : undefined;
   };
 
   const finish = (ctx: Context, login: PendingLogin) => finishLogin(logger, ctx, login);
@@ -137,7 +143,7 @@ export function loginFlow({ provider, config, logger, guesses }: PageDeps): Logi
   };
 
   const finishPending = async (ctx: Context, login: PendingLogin) => {
-    await PendingLoginModel.deleteOne({ _id: login.it.uid });
+    await PendingLoginModel.deleteOne({ _id: login.interaction.uid });
     return finish(ctx, login);
   };
 
@@ -145,7 +151,7 @@ export function loginFlow({ provider, config, logger, guesses }: PageDeps): Logi
     pending,
     finishPending,
     current: (login) => nextAction(login),
-    showLogin: (ctx, it, extra, status) => showLogin(ctx, it, extra, status),
+    showLogin: (ctx, interaction, extra, status) => showLogin(ctx, interaction, extra, status),
 
     async attempt(ctx, guess, run) {
       const result = await guesses.attempt(ctx, { ...guess, event: 'login.failed' }, run);
@@ -162,14 +168,14 @@ export function loginFlow({ provider, config, logger, guesses }: PageDeps): Logi
       );
     },
 
-    async authenticated(ctx, it, account, strategy, methods) {
-      const login = { it, account, strategy, methods };
+    async authenticated(ctx, interaction, account, strategy, methods) {
+      const login = { interaction, account, strategy, methods };
       const action = await nextAction(login);
       if (!action) return redirect(ctx, await finish(ctx, login));
-      await keep(it.uid, account, strategy, methods);
-      const fields = { tenant: it.tenantId, account: account._id.toString(), method: strategy.id, next: action.id };
+      await keep(interaction.uid, account, strategy, methods);
+      const fields = { tenant: interaction.tenantId, account: account._id.toString(), method: strategy.id, next: action.id };
       await audit(logger, { event: 'login.authenticated', ...fields, ip: ctx.ip });
-      redirect(ctx, continueUrl(it.uid));
+      redirect(ctx, continueUrl(interaction.uid));
     },
 
     async authenticatedFor(ctx, { uid, tenantId }, account, strategy, methods, detail) {
@@ -189,8 +195,8 @@ export function loginFlow({ provider, config, logger, guesses }: PageDeps): Logi
       const done = [...(login.done ?? []), action.id];
       const methods = [...new Set([...login.methods, ...earned])];
       if (!(await nextAction({ ...login, done }))) return finishPending(ctx, { ...login, methods });
-      await PendingLoginModel.updateOne({ _id: login.it.uid }, { $addToSet: { done: action.id }, $set: { methods } });
-      return continueUrl(login.it.uid);
+      await PendingLoginModel.updateOne({ _id: login.interaction.uid }, { $addToSet: { done: action.id }, $set: { methods } });
+      return continueUrl(login.interaction.uid);
     },
   };
 }

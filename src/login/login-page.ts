@@ -10,40 +10,42 @@ import { strategies } from './strategies/index.ts';
 type Offered = { strategy: LoginStrategy; offer: LoginOffer };
 
 /** The ways to log in this university offers, in the registry's order, kept to the acr_values asked for. */
-async function offered(it: InteractionContext, ctx: Context): Promise<Offered[]> {
-  const all = await Promise.all(strategies.map(async (strategy) => ({ strategy, offer: await strategy.offer(it, ctx) })));
+async function offered(interaction: InteractionContext, ctx: Context): Promise<Offered[]> {
+  const all = await Promise.all(
+    strategies.map(async (strategy) => ({ strategy, offer: await strategy.offer(interaction, ctx) })),
+  );
   const offers = all.filter((o): o is Offered => o.offer !== undefined);
-  const wanted = acrValues(it);
+  const wanted = acrValues(interaction);
   return wanted.length ? offers.filter((o) => wanted.includes(o.offer.acr)) : offers;
 }
 
-const acrValues = (it: InteractionContext) =>
-  String(it.details.params.acr_values ?? '')
+const acrValues = (interaction: InteractionContext) =>
+  String(interaction.details.params.acr_values ?? '')
     .split(' ')
     .filter(Boolean);
 
 /** The login page: each offered strategy's part (views/login-<id>.eta), with what a failed attempt left. */
 export async function showLogin(
   ctx: Context,
-  it: InteractionContext,
+  interaction: InteractionContext,
   extra: Record<string, unknown> = {},
   status = 200,
   offers?: Offered[],
 ): Promise<void> {
-  const parts = offers ?? (await offered(it, ctx));
+  const parts = offers ?? (await offered(interaction, ctx));
   const sections = parts.filter(({ offer }) => !offer.companion);
   const [only] = sections.length ? sections : parts;
   render(
     ctx,
     'login',
     {
-      uid: it.uid,
-      tenantId: it.tenantId,
-      branding: it.branding,
+      uid: interaction.uid,
+      tenantId: interaction.tenantId,
+      branding: interaction.branding,
       titleKey: sections.length <= 1 && only ? only.offer.titleKey : 'login.title',
       parts: parts.map(({ strategy, offer }) => ({ id: strategy.id, ...offer.view })),
       sections: sections.length > 1,
-      values: { email: it.details.params.login_hint ?? '' },
+      values: { email: interaction.details.params.login_hint ?? '' },
       errors: {},
       ...extra,
     },
@@ -58,12 +60,12 @@ export async function showLogin(
  */
 export function loginPage(provider: Provider) {
   return async function loginOrConsent(ctx: Context): Promise<void> {
-    const it = await loadInteraction(ctx, provider);
-    if (!it) return interactionExpired(ctx);
-    if (it.details.prompt.name === 'consent') return showConsent(ctx, provider, it);
-    const offers = await offered(it, ctx);
+    const interaction = await loadInteraction(ctx, provider);
+    if (!interaction) return interactionExpired(ctx);
+    if (interaction.details.prompt.name === 'consent') return showConsent(ctx, provider, interaction);
+    const offers = await offered(interaction, ctx);
     const [only] = offers;
-    if (!only && acrValues(it).length) {
+    if (!only && acrValues(interaction).length) {
       const error = {
         error: 'unmet_authentication_requirements',
         error_description: 'none of the requested acr_values can be satisfied',
@@ -73,6 +75,6 @@ export function loginPage(provider: Provider) {
     if (offers.length === 1 && only?.offer.direct) {
       return seeOther(ctx, only.offer.direct);
     }
-    await showLogin(ctx, it, {}, 200, offers);
+    await showLogin(ctx, interaction, {}, 200, offers);
   };
 }

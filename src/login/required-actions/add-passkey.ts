@@ -26,20 +26,24 @@ import type { LoginFlow, RequiredAction } from '../contract.ts';
  */
 export const addPasskeyAction: RequiredAction = {
   id: 'add-passkey',
-  applies: async ({ it, account }) =>
-    it.tenant.passkeys === 'required' && account.kind === 'graduate' && !(await hasPasskey(account._id.toString())),
+  applies: async ({ interaction, account }) =>
+    interaction.tenant.passkeys === 'required' && account.kind === 'graduate' && !(await hasPasskey(account._id.toString())),
 
-  async show(ctx, { it, account }, extra = {}, status = 200) {
-    const options = await registrationOptions(webAuthnSite(it.issuer), accountHolder(account), it.branding.university);
+  async show(ctx, { interaction, account }, extra = {}, status = 200) {
+    const options = await registrationOptions(
+      webAuthnSite(interaction.issuer),
+      accountHolder(account),
+      interaction.branding.university,
+    );
     render(
       ctx,
       'passkey-register',
       {
-        branding: it.branding,
+        branding: interaction.branding,
         titleKey: 'passkey.requiredTitle',
         introKey: 'passkey.requiredIntro',
         options: JSON.stringify(options),
-        action: `/interaction/${it.uid}/passkey/register`,
+        action: `/interaction/${interaction.uid}/passkey/register`,
         errors: {},
         ...extra,
       },
@@ -51,17 +55,17 @@ export const addPasskeyAction: RequiredAction = {
     /** POST /interaction/:uid/passkey/register: the new passkey, then on with the login. */
     async function register(ctx: Context): Promise<void> {
       const login = await flow.pendingAt(ctx, addPasskeyAction);
-      const { it, account } = login;
+      const { interaction, account } = login;
       const response = credentialJson<RegistrationResponseJSON>(formField(ctx, 'response', 20_000));
       const name = formField(ctx, 'name', 60);
-      const added = response && (await addPasskey(webAuthnSite(it.issuer), accountHolder(account), response, name));
-      const who = { tenant: it.tenantId, account: account._id.toString(), ip: ctx.ip };
+      const added = response && (await addPasskey(webAuthnSite(interaction.issuer), accountHolder(account), response, name));
+      const who = { tenant: interaction.tenantId, account: account._id.toString(), ip: ctx.ip };
       if (!added) {
         await audit(logger, { event: 'passkey.add_failed', ...who });
         return addPasskeyAction.show(ctx, login, { formError: message('passkey.registerFailed') }, 400);
       }
       await audit(logger, { event: 'passkey.added', ...who });
-      await notify(account, 'passkeyAdded', it.issuer, { name: added.name || '—' });
+      await notify(account, 'passkeyAdded', interaction.issuer, { name: added.name || '—' });
       seeOther(ctx, await flow.proceed(ctx, login, addPasskeyAction));
     }
     return new Router().post('/passkey/register', formPost(flow.showAgain(addPasskeyAction)), register);

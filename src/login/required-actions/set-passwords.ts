@@ -15,22 +15,22 @@ import type { LoginFlow, RequiredAction } from '../contract.ts';
 export const setPasswords: RequiredAction = {
   id: 'set-passwords',
   applies: ({ account }) => Boolean(account.mustSetPasswords),
-  show: (ctx, { it }, extra = {}, status = 200) =>
-    render(ctx, 'set-passwords', { uid: it.uid, branding: it.branding, errors: {}, ...extra }, status),
+  show: (ctx, { interaction }, extra = {}, status = 200) =>
+    render(ctx, 'set-passwords', { uid: interaction.uid, branding: interaction.branding, errors: {}, ...extra }, status),
 
   interactionRoutes({ hasher, logger }: PageDeps, flow: LoginFlow) {
     /** POST /interaction/:uid/set-passwords */
     async function setBoth(ctx: Context): Promise<void> {
       const login = await flow.pendingAt(ctx, setPasswords);
-      const { it, account } = login;
+      const { interaction, account } = login;
       const input = newPasswordsFromForm(ctx);
       const errors = await newPasswordErrors(hasher, input, account.passwordHash, account.email);
       if (Object.keys(errors).length) return setPasswords.show(ctx, login, { errors }, 400);
 
       await setGraduatePasswords(hasher, account._id.toString(), input.password, input.secondPassword);
-      await audit(logger, { event: 'passwords.set', tenant: it.tenantId, account: account._id.toString(), ip: ctx.ip });
+      await audit(logger, { event: 'passwords.set', tenant: interaction.tenantId, account: account._id.toString(), ip: ctx.ip });
       const next = await flow.proceed(ctx, { ...login, account: { ...account, mustSetPasswords: false } }, setPasswords);
-      render(ctx, 'passwords-set', { branding: it.branding, returnTo: next });
+      render(ctx, 'passwords-set', { branding: interaction.branding, returnTo: next });
     }
     return new Router().post('/set-passwords', formPost(flow.showAgain(setPasswords)), setBoth);
   },

@@ -18,14 +18,14 @@ import { studentMailLinkRoutes } from './student-mail-link.ts';
 export const studentMail: RequiredAction = {
   id: 'student-mail',
   applies: ({ account }) => account.kind === 'student' && !account.emailVerified,
-  show: (ctx, { it }, extra = {}, status = 200) =>
+  show: (ctx, { interaction }, extra = {}, status = 200) =>
     render(
       ctx,
       'student-mail',
       {
-        uid: it.uid,
-        tenantId: it.tenantId,
-        branding: it.branding,
+        uid: interaction.uid,
+        tenantId: interaction.tenantId,
+        branding: interaction.branding,
         errors: {},
         values: { email: '', emailConfirm: '' },
         ...extra,
@@ -37,32 +37,37 @@ export const studentMail: RequiredAction = {
     /** POST /interaction/:uid/student/mail: the address is mailed a one-time URL. */
     async function requestMail(ctx: Context): Promise<void> {
       const login = await flow.pendingAt(ctx, studentMail);
-      const { it, account } = login;
+      const { interaction, account } = login;
       const values = { email: formField(ctx, 'email').trim(), emailConfirm: formField(ctx, 'emailConfirm').trim() };
       const { address, errors } = confirmedMailAddress(values, 'student.mail.email', 'student.mail.mismatch');
       if (!address) return studentMail.show(ctx, login, { values, errors }, 400);
-      if (!(await throttle.allowMail(it.tenantId, address, ctx.ip))) {
+      if (!(await throttle.allowMail(interaction.tenantId, address, ctx.ip))) {
         return studentMail.show(ctx, login, { values, formError: message('throttle.tooMany') }, 429);
       }
       const minutes = config.application.urlMinutes;
       const token = await issueToken({
         purpose: 'student-mail',
-        tenantId: it.tenantId,
+        tenantId: interaction.tenantId,
         email: address,
         lang: ctx.state.lang,
         ttlMinutes: minutes,
         ref: account._id.toString(),
-        interaction: it.uid,
+        interaction: interaction.uid,
       });
-      const url = `${config.issuer}/t/${it.tenantId}/student-mail/${token}`;
+      const url = `${config.issuer}/t/${interaction.tenantId}/student-mail/${token}`;
       await enqueueMail({
-        tenantId: it.tenantId,
+        tenantId: interaction.tenantId,
         to: address,
         lang: ctx.state.lang,
         template: 'studentMail',
         values: { url, minutes: String(minutes) },
       });
-      await audit(logger, { event: 'student.mail_requested', tenant: it.tenantId, account: account._id.toString(), ip: ctx.ip });
+      await audit(logger, {
+        event: 'student.mail_requested',
+        tenant: interaction.tenantId,
+        account: account._id.toString(),
+        ip: ctx.ip,
+      });
       render(ctx, 'student-mail-sent', { minutes });
     }
     return new Router().post('/student/mail', formPost(flow.showAgain(studentMail)), requestMail);

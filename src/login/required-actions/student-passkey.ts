@@ -21,7 +21,7 @@ import type { PageDeps } from '../../oidc/page-deps.ts';
 import { formPost } from '../../security/csrf.ts';
 import type { LoginFlow, PendingLogin, RequiredAction } from '../contract.ts';
 
-const path = (login: PendingLogin) => `/interaction/${login.it.uid}/student/passkey`;
+const path = (login: PendingLogin) => `/interaction/${login.interaction.uid}/student/passkey`;
 
 /**
  * Where the university wants it, a student confirms with a passkey of this service after the
@@ -30,16 +30,20 @@ const path = (login: PendingLogin) => `/interaction/${login.it.uid}/student/pass
  */
 export const studentPasskey: RequiredAction = {
   id: 'student-passkey',
-  applies: ({ it, account }) => account.kind === 'student' && Boolean(it.tenant.studentPasskey),
+  applies: ({ interaction, account }) => account.kind === 'student' && Boolean(interaction.tenant.studentPasskey),
 
   async show(ctx, login, extra = {}, status = 200) {
-    const { it, account } = login;
-    const common = { branding: it.branding, uid: it.uid, errors: {}, ...extra };
+    const { interaction, account } = login;
+    const common = { branding: interaction.branding, uid: interaction.uid, errors: {}, ...extra };
     if (await hasPasskey(account._id.toString())) {
       const urls = { optionsUrl: `${path(login)}/options`, passkeyAction: path(login) };
       return render(ctx, 'student-passkey', { ...urls, ...common }, status);
     }
-    const options = await registrationOptions(webAuthnSite(it.issuer), accountHolder(account), it.branding.university);
+    const options = await registrationOptions(
+      webAuthnSite(interaction.issuer),
+      accountHolder(account),
+      interaction.branding.university,
+    );
     const page = {
       titleKey: 'passkey.studentTitle',
       introKey: 'passkey.studentRegisterIntro',
@@ -56,11 +60,11 @@ export const studentPasskey: RequiredAction = {
 
     /** GET …/options: a challenge for the student's own passkeys, bound to this login. */
     async function options(ctx: Context): Promise<void> {
-      const { it, account } = await flow.pendingAt(ctx, studentPasskey);
+      const { interaction, account } = await flow.pendingAt(ctx, studentPasskey);
       ctx.set('Cache-Control', 'no-store');
       ctx.body = await authenticationOptions(
-        webAuthnSite(it.issuer),
-        { tenantId: it.tenantId, interaction: it.uid },
+        webAuthnSite(interaction.issuer),
+        { tenantId: interaction.tenantId, interaction: interaction.uid },
         account._id.toString(),
       );
     }
@@ -68,13 +72,18 @@ export const studentPasskey: RequiredAction = {
     /** POST …/student/passkey: the student's passkey, a guess the flow throttles. */
     async function confirm(ctx: Context): Promise<void> {
       const login = await flow.pendingAt(ctx, studentPasskey);
-      const { it, account } = login;
+      const { interaction, account } = login;
       const accountId = account._id.toString();
       const response = credentialJson<AuthenticationResponseJSON>(formField(ctx, 'response', 20_000));
-      const bound = { tenantId: it.tenantId, interaction: it.uid, owner: 'account' as const };
-      const guess = { tenantId: it.tenantId, method: studentPasskey.id, key: `second-factor:${accountId}`, account: accountId };
+      const bound = { tenantId: interaction.tenantId, interaction: interaction.uid, owner: 'account' as const };
+      const guess = {
+        tenantId: interaction.tenantId,
+        method: studentPasskey.id,
+        key: `second-factor:${accountId}`,
+        account: accountId,
+      };
       const result = await flow.attempt(ctx, guess, async () => {
-        const proven = response && (await verifyPasskey(webAuthnSite(it.issuer), response, bound, logger));
+        const proven = response && (await verifyPasskey(webAuthnSite(interaction.issuer), response, bound, logger));
         if (proven?.accountId !== accountId) return undefined;
         return proven.suspended ? ('suspended' as const) : ('proven' as const);
       });
@@ -88,14 +97,14 @@ export const studentPasskey: RequiredAction = {
     /** POST …/student/passkey/register: the first login's new passkey. */
     async function register(ctx: Context): Promise<void> {
       const login = await flow.pendingAt(ctx, studentPasskey);
-      const { it, account } = login;
+      const { interaction, account } = login;
       const response = credentialJson<RegistrationResponseJSON>(formField(ctx, 'response', 20_000));
       const name = formField(ctx, 'name', 60);
-      const added = response && (await addPasskey(webAuthnSite(it.issuer), accountHolder(account), response, name));
-      const who = { tenant: it.tenantId, account: account._id.toString(), ip: ctx.ip };
+      const added = response && (await addPasskey(webAuthnSite(interaction.issuer), accountHolder(account), response, name));
+      const who = { tenant: interaction.tenantId, account: account._id.toString(), ip: ctx.ip };
       await audit(logger, { event: added ? 'passkey.added' : 'passkey.add_failed', ...who });
       if (!added) return studentPasskey.show(ctx, login, { formError: message('passkey.registerFailed') }, 400);
-      await notify(account, 'passkeyAdded', it.issuer, { name: added.name || '—' });
+      await notify(account, 'passkeyAdded', interaction.issuer, { name: added.name || '—' });
       await next(ctx, login);
     }
 

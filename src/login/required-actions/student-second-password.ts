@@ -16,26 +16,26 @@ import type { LoginFlow, PendingLogin, RequiredAction } from '../contract.ts';
  */
 export const studentSecondPassword: RequiredAction = {
   id: 'student-second-password',
-  applies: ({ it, account }) =>
-    account.kind === 'student' && Boolean(it.tenant.studentSecondPassword) && !it.tenant.studentPasskey,
-  show(ctx, { it, account }, extra = {}, status = 200) {
-    const common = { uid: it.uid, tenantId: it.tenantId, branding: it.branding, errors: {}, ...extra };
+  applies: ({ interaction, account }) =>
+    account.kind === 'student' && Boolean(interaction.tenant.studentSecondPassword) && !interaction.tenant.studentPasskey,
+  show(ctx, { interaction, account }, extra = {}, status = 200) {
+    const common = { uid: interaction.uid, tenantId: interaction.tenantId, branding: interaction.branding, errors: {}, ...extra };
     if (account.secondPasswordHash) return render(ctx, 'student-second-password', common, status);
-    const action = `/interaction/${it.uid}/student/second-password`;
+    const action = `/interaction/${interaction.uid}/student/second-password`;
     render(ctx, 'student-second-password-set', { action, ...common }, status);
   },
 
   interactionRoutes({ hasher, logger }: PageDeps, flow: LoginFlow) {
     /** The first login: a new second password, typed twice. */
     async function setIt(ctx: Context, login: PendingLogin): Promise<void> {
-      const { it, account } = login;
+      const { interaction, account } = login;
       const input = newSecondPasswordFromForm(ctx);
       const errors = await newSecondPasswordErrors(input, account.email);
       if (Object.keys(errors).length) return studentSecondPassword.show(ctx, login, { errors }, 400);
       await setSecondPassword(hasher, account._id, input.secondPassword);
       await audit(logger, {
         event: 'student.second_password_set',
-        tenant: it.tenantId,
+        tenant: interaction.tenantId,
         account: account._id.toString(),
         ip: ctx.ip,
       });
@@ -46,7 +46,7 @@ export const studentSecondPassword: RequiredAction = {
 
     /** Every later login: the second password, a guess the flow throttles. */
     async function enterIt(ctx: Context, login: PendingLogin): Promise<void> {
-      const { it, account } = login;
+      const { interaction, account } = login;
       const secondPassword = formField(ctx, 'secondPassword', 128);
       if (!secondPassword) {
         const errors = { secondPassword: message('form.required', { field: message('passwords.secondPassword') }) };
@@ -54,7 +54,7 @@ export const studentSecondPassword: RequiredAction = {
       }
       const accountId = account._id.toString();
       const guess = {
-        tenantId: it.tenantId,
+        tenantId: interaction.tenantId,
         method: studentSecondPassword.id,
         key: `second-password:${accountId}`,
         account: accountId,

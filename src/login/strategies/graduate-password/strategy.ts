@@ -13,19 +13,20 @@ import { authenticateGraduate } from './authenticate.ts';
 export const graduatePassword: LoginStrategy = {
   id: 'graduate-password',
 
-  async offer(it) {
-    if (it.tenant.loginMethods?.graduate === false) return undefined;
+  async offer(interaction) {
+    if (interaction.tenant.loginMethods?.graduate === false) return undefined;
     return { acr: ACR.passwordAndSecondPassword, titleKey: 'login.graduateTitle', view: {} };
   },
 
   interactionRoutes({ provider, hasher }: PageDeps, flow: LoginFlow) {
     /** POST /interaction/:uid/login: the form is checked, then the guess is throttled and audited by the flow. */
     async function graduateLogin(ctx: Context): Promise<void> {
-      const it = await loadInteraction(ctx, provider);
-      if (it?.details.prompt.name !== 'login') return interactionExpired(ctx);
-      if (it.tenant.loginMethods?.graduate === false) return ctx.throw(404);
+      const interaction = await loadInteraction(ctx, provider);
+      if (interaction?.details.prompt.name !== 'login') return interactionExpired(ctx);
+      if (interaction.tenant.loginMethods?.graduate === false) return ctx.throw(404);
       const values = { email: formField(ctx, 'email').trim() };
-      const again = (extra: Record<string, unknown>, status: number) => flow.showLogin(ctx, it, { values, ...extra }, status);
+      const again = (extra: Record<string, unknown>, status: number) =>
+        flow.showLogin(ctx, interaction, { values, ...extra }, status);
 
       const password = formField(ctx, 'password');
       const secondPassword = formField(ctx, 'secondPassword');
@@ -35,21 +36,31 @@ export const graduatePassword: LoginStrategy = {
       if (!password) errors.password = message('form.required', { field: message('login.password') });
       if (!address || Object.keys(errors).length) return again({ errors }, 400);
 
-      const guess = { tenantId: it.tenantId, method: graduatePassword.id, key: `login:${it.tenantId}:${address}` };
+      const guess = {
+        tenantId: interaction.tenantId,
+        method: graduatePassword.id,
+        key: `login:${interaction.tenantId}:${address}`,
+      };
       const result = await flow.attempt(ctx, guess, () =>
-        authenticateGraduate(hasher, it.tenantId, { email: address, password, secondPassword }),
+        authenticateGraduate(hasher, interaction.tenantId, { email: address, password, secondPassword }),
       );
       if ('wait' in result) return again({ formError: message('throttle.wait', { seconds: result.wait }) }, 429);
       if ('refused' in result) return again({ formError: message('login.failed') }, 401);
       // The first login's initial password comes with an empty second password: only `pwd` is earned.
-      await flow.authenticated(ctx, it, result.ok, graduatePassword, result.ok.mustSetPasswords ? ['pwd'] : ['pwd', 'kba']);
+      await flow.authenticated(
+        ctx,
+        interaction,
+        result.ok,
+        graduatePassword,
+        result.ok.mustSetPasswords ? ['pwd'] : ['pwd', 'kba'],
+      );
     }
 
     /** The login page again, when the form is refused before graduateLogin (src/security/csrf.ts). */
     const loginAgain: FormAgain = async (ctx, extra, status) => {
-      const it = await loadInteraction(ctx, provider);
-      if (it?.details.prompt.name !== 'login') return interactionExpired(ctx);
-      await flow.showLogin(ctx, it, extra, status);
+      const interaction = await loadInteraction(ctx, provider);
+      if (interaction?.details.prompt.name !== 'login') return interactionExpired(ctx);
+      await flow.showLogin(ctx, interaction, extra, status);
     };
 
     return new Router().post('/login', formPost(loginAgain), graduateLogin);

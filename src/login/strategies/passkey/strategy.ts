@@ -11,14 +11,15 @@ import { type FormAgain, formPost } from '../../../security/csrf.ts';
 import type { LoginFlow, LoginStrategy } from '../../contract.ts';
 import { type InteractionContext, interactionExpired, loadInteraction } from '../../interaction-context.ts';
 
-const offered = (it: InteractionContext) => it.tenant.passkeys !== 'off' && it.tenant.loginMethods?.graduate !== false;
+const offered = (interaction: InteractionContext) =>
+  interaction.tenant.passkeys !== 'off' && interaction.tenant.loginMethods?.graduate !== false;
 
 /** The login of this request, if it is one where passkeys are offered. */
 async function passkeyLogin(ctx: Context, deps: PageDeps): Promise<InteractionContext> {
-  const it = await loadInteraction(ctx, deps.provider);
-  if (it?.details.prompt.name !== 'login') return interactionExpired(ctx);
-  if (!offered(it)) return ctx.throw(404);
-  return it;
+  const interaction = await loadInteraction(ctx, deps.provider);
+  if (interaction?.details.prompt.name !== 'login') return interactionExpired(ctx);
+  if (!offered(interaction)) return ctx.throw(404);
+  return interaction;
 }
 
 /**
@@ -29,9 +30,12 @@ async function passkeyLogin(ctx: Context, deps: PageDeps): Promise<InteractionCo
 export const passkey: LoginStrategy = {
   id: 'passkey',
 
-  async offer(it) {
-    if (!offered(it)) return undefined;
-    const view = { optionsUrl: `/interaction/${it.uid}/passkey/options`, passkeyAction: `/interaction/${it.uid}/passkey` };
+  async offer(interaction) {
+    if (!offered(interaction)) return undefined;
+    const view = {
+      optionsUrl: `/interaction/${interaction.uid}/passkey/options`,
+      passkeyAction: `/interaction/${interaction.uid}/passkey`,
+    };
     return { acr: ACR.passkey, titleKey: 'login.graduateTitle', companion: true, view };
   },
 
@@ -40,30 +44,31 @@ export const passkey: LoginStrategy = {
 
     /** GET /interaction/:uid/passkey/options: a fresh challenge, bound to this login. */
     async function options(ctx: Context): Promise<void> {
-      const it = await passkeyLogin(ctx, deps);
+      const interaction = await passkeyLogin(ctx, deps);
       ctx.set('Cache-Control', 'no-store');
-      ctx.body = await authenticationOptions(site, { tenantId: it.tenantId, interaction: it.uid });
+      ctx.body = await authenticationOptions(site, { tenantId: interaction.tenantId, interaction: interaction.uid });
     }
 
     /** POST /interaction/:uid/passkey: the browser's signed answer, verified; a refusal is throttled and audited. */
     async function login(ctx: Context): Promise<void> {
-      const it = await passkeyLogin(ctx, deps);
+      const interaction = await passkeyLogin(ctx, deps);
       const response = credentialJson<AuthenticationResponseJSON>(formField(ctx, 'response', 20_000));
-      const again = (formError: ReturnType<typeof message>, status: number) => flow.showLogin(ctx, it, { formError }, status);
-      const key = `passkey:${it.tenantId}:${String(response?.id ?? '').slice(0, 200)}`;
-      const result = await flow.attempt(ctx, { tenantId: it.tenantId, method: passkey.id, key }, async () => {
-        const bound = { tenantId: it.tenantId, interaction: it.uid, owner: 'account' as const };
+      const again = (formError: ReturnType<typeof message>, status: number) =>
+        flow.showLogin(ctx, interaction, { formError }, status);
+      const key = `passkey:${interaction.tenantId}:${String(response?.id ?? '').slice(0, 200)}`;
+      const result = await flow.attempt(ctx, { tenantId: interaction.tenantId, method: passkey.id, key }, async () => {
+        const bound = { tenantId: interaction.tenantId, interaction: interaction.uid, owner: 'account' as const };
         const proven = response && (await verifyPasskey(site, response, bound, deps.logger));
         if (!proven) return undefined;
         if (proven.suspended) return 'suspended' as const;
         // A graduate's login: a student's passkey is a second factor after the university's sign-in only.
-        const account = await findAccount(proven.accountId, { tenantId: it.tenantId, kind: 'graduate' });
+        const account = await findAccount(proven.accountId, { tenantId: interaction.tenantId, kind: 'graduate' });
         return account ?? undefined;
       });
       if ('wait' in result) return again(message('throttle.wait', { seconds: result.wait }), 429);
       if ('refused' in result) return again(message('passkey.failed'), 401);
       if (result.ok === 'suspended') return again(message('passkey.suspended'), 403);
-      await flow.authenticated(ctx, it, result.ok, passkey, ['hwk', 'user']);
+      await flow.authenticated(ctx, interaction, result.ok, passkey, ['hwk', 'user']);
     }
 
     const loginAgain: FormAgain = async (ctx, extra, status) => flow.showLogin(ctx, await passkeyLogin(ctx, deps), extra, status);

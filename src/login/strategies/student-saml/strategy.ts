@@ -32,21 +32,21 @@ async function studentIdps(tenant: Tenant): Promise<IdpChoice[]> {
 export const studentSaml: LoginStrategy = {
   id: 'student-saml',
 
-  async offer(it, ctx) {
-    const idps = await studentIdps(it.tenant);
+  async offer(interaction, ctx) {
+    const idps = await studentIdps(interaction.tenant);
     const [only] = idps;
     if (!only) return undefined;
-    const remembered = rememberedChoice(ctx, it.tenantId, idps);
+    const remembered = rememberedChoice(ctx, interaction.tenantId, idps);
     const many = idps.length > INLINE_CHOICES;
     return {
-      acr: offeredAcr(it.tenant),
+      acr: offeredAcr(interaction.tenant),
       titleKey: 'login.title',
-      direct: idps.length === 1 ? `/interaction/${it.uid}/saml/${only.slug}` : undefined,
+      direct: idps.length === 1 ? `/interaction/${interaction.uid}/saml/${only.slug}` : undefined,
       view: {
-        idps: many ? [] : idps.map((idp) => listed(idp, it.lang)),
-        remembered: many && remembered ? listed(remembered, it.lang) : undefined,
+        idps: many ? [] : idps.map((idp) => listed(idp, interaction.lang)),
+        remembered: many && remembered ? listed(remembered, interaction.lang) : undefined,
         discovery: many,
-        studentSecondPassword: it.tenant.studentSecondPassword && !it.tenant.studentPasskey,
+        studentSecondPassword: interaction.tenant.studentSecondPassword && !interaction.tenant.studentPasskey,
       },
     };
   },
@@ -54,19 +54,19 @@ export const studentSaml: LoginStrategy = {
   interactionRoutes({ provider, sps, config }: PageDeps) {
     /** GET /interaction/:uid/saml?q=: the discovery page, searching the IdPs by name, entity ID or scope. */
     async function discovery(ctx: Context): Promise<void> {
-      const it = await loadInteraction(ctx, provider);
-      if (it?.details.prompt.name !== 'login') return interactionExpired(ctx);
-      const idps = await studentIdps(it.tenant);
+      const interaction = await loadInteraction(ctx, provider);
+      if (interaction?.details.prompt.name !== 'login') return interactionExpired(ctx);
+      const idps = await studentIdps(interaction.tenant);
       if (!idps.length) return ctx.throw(404);
       const q = String(ctx.query.q ?? '').slice(0, 200);
       const { shown, total } = searchChoices(idps, q);
-      const remembered = q ? undefined : rememberedChoice(ctx, it.tenantId, idps);
+      const remembered = q ? undefined : rememberedChoice(ctx, interaction.tenantId, idps);
       render(ctx, 'saml-discovery', {
-        uid: it.uid,
-        branding: it.branding,
+        uid: interaction.uid,
+        branding: interaction.branding,
         q,
-        remembered: remembered && listed(remembered, it.lang),
-        idps: shown.map((idp) => listed(idp, it.lang)),
+        remembered: remembered && listed(remembered, interaction.lang),
+        idps: shown.map((idp) => listed(idp, interaction.lang)),
         shown: shown.length,
         total,
       });
@@ -74,12 +74,14 @@ export const studentSaml: LoginStrategy = {
 
     /** GET /interaction/:uid/saml/:idp: off to the chosen sign-in (remembered), the interaction's uid as RelayState. */
     async function toUniversity(ctx: Context): Promise<void> {
-      const it = await loadInteraction(ctx, provider);
-      if (it?.details.prompt.name !== 'login') return interactionExpired(ctx);
-      const idp = it.tenant.loginMethods?.student ? await findStudentIdp(`${it.tenantId}:${ctx.params.idp}`) : undefined;
+      const interaction = await loadInteraction(ctx, provider);
+      if (interaction?.details.prompt.name !== 'login') return interactionExpired(ctx);
+      const idp = interaction.tenant.loginMethods?.student
+        ? await findStudentIdp(`${interaction.tenantId}:${ctx.params.idp}`)
+        : undefined;
       if (!idp) return ctx.throw(404);
-      rememberChoice(ctx, it.tenantId, idp.slug);
-      await sendAuthnRequest(ctx, sps, idp, it.uid, config.saml.requestMinutes);
+      rememberChoice(ctx, interaction.tenantId, idp.slug);
+      await sendAuthnRequest(ctx, sps, idp, interaction.uid, config.saml.requestMinutes);
     }
     return new Router().get('/saml', discovery).get('/saml/:idp', toUniversity);
   },

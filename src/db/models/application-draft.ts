@@ -3,11 +3,11 @@ import { expirySlot } from '../expiry-slot.ts';
 import { imagesField } from './application.ts';
 
 /**
- * An application being filled in (Kratos-style flow): created when the one-time URL is used, bound
+ * An application being filled in (a draft, as a Kratos flow): created when the one-time URL is used, bound
  * to the browser by a signed cookie holding its random id, saved at every step so a wrong field
  * never loses what was typed, and removed when it is submitted or expires.
  */
-const applicationFlowSchema = new mongoose.Schema(
+const applicationDraftSchema = new mongoose.Schema(
   {
     _id: { type: String, required: true },
     tenantId: { type: String, required: true },
@@ -15,14 +15,14 @@ const applicationFlowSchema = new mongoose.Schema(
     lang: { type: String, enum: ['ja', 'en'], default: 'ja' },
     values: { type: mongoose.Schema.Types.Mixed, default: {} },
     images: imagesField,
-    /** Set when the flow corrects an application the staff sent back. */
+    /** Set when the draft corrects an application the staff sent back. */
     resubmissionOf: { type: String },
     checked: { type: Boolean, default: false },
     expiresAt: { type: Date, required: true },
   },
   { versionKey: false, minimize: false },
 );
-expirySlot(applicationFlowSchema);
+expirySlot(applicationDraftSchema);
 
-export type ApplicationFlow = mongoose.InferSchemaType<typeof applicationFlowSchema>;
-export const ApplicationFlowModel = mongoose.model('ApplicationFlow', applicationFlowSchema, 'application_flows');
+export type ApplicationDraft = mongoose.InferSchemaType<typeof applicationDraftSchema>;
+export const ApplicationDraftModel = mongoose.model('ApplicationDraft', applicationDraftSchema, 'application_flows');
