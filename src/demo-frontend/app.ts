@@ -74,6 +74,24 @@ function backchannelLogout(options: DemoFrontendOptions, sessions: Map<string, D
   };
 }
 
+/** GET /callback: the code exchanged (PKCE, state, nonce checked by openid-client), the claims kept in the session. */
+function callback(config: oidc.Configuration, url: string, session: (ctx: Context) => DemoSession) {
+  return async (ctx: Context) => {
+    const s = session(ctx);
+    if (!s.pending) return ctx.redirect('/');
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(ctx.href.replace(/^http:\/\/[^/]+/, url)), {
+      pkceCodeVerifier: s.pending.verifier,
+      expectedState: s.pending.state,
+      expectedNonce: s.pending.nonce,
+    });
+    s.pending = undefined;
+    s.claims = tokens.claims();
+    s.idToken = tokens.id_token;
+    s.sid = s.claims?.sid as string | undefined;
+    ctx.redirect('/destination');
+  };
+}
+
 export async function startDemoFrontend(
   options: DemoFrontendOptions,
 ): Promise<{ url: string; server: Server; stop: () => Promise<void> }> {
@@ -129,20 +147,7 @@ export async function startDemoFrontend(
     ctx.redirect(target.href);
   });
 
-  router.get('/callback', async (ctx) => {
-    const s = session(ctx);
-    if (!s.pending) return ctx.redirect('/');
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(ctx.href.replace(/^http:\/\/[^/]+/, url)), {
-      pkceCodeVerifier: s.pending.verifier,
-      expectedState: s.pending.state,
-      expectedNonce: s.pending.nonce,
-    });
-    s.pending = undefined;
-    s.claims = tokens.claims();
-    s.idToken = tokens.id_token;
-    s.sid = s.claims?.sid as string | undefined;
-    ctx.redirect('/destination');
-  });
+  router.get('/callback', callback(config, url, session));
 
   router.get('/destination', destination(session, account));
 

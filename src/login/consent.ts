@@ -6,7 +6,7 @@ import { seeOther } from '../http/redirect.ts';
 import { render } from '../http/views.ts';
 import type { Logger } from '../log.ts';
 import { type FormAgain, formPost } from '../security/csrf.ts';
-import { type InteractionContext, interactionExpired, loadInteraction } from './interaction-context.ts';
+import { type InteractionContext, interactionAt, interactionExpired, loadInteraction } from './interaction-context.ts';
 
 type Missing = { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
 
@@ -38,8 +38,7 @@ export async function showConsent(
 /** The consent page again, when its form is refused before the handler (src/security/csrf.ts). */
 function consentAgain(provider: Provider): FormAgain {
   return async function showConsentAgain(ctx, extra, status) {
-    const interaction = await loadInteraction(ctx, provider);
-    if (interaction?.details.prompt.name !== 'consent') return interactionExpired(ctx);
+    const interaction = await interactionAt(ctx, provider, 'consent');
     await showConsent(ctx, provider, interaction, extra, status);
   };
 }

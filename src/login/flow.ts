@@ -3,8 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { Context } from 'koa';
 import { audit } from '../db/audit.ts';
-import { type Account, findAccount, recordSignIn } from '../db/identities.ts';
-import { PendingLoginModel } from '../db/models/pending-login.ts';
+import { type Account, recordSignIn } from '../db/identities.ts';
 import { setCookie } from '../http/cookies.ts';
 import { seeOther } from '../http/redirect.ts';
 import { describeBrowser } from '../http/user-agent.ts';
@@ -14,10 +13,10 @@ import { logins } from '../metrics.ts';
 import { assurance, type Method } from '../oidc/acr.ts';
 import type { PageDeps } from '../oidc/page-deps.ts';
 import type { LoginFlow, LoginStrategy, PendingLogin, RequiredAction } from './contract.ts';
-import { interactionExpired, loadInteraction } from './interaction-context.ts';
+import { interactionExpired } from './interaction-context.ts';
 import { showLogin } from './login-page.ts';
+import { dropPendingLogin, keepPendingLogin, loadPendingLogin, recordActionDone } from './pending-login.ts';
 import { requiredActions } from './required-actions/index.ts';
-import { strategies } from './strategies/index.ts';
 
 export const continueUrl = (uid: string) => `/interaction/${uid}/continue`;
 
@@ -110,17 +109,7 @@ export function loginFlow({ provider, config, logger, guesses }: PageDeps): Logi
   /** Completes a pending login with no action left; returns the URL that resumes the authorization. */
   finishPending(ctx: Context, login: PendingLogin): Promise<string>;
 } {
-  const pending = async (ctx: Context): Promise<PendingLogin | undefined> => {
-    const interaction = await loadInteraction(ctx, provider);
-    if (interaction?.details.prompt.name !== 'login') return undefined;
-    const record = await PendingLoginModel.findById(interaction.uid).lean();
-    const strategy = strategies.find((candidate) => candidate.id === record?.strategy);
-    if (!record || !strategy || record.expiresAt <= new Date()) return undefined;
-    const account = await findAccount(record.accountId, { tenantId: interaction.tenantId });
-    return account
-      ? { interaction, account, strategy, done: record.done ?? [], methods: (record.methods ?? []) as Method[] }
-      : undefined;
-  };
+  const pending = (ctx: Context) => loadPendingLogin(ctx, provider);
 
   const finish = (ctx: Context, login: PendingLogin) => finishLogin(logger, ctx, login);
 
@@ -129,21 +118,11 @@ export function loginFlow({ provider, config, logger, guesses }: PageDeps): Logi
     return login && (await nextAction(login)) === action ? login : interactionExpired(ctx);
   };
 
-  const keep = async (uid: string, account: Account, strategy: LoginStrategy, methods: Method[]) => {
-    const expiresAt = new Date(Date.now() + config.ttl.interactionSeconds * 1000);
-    await PendingLoginModel.replaceOne(
-      { _id: uid },
-      { strategy: strategy.id, accountId: account._id.toString(), methods, expiresAt },
-      { upsert: true },
-    );
-  };
-
-  const redirect = (ctx: Context, url: string) => {
-    seeOther(ctx, url);
-  };
+  const keep = (uid: string, account: Account, strategy: LoginStrategy, methods: Method[]) =>
+    keepPendingLogin(uid, account, strategy, methods, config.ttl.interactionSeconds);
 
   const finishPending = async (ctx: Context, login: PendingLogin) => {
-    await PendingLoginModel.deleteOne({ _id: login.interaction.uid });
+    await dropPendingLogin(login.interaction.uid);
     return finish(ctx, login);
   };
 
@@ -171,18 +150,18 @@ export function loginFlow({ provider, config, logger, guesses }: PageDeps): Logi
     async authenticated(ctx, interaction, account, strategy, methods) {
       const login = { interaction, account, strategy, methods };
       const action = await nextAction(login);
-      if (!action) return redirect(ctx, await finish(ctx, login));
+      if (!action) return seeOther(ctx, await finish(ctx, login));
       await keep(interaction.uid, account, strategy, methods);
       const fields = { tenant: interaction.tenantId, account: account._id.toString(), method: strategy.id, next: action.id };
       await audit(logger, { event: 'login.authenticated', ...fields, ip: ctx.ip });
-      redirect(ctx, continueUrl(interaction.uid));
+      seeOther(ctx, continueUrl(interaction.uid));
     },
 
     async authenticatedFor(ctx, { uid, tenantId }, account, strategy, methods, detail) {
       await keep(uid, account, strategy, methods);
       const fields = { tenant: tenantId, account: account._id.toString(), method: strategy.id, ...detail };
       await audit(logger, { event: 'login.authenticated', ...fields, ip: ctx.ip });
-      redirect(ctx, continueUrl(uid));
+      seeOther(ctx, continueUrl(uid));
     },
 
     showAgain: (action) => async (ctx, extra, status) => {
@@ -195,7 +174,7 @@ export function loginFlow({ provider, config, logger, guesses }: PageDeps): Logi
       const done = [...(login.done ?? []), action.id];
       const methods = [...new Set([...login.methods, ...earned])];
       if (!(await nextAction({ ...login, done }))) return finishPending(ctx, { ...login, methods });
-      await PendingLoginModel.updateOne({ _id: login.interaction.uid }, { $addToSet: { done: action.id }, $set: { methods } });
+      await recordActionDone(login.interaction.uid, action.id, methods);
       return continueUrl(login.interaction.uid);
     },
   };

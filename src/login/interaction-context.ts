@@ -44,6 +44,20 @@ export async function loadInteraction(ctx: Context, provider: Provider): Promise
   return { uid: details.uid, tenantId: tenant._id, tenant, issuer: provider.issuer, lang, branding, details };
 }
 
+/**
+ * The interaction of the URL, waiting for `prompt` (the login's page and steps, or consent); any
+ * other is gone (expired, finished, another browser's) and the person starts again.
+ */
+export async function interactionAt(
+  ctx: Context,
+  provider: Provider,
+  prompt: 'login' | 'consent' = 'login',
+): Promise<InteractionContext> {
+  const interaction = await loadInteraction(ctx, provider);
+  if (interaction?.details.prompt.name !== prompt) return interactionExpired(ctx);
+  return interaction;
+}
+
 /** The interaction is gone (expired, finished, or another browser's): the person starts again. */
 export function interactionExpired(_ctx?: Context): never {
   throw new ServiceError(400, 'error.sessionExpired');

@@ -86,6 +86,50 @@ function parseSpan(span: string, scopes: Array<Record<string, string>>): Element
 }
 
 /**
+ * The digest of the canonical text, with the algorithm the signature names: known once the signature
+ * is read (the schema puts it first among the root's children), the text is held until then.
+ */
+class SignedDigest {
+  private hash: Hash | undefined;
+  private readonly held: string[] = [];
+
+  readonly update = (chunk: string): void => {
+    if (this.hash) this.hash.update(chunk);
+    else this.held.push(chunk);
+  };
+
+  useAlgorithmOf(signature: Element): void {
+    const method = signature.getElementsByTagNameNS(DS, 'DigestMethod')[0]?.getAttribute('Algorithm') ?? '';
+    const name = DIGEST_METHODS[method];
+    if (!name) return;
+    this.hash = createHash(name);
+    for (const chunk of this.held.splice(0)) this.hash.update(chunk);
+  }
+
+  /** Base64; empty when the signature named no algorithm we accept. */
+  value(): string {
+    return this.hash?.digest('base64') ?? '';
+  }
+}
+
+type Root = { id: string; validUntil: Date };
+
+/** The root (SAML metadata) with its ID and validUntil; below it, no element may repeat the signed ID (wrapping). */
+function checkedRoot(tag: SaxesTagNS, depth: number, root: Root | undefined): Root | undefined {
+  const id = ID_NAMES.map((name) => tag.attributes[name]?.value).find(Boolean) ?? '';
+  if (depth === 1) {
+    if (tag.uri !== MD || (tag.local !== 'EntitiesDescriptor' && tag.local !== 'EntityDescriptor')) {
+      throw new AggregateRefusal('malformed', 'not SAML metadata (md:EntitiesDescriptor)');
+    }
+    return { id, validUntil: new Date(tag.attributes.validUntil?.value ?? '') };
+  }
+  if (root?.id && id === root.id) {
+    throw new AggregateRefusal('signature', `more than one element has the signed ID ${id} (signature wrapping)`);
+  }
+  return root;
+}
+
+/**
  * Requirement X2.1. Reads a federation's aggregate in one streaming pass (saxes): the root's ID and
  * validUntil, its enveloped signature, the digest of what that signature must cover, and every IdP
  * (each entity parsed on its own, handed to `onIdp` and not kept). Memory stays near the size of the
@@ -94,27 +138,13 @@ function parseSpan(span: string, scopes: Array<Record<string, string>>): Element
  */
 export function readAggregate(chunks: Iterable<string>, now: Date, onIdp: (idp: FederationIdp) => void): ReadAggregate {
   const parser = new SaxesParser<SaxesOptions & { xmlns: true }>({ xmlns: true, position: true });
-  // The digest algorithm is known once the signature is read (federations put it first): until then
-  // the canonical text is held.
-  let hash: Hash | undefined;
-  const held: string[] = [];
-  const canonical = new ExclusiveCanonicalWriter((chunk) => {
-    if (hash) hash.update(chunk);
-    else held.push(chunk);
-  });
-  const hashFor = (signature: Element) => {
-    const method = signature.getElementsByTagNameNS(DS, 'DigestMethod')[0]?.getAttribute('Algorithm') ?? '';
-    const name = DIGEST_METHODS[method];
-    if (!name) return undefined;
-    const created = createHash(name);
-    for (const chunk of held.splice(0)) created.update(chunk);
-    return created;
-  };
+  const digest = new SignedDigest();
+  const canonical = new ExclusiveCanonicalWriter(digest.update);
   const serializer = new XMLSerializer();
   const scopes: Array<Record<string, string>> = [];
   const window = new TextWindow();
   const seen = new Set<string>();
-  let root: { id: string; validUntil: Date } | undefined;
+  let root: Root | undefined;
   let signature: Element | undefined;
   let entityCount = 0;
   /** Where the tag being read began; the open entity and signature whose text is cut out when they close. */
@@ -133,15 +163,7 @@ export function readAggregate(chunks: Iterable<string>, now: Date, onIdp: (idp: 
   parser.on('opentag', (tag) => {
     scopes.push(tag.ns);
     const depth = scopes.length;
-    const id = ID_NAMES.map((name) => tag.attributes[name]?.value).find(Boolean) ?? '';
-    if (depth === 1) {
-      if (tag.uri !== MD || (tag.local !== 'EntitiesDescriptor' && tag.local !== 'EntityDescriptor')) {
-        throw new AggregateRefusal('malformed', 'not SAML metadata (md:EntitiesDescriptor)');
-      }
-      root = { id, validUntil: new Date(tag.attributes.validUntil?.value ?? '') };
-    } else if (root?.id && id === root.id) {
-      throw new AggregateRefusal('signature', `more than one element has the signed ID ${id} (signature wrapping)`);
-    }
+    root = checkedRoot(tag, depth, root);
     if (depth === 2 && !signature && !signing && isElement(tag, DS, 'Signature')) signing = { start: tagStart, depth };
     if (!signing) canonical.open(tag);
     if (!entity && isElement(tag, MD, 'EntityDescriptor')) entity = { start: tagStart, depth, idp: false };
@@ -153,7 +175,7 @@ export function readAggregate(chunks: Iterable<string>, now: Date, onIdp: (idp: 
     if (!signing) canonical.close(tag);
     if (signing?.depth === depth) {
       signature = cutOut(signing);
-      hash = hashFor(signature);
+      digest.useAlgorithmOf(signature);
       signing = undefined;
     }
     if (entity?.depth === depth) {
@@ -188,5 +210,5 @@ export function readAggregate(chunks: Iterable<string>, now: Date, onIdp: (idp: 
   }
   canonical.end();
   if (!root) throw new AggregateRefusal('malformed', 'not SAML metadata (md:EntitiesDescriptor)');
-  return { ...root, signature, digest: hash?.digest('base64') ?? '', idpCount: seen.size, entityCount };
+  return { ...root, signature, digest: digest.value(), idpCount: seen.size, entityCount };
 }

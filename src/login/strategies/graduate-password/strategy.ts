@@ -6,7 +6,7 @@ import { ACR } from '../../../oidc/acr.ts';
 import type { PageDeps } from '../../../oidc/page-deps.ts';
 import { type FormAgain, formPost } from '../../../security/csrf.ts';
 import type { LoginFlow, LoginStrategy } from '../../contract.ts';
-import { interactionExpired, loadInteraction } from '../../interaction-context.ts';
+import { interactionAt } from '../../interaction-context.ts';
 import { authenticateGraduate } from './authenticate.ts';
 
 /** Requirement G2: a graduate's mail address, password and second password (the initial password on the first login). */
@@ -21,8 +21,7 @@ export const graduatePassword: LoginStrategy = {
   interactionRoutes({ provider, hasher }: PageDeps, flow: LoginFlow) {
     /** POST /interaction/:uid/login: the form is checked, then the guess is throttled and audited by the flow. */
     async function graduateLogin(ctx: Context): Promise<void> {
-      const interaction = await loadInteraction(ctx, provider);
-      if (interaction?.details.prompt.name !== 'login') return interactionExpired(ctx);
+      const interaction = await interactionAt(ctx, provider);
       if (interaction.tenant.loginMethods?.graduate === false) return ctx.throw(404);
       const values = { email: formField(ctx, 'email').trim() };
       const again = (extra: Record<string, unknown>, status: number) =>
@@ -58,8 +57,7 @@ export const graduatePassword: LoginStrategy = {
 
     /** The login page again, when the form is refused before graduateLogin (src/security/csrf.ts). */
     const loginAgain: FormAgain = async (ctx, extra, status) => {
-      const interaction = await loadInteraction(ctx, provider);
-      if (interaction?.details.prompt.name !== 'login') return interactionExpired(ctx);
+      const interaction = await interactionAt(ctx, provider);
       await flow.showLogin(ctx, interaction, extra, status);
     };
 

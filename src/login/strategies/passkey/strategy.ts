@@ -9,15 +9,14 @@ import { ACR } from '../../../oidc/acr.ts';
 import type { PageDeps } from '../../../oidc/page-deps.ts';
 import { type FormAgain, formPost } from '../../../security/csrf.ts';
 import type { LoginFlow, LoginStrategy } from '../../contract.ts';
-import { type InteractionContext, interactionExpired, loadInteraction } from '../../interaction-context.ts';
+import { type InteractionContext, interactionAt } from '../../interaction-context.ts';
 
 const offered = (interaction: InteractionContext) =>
   interaction.tenant.passkeys !== 'off' && interaction.tenant.loginMethods?.graduate !== false;
 
 /** The login of this request, if it is one where passkeys are offered. */
 async function passkeyLogin(ctx: Context, deps: PageDeps): Promise<InteractionContext> {
-  const interaction = await loadInteraction(ctx, deps.provider);
-  if (interaction?.details.prompt.name !== 'login') return interactionExpired(ctx);
+  const interaction = await interactionAt(ctx, deps.provider);
   if (!offered(interaction)) return ctx.throw(404);
   return interaction;
 }

@@ -7,7 +7,7 @@ import type { PageDeps } from '../../../oidc/page-deps.ts';
 import { sendAuthnRequest } from '../../../saml/authn-request.ts';
 import { findStudentIdp, type IdpChoice, idpChoices } from '../../../saml/idps.ts';
 import type { LoginStrategy } from '../../contract.ts';
-import { interactionExpired, loadInteraction } from '../../interaction-context.ts';
+import { interactionAt } from '../../interaction-context.ts';
 import { samlRoutes } from './acs.ts';
 import { INLINE_CHOICES, listed, rememberChoice, rememberedChoice, searchChoices } from './discovery.ts';
 
@@ -54,8 +54,7 @@ export const studentSaml: LoginStrategy = {
   interactionRoutes({ provider, sps, config }: PageDeps) {
     /** GET /interaction/:uid/saml?q=: the discovery page, searching the IdPs by name, entity ID or scope. */
     async function discovery(ctx: Context): Promise<void> {
-      const interaction = await loadInteraction(ctx, provider);
-      if (interaction?.details.prompt.name !== 'login') return interactionExpired(ctx);
+      const interaction = await interactionAt(ctx, provider);
       const idps = await studentIdps(interaction.tenant);
       if (!idps.length) return ctx.throw(404);
       const q = String(ctx.query.q ?? '').slice(0, 200);
@@ -74,8 +73,7 @@ export const studentSaml: LoginStrategy = {
 
     /** GET /interaction/:uid/saml/:idp: off to the chosen sign-in (remembered), the interaction's uid as RelayState. */
     async function toUniversity(ctx: Context): Promise<void> {
-      const interaction = await loadInteraction(ctx, provider);
-      if (interaction?.details.prompt.name !== 'login') return interactionExpired(ctx);
+      const interaction = await interactionAt(ctx, provider);
       const idp = interaction.tenant.loginMethods?.student
         ? await findStudentIdp(`${interaction.tenantId}:${ctx.params.idp}`)
         : undefined;
