@@ -140,12 +140,14 @@ function check(field: FieldDef, raw: string, catalogue: CatalogueEntry[]): { val
       return ok ? { value: month } : { value, error: 'month' };
     }
     case 'postal': {
-      const digits = value.replace(/[-ー－]/g, '');
+      // Full-width digits and dashes, as Japanese input methods type them, count as their ASCII forms.
+      const digits = value.normalize('NFKC').replace(/[-‐ーｰ]/g, '');
       return /^\d{7}$/.test(digits) ? { value: `${digits.slice(0, 3)}-${digits.slice(3)}` } : { value, error: 'postal' };
     }
     case 'phone': {
-      const ok = /^\+?[\d-]+$/.test(value) && value.replace(/\D/g, '').length >= 10 && value.replace(/\D/g, '').length <= 15;
-      return { value, error: ok ? undefined : 'phone' };
+      const phone = value.normalize('NFKC').replace(/[‐ーｰ]/g, '-');
+      const ok = /^\+?[\d-]+$/.test(phone) && phone.replace(/\D/g, '').length >= 10 && phone.replace(/\D/g, '').length <= 15;
+      return ok ? { value: phone } : { value, error: 'phone' };
     }
     case 'choice':
       return { value, error: field.choices?.includes(value) ? undefined : 'choice' };
