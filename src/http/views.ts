@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { TFunction } from 'i18next';
@@ -6,6 +7,14 @@ import { DEFAULT_LANG, type Lang, type Message, translate, translator } from '..
 
 const viewsDir = fileURLToPath(new URL('../../views/', import.meta.url));
 const eta = new Eta({ views: viewsDir, cache: process.env.NODE_ENV !== 'development', autoEscape: true });
+
+/**
+ * A view that lives beside the code that uses it (a login strategy's part of the login page), made
+ * includable from views/ as `@name`.
+ */
+export function registerView(name: string, file: URL): void {
+  eta.loadTemplate(`@${name}`, readFileSync(file, 'utf8'));
+}
 
 export interface Branding {
   university: string;

@@ -20,7 +20,7 @@ export interface LoginOffer {
   direct?: string;
   /** Shown beside the other ways rather than as a section of its own (it names no page title). */
   companion?: boolean;
-  /** What its part of the page (views/login-<strategy id>.eta) shows. */
+  /** What its part of the page (login/strategies/<id>/view.eta) shows. */
   view: Record<string, unknown>;
 }
 
@@ -29,7 +29,7 @@ export interface LoginOffer {
  * read the proof and hand the outcome to the flow, which throttles, audits, asserts the method,
  * runs the required actions and finishes the OIDC interaction the same way for every strategy.
  * A new strategy is a folder under strategies/, one line in strategies/index.ts and its part of
- * the login page (views/login-<id>.eta).
+ * the login page (login/strategies/<id>/view.eta).
  */
 export interface LoginStrategy {
   /** Stable: audit lines, pending logins and the login page's partial name use it. */

@@ -24,7 +24,7 @@ const acrValues = (interaction: InteractionContext) =>
     .split(' ')
     .filter(Boolean);
 
-/** The login page: each offered strategy's part (views/login-<id>.eta), with what a failed attempt left. */
+/** The login page: each offered strategy's part (login/strategies/<id>/view.eta), with what a failed attempt left. */
 export async function showLogin(
   ctx: Context,
   interaction: InteractionContext,

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Tenant } from '../../../db/models/tenant.ts';
-import { render } from '../../../http/views.ts';
+import { registerView, render } from '../../../http/views.ts';
 import { ACR } from '../../../oidc/acr.ts';
 import type { PageDeps } from '../../../oidc/page-deps.ts';
 import { sendAuthnRequest } from '../../../saml/authn-request.ts';
@@ -10,6 +10,9 @@ import type { LoginStrategy } from '../../contract.ts';
 import { interactionAt } from '../../interaction-context.ts';
 import { samlRoutes } from './acs.ts';
 import { INLINE_CHOICES, listed, rememberChoice, rememberedChoice, searchChoices } from './discovery.ts';
+
+// This strategy's part of the login page, beside it (views/login.eta includes it as @login-student-saml).
+registerView('login-student-saml', new URL('./view.eta', import.meta.url));
 
 /** The acr a student's login here earns once its required actions are done (for acr_values). */
 function offeredAcr(tenant: Tenant): string {
