@@ -207,7 +207,7 @@ test('an operator creates a staff member, whose password is printed once and who
   t.regex(created.stdout, /TOTP is enrolled at the first login/);
   t.regex(created.stdout, /^password\t[A-Za-z0-9]{16}\t\(shown once\)$/m);
   const list = await cli('staff list', { tenant: 'cli-univ' });
-  t.regex(list.stdout, /\treviewer@cli\.example\t審査 担当\tno totp yet$/m);
+  t.regex(list.stdout, /\treviewer@cli\.example\t審査 担当\treviewer\tno totp yet$/m);
   const weak = await cli('staff create', { tenant: 'cli-univ', email: 'weak@cli.example', name: 'X', password: 'Short1' });
   t.is(weak.code, 1);
   t.regex(weak.stderr, /staff password needs 12\+/);

@@ -3,10 +3,12 @@ import * as oidc from 'openid-client';
 import { createTenant } from '../src/admin/tenants.ts';
 import { AccountModel } from '../src/db/models/account.ts';
 import { ApplicationModel } from '../src/db/models/application.ts';
+import { StaffModel } from '../src/db/models/staff.ts';
 import { sweepExpired } from '../src/db/sweeper.ts';
 import { APPLICANT, Applicant } from './helpers/applicant.ts';
 import { formAction, inputValue } from './helpers/browser.ts';
 import { relyingParty, startLogin, submitGraduateLogin } from './helpers/relying-party.ts';
+import { runScript } from './helpers/run.ts';
 import { addGraduate, GRADUATE, REDIRECT_URI, seedUniversity, startTestService, type TestService } from './helpers/service.ts';
 import { recipients } from './helpers/smtp-sink.ts';
 import { StaffMember } from './helpers/staff.ts';
@@ -225,6 +227,48 @@ test.serial('identification images are deleted once the retention period after t
   t.truthy(swept?.imagesDeletedAt);
   t.is((await staff.browser.request(`${staff.base}/applications/${id}/image/front`)).status, 404);
   t.regex((await staff.get(`/applications/${id}`)).html, /保存期間の経過により削除されました/);
+});
+
+test.serial('staff without the reviewer role are refused every review page on the server, whatever they type', async (t) => {
+  const id = await applied('roles@example.com');
+  const pages = ['', `/applications/${id}`, `/applications/${id}/image/front`];
+  for (const roles of [['admin'], ['helpdesk'], ['auditor'], ['admin', 'helpdesk', 'auditor']] as const) {
+    const member = await StaffMember.create(service, 'test-univ', `${roles.join('-')}@test-univ.example`, [...roles]);
+    const landed = await member.logIn();
+    t.is(landed.status, 403, `${roles}: the queue`);
+    t.regex(landed.html, /この画面を使う役割（ロール）が割り当てられていません/);
+    for (const page of pages) t.is((await member.get(page)).status, 403, `${roles}: ${page || '/'}`);
+    // A form of a page they may open (their passkeys) carries the CSRF token a hand-made POST needs.
+    const own = await member.get('/passkeys');
+    t.is(own.status, 200, `${roles}: their own passkeys page`);
+    const decided = await member.post(`/applications/${id}/decide`, own, { action: 'reject', reason: '権限なし' });
+    t.is(decided.status, 403, `${roles}: a decision posted by hand`);
+  }
+  t.is((await ApplicationModel.findById(id).lean())?.status, 'pending', 'nothing was decided');
+  const reviewer = await StaffMember.create(service, 'test-univ', 'also-reviewer@test-univ.example', ['auditor', 'reviewer']);
+  t.is((await reviewer.logIn()).status, 200, 'a reviewer with another role too reviews as before');
+});
+
+test.serial('the operator makes a university’s first admin with one CLI command; unknown roles are refused', async (t) => {
+  await StaffMember.create(service, 'test-univ', 'first-admin@test-univ.example');
+  const env = { NODE_ENV: 'test', MONGODB_URI: service.config.mongodb.uri as string, KEYS_DIR: service.config.keysDir };
+  const granted = await runScript(
+    'src/cli/main.ts',
+    ['staff', 'roles', '--tenant', 'test-univ', '--email', 'first-admin@test-univ.example', '--roles', 'admin,reviewer'],
+    env,
+  );
+  t.is(granted.code, 0, granted.stderr);
+  t.deepEqual((await StaffModel.findOne({ email: 'first-admin@test-univ.example' }).lean())?.roles, ['admin', 'reviewer']);
+  const unknown = await runScript(
+    'src/cli/main.ts',
+    ['staff', 'roles', '--tenant', 'test-univ', '--email', 'first-admin@test-univ.example', '--roles', 'root'],
+    env,
+  );
+  t.not(unknown.code, 0);
+  t.regex(unknown.stderr, /unknown role root: roles are reviewer, admin, helpdesk, auditor/);
+  const listed = await runScript('src/cli/main.ts', ['staff', 'list', '--tenant', 'test-univ'], env);
+  t.regex(listed.stdout, /first-admin@test-univ\.example\t審査 担当\tadmin,reviewer\t/);
+  t.regex(listed.stdout, /reviewer@test-univ\.example\t審査 担当\treviewer\t/, 'staff made before roles are reviewers');
 });
 
 test.serial("staff of one university cannot see another university's applications", async (t) => {

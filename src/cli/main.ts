@@ -52,7 +52,9 @@ const USAGE = `Usage: npm run cli -- <command> [options]
                 [--student-id NUMBER[:university[:department[:subject[:YYYY-MM[:status]]]]] ...]
                 [--password P --second-password P]   (random initial passwords are printed when omitted)
   account list --tenant ID
-  staff create --tenant ID --email ADDRESS --name NAME [--password P]   (a random password is printed when omitted)
+  staff create --tenant ID --email ADDRESS --name NAME [--password P] [--roles reviewer,admin,helpdesk,auditor]
+                (a random password is printed when omitted; reviewer when no roles are given)
+  staff roles --tenant ID --email ADDRESS --roles admin[,reviewer,…]   (replaces the member's roles: the first admin)
   staff list --tenant ID
   mail test --tenant ID --to ADDRESS [--lang ja|en]
   audit list [--tenant ID] [--event PREFIX] [--request CODE] [--limit N]   (CODE: shown on an error page)

@@ -15,12 +15,13 @@ import {
 import { showQueue } from './queue.ts';
 import { checkCode, showCode, signOut } from './second-factor.ts';
 import { checkPassword, showSignIn } from './sign-in.ts';
-import { requireStaff } from './staff-session.ts';
+import { requireRole, requireStaff } from './staff-session.ts';
 
 /** /t/:tenant/staff: sign-in pages first (open), then the console (an active staff session required). */
 export function staffRoutes(deps: PageDeps): Router {
   const { config } = deps;
   const staffOnly = requireStaff(config);
+  const reviewer = requireRole('reviewer');
   const code = checkCode(deps);
   return new Router({ prefix: '/staff' })
     .get('/login', (ctx) => showSignIn(ctx))
@@ -40,8 +41,8 @@ export function staffRoutes(deps: PageDeps): Router {
     .post('/passkeys/confirm', staffOnly, formPost(showStaffPasskeys), confirmStaff(deps))
     .post('/passkeys/add', staffOnly, formPost(showStaffPasskeys), saveStaffPasskey(deps))
     .post('/passkeys/:id/remove', staffOnly, formPost(showStaffPasskeys), deleteStaffPasskey(deps))
-    .get('/', staffOnly, passkeyGate, showQueue)
-    .get('/applications/:id', staffOnly, passkeyGate, (ctx) => showApplication(ctx))
-    .get('/applications/:id/image/:side', staffOnly, passkeyGate, applicationImage)
-    .post('/applications/:id/decide', staffOnly, passkeyGate, formPost(showApplication), decideApplication(deps));
+    .get('/', staffOnly, passkeyGate, reviewer, showQueue)
+    .get('/applications/:id', staffOnly, passkeyGate, reviewer, (ctx) => showApplication(ctx))
+    .get('/applications/:id/image/:side', staffOnly, passkeyGate, reviewer, applicationImage)
+    .post('/applications/:id/decide', staffOnly, passkeyGate, reviewer, formPost(showApplication), decideApplication(deps));
 }

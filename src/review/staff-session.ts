@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import type { Config } from '../config/schema.ts';
-import { type Staff, StaffModel, type StaffSession, StaffSessionModel } from '../db/models/staff.ts';
+import { type Staff, StaffModel, type StaffRole, type StaffSession, StaffSessionModel, staffRoles } from '../db/models/staff.ts';
+import { ServiceError } from '../errors.ts';
 import { clearCookie, setCookie } from '../http/cookies.ts';
 import { seeOther } from '../http/redirect.ts';
 import { tenantOf } from '../http/state.ts';
@@ -64,6 +65,20 @@ export async function closeStaffSession(ctx: Context, tenantId: string): Promise
 }
 
 /** Console pages need an active session of this tenant; each request extends the idle limit. */
+/**
+ * A console page for staff with one of these roles (issue 26): anyone else of the university gets a
+ * page saying the role is missing (403). After requireStaff, on the server, for every console route.
+ */
+export function requireRole(...roles: StaffRole[]) {
+  return async (ctx: Context, next: Next) => {
+    const staff = ctx.state.staff as Staff | undefined;
+    if (!staff || !staffRoles(staff).some((role) => roles.includes(role))) {
+      throw new ServiceError(403, 'staff.forbidden', { detail: `needs ${roles.join(' or ')}` });
+    }
+    await next();
+  };
+}
+
 export function requireStaff(config: Config) {
   return async (ctx: Context, next: Next) => {
     const tenant = tenantOf(ctx);

@@ -1,5 +1,6 @@
 import { generate } from 'otplib';
 import { createStaff } from '../../src/admin/staff.ts';
+import type { StaffRole } from '../../src/db/models/staff.ts';
 import { Browser, inputValue } from './browser.ts';
 import type { TestService } from './service.ts';
 
@@ -28,9 +29,9 @@ export class StaffMember {
     return `${this.service.issuer}/t/${this.tenantId}/staff`;
   }
 
-  static async create(service: TestService, tenantId: string, email: string): Promise<StaffMember> {
+  static async create(service: TestService, tenantId: string, email: string, roles?: StaffRole[]): Promise<StaffMember> {
     const member = new StaffMember(service, tenantId, email);
-    await createStaff(service.hasher, { tenantId, email, name: '審査 担当', password: member.password });
+    await createStaff(service.hasher, { tenantId, email, name: '審査 担当', password: member.password, roles });
     return member;
   }
 

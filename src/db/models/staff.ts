@@ -1,7 +1,15 @@
 import mongoose from 'mongoose';
 import { expirySlot } from '../expiry-slot.ts';
 
-/** University staff who review applications; password + TOTP. */
+/**
+ * What a staff member may do in the console (issue 26): `reviewer` reviews applications; `admin` runs
+ * the university's settings and staff; `helpdesk` helps graduates with their accounts; `auditor` reads
+ * the audit log. Staff made before roles existed are reviewers (staffRoles).
+ */
+export const STAFF_ROLES = ['reviewer', 'admin', 'helpdesk', 'auditor'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+/** University staff who run the university's part of the service; password + TOTP (or a passkey). */
 const staffSchema = new mongoose.Schema(
   {
     tenantId: { type: String, required: true },
@@ -12,6 +20,7 @@ const staffSchema = new mongoose.Schema(
     /** The last accepted TOTP time step: a code is never accepted twice. */
     totpLastStep: { type: Number, default: 0 },
     disabled: { type: Boolean, default: false },
+    roles: { type: [String], enum: STAFF_ROLES, default: ['reviewer'] },
   },
   { timestamps: true, versionKey: false },
 );
@@ -19,6 +28,10 @@ staffSchema.index({ tenantId: 1, email: 1 }, { unique: true });
 
 export type Staff = mongoose.InferSchemaType<typeof staffSchema> & { _id: mongoose.Types.ObjectId };
 export const StaffModel = mongoose.model('Staff', staffSchema, 'staff');
+
+/** A staff member's roles; a record from before roles (none stored) is a reviewer's, as it was. */
+export const staffRoles = (staff: Pick<Staff, 'roles'>): StaffRole[] =>
+  staff.roles?.length ? (staff.roles as StaffRole[]) : ['reviewer'];
 
 /** A staff console session: `pending` between password and TOTP, `active` after. */
 const staffSessionSchema = new mongoose.Schema(
