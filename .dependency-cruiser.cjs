@@ -13,7 +13,7 @@ const layers = [
   //    with the operator CLI
   ['^src/(credentials|admin)/'],
   // 5: journeys
-  ['^src/(login|application|recovery|settings|student-id|review|single-logout)/'],
+  ['^src/(login|application|recovery|settings|student-id|review|single-logout|console)/'],
   // 6: composition and entry points
   ['^src/(app|service|main|serve|tenant-pages|metrics-server)\\.ts$', '^src/(cli|seed|dev|demo-frontend)/'],
 ];

@@ -3,6 +3,7 @@ import * as oidc from 'openid-client';
 import { createTenant } from '../src/admin/tenants.ts';
 import { AccountModel } from '../src/db/models/account.ts';
 import { ApplicationModel } from '../src/db/models/application.ts';
+import { AuditModel } from '../src/db/models/audit.ts';
 import { StaffModel } from '../src/db/models/staff.ts';
 import { sweepExpired } from '../src/db/sweeper.ts';
 import { APPLICANT, Applicant } from './helpers/applicant.ts';
@@ -231,13 +232,18 @@ test.serial('identification images are deleted once the retention period after t
 
 test.serial('staff without the reviewer role are refused every review page on the server, whatever they type', async (t) => {
   const id = await applied('roles@example.com');
-  const pages = ['', `/applications/${id}`, `/applications/${id}/image/front`];
+  const pages = [`/applications/${id}`, `/applications/${id}/image/front`];
   for (const roles of [['admin'], ['helpdesk'], ['auditor'], ['admin', 'helpdesk', 'auditor']] as const) {
     const member = await StaffMember.create(service, 'test-univ', `${roles.join('-')}@test-univ.example`, [...roles]);
     const landed = await member.logIn();
-    t.is(landed.status, 403, `${roles}: the queue`);
-    t.regex(landed.html, /この画面を使う役割（ロール）が割り当てられていません/);
-    for (const page of pages) t.is((await member.get(page)).status, 403, `${roles}: ${page || '/'}`);
+    if (roles.some((role) => role === 'admin' || role === 'auditor')) {
+      t.true(landed.url.endsWith('/staff/audit'), `${roles}: the console opens at the audit log`);
+      t.notRegex(landed.html, /href="[^"]*\/staff">審査/, `${roles}: no link to the review queue`);
+    } else {
+      t.is(landed.status, 403, `${roles}: the queue`);
+      t.regex(landed.html, /この画面を使う役割（ロール）が割り当てられていません/);
+    }
+    for (const page of pages) t.is((await member.get(page)).status, 403, `${roles}: ${page}`);
     // A form of a page they may open (their passkeys) carries the CSRF token a hand-made POST needs.
     const own = await member.get('/passkeys');
     t.is(own.status, 200, `${roles}: their own passkeys page`);
@@ -246,8 +252,57 @@ test.serial('staff without the reviewer role are refused every review page on th
   }
   t.is((await ApplicationModel.findById(id).lean())?.status, 'pending', 'nothing was decided');
   const reviewer = await StaffMember.create(service, 'test-univ', 'also-reviewer@test-univ.example', ['auditor', 'reviewer']);
-  t.is((await reviewer.logIn()).status, 200, 'a reviewer with another role too reviews as before');
+  const queue = await reviewer.logIn();
+  t.is(queue.status, 200, 'a reviewer with another role too reviews as before');
+  t.regex(queue.html, /href="[^"]*\/staff\/audit"/, 'and finds the audit log in the staff bar');
+  t.is((await staff.get('/audit')).status, 403, 'a reviewer alone does not read the audit log');
 });
+
+test.serial(
+  "an auditor reads the university's audit log in Japan time, filters it and downloads it as CSV; another university's entries never show",
+  async (t) => {
+    await AuditModel.create([
+      {
+        at: new Date('2026-04-01T06:09:00Z'),
+        event: 'login.succeeded',
+        tenantId: 'test-univ',
+        accountId: 'acct-in-april',
+        ip: '=HYPERLINK("x")',
+      },
+      { at: new Date(), event: 'login.succeeded', tenantId: 'other-univ', accountId: 'acct-of-another-university' },
+    ]);
+    const auditor = await StaffMember.create(service, 'test-univ', 'log-reader@test-univ.example', ['auditor']);
+    const log = await auditor.logIn();
+    t.regex(log.html, /<h1>監査ログ<\/h1>/);
+    t.regex(log.html, /staff\.totp_enrolled/, "the university's own entries, the auditor's own enrolment among them");
+    t.notRegex(log.html, /acct-of-another-university/);
+
+    const april = await auditor.get('/audit?from=2026/04/01&to=2026-04-01&event=login.');
+    t.regex(april.html, /acct-in-april/);
+    t.regex(april.html, /2026年4月1日 15:09/, 'shown in Japan time');
+    t.notRegex(april.html, /staff\./);
+    const wrong = await auditor.get('/audit?from=2026-02-30');
+    t.is(wrong.status, 400);
+    t.regex(wrong.html, /id="from-error"[^>]*>/);
+    t.regex(wrong.html, /value="2026-02-30"/, 'what was typed is kept');
+
+    const csv = await auditor.browser.get(`${auditor.base}/audit.csv?event=login.&from=2026-04-01&to=2026-04-01`);
+    t.regex(csv.response?.headers.get('content-type') ?? '', /^text\/csv/);
+    t.regex(csv.response?.headers.get('content-disposition') ?? '', /attachment; filename="audit-test-univ\.csv"/);
+    const text = (await csv.response?.text()) ?? '';
+    const [header, row, ...rest] = text
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
+    t.is(header, '"at","event","account","staff","operator","ip","request","detail"');
+    t.is(
+      row,
+      `"2026-04-01T06:09:00.000Z","login.succeeded","acct-in-april","","","'=HYPERLINK(""x"")","",""`,
+      'a formula is written as text',
+    );
+    t.deepEqual(rest, []);
+  },
+);
 
 test.serial('the operator makes a university’s first admin with one CLI command; unknown roles are refused', async (t) => {
   await StaffMember.create(service, 'test-univ', 'first-admin@test-univ.example');

@@ -1,4 +1,6 @@
 import Router from '@koa/router';
+import type { Context, Next } from 'koa';
+import { type Staff, staffRoles } from '../db/models/staff.ts';
 import type { PageDeps } from '../oidc/page-deps.ts';
 import { formPost } from '../security/csrf.ts';
 import { applicationImage, decideApplication, showApplication } from './application-page.ts';
@@ -16,6 +18,13 @@ import { showQueue } from './queue.ts';
 import { checkCode, showCode, signOut } from './second-factor.ts';
 import { checkPassword, showSignIn } from './sign-in.ts';
 import { requireRole, requireStaff } from './staff-session.ts';
+
+/** Where the console opens: the queue for a reviewer, the audit log for an auditor or admin without it. */
+async function consoleHome(ctx: Context, next: Next): Promise<void> {
+  const roles = staffRoles(ctx.state.staff as Staff);
+  if (!roles.includes('reviewer') && (roles.includes('auditor') || roles.includes('admin'))) return go(ctx, '/audit');
+  await next();
+}
 
 /** /t/:tenant/staff: sign-in pages first (open), then the console (an active staff session required). */
 export function staffRoutes(deps: PageDeps): Router {
@@ -41,7 +50,7 @@ export function staffRoutes(deps: PageDeps): Router {
     .post('/passkeys/confirm', staffOnly, formPost(showStaffPasskeys), confirmStaff(deps))
     .post('/passkeys/add', staffOnly, formPost(showStaffPasskeys), saveStaffPasskey(deps))
     .post('/passkeys/:id/remove', staffOnly, formPost(showStaffPasskeys), deleteStaffPasskey(deps))
-    .get('/', staffOnly, passkeyGate, reviewer, showQueue)
+    .get('/', staffOnly, passkeyGate, consoleHome, reviewer, showQueue)
     .get('/applications/:id', staffOnly, passkeyGate, reviewer, (ctx) => showApplication(ctx))
     .get('/applications/:id/image/:side', staffOnly, passkeyGate, reviewer, applicationImage)
     .post('/applications/:id/decide', staffOnly, passkeyGate, reviewer, formPost(showApplication), decideApplication(deps));

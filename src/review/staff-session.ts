@@ -90,7 +90,8 @@ export function requireStaff(config: Config) {
       { _id: found.session._id },
       { $set: { expiresAt: new Date(Date.now() + config.staff.idleMinutes * 60_000) } },
     );
-    ctx.state.staff = found.staff;
+    // Roles as they apply (a record from before roles is a reviewer's), for the checks and the staff bar.
+    ctx.state.staff = { ...found.staff, roles: staffRoles(found.staff) };
     await next();
   };
 }

@@ -1,0 +1,17 @@
+import Router from '@koa/router';
+import type { PageDeps } from '../oidc/page-deps.ts';
+import { passkeyGate } from '../review/passkeys.ts';
+import { requireRole, requireStaff } from '../review/staff-session.ts';
+import { exportAuditLog, showAuditLog } from './audit-log.ts';
+
+/**
+ * The university console (issue 26): /t/:tenant/staff pages beside the review, each behind the staff
+ * sign-in and the roles it needs, checked on the server.
+ */
+export function consoleRoutes({ config }: PageDeps): Router {
+  const staffOnly = requireStaff(config);
+  const auditors = requireRole('auditor', 'admin');
+  return new Router({ prefix: '/staff' })
+    .get('/audit', staffOnly, passkeyGate, auditors, showAuditLog)
+    .get('/audit.csv', staffOnly, passkeyGate, auditors, exportAuditLog);
+}
