@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import type { PageDeps } from '../oidc/page-deps.ts';
 import { passkeyGate } from '../review/passkeys.ts';
 import { requireRole, requireStaff } from '../review/staff-session.ts';
+import { showAccount, showAccountSearch } from './accounts.ts';
 import { exportAuditLog, showAuditLog } from './audit-log.ts';
 
 /**
@@ -11,7 +12,10 @@ import { exportAuditLog, showAuditLog } from './audit-log.ts';
 export function consoleRoutes({ config }: PageDeps): Router {
   const staffOnly = requireStaff(config);
   const auditors = requireRole('auditor', 'admin');
+  const helpdesk = requireRole('helpdesk', 'admin');
   return new Router({ prefix: '/staff' })
     .get('/audit', staffOnly, passkeyGate, auditors, showAuditLog)
-    .get('/audit.csv', staffOnly, passkeyGate, auditors, exportAuditLog);
+    .get('/audit.csv', staffOnly, passkeyGate, auditors, exportAuditLog)
+    .get('/accounts', staffOnly, passkeyGate, helpdesk, showAccountSearch)
+    .get('/accounts/:id', staffOnly, passkeyGate, helpdesk, showAccount);
 }

@@ -57,6 +57,16 @@ export function findGraduates(tenantId: string, anyOf: Filter[], limit: number):
   return AccountModel.find({ tenantId, kind: 'graduate', $or: anyOf }, WITHOUT_SECRETS).limit(limit).lean<Account[]>().exec();
 }
 
+/** Accounts of the university matching any of `anyOf` (graduates and students), without secrets (the helpdesk's search). */
+export function findAccounts(tenantId: string, anyOf: Filter[], limit: number): Promise<Account[]> {
+  return AccountModel.find({ tenantId, $or: anyOf }, WITHOUT_SECRETS).sort({ email: 1 }).limit(limit).lean<Account[]>().exec();
+}
+
+/** One account of the university, without secrets (a staff page). */
+export function accountForStaff(tenantId: string, id: string): Promise<Account | null> {
+  return AccountModel.findOne({ tenantId, _id: id }, WITHOUT_SECRETS).lean<Account>().exec();
+}
+
 /** The addresses of other accounts of the university that already hold this student ID. */
 export function otherHoldersOf(tenantId: string, studentId: string, except: Id): Promise<Account[]> {
   return AccountModel.find({ tenantId, 'studentIds.number': studentId, _id: { $ne: except } }, { email: 1 })

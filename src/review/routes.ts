@@ -19,10 +19,12 @@ import { checkCode, showCode, signOut } from './second-factor.ts';
 import { checkPassword, showSignIn } from './sign-in.ts';
 import { requireRole, requireStaff } from './staff-session.ts';
 
-/** Where the console opens: the queue for a reviewer, the audit log for an auditor or admin without it. */
+/** Where the console opens: the queue for a reviewer; else the account search (helpdesk, admin) or the audit log (auditor). */
 async function consoleHome(ctx: Context, next: Next): Promise<void> {
   const roles = staffRoles(ctx.state.staff as Staff);
-  if (!roles.includes('reviewer') && (roles.includes('auditor') || roles.includes('admin'))) return go(ctx, '/audit');
+  if (roles.includes('reviewer')) return next();
+  if (roles.includes('helpdesk') || roles.includes('admin')) return go(ctx, '/accounts');
+  if (roles.includes('auditor')) return go(ctx, '/audit');
   await next();
 }
 
