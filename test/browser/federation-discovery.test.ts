@@ -42,6 +42,7 @@ test.before(async () => {
   server.publish(signedAggregate([campus, ...memberIdps(40, idp.certificate)], federation));
   await addFederation({ id: 'gakunin', source: server.url, certificates: [federation.certificate] });
   await refreshFederation('gakunin', { memoryMb: 384, logger: createLogger('silent'), force: true });
+  await suite.ready;
   await trustFederation({ tenantId: 'test-univ', federationId: 'gakunin', all: true, entityAttributes: [CATEGORY] });
   ssp.registerSp('test-univ', await (await fetch(`${suite.service.issuer}/t/test-univ/saml/metadata`)).text());
 });

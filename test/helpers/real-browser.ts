@@ -115,6 +115,11 @@ export interface BrowserSuite {
   landing: Awaited<ReturnType<typeof landingPage>>;
   /** The university's sign-in, when the suite has students (`saml`). */
   ssp?: SimpleSamlPhp;
+  /**
+   * Settled once the suite's set-up is done: a test file's own before hook awaits it before it uses
+   * the university (ava runs before hooks at the same time).
+   */
+  ready: Promise<void>;
 }
 
 /**
@@ -133,7 +138,20 @@ export function browserSuite(
   } = {},
 ): BrowserSuite {
   const suite = {} as BrowserSuite;
+  const { promise, resolve, reject } = Promise.withResolvers<void>();
+  suite.ready = promise;
+  // A failed set-up is reported by its own hook; the rejection only releases hooks that wait for it.
+  promise.catch(() => {});
   test.before(async () => {
+    try {
+      await setUp();
+      resolve();
+    } catch (error) {
+      reject(error);
+      throw error;
+    }
+  });
+  async function setUp() {
     // WebAuthn wants a host name, not an address: "localhost" is a secure context and a valid RP id.
     const port = options.localhost ? await freePort() : 0;
     const where = options.localhost ? { port, issuer: `http://localhost:${port}` } : {};
@@ -153,7 +171,7 @@ export function browserSuite(
     });
     suite.rp = await relyingParty(suite.service.issuer, client.clientId, client.clientSecret);
     suite.browser = await launchChromium();
-  });
+  }
   test.after.always(async () => {
     await suite.browser?.close();
     await suite.landing?.close();
