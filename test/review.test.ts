@@ -6,6 +6,7 @@ import { ApplicationModel } from '../src/db/models/application.ts';
 import { AuditModel } from '../src/db/models/audit.ts';
 import { StaffModel } from '../src/db/models/staff.ts';
 import { sweepExpired } from '../src/db/sweeper.ts';
+import { formatDateTime } from '../src/i18n/index.ts';
 import { APPLICANT, Applicant } from './helpers/applicant.ts';
 import { formAction, inputValue } from './helpers/browser.ts';
 import { relyingParty, startLogin, submitGraduateLogin } from './helpers/relying-party.ts';
@@ -213,6 +214,15 @@ test.serial(
     t.is((await ApplicationModel.findById(second).lean())?.status, 'rejected');
   },
 );
+
+test.serial('the queue and the review history show times in Japan time, as the reviewer reads them', async (t) => {
+  const id = await applied('japan-time@example.com');
+  const submitted = (await ApplicationModel.findById(id).lean())?.submittedAt as Date;
+  t.true((await staff.get('')).html.includes(formatDateTime(submitted, 'ja')), 'the queue: the time the applicant sent it');
+  await staff.decide(id, { action: 'reject', reason: '重複した申請です。' });
+  const decided = (await ApplicationModel.findById(id).lean())?.decisions?.at(-1)?.at as Date;
+  t.true((await staff.get(`/applications/${id}`)).html.includes(formatDateTime(decided, 'ja')), 'the history: the decision');
+});
 
 test.serial('identification images are deleted once the retention period after the decision has passed', async (t) => {
   const id = await applied('retention@example.com');
