@@ -1,9 +1,8 @@
 import { createHash, type Hash } from 'node:crypto';
-import { XMLSerializer } from '@xmldom/xmldom';
+import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
 import { type SaxesOptions, SaxesParser, type SaxesTagNS } from 'saxes';
 import { messageOf } from '../../errors.ts';
 import { METADATA_NS } from '../namespaces.ts';
-import { parseSafely } from '../xml-hazard.ts';
 import { xmlText } from '../xml-text.ts';
 import { AggregateRefusal } from './aggregate-refusal.ts';
 import { type FederationIdp, idpOfEntity } from './entities.ts';
@@ -76,10 +75,12 @@ function parseSpan(span: string, scopes: Array<Record<string, string>>): Element
   const declarations = Object.entries(inScope)
     .map(([prefix, uri]) => (prefix ? ` xmlns:${prefix}="${xmlText(uri)}"` : ` xmlns="${xmlText(uri)}"`))
     .join('');
-  const wrapper = parseSafely(
+  const fail = (message: string) => {
+    throw new AggregateRefusal('malformed', `not well-formed XML: ${message}`);
+  };
+  const wrapper = new DOMParser({ errorHandler: { warning: () => {}, error: fail, fatalError: fail } }).parseFromString(
     `<wrapper${declarations}>${span}</wrapper>`,
-    { comments: true },
-    (detail) => new AggregateRefusal('malformed', detail),
+    'text/xml',
   ).documentElement as unknown as Element;
   return Array.from(wrapper.childNodes).find((node) => node.nodeType === 1) as Element;
 }
