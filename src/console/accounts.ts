@@ -7,20 +7,13 @@ import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { formatDateTime } from '../i18n/index.ts';
 import { base } from '../review/context.ts';
+import { typedDay } from '../text/typed-date.ts';
 
 const RESULTS = 50;
 const SCRIPTS = ['kanji', 'kana', 'roman'] as const;
 
 /** Hiragana as katakana (the kana name is stored in katakana; people type either). */
 const katakana = (text: string) => text.replace(/[\u3041-\u3096]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0x60));
-
-/** A birth date as people type it (1995/04/01, 1995-4-1, 19950401, full-width digits), as YYYY-MM-DD. */
-function typedDate(text: string): string | undefined {
-  const parts = text.match(/^(\d{4})[/.-]?(\d{1,2})[/.-]?(\d{1,2})$/);
-  if (!parts || (!/[/.-]/.test(text) && text.length !== 8)) return undefined;
-  const [, year, month, day] = parts as [string, string, string, string];
-  return `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
-}
 
 /** One name condition for each script: the kana one in katakana, the roman one in any case. */
 function nameConditions(family: string, given: string | undefined): Array<Record<string, unknown>> {
@@ -45,7 +38,7 @@ export function accountSearch(typed: string): Array<Record<string, unknown>> | u
     { email: { $regex: `^${escapeRegex(text.toLowerCase())}` } },
     { 'studentIds.number': text },
   ];
-  const date = typedDate(text.replace(/\s/g, ''));
+  const date = typedDay(text);
   if (date) anyOf.push({ birthdate: date });
   const words = text.split(/\s+/);
   if (words.length === 2) anyOf.push(...nameConditions(words[0] as string, words[1]));

@@ -1,10 +1,10 @@
 import type { Context } from 'koa';
-import { type AuditEntry, AuditModel } from '../db/models/audit.ts';
-import { escapeRegex } from '../db/regex.ts';
+import { type AuditQuery, auditSubject, readAudit } from '../db/audit.ts';
 import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { formatDateTime, type Message, message } from '../i18n/index.ts';
 import { base } from '../review/context.ts';
+import { typedDay } from '../text/typed-date.ts';
 
 /** Entries a page shows; an export holds up to EXPORT_LIMIT. */
 const PAGE_LIMIT = 100;
@@ -12,52 +12,47 @@ const EXPORT_LIMIT = 10_000;
 const FILTERS = ['event', 'account', 'staff', 'request', 'from', 'to'] as const;
 type Filters = Record<(typeof FILTERS)[number], string>;
 
-/** A day as typed in the filter (YYYY-MM-DD), as the instant it begins in Japan; undefined when it is not one. */
+/** A day as typed in the filter (2026/04/01, 2026-04-01, …), as the instant it begins in Japan (or the next day's). */
 function japanDay(typed: string, next = false): Date | undefined {
-  const day = typed.normalize('NFKC').trim().replaceAll('/', '-');
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return undefined;
+  const day = typedDay(typed);
+  if (!day) return undefined;
   const start = new Date(`${day}T00:00:00+09:00`);
-  if (Number.isNaN(start.getTime()) || !new Date(`${day}T00:00:00Z`).toISOString().startsWith(day)) return undefined;
   return next ? new Date(start.getTime() + 86_400_000) : start;
 }
 
 /** The query of the filters, on the university's own entries only; the messages of the filters that are wrong. */
-function readFilters(ctx: Context): { filters: Filters; query: Record<string, unknown>; errors: Record<string, Message> } {
+function readFilters(ctx: Context): { filters: Filters; query: AuditQuery; errors: Record<string, Message> } {
   const filters = Object.fromEntries(
     FILTERS.map((name) => [name, typeof ctx.query[name] === 'string' ? (ctx.query[name] as string).trim().slice(0, 200) : '']),
   ) as Filters;
-  const query: Record<string, unknown> = { tenantId: tenantOf(ctx)._id };
   const errors: Record<string, Message> = {};
-  if (filters.event) query.event = { $regex: `^${escapeRegex(filters.event)}` };
-  if (filters.account) query.accountId = filters.account;
-  if (filters.staff) query.staffId = filters.staff;
-  if (filters.request) query.requestId = filters.request;
-  const at: Record<string, Date> = {};
-  for (const [name, bound, next] of [
-    ['from', '$gte', false],
-    ['to', '$lt', true],
-  ] as const) {
-    if (!filters[name]) continue;
-    const day = japanDay(filters[name], next);
-    if (day) at[bound] = day;
-    else errors[name] = message('form.date', { field: message(`console.audit.${name}`) });
-  }
-  if (Object.keys(at).length) query.at = at;
+  const day = (name: 'from' | 'to') => {
+    if (!filters[name]) return undefined;
+    const at = japanDay(filters[name], name === 'to');
+    if (!at) errors[name] = message('form.date', { field: message(`console.audit.${name}`) });
+    return at;
+  };
+  const query: AuditQuery = {
+    tenantId: tenantOf(ctx)._id,
+    eventPrefix: filters.event,
+    accountId: filters.account,
+    staffId: filters.staff,
+    requestId: filters.request,
+    from: day('from'),
+    until: day('to'),
+  };
   return { filters, query, errors };
 }
-
-const who = (e: AuditEntry) =>
-  e.accountId ? `account:${e.accountId}` : e.staffId ? `staff:${e.staffId}` : e.operator ? `operator:${e.operator}` : '';
 
 /** GET /t/:tenant/staff/audit: the university's audit log, newest first, filtered (auditors and admins). */
 export async function showAuditLog(ctx: Context): Promise<void> {
   const { filters, query, errors } = readFilters(ctx);
-  const found = Object.keys(errors).length ? [] : await AuditModel.find(query).sort({ at: -1 }).limit(PAGE_LIMIT).lean();
+  const found = Object.keys(errors).length ? [] : await readAudit(query, PAGE_LIMIT);
   const lang = ctx.state.lang;
   const entries = found.map((e) => ({
     at: formatDateTime(e.at, lang),
     event: e.event,
-    who: who(e),
+    who: auditSubject(e),
     ip: e.ip ?? '',
     request: e.requestId ?? '',
     detail: e.detail ? JSON.stringify(e.detail) : '',
@@ -78,7 +73,7 @@ const cell = (value: string) => `"${(/^[=+\-@\t\r]/.test(value) ? `'${value}` : 
 export async function exportAuditLog(ctx: Context): Promise<void> {
   const { query, errors } = readFilters(ctx);
   if (Object.keys(errors).length) return showAuditLog(ctx);
-  const found = await AuditModel.find(query).sort({ at: -1 }).limit(EXPORT_LIMIT).lean();
+  const found = await readAudit(query, EXPORT_LIMIT);
   const header = ['at', 'event', 'account', 'staff', 'operator', 'ip', 'request', 'detail'];
   const rows = found.map((e) => [
     e.at.toISOString(),

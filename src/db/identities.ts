@@ -52,14 +52,16 @@ export function listAccounts(tenantId: string): Promise<Account[]> {
   return AccountModel.find({ tenantId }, WITHOUT_SECRETS).sort({ email: 1 }).lean<Account[]>().exec();
 }
 
-/** Graduates of the university matching any of `anyOf`, without secrets (a reviewer's search). */
-export function findGraduates(tenantId: string, anyOf: Filter[], limit: number): Promise<Account[]> {
-  return AccountModel.find({ tenantId, kind: 'graduate', $or: anyOf }, WITHOUT_SECRETS).limit(limit).lean<Account[]>().exec();
-}
-
-/** Accounts of the university matching any of `anyOf` (graduates and students), without secrets (the helpdesk's search). */
-export function findAccounts(tenantId: string, anyOf: Filter[], limit: number): Promise<Account[]> {
-  return AccountModel.find({ tenantId, $or: anyOf }, WITHOUT_SECRETS).sort({ email: 1 }).limit(limit).lean<Account[]>().exec();
+/**
+ * Accounts of the university matching any of `anyOf` (and `filter`: a reviewer's search takes graduates
+ * only), in address order, without secrets (a staff member's search).
+ */
+export function findAccounts(tenantId: string, anyOf: Filter[], limit: number, filter: Filter = {}): Promise<Account[]> {
+  return AccountModel.find({ ...filter, tenantId, $or: anyOf }, WITHOUT_SECRETS)
+    .sort({ email: 1 })
+    .limit(limit)
+    .lean<Account[]>()
+    .exec();
 }
 
 /** One account of the university, without secrets (a staff page). */

@@ -2,6 +2,7 @@ import type { TFunction } from 'i18next';
 import { type CatalogueEntry, catalogueLabel, type Tenant } from '../db/models/tenant.ts';
 import { type FieldErrors, message } from '../i18n/index.ts';
 import { nameFits } from '../text/names.ts';
+import { typedDay, typedMonth } from '../text/typed-date.ts';
 
 export type FieldKind =
   | 'name'
@@ -96,26 +97,6 @@ const unprintable = (value: string, multiline: boolean) => UNPRINTABLE.test(mult
 /** The longest value an item takes (the remark is a textarea). */
 export const maxLength = (field: FieldDef) => (field.kind === 'textarea' ? 1000 : 100);
 
-/**
- * A date as people type it (the manuals write 1990/09/09 and 2015/03; also 1990-09-09, 19900909,
- * full-width digits) as YYYY-MM-DD, or YYYY-MM with `month`; undefined when it is not one.
- */
-function isoDate(typed: string, month = false): string | undefined {
-  const text = typed.normalize('NFKC').replace(/\s/g, '');
-  const parts = text.match(month ? /^(\d{4})[/.-]?(\d{1,2})$/ : /^(\d{4})[/.-]?(\d{1,2})[/.-]?(\d{1,2})$/);
-  if (!parts) return undefined;
-  const [, year, mm, dd] = parts;
-  if (!month && !/[/.-]/.test(text) && text.length !== 8) return undefined;
-  const pad = (n: string | undefined) => (n as string).padStart(2, '0');
-  const iso = month ? `${year}-${pad(mm)}` : `${year}-${pad(mm)}-${pad(dd)}`;
-  return month && !/^\d{4}-(0[1-9]|1[0-2])$/.test(iso) ? undefined : iso;
-}
-
-function validDate(value: string): boolean {
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
-}
-
 /** Normalises one value (trims, folds spaces, formats postal codes); returns the message key if wrong. */
 function check(field: FieldDef, raw: string, catalogue: CatalogueEntry[]): { value: string; error?: string } {
   if (unprintable(raw, field.kind === 'textarea')) return { value: raw, error: 'characters' };
@@ -130,12 +111,12 @@ function check(field: FieldDef, raw: string, catalogue: CatalogueEntry[]): { val
     case 'roman':
       return { value, error: nameFits(field.kind, value) ? undefined : field.kind };
     case 'date': {
-      const date = isoDate(value);
-      const ok = date !== undefined && validDate(date) && date >= '1900-01-01' && new Date(date) <= now;
+      const date = typedDay(value);
+      const ok = date !== undefined && date >= '1900-01-01' && new Date(date) <= now;
       return ok ? { value: date } : { value, error: 'date' };
     }
     case 'month': {
-      const month = isoDate(value, true);
+      const month = typedMonth(value);
       const ok = month !== undefined && month >= '1900-01' && Number(month.slice(0, 4)) <= now.getUTCFullYear() + 1;
       return ok ? { value: month } : { value, error: 'month' };
     }

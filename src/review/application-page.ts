@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import mongoose from 'mongoose';
-import { type Account, findAccount, findGraduates, otherHoldersOf } from '../db/identities.ts';
+import { type Account, findAccount, findAccounts, otherHoldersOf } from '../db/identities.ts';
 import { type Application, ApplicationModel, imageBytes } from '../db/models/application.ts';
 import { escapeRegex } from '../db/regex.ts';
 import { formField } from '../http/form.ts';
@@ -21,7 +21,7 @@ function searchAccounts(tenantId: string, query: string) {
   for (const script of ['kanji', 'kana', 'roman']) {
     or.push({ [`name.${script}.family`]: pattern }, { [`name.${script}.given`]: pattern });
   }
-  return findGraduates(tenantId, or, 20);
+  return findAccounts(tenantId, or, 20, { kind: 'graduate' });
 }
 
 /** The application of the URL, of the staff member's own university only (another's is simply not found). */

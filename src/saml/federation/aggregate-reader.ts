@@ -1,8 +1,9 @@
 import { createHash, type Hash } from 'node:crypto';
-import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
+import { XMLSerializer } from '@xmldom/xmldom';
 import { type SaxesOptions, SaxesParser, type SaxesTagNS } from 'saxes';
 import { messageOf } from '../../errors.ts';
 import { METADATA_NS } from '../namespaces.ts';
+import { parseSafely } from '../xml-hazard.ts';
 import { xmlText } from '../xml-text.ts';
 import { AggregateRefusal } from './aggregate-refusal.ts';
 import { type FederationIdp, idpOfEntity } from './entities.ts';
@@ -75,12 +76,10 @@ function parseSpan(span: string, scopes: Array<Record<string, string>>): Element
   const declarations = Object.entries(inScope)
     .map(([prefix, uri]) => (prefix ? ` xmlns:${prefix}="${xmlText(uri)}"` : ` xmlns="${xmlText(uri)}"`))
     .join('');
-  const fail = (message: string) => {
-    throw new AggregateRefusal('malformed', `not well-formed XML: ${message}`);
-  };
-  const wrapper = new DOMParser({ errorHandler: { warning: () => {}, error: fail, fatalError: fail } }).parseFromString(
+  const wrapper = parseSafely(
     `<wrapper${declarations}>${span}</wrapper>`,
-    'text/xml',
+    { comments: true },
+    (detail) => new AggregateRefusal('malformed', detail),
   ).documentElement as unknown as Element;
   return Array.from(wrapper.childNodes).find((node) => node.nodeType === 1) as Element;
 }

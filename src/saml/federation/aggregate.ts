@@ -4,7 +4,7 @@ import { messageOf } from '../../errors.ts';
 import { METADATA_NS } from '../namespaces.ts';
 import { DIGEST_METHODS, type ReadAggregate, readAggregate } from './aggregate-reader.ts';
 import { AggregateRefusal } from './aggregate-refusal.ts';
-import type { FederationIdp } from './entities.ts';
+import { childrenNS, type FederationIdp } from './entities.ts';
 import { schemaErrors } from './schema.ts';
 
 const DS = METADATA_NS.ds;
@@ -33,10 +33,7 @@ export interface VerifiedAggregate {
 /** What verifyAggregate says of an aggregate whose IdPs it handed on as it read them. */
 export type AggregateSummary = Omit<VerifiedAggregate, 'idps'>;
 
-const children = (parent: Element | undefined, local: string) =>
-  Array.from(parent?.childNodes ?? []).filter(
-    (node): node is Element => (node as Element).namespaceURI === DS && (node as Element).localName === local,
-  );
+const children = (parent: Element | undefined, local: string) => (parent ? childrenNS(parent, DS, local) : []);
 const algorithm = (parent: Element | undefined, local: string) => children(parent, local)[0]?.getAttribute('Algorithm') ?? '';
 const base64 = (element: Element | undefined) => (element?.textContent ?? '').replace(/\s+/g, '');
 const refuse = (detail: string) => new AggregateRefusal('signature', detail);

@@ -30,7 +30,8 @@ export interface FederationIdp {
 
 export const entityKey = (entityId: string) => createHash('sha256').update(entityId).digest('hex').slice(0, 16);
 
-const childrenNS = (parent: Element, ns: string, name: string) =>
+/** The child elements of `parent` named `name` in namespace `ns`. */
+export const childrenNS = (parent: Element, ns: string, name: string) =>
   Array.from(parent.childNodes).filter(
     (node): node is Element => (node as Element).namespaceURI === ns && (node as Element).localName === name,
   );
