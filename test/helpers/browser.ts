@@ -15,6 +15,9 @@ export class Browser {
       ...init,
       redirect: 'manual',
       headers: { ...this.headers, ...(init.headers as Record<string, string>), ...(cookie ? { cookie } : {}) },
+    }).catch((error: Error) => {
+      // undici says only "fetch failed"; what failed is in its cause.
+      throw new Error(`${init.method ?? 'GET'} ${url}: ${error.message} (${String(error.cause)})`, { cause: error });
     });
     for (const setCookie of response.headers.getSetCookie()) await this.jar.setCookie(setCookie, url);
     return response;
