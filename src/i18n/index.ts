@@ -21,6 +21,19 @@ await i18n.init({
   returnNull: false,
 });
 
+/**
+ * Strings that live beside the code that uses them (a login strategy's), as the namespace `ns`:
+ * their keys read `ns:key`, so a key says which folder holds it. Both languages, always.
+ */
+export function registerStrings(ns: string, strings: Record<Lang, object>): void {
+  for (const lang of LANGUAGES) i18n.addResourceBundle(lang, ns, strings[lang]);
+}
+
+/** Every string table by language and namespace (`translation` is src/i18n/locales/): for the parity test. */
+export function stringTables(): Record<Lang, Record<string, object>> {
+  return i18n.store.data as Record<Lang, Record<string, object>>;
+}
+
 export function translator(lang: Lang): TFunction {
   return i18n.getFixedT(lang);
 }

@@ -1,17 +1,16 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { formField, mailAddressField } from '../../../http/form.ts';
-import { registerView } from '../../../http/views.ts';
 import { type FieldErrors, message } from '../../../i18n/index.ts';
 import { ACR } from '../../../oidc/acr.ts';
 import type { PageDeps } from '../../../oidc/page-deps.ts';
 import { type FormAgain, formPost } from '../../../security/csrf.ts';
 import type { LoginFlow, LoginStrategy } from '../../contract.ts';
 import { interactionAt } from '../../interaction-context.ts';
+import { strategyFolder } from '../../strategy-folder.ts';
 import { authenticateGraduate } from './authenticate.ts';
 
-// This strategy's part of the login page, beside it (views/login.eta includes it as @login-graduate-password).
-registerView('login-graduate-password', new URL('./view.eta', import.meta.url));
+strategyFolder('graduate-password', import.meta.url);
 
 /** Requirement G2: a graduate's mail address, password and second password (the initial password on the first login). */
 export const graduatePassword: LoginStrategy = {

@@ -4,16 +4,15 @@ import type { Context } from 'koa';
 import { authenticationOptions, credentialJson, verifyPasskey, webAuthnSite } from '../../../credentials/passkeys.ts';
 import { findAccount } from '../../../db/identities.ts';
 import { formField } from '../../../http/form.ts';
-import { registerView } from '../../../http/views.ts';
 import { message } from '../../../i18n/index.ts';
 import { ACR } from '../../../oidc/acr.ts';
 import type { PageDeps } from '../../../oidc/page-deps.ts';
 import { type FormAgain, formPost } from '../../../security/csrf.ts';
 import type { LoginFlow, LoginStrategy } from '../../contract.ts';
 import { type InteractionContext, interactionAt } from '../../interaction-context.ts';
+import { strategyFolder } from '../../strategy-folder.ts';
 
-// This strategy's part of the login page, beside it (views/login.eta includes it as @login-passkey).
-registerView('login-passkey', new URL('./view.eta', import.meta.url));
+strategyFolder('passkey', import.meta.url);
 
 const offered = (interaction: InteractionContext) =>
   interaction.tenant.passkeys !== 'off' && interaction.tenant.loginMethods?.graduate !== false;

@@ -1,18 +1,18 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Tenant } from '../../../db/models/tenant.ts';
-import { registerView, render } from '../../../http/views.ts';
+import { render } from '../../../http/views.ts';
 import { ACR } from '../../../oidc/acr.ts';
 import type { PageDeps } from '../../../oidc/page-deps.ts';
 import { sendAuthnRequest } from '../../../saml/authn-request.ts';
 import { findStudentIdp, type IdpChoice, idpChoices } from '../../../saml/idps.ts';
 import type { LoginStrategy } from '../../contract.ts';
 import { interactionAt } from '../../interaction-context.ts';
+import { strategyFolder } from '../../strategy-folder.ts';
 import { samlRoutes } from './acs.ts';
 import { INLINE_CHOICES, listed, rememberChoice, rememberedChoice, searchChoices } from './discovery.ts';
 
-// This strategy's part of the login page, beside it (views/login.eta includes it as @login-student-saml).
-registerView('login-student-saml', new URL('./view.eta', import.meta.url));
+strategyFolder('student-saml', import.meta.url, ['discovery', 'idp-name']);
 
 /** The acr a student's login here earns once its required actions are done (for acr_values). */
 function offeredAcr(tenant: Tenant): string {
@@ -63,7 +63,7 @@ export const studentSaml: LoginStrategy = {
       const q = String(ctx.query.q ?? '').slice(0, 200);
       const { shown, total } = searchChoices(idps, q);
       const remembered = q ? undefined : rememberedChoice(ctx, interaction.tenantId, idps);
-      render(ctx, 'saml-discovery', {
+      render(ctx, '@login-student-saml-discovery', {
         uid: interaction.uid,
         branding: interaction.branding,
         q,
