@@ -1,13 +1,17 @@
 import type { Context } from 'koa';
 import mongoose from 'mongoose';
+import { listPasskeys } from '../credentials/passkeys.ts';
+import { readAudit } from '../db/audit.ts';
 import { accountForStaff, findAccounts } from '../db/identities.ts';
-import { AuditModel } from '../db/models/audit.ts';
+import { findClient } from '../db/lookups.ts';
 import { escapeRegex } from '../db/regex.ts';
 import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
-import { formatDateTime } from '../i18n/index.ts';
+import { formatDateTime, type Lang } from '../i18n/index.ts';
+import { accountSessions } from '../oidc/sessions.ts';
 import { base } from '../review/context.ts';
 import { typedDay } from '../text/typed-date.ts';
+import { ACCOUNT_ACTIONS } from './account-actions.ts';
 
 const RESULTS = 50;
 const SCRIPTS = ['kanji', 'kana', 'roman'] as const;
@@ -68,19 +72,57 @@ export async function showAccountSearch(ctx: Context): Promise<void> {
   });
 }
 
-/** GET /t/:tenant/staff/accounts/:id: one account as the helpdesk sees it — never a secret — with its recent audit entries. */
-export async function showAccount(ctx: Context): Promise<void> {
-  const tenantId = tenantOf(ctx)._id;
+/** The live sessions of an account as the helpdesk sees them: device, times and relying parties, no ids. */
+async function sessionsOf(accountId: string, lang: Lang) {
+  const sessions = await accountSessions(accountId, true);
+  return Promise.all(
+    sessions.map(async ({ record, payload }) => ({
+      device: record.device || '—',
+      began: payload.loginTs ? formatDateTime(payload.loginTs * 1000, lang) : '—',
+      lastUsed: record.seenAt ? formatDateTime(record.seenAt, lang) : '—',
+      clients: (await Promise.all(Object.keys(payload.authorizations ?? {}).map((id) => findClient(id))))
+        .filter((client) => client !== undefined)
+        .map((client) => client.name),
+    })),
+  );
+}
+
+/**
+ * GET /t/:tenant/staff/accounts/:id: one account as the helpdesk sees it — never a secret — with its
+ * sessions, passkeys (names), recent audit entries and the actions it allows; `extra` is what a
+ * refused action left (src/console/account-actions.ts).
+ */
+export async function showAccount(ctx: Context, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
+  const tenant = tenantOf(ctx);
   const id = ctx.params.id ?? '';
-  const account = mongoose.isValidObjectId(id) ? await accountForStaff(tenantId, id) : null;
+  const account = mongoose.isValidObjectId(id) ? await accountForStaff(tenant._id, id) : null;
   if (!account) return ctx.throw(404);
-  const recent = await AuditModel.find({ tenantId, accountId: id }).sort({ at: -1 }).limit(20).lean();
   const lang = ctx.state.lang;
-  render(ctx, 'console-account', {
-    base: base(ctx),
-    staff: ctx.state.staff,
-    account,
-    lastLogin: account.lastLoginAt ? formatDateTime(account.lastLoginAt, lang) : '',
-    recent: recent.map((e) => ({ at: formatDateTime(e.at, lang), event: e.event, ip: e.ip ?? '' })),
-  });
+  const [recent, sessions, passkeys] = await Promise.all([
+    readAudit({ tenantId: tenant._id, accountId: id }, 20),
+    sessionsOf(id, lang),
+    listPasskeys(id),
+  ]);
+  const done = typeof ctx.query.done === 'string' && Object.hasOwn(ACCOUNT_ACTIONS, ctx.query.done) ? ctx.query.done : '';
+  render(
+    ctx,
+    'console-account',
+    {
+      base: base(ctx),
+      staff: ctx.state.staff,
+      account,
+      lastLogin: account.lastLoginAt ? formatDateTime(account.lastLoginAt, lang) : '',
+      disabledAt: account.disabledAt ? formatDateTime(account.disabledAt, lang) : '',
+      sessions,
+      passkeys: passkeys.map((p) => ({ name: p.name, created: formatDateTime(p.createdAt, lang) })),
+      recent: recent.map((e) => ({ at: formatDateTime(e.at, lang), event: e.event, ip: e.ip ?? '' })),
+      actions: Object.keys(ACCOUNT_ACTIONS).filter((name) => ACCOUNT_ACTIONS[name]?.offered(account, tenant)),
+      done,
+      action: '',
+      values: {},
+      errors: {},
+      ...extra,
+    },
+    status,
+  );
 }

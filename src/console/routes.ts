@@ -2,6 +2,8 @@ import Router from '@koa/router';
 import type { PageDeps } from '../oidc/page-deps.ts';
 import { passkeyGate } from '../review/passkeys.ts';
 import { requireRole, requireStaff } from '../review/staff-session.ts';
+import { formPost } from '../security/csrf.ts';
+import { accountAction } from './account-actions.ts';
 import { showAccount, showAccountSearch } from './accounts.ts';
 import { exportAuditLog, showAuditLog } from './audit-log.ts';
 
@@ -9,7 +11,8 @@ import { exportAuditLog, showAuditLog } from './audit-log.ts';
  * The university console (issue 26): /t/:tenant/staff pages beside the review, each behind the staff
  * sign-in and the roles it needs, checked on the server.
  */
-export function consoleRoutes({ config }: PageDeps): Router {
+export function consoleRoutes(deps: PageDeps): Router {
+  const { config } = deps;
   const staffOnly = requireStaff(config);
   const auditors = requireRole('auditor', 'admin');
   const helpdesk = requireRole('helpdesk', 'admin');
@@ -17,5 +20,13 @@ export function consoleRoutes({ config }: PageDeps): Router {
     .get('/audit', staffOnly, passkeyGate, auditors, showAuditLog)
     .get('/audit.csv', staffOnly, passkeyGate, auditors, exportAuditLog)
     .get('/accounts', staffOnly, passkeyGate, helpdesk, showAccountSearch)
-    .get('/accounts/:id', staffOnly, passkeyGate, helpdesk, showAccount);
+    .get('/accounts/:id', staffOnly, passkeyGate, helpdesk, (ctx) => showAccount(ctx))
+    .post(
+      '/accounts/:id/actions/:action',
+      staffOnly,
+      passkeyGate,
+      helpdesk,
+      formPost(showAccount),
+      accountAction(deps, showAccount),
+    );
 }

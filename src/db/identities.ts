@@ -81,6 +81,38 @@ export function accountsOfIdpSession(tenantId: string, idpId: string, nameId: st
   return AccountModel.find({ tenantId, 'samlSession.idpId': idpId, 'samlSession.nameId': nameId }).lean<Account[]>().exec();
 }
 
+/** Whether the account may be used: not stopped by its university (issue 26). */
+export const isDisabled = (account: Pick<Account, 'disabledAt'>): boolean => Boolean(account.disabledAt);
+
+/** Stops the account (`reason` given by a staff member) or, with `reason` undefined, lets it be used again; false when nothing changed. */
+export async function setDisabled(tenantId: string, id: Id, reason: string | undefined): Promise<boolean> {
+  const change =
+    reason === undefined
+      ? { $unset: { disabledAt: 1, disabledReason: 1 } }
+      : { $set: { disabledAt: new Date(), disabledReason: reason } };
+  const { modifiedCount } = await AccountModel.updateOne(
+    { tenantId, _id: id, disabledAt: { $exists: reason === undefined } },
+    change,
+  );
+  return modifiedCount > 0;
+}
+
+/**
+ * Takes a student ID off the account as it was read (`updatedAt`: nobody changed it since, so the
+ * IDs written back are the ones seen less this one): on FerretDB 1.24 neither a $pull by condition
+ * nor a $set with the array's field in the filter changed anything (tried). False when it did not
+ * hold it or changed meanwhile.
+ */
+export async function unlinkStudentId(account: Account, number: string): Promise<boolean> {
+  const { tenantId, _id, updatedAt, studentIds } = account;
+  if (!studentIds.some((id) => id.number === number)) return false;
+  const { modifiedCount } = await AccountModel.updateOne(
+    { tenantId, _id, updatedAt },
+    { $set: { studentIds: studentIds.filter((id) => id.number !== number) } },
+  );
+  return modifiedCount > 0;
+}
+
 /** Creates an account; the unique (tenant, mail) index refuses a taken address. */
 export async function createAccount(doc: Filter & { tenantId: string; email: string }) {
   return AccountModel.create(doc);

@@ -3,7 +3,8 @@
 import { createHash } from 'node:crypto';
 import type { Context } from 'koa';
 import { audit } from '../db/audit.ts';
-import { type Account, recordSignIn } from '../db/identities.ts';
+import { type Account, isDisabled, recordSignIn } from '../db/identities.ts';
+import { ServiceError } from '../errors.ts';
 import { setCookie } from '../http/cookies.ts';
 import { seeOther } from '../http/redirect.ts';
 import { describeBrowser } from '../http/user-agent.ts';
@@ -121,6 +122,15 @@ export function loginFlow({ provider, config, logger, guesses }: PageDeps): Logi
   const keep = (uid: string, account: Account, strategy: LoginStrategy, methods: Method[]) =>
     keepPendingLogin(uid, account, strategy, methods, config.ttl.interactionSeconds);
 
+  /** A stopped account gets no further, whatever proved it (issue 26): audited, and the person is told to ask the university. */
+  const refuseIfDisabled = async (ctx: Context, tenantId: string, account: Account, strategy: LoginStrategy) => {
+    if (!isDisabled(account)) return;
+    logins.inc({ strategy: strategy.id, tenant: tenantId, result: 'refused' });
+    const fields = { tenant: tenantId, account: account._id.toString(), method: strategy.id, reason: 'disabled', ip: ctx.ip };
+    await audit(logger, { event: 'login.failed', ...fields }, 'login refused');
+    throw new ServiceError(403, 'login.disabled', { detail: 'the account is disabled' });
+  };
+
   const finishPending = async (ctx: Context, login: PendingLogin) => {
     await dropPendingLogin(login.interaction.uid);
     return finish(ctx, login);
@@ -148,6 +158,8 @@ export function loginFlow({ provider, config, logger, guesses }: PageDeps): Logi
     },
 
     async authenticated(ctx, interaction, account, strategy, methods) {
+      ctx.state.branding ??= interaction.branding;
+      await refuseIfDisabled(ctx, interaction.tenantId, account, strategy);
       const login = { interaction, account, strategy, methods };
       const action = await nextAction(login);
       if (!action) return seeOther(ctx, await finish(ctx, login));
@@ -158,6 +170,7 @@ export function loginFlow({ provider, config, logger, guesses }: PageDeps): Logi
     },
 
     async authenticatedFor(ctx, { uid, tenantId }, account, strategy, methods, detail) {
+      await refuseIfDisabled(ctx, tenantId, account, strategy);
       await keep(uid, account, strategy, methods);
       const fields = { tenant: tenantId, account: account._id.toString(), method: strategy.id, ...detail };
       await audit(logger, { event: 'login.authenticated', ...fields, ip: ctx.ip });

@@ -50,7 +50,8 @@ export class MongoAdapter implements Adapter {
       uid: payload.uid,
       userCode: payload.userCode,
       grantId: payload.grantId,
-      accountId: this.kind === 'Session' ? payload.accountId : undefined,
+      // Sessions and grants are found by account: to end them all (a password change, the helpdesk).
+      accountId: this.kind === 'Session' || this.kind === 'Grant' ? payload.accountId : undefined,
       expiresAt: expiresIn ? new Date(Date.now() + expiresIn * 1000) : undefined,
     };
     // Batched writes bypass mongoose, so the sweeper's slot is set here (src/db/expiry-slot.ts).

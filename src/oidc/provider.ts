@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import mongoose from 'mongoose';
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
-import { cachedAccount } from '../db/identities.ts';
+import { cachedAccount, isDisabled } from '../db/identities.ts';
 import { findTenant } from '../db/lookups.ts';
 import { tenantBranding } from '../db/models/tenant.ts';
 import { requestLang } from '../http/lang.ts';
@@ -19,7 +19,8 @@ export const SCOPES = ['openid', 'offline_access', ...Object.keys(SCOPE_CLAIMS).
 async function findAccount(_ctx: KoaContextWithOIDC, id: string) {
   if (!mongoose.isValidObjectId(id)) return undefined;
   const account = await cachedAccount(id);
-  if (!account) return undefined;
+  // A stopped account is no account to the provider: its tokens, userinfo and sessions stop working.
+  if (!account || isDisabled(account)) return undefined;
   return {
     accountId: id,
     claims: async () => ({ ...accountClaims(account, (await findTenant(account.tenantId))?.name ?? undefined), sub: id }),

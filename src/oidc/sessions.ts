@@ -86,3 +86,21 @@ export async function endSession(provider: Provider, logger: Logger, accountId: 
   }
   return true;
 }
+
+/**
+ * Ends every session of the account, telling each relying party with a back-channel logout URI, and
+ * revokes every grant with its tokens, offline ones too (the university's helpdesk: a stolen account,
+ * a stopped one). Returns the number of sessions ended.
+ */
+export async function endEverySession(provider: Provider, logger: Logger, accountId: string): Promise<number> {
+  let ended = 0;
+  for (const { id } of await accountSessions(accountId)) {
+    if (await endSession(provider, logger, accountId, id)) ended++;
+  }
+  for (const grant of await OidcRecordModel.find({ kind: 'Grant', accountId }, { _id: 1 }).lean()) {
+    const grantId = grant._id.slice('Grant:'.length);
+    await OidcRecordModel.deleteMany({ grantId });
+    await OidcRecordModel.deleteOne({ _id: grant._id });
+  }
+  return ended;
+}

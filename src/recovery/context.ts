@@ -7,4 +7,7 @@ import type { ResetKind } from './kinds.ts';
 export type RecoveryDeps = PageDeps & { kind: ResetKind };
 
 /** Where the kind's pages live: /t/:tenant/password-reset or /t/:tenant/second-password-reset. */
-export const base = (ctx: Context, kind: ResetKind) => `/t/${tenantOf(ctx)._id}/${kind.path}`;
+export const kindPath = (tenantId: string, kind: ResetKind) => `/t/${tenantId}/${kind.path}`;
+
+/** The kind's pages for this request's university. */
+export const base = (ctx: Context, kind: ResetKind) => kindPath(tenantOf(ctx)._id, kind);

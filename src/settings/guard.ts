@@ -1,7 +1,7 @@
 import type { Context, Next } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
-import { findAccount } from '../db/identities.ts';
+import { findAccount, isDisabled } from '../db/identities.ts';
 import { seeOther } from '../http/redirect.ts';
 import { tenantOf } from '../http/state.ts';
 import { activeSession } from '../oidc/sessions.ts';
@@ -12,7 +12,7 @@ export function requireAccount(provider: Provider, config: Config) {
     const tenant = tenantOf(ctx);
     const session = await activeSession(ctx, provider, config);
     const account = session?.accountId ? await findAccount(session.accountId) : null;
-    if (!session || !account || account.tenantId !== tenant._id) {
+    if (!session || !account || isDisabled(account) || account.tenantId !== tenant._id) {
       return seeOther(ctx, `/t/${tenant._id}/account/login?return=${encodeURIComponent(ctx.path)}`);
     }
     ctx.state.account = account;

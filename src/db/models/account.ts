@@ -65,6 +65,12 @@ const accountSchema = new mongoose.Schema(
       nameIdFormat: { type: String },
       sessionIndex: { type: String },
     },
+    /**
+     * Set while the university has stopped the account (the console, issue 26): no login, no tokens,
+     * no account pages; the staff member's reason is kept beside it and in the audit log.
+     */
+    disabledAt: { type: Date },
+    disabledReason: { type: String },
     lastLoginAt: { type: Date },
     previousLoginAt: { type: Date },
   },

@@ -14,7 +14,7 @@ const oidcRecordSchema = new mongoose.Schema(
     uid: { type: String },
     userCode: { type: String },
     grantId: { type: String },
-    /** For sessions: whose they are, so a password change can end the others. */
+    /** For sessions and grants: whose they are, so a password change or the helpdesk can end them. */
     accountId: { type: String },
     /** For sessions and their grants: the session's uid, read as one (src/oidc/session-family.ts). */
     family: { type: String },
