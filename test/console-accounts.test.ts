@@ -4,7 +4,7 @@ import { createGraduate, parseName, parseStudentId } from '../src/admin/accounts
 import { createTenant } from '../src/admin/tenants.ts';
 import { AccountModel } from '../src/db/models/account.ts';
 import { AuditModel } from '../src/db/models/audit.ts';
-import { StaffModel } from '../src/db/models/staff.ts';
+import { StaffModel, StaffSessionModel } from '../src/db/models/staff.ts';
 import { inputValue } from './helpers/browser.ts';
 import { completeLogin, relyingParty, startLogin, submitGraduateLogin } from './helpers/relying-party.ts';
 import { addGraduate, seedUniversity, startTestService, type TestService } from './helpers/service.ts';
@@ -179,3 +179,46 @@ test('an English-speaking helpdesk member sees the actions in English', async (t
   t.regex(page.html, /Each action needs a reason, which is recorded in the audit log\./);
   t.is(inputValue(page.html, '_csrf').length > 0, true);
 });
+
+test.serial(
+  'a helpdesk member signed in over 15 minutes ago confirms with password and code before acting; what was typed is kept meanwhile',
+  async (t) => {
+    const member = await StaffMember.create(service, 'test-univ', 'late@test-univ.example', ['helpdesk']);
+    await member.logIn();
+    const graduate = await addGraduate(service, 'late-case@example.com');
+    const id = await idOf(graduate.email);
+    const staffId = (await StaffModel.findOne({ email: member.email }).lean())?._id.toString();
+    await StaffSessionModel.updateMany({ staffId }, { $set: { verifiedAt: new Date(Date.now() - 16 * 60_000) } });
+
+    const page = await member.get(`/accounts/${id}`);
+    t.regex(page.html, /サインインから時間が経っているため、操作の前に本人確認が必要です。/);
+    const refused = await member.post(`/accounts/${id}/actions/disable`, page, { reason: '長い理由をここに' });
+    t.is(refused.status, 403);
+    t.regex(refused.html, /操作の前に本人確認が必要です/);
+    t.regex(refused.html, />長い理由をここに<\/textarea>/);
+    t.falsy((await AccountModel.findById(id).lean())?.disabledAt);
+
+    const confirm = await member.get(`/confirm?return=${encodeURIComponent(`/t/test-univ/staff/accounts/${id}`)}`);
+    const wrong = await member.post('/confirm', confirm, {
+      password: 'not-the-password',
+      code: '000000',
+      return: `/t/test-univ/staff/accounts/${id}`,
+    });
+    t.is(wrong.status, 401);
+    t.regex(wrong.html, /パスワードまたは確認コードが正しくありません。/);
+    const confirmed = await member.post('/confirm', wrong, {
+      password: member.password,
+      code: await member.nextCode(),
+      return: `/t/test-univ/staff/accounts/${id}`,
+    });
+    t.true(confirmed.url.endsWith(`/staff/accounts/${id}`), 'back on the account page');
+    t.notRegex(confirmed.html, /本人確認が必要です/);
+    const done = await member.post(`/accounts/${id}/actions/disable`, confirmed, { reason: '長い理由をここに' });
+    t.regex(done.html, /アカウントを利用停止にしました。/);
+    t.truthy(await AuditModel.exists({ event: 'staff.stepped_up', staffId }));
+    t.truthy(await AuditModel.exists({ event: 'staff.reauth_failed', staffId }));
+
+    const away = await member.get(`/confirm?return=${encodeURIComponent('https://evil.example/')}`);
+    t.regex(away.html, /name="return" value="\/t\/test-univ\/staff"/, 'only a console page is a place to come back to');
+  },
+);

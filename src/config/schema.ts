@@ -76,6 +76,8 @@ export const configSchema = z.object({
   staff: z.object({
     idleMinutes: z.number().int().positive(),
     absoluteHours: z.number().int().positive(),
+    /** Minutes after a sign-in (or a step-up) within which console changes are allowed without signing in again. */
+    stepUpMinutes: z.number().int().positive(),
   }),
   /** Guessing and mail-bombing limits (src/security/throttle.ts). */
   throttle: z.object({

@@ -118,7 +118,7 @@ export function accountAction(
     const reason = formField(ctx, 'reason', 500).trim();
     const values = { reason: formField(ctx, 'reason', 500), studentId: formField(ctx, 'studentId', 50) };
     const refuse = (errors: FieldErrors, status: number) =>
-      again(ctx, { action: name, values, errors, formError: message('form.errorSummary') }, status);
+      again(ctx, { values, errors, formError: message('form.errorSummary') }, status);
     if (!action.offered(account, tenant)) return refuse({ reason: message('console.accounts.actions.notOffered') }, 409);
     if (!reason) return refuse({ reason: message('form.required', { field: message('console.accounts.actions.reason') }) }, 400);
     if (reason.length > 500)

@@ -12,6 +12,7 @@ import { accountSessions } from '../oidc/sessions.ts';
 import { base } from '../review/context.ts';
 import { typedDay } from '../text/typed-date.ts';
 import { ACCOUNT_ACTIONS } from './account-actions.ts';
+import { recentlyVerified, stepUpUrl } from './step-up.ts';
 
 const RESULTS = 50;
 const SCRIPTS = ['kanji', 'kana', 'roman'] as const;
@@ -118,7 +119,9 @@ export async function showAccount(ctx: Context, extra: Record<string, unknown> =
       recent: recent.map((e) => ({ at: formatDateTime(e.at, lang), event: e.event, ip: e.ip ?? '' })),
       actions: Object.keys(ACCOUNT_ACTIONS).filter((name) => ACCOUNT_ACTIONS[name]?.offered(account, tenant)),
       done,
-      action: '',
+      stepUp: recentlyVerified(ctx) ? '' : stepUpUrl(ctx),
+      // A refused action's form (CSRF, step-up, a missing reason) is the one posted to.
+      action: ctx.method === 'POST' ? (ctx.params.action ?? '') : '',
       values: {},
       errors: {},
       ...extra,

@@ -6,6 +6,7 @@ import { formPost } from '../security/csrf.ts';
 import { accountAction } from './account-actions.ts';
 import { showAccount, showAccountSearch } from './accounts.ts';
 import { exportAuditLog, showAuditLog } from './audit-log.ts';
+import { confirmIdentity, requireRecentSignIn, showConfirm } from './step-up.ts';
 
 /**
  * The university console (issue 26): /t/:tenant/staff pages beside the review, each behind the staff
@@ -27,6 +28,9 @@ export function consoleRoutes(deps: PageDeps): Router {
       passkeyGate,
       helpdesk,
       formPost(showAccount),
+      requireRecentSignIn(showAccount),
       accountAction(deps, showAccount),
-    );
+    )
+    .get('/confirm', staffOnly, passkeyGate, (ctx) => showConfirm(ctx))
+    .post('/confirm', staffOnly, passkeyGate, formPost(showConfirm), confirmIdentity(deps));
 }

@@ -25,6 +25,9 @@ declare module 'koa' {
     backTo?: { url: string; name?: string };
     /** The staff console after sign-in (src/review/staff-session.ts). */
     staff?: Staff;
+    staffSessionId?: string;
+    /** Until when the staff member's last proof of who they are allows console changes (src/console/step-up.ts). */
+    staffVerifiedUntil?: Date;
   }
 }
 

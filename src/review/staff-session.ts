@@ -50,6 +50,7 @@ export async function activateStaffSession(session: StaffSession, config: Config
     {
       $set: {
         stage: 'active',
+        verifiedAt: new Date(now),
         expiresAt: new Date(now + config.staff.idleMinutes * 60_000),
         absoluteExpiresAt: new Date(now + config.staff.absoluteHours * 3_600_000),
       },
@@ -64,7 +65,6 @@ export async function closeStaffSession(ctx: Context, tenantId: string): Promise
   clearCookie(ctx, COOKIE, { sameSite: 'strict', path: path(tenantId) });
 }
 
-/** Console pages need an active session of this tenant; each request extends the idle limit. */
 /**
  * A console page for staff with one of these roles (issue 26): anyone else of the university gets a
  * page saying the role is missing (403). After requireStaff, on the server, for every console route.
@@ -79,6 +79,7 @@ export function requireRole(...roles: StaffRole[]) {
   };
 }
 
+/** Console pages need an active session of this tenant; each request extends the idle limit. */
 export function requireStaff(config: Config) {
   return async (ctx: Context, next: Next) => {
     const tenant = tenantOf(ctx);
@@ -92,6 +93,10 @@ export function requireStaff(config: Config) {
     );
     // Roles as they apply (a record from before roles is a reviewer's), for the checks and the staff bar.
     ctx.state.staff = { ...found.staff, roles: staffRoles(found.staff) };
+    ctx.state.staffSessionId = found.session._id;
+    // Until when console changes need no new proof (src/console/step-up.ts).
+    const verifiedAt = found.session.verifiedAt?.getTime() ?? 0;
+    ctx.state.staffVerifiedUntil = new Date(verifiedAt + config.staff.stepUpMinutes * 60_000);
     await next();
   };
 }

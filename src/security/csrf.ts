@@ -35,7 +35,7 @@ function csrfValid(ctx: Context): boolean {
  * What was typed into a refused form, to show it again: plain text items, never a secret, without
  * the characters no field takes.
  */
-function typedValues(ctx: Context): Record<string, string> {
+export function typedValues(ctx: Context): Record<string, string> {
   const body = (ctx.request.body ?? {}) as Record<string, unknown>;
   const shown = Object.entries(body).filter(
     ([name, value]) => typeof value === 'string' && name !== '_csrf' && !/password|secret|token|^code$/i.test(name),

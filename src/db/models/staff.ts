@@ -44,6 +44,8 @@ const staffSessionSchema = new mongoose.Schema(
     enrolSecret: { type: String },
     /** Wrong TOTP codes in this pending session; too many end it. */
     attempts: { type: Number, default: 0 },
+    /** When the staff member last proved who they are (sign-in or step-up): console changes need it recent. */
+    verifiedAt: { type: Date },
     expiresAt: { type: Date, required: true },
     absoluteExpiresAt: { type: Date, required: true },
   },
