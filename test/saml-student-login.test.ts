@@ -209,20 +209,23 @@ test.serial('a student changes the second password from the account menu, which 
   t.true(await service.hasher.verify(account?.secondPasswordHash, 'Changed2026Second'));
 });
 
-test.serial('a student whose account the university disabled is refused after the university sign-in, told to ask the university', async (t) => {
-  const filter = { tenantId: 'test-univ', email: 'taro.yamada@example.com' };
-  await AccountModel.updateOne(filter, { $set: { disabledAt: new Date(), disabledReason: 'test' } });
-  try {
-    const login = await startLogin(rp, {}, new Browser());
-    const refused = await signInAtUniversity(login.browser, idpLink(login), TARO);
-    t.is(refused.status, 403);
-    t.regex(refused.html, /このアカウントは現在ご利用いただけません。大学の問い合わせ先へご連絡ください。/);
-    const id = (await AccountModel.findOne(filter).lean())?._id.toString();
-    t.truthy(await AuditModel.exists({ event: 'login.failed', accountId: id, 'detail.reason': 'disabled' }));
-  } finally {
-    await AccountModel.updateOne(filter, { $unset: { disabledAt: 1, disabledReason: 1 } });
-  }
-});
+test.serial(
+  'a student whose account the university disabled is refused after the university sign-in, told to ask the university',
+  async (t) => {
+    const filter = { tenantId: 'test-univ', email: 'taro.yamada@example.com' };
+    await AccountModel.updateOne(filter, { $set: { disabledAt: new Date(), disabledReason: 'test' } });
+    try {
+      const login = await startLogin(rp, {}, new Browser());
+      const refused = await signInAtUniversity(login.browser, idpLink(login), TARO);
+      t.is(refused.status, 403);
+      t.regex(refused.html, /このアカウントは現在ご利用いただけません。大学の問い合わせ先へご連絡ください。/);
+      const id = (await AccountModel.findOne(filter).lean())?._id.toString();
+      t.truthy(await AuditModel.exists({ event: 'login.failed', accountId: id, 'detail.reason': 'disabled' }));
+    } finally {
+      await AccountModel.updateOne(filter, { $unset: { disabledAt: 1, disabledReason: 1 } });
+    }
+  },
+);
 
 /** Taro (already registered) logs in at the plain university in a fresh browser. */
 async function taroLogsIn() {

@@ -1,9 +1,11 @@
+import { removeEveryPasskey } from '../credentials/passkeys.ts';
 import { passwordProblems } from '../credentials/password-policy.ts';
+import { STAFF_PASSWORD_LENGTH } from '../credentials/password-setting.ts';
 import { isDuplicateKey } from '../db/duplicate-key.ts';
-import { STAFF_ROLES, StaffModel, type StaffRole } from '../db/models/staff.ts';
+import { STAFF_ROLES, type Staff, StaffModel, type StaffRole, StaffSessionModel } from '../db/models/staff.ts';
 import type { SecretHasher } from '../security/secrets.ts';
 import { operatorMailAddress } from './address.ts';
-import { OperatorError } from './errors.ts';
+import { AddressTaken, OperatorError } from './errors.ts';
 import { requireTenant } from './tenants.ts';
 
 /** Roles as an operator lists them (`admin,reviewer`): known ones only, at least one. */
@@ -30,7 +32,7 @@ export async function createStaff(
   await requireTenant(input.tenantId);
   const email = operatorMailAddress(input.email);
   if (!input.name.trim()) throw new OperatorError('staff member needs a name');
-  if (passwordProblems(input.password).length || input.password.length < 12) {
+  if (passwordProblems(input.password).length || input.password.length < STAFF_PASSWORD_LENGTH) {
     throw new OperatorError('staff password needs 12+ half-width letters and digits with upper case, lower case and a digit');
   }
   try {
@@ -57,4 +59,53 @@ export async function setStaffRoles(tenantId: string, email: string, roles: Staf
 
 export function listStaff(tenantId: string) {
   return StaffModel.find({ tenantId }, { passwordHash: 0, totpSecret: 0 }).sort({ email: 1 }).lean();
+}
+
+/**
+ * A staff member invited by a university admin (the console, issue 26 item 6): no password yet; the
+ * mailed one-time link sets it, then TOTP is enrolled as at any first sign-in. A taken address throws AddressTaken.
+ */
+export async function inviteStaff(input: { tenantId: string; email: string; name: string; roles: StaffRole[] }): Promise<string> {
+  try {
+    const staff = await StaffModel.create({ ...input, name: input.name.trim(), invitedAt: new Date() });
+    return staff._id.toString();
+  } catch (error) {
+    if (isDuplicateKey(error)) throw new AddressTaken(`staff ${input.email} already exists in tenant "${input.tenantId}"`);
+    throw error;
+  }
+}
+
+/** One staff member of the university, without secrets; null for another university's or none. */
+export function findStaffMember(tenantId: string, id: string) {
+  return StaffModel.findOne({ tenantId, _id: id }, { passwordHash: 0, totpSecret: 0 }).lean<Staff>();
+}
+
+/** Sets an invited member's password, once: false when the member already has one. */
+export async function setInvitedPassword(tenantId: string, id: string, passwordHash: string): Promise<boolean> {
+  const { modifiedCount } = await StaffModel.updateOne(
+    { tenantId, _id: id, passwordHash: { $exists: false } },
+    { $set: { passwordHash }, $unset: { invitedAt: 1 } },
+  );
+  return modifiedCount > 0;
+}
+
+/** What an admin changes about another member: roles, or whether they may sign in. */
+export async function changeStaff(tenantId: string, id: string, change: { roles?: StaffRole[]; disabled?: boolean }) {
+  const { matchedCount } = await StaffModel.updateOne({ tenantId, _id: id }, { $set: change });
+  if (change.disabled) await StaffSessionModel.deleteMany({ staffId: id });
+  return matchedCount > 0;
+}
+
+/**
+ * A lost phone or security key: the member's TOTP secret and passkeys go and their sessions end; the
+ * next sign-in (password) enrols a new authenticator. Returns how many passkeys were removed.
+ */
+export async function resetSecondFactor(tenantId: string, id: string): Promise<number | undefined> {
+  const { matchedCount } = await StaffModel.updateOne(
+    { tenantId, _id: id },
+    { $unset: { totpSecret: 1 }, $set: { totpLastStep: 0 } },
+  );
+  if (!matchedCount) return undefined;
+  await StaffSessionModel.deleteMany({ staffId: id });
+  return removeEveryPasskey(id);
 }

@@ -6,6 +6,8 @@ import { formPost } from '../security/csrf.ts';
 import { accountAction } from './account-actions.ts';
 import { showAccount, showAccountSearch } from './accounts.ts';
 import { exportAuditLog, showAuditLog } from './audit-log.ts';
+import { acceptInvitation, showInvitation } from './staff-invitation.ts';
+import { inviteMember, memberAction, showMember, showMembers } from './staff-members.ts';
 import { confirmIdentity, requireRecentSignIn, showConfirm } from './step-up.ts';
 
 /**
@@ -17,20 +19,46 @@ export function consoleRoutes(deps: PageDeps): Router {
   const staffOnly = requireStaff(config);
   const auditors = requireRole('auditor', 'admin');
   const helpdesk = requireRole('helpdesk', 'admin');
-  return new Router({ prefix: '/staff' })
-    .get('/audit', staffOnly, passkeyGate, auditors, showAuditLog)
-    .get('/audit.csv', staffOnly, passkeyGate, auditors, exportAuditLog)
-    .get('/accounts', staffOnly, passkeyGate, helpdesk, showAccountSearch)
-    .get('/accounts/:id', staffOnly, passkeyGate, helpdesk, (ctx) => showAccount(ctx))
-    .post(
-      '/accounts/:id/actions/:action',
-      staffOnly,
-      passkeyGate,
-      helpdesk,
-      formPost(showAccount),
-      requireRecentSignIn(showAccount),
-      accountAction(deps, showAccount),
-    )
-    .get('/confirm', staffOnly, passkeyGate, (ctx) => showConfirm(ctx))
-    .post('/confirm', staffOnly, passkeyGate, formPost(showConfirm), confirmIdentity(deps));
+  const admins = requireRole('admin');
+  return (
+    new Router({ prefix: '/staff' })
+      .get('/audit', staffOnly, passkeyGate, auditors, showAuditLog)
+      .get('/audit.csv', staffOnly, passkeyGate, auditors, exportAuditLog)
+      .get('/accounts', staffOnly, passkeyGate, helpdesk, showAccountSearch)
+      .get('/accounts/:id', staffOnly, passkeyGate, helpdesk, (ctx) => showAccount(ctx))
+      .post(
+        '/accounts/:id/actions/:action',
+        staffOnly,
+        passkeyGate,
+        helpdesk,
+        formPost(showAccount),
+        requireRecentSignIn(showAccount),
+        accountAction(deps, showAccount),
+      )
+      .get('/members', staffOnly, passkeyGate, admins, (ctx) => showMembers(ctx))
+      .post(
+        '/members/invite',
+        staffOnly,
+        passkeyGate,
+        admins,
+        formPost(showMembers),
+        requireRecentSignIn(showMembers),
+        inviteMember(deps),
+      )
+      .get('/members/:id', staffOnly, passkeyGate, admins, (ctx) => showMember(ctx))
+      .post(
+        '/members/:id/:action',
+        staffOnly,
+        passkeyGate,
+        admins,
+        formPost(showMember),
+        requireRecentSignIn(showMember),
+        memberAction(deps),
+      )
+      // An invited member has no session yet: the mailed link is the proof.
+      .get('/invite/:token', (ctx) => showInvitation(ctx))
+      .post('/invite/:token', formPost(showInvitation), acceptInvitation(deps))
+      .get('/confirm', staffOnly, passkeyGate, (ctx) => showConfirm(ctx))
+      .post('/confirm', staffOnly, passkeyGate, formPost(showConfirm), confirmIdentity(deps))
+  );
 }

@@ -289,6 +289,11 @@ export async function passkeyRows(ownerId: string, lang: Lang) {
 
 export const hasPasskey = async (accountId: string) => (await PasskeyModel.countDocuments({ accountId })) > 0;
 
+/** Removes every passkey of an account or staff member (a lost device: their second factor reset by an admin). */
+export async function removeEveryPasskey(ownerId: string): Promise<number> {
+  return (await PasskeyModel.deleteMany({ accountId: ownerId })).deletedCount;
+}
+
 /** Removes one of the account's passkeys; false when it is not the account's. */
 export async function removePasskey(accountId: string, id: string): Promise<{ name: string } | false> {
   const removed = await PasskeyModel.findOneAndDelete({ _id: id, accountId }, { projection: { name: 1 } }).lean<Passkey>();

@@ -112,3 +112,27 @@ export async function setGraduatePasswords(hasher: SecretHasher, accountId: stri
     $unset: { initialPasswordExpiresAt: 1 },
   });
 }
+
+/** Staff passwords are longer than graduates' (docs/security.md): the same rules, 12 characters at least. */
+export const STAFF_PASSWORD_LENGTH = 12;
+
+/** A staff member's first password (from an invitation): the rules, the length, typed twice. */
+export async function newStaffPasswordErrors(input: { password: string; passwordConfirm: string }, email: string) {
+  const errors: FieldErrors = {};
+  if (!input.password) errors.password = required('passwords.password');
+  else {
+    const broken = await brokenRules('passwords.password', input.password, email);
+    const short = input.password.length < STAFF_PASSWORD_LENGTH;
+    if (broken || short) {
+      const lines = [
+        ...(broken?.lines ?? []),
+        ...(short ? [message('passwordRules.staffLength', { min: STAFF_PASSWORD_LENGTH })] : []),
+      ];
+      errors.password = message('passwordRules.heading', { field: message('passwords.password') }, lines);
+    }
+  }
+  if (!errors.password && input.password !== input.passwordConfirm) {
+    errors.passwordConfirm = message('passwordRules.confirm', { field: message('passwords.password') });
+  }
+  return errors;
+}

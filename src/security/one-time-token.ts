@@ -12,7 +12,8 @@ export type TokenPurpose =
   | 'second-password-reset'
   | 'email-change'
   | 'student-mail'
-  | 'student-id';
+  | 'student-id'
+  | 'staff-invite';
 
 const hash = (token: string) => createHash('sha256').update(token).digest('base64url');
 

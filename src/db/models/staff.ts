@@ -15,7 +15,10 @@ const staffSchema = new mongoose.Schema(
     tenantId: { type: String, required: true },
     email: { type: String, required: true },
     name: { type: String, required: true },
-    passwordHash: { type: String, required: true },
+    /** Unset while an invitation is open: the invited member sets it from the mailed link. */
+    passwordHash: { type: String },
+    /** Set while an invitation is open (no password yet). */
+    invitedAt: { type: Date },
     totpSecret: { type: String },
     /** The last accepted TOTP time step: a code is never accepted twice. */
     totpLastStep: { type: Number, default: 0 },
