@@ -110,6 +110,8 @@ export async function showAccount(ctx: Context, extra: Record<string, unknown> =
     'console-account',
     {
       base: base(ctx),
+      // The page's own address (for the language switch), also when a refused action re-renders it.
+      path: `${base(ctx)}/accounts/${id}`,
       staff: ctx.state.staff,
       account,
       lastLogin: account.lastLoginAt ? formatDateTime(account.lastLoginAt, lang) : '',

@@ -32,6 +32,7 @@ export async function showMembers(ctx: Context, extra: Record<string, unknown> =
     'console-members',
     {
       base: base(ctx),
+      path: `${base(ctx)}/members`,
       staff: ctx.state.staff,
       members: members.map((m) => ({ ...m, roles: staffRoles(m), invited: Boolean(m.invitedAt) })),
       roles: STAFF_ROLES,
@@ -112,6 +113,7 @@ export async function showMember(ctx: Context, extra: Record<string, unknown> = 
     'console-member',
     {
       base: base(ctx),
+      path: `${base(ctx)}/members/${id}`,
       staff: ctx.state.staff,
       member: { ...member, roles: staffRoles(member) },
       self: id === me(ctx),
