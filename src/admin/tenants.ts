@@ -44,6 +44,8 @@ export interface CatalogueInput {
 }
 
 export interface TenantSettings {
+  name?: { ja: string; en: string };
+  inquiry?: { ja: string; en: string };
   loginUrl?: string;
   manualUrl?: string;
   terms?: { ja?: string; en?: string };
@@ -73,16 +75,65 @@ function checkCatalogue(entries: CatalogueInput[]): void {
   }
 }
 
+/**
+ * What is wrong with settings a university or the operator asks for: by field (the console's form
+ * field), as a message id for the console (console.settings.errors.*) and English for the CLI.
+ */
+export interface SettingProblem {
+  field: string;
+  key: string;
+  values?: Record<string, string | number>;
+  text: string;
+}
+
+const DAY_LIMITS = { initialPasswordDays: 3650, imageRetentionDays: 3650 } as const;
+
+export function settingProblems(settings: TenantSettings): SettingProblem[] {
+  const problems: SettingProblem[] = [];
+  const problem = (field: string, key: string, text: string, values?: SettingProblem['values']) =>
+    problems.push({ field, key, text, values });
+  for (const lang of ['ja', 'en'] as const) {
+    const name = settings.name?.[lang];
+    const field = `name${lang === 'ja' ? 'Ja' : 'En'}`;
+    if (name !== undefined && !name.trim()) problem(field, 'nameRequired', `the university needs a name in ${lang}`);
+    if (name && name.length > 100) problem(field, 'tooLong', `name.${lang} is longer than 100 characters`, { max: 100 });
+    const inquiry = settings.inquiry?.[lang];
+    if (inquiry && inquiry.length > 500)
+      problem(`inquiry${lang === 'ja' ? 'Ja' : 'En'}`, 'tooLong', `inquiry.${lang} is longer than 500 characters`, { max: 500 });
+  }
+  for (const key of ['loginUrl', 'manualUrl'] as const) {
+    const value = settings[key];
+    if (value && (!/^https?:\/\/[^\s/]+\S*$/.test(value) || value.length > 500))
+      problem(key, 'url', `${key} must be an http(s) URL`);
+  }
+  for (const key of ['initialPasswordDays', 'imageRetentionDays'] as const) {
+    const value = settings[key];
+    if (value !== undefined && (!Number.isInteger(value) || value < 1 || value > DAY_LIMITS[key]))
+      problem(key, 'days', `${key} must be a whole number of days from 1 to ${DAY_LIMITS[key]}`, { max: DAY_LIMITS[key] });
+  }
+  if (settings.loginMethods && !settings.loginMethods.graduate && !settings.loginMethods.student)
+    problem('loginMethods', 'loginMethod', 'at least one login method (graduate or student) must stay enabled');
+  if (settings.passkeys !== undefined && !(PASSKEY_POLICIES as readonly string[]).includes(settings.passkeys))
+    problem('passkeys', 'choice', `passkeys must be one of ${PASSKEY_POLICIES.join(', ')}`);
+  if (settings.staffPasskeys !== undefined && !['allowed', 'required'].includes(settings.staffPasskeys))
+    problem('staffPasskeys', 'choice', 'staff-passkeys must be allowed or required');
+  return problems;
+}
+
 /** Changes what a university configures; every value is checked before anything is written. */
 export async function configureTenant(id: string, settings: TenantSettings): Promise<void> {
   await requireTenant(id);
+  const [problem] = settingProblems(settings);
+  if (problem) throw new OperatorError(problem.text);
   const set: Record<string, unknown> = {};
-  for (const key of ['loginUrl', 'manualUrl'] as const) {
-    const value = settings[key];
-    if (value === undefined) continue;
-    if (value && !/^https?:\/\/\S+$/.test(value)) throw new OperatorError(`${key} must be an http(s) URL`);
-    set[key] = value;
+  for (const key of ['loginUrl', 'manualUrl', 'initialPasswordDays', 'imageRetentionDays', 'loginMethods'] as const) {
+    if (settings[key] !== undefined) set[key] = settings[key];
   }
+  for (const key of ['studentSecondPassword', 'passkeys', 'studentPasskey', 'staffPasskeys'] as const) {
+    if (settings[key] !== undefined) set[key] = settings[key];
+  }
+  if (settings.name) set.name = { ja: settings.name.ja.trim(), en: settings.name.en.trim() };
+  if (settings.inquiry) set.inquiry = { ja: settings.inquiry.ja.trim(), en: settings.inquiry.en.trim() };
   if (settings.terms?.ja !== undefined) set['terms.ja'] = settings.terms.ja;
   if (settings.terms?.en !== undefined) set['terms.en'] = settings.terms.en;
   if (settings.catalogue) {
@@ -98,31 +149,6 @@ export async function configureTenant(id: string, settings: TenantSettings): Pro
         throw new OperatorError(`mode of "${name}" must be required, optional or hidden`);
     }
     set.applicationFields = settings.fields;
-  }
-  for (const key of ['initialPasswordDays', 'imageRetentionDays'] as const) {
-    const value = settings[key];
-    if (value === undefined) continue;
-    if (!Number.isInteger(value) || value < 1 || value > 3650)
-      throw new OperatorError(`${key} must be a whole number of days from 1 to 3650`);
-    set[key] = value;
-  }
-  if (settings.loginMethods) {
-    if (!settings.loginMethods.graduate && !settings.loginMethods.student)
-      throw new OperatorError('at least one login method (graduate or student) must stay enabled');
-    set.loginMethods = settings.loginMethods;
-  }
-  if (settings.studentSecondPassword !== undefined) set.studentSecondPassword = settings.studentSecondPassword;
-  if (settings.passkeys !== undefined) {
-    if (!(PASSKEY_POLICIES as readonly string[]).includes(settings.passkeys)) {
-      throw new OperatorError(`passkeys must be one of ${PASSKEY_POLICIES.join(', ')}`);
-    }
-    set.passkeys = settings.passkeys;
-  }
-  if (settings.studentPasskey !== undefined) set.studentPasskey = settings.studentPasskey;
-  if (settings.staffPasskeys !== undefined) {
-    if (!['allowed', 'required'].includes(settings.staffPasskeys))
-      throw new OperatorError('staff-passkeys must be allowed or required');
-    set.staffPasskeys = settings.staffPasskeys;
   }
   await TenantModel.updateOne({ _id: id }, { $set: set });
 }

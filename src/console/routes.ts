@@ -6,6 +6,7 @@ import { formPost } from '../security/csrf.ts';
 import { accountAction } from './account-actions.ts';
 import { showAccount, showAccountSearch } from './accounts.ts';
 import { exportAuditLog, showAuditLog } from './audit-log.ts';
+import { saveSettings, showSettings } from './settings.ts';
 import { acceptInvitation, showInvitation } from './staff-invitation.ts';
 import { inviteMember, memberAction, showMember, showMembers } from './staff-members.ts';
 import { confirmIdentity, requireRecentSignIn, showConfirm } from './step-up.ts';
@@ -34,6 +35,16 @@ export function consoleRoutes(deps: PageDeps): Router {
         formPost(showAccount),
         requireRecentSignIn(showAccount),
         accountAction(deps, showAccount),
+      )
+      .get('/settings', staffOnly, passkeyGate, admins, (ctx) => showSettings(ctx))
+      .post(
+        '/settings',
+        staffOnly,
+        passkeyGate,
+        admins,
+        formPost(showSettings),
+        requireRecentSignIn(showSettings),
+        saveSettings(deps),
       )
       .get('/members', staffOnly, passkeyGate, admins, (ctx) => showMembers(ctx))
       .post(

@@ -68,6 +68,8 @@ for (const lang of ['ja', 'en'] as const) {
           await journey.screen('account-disabled');
           t.regex((await page.textContent('.notice')) ?? '', new RegExp(texts[lang].disabled));
 
+          await Promise.all([page.waitForURL(/\/settings$/), page.click('.staff-bar a[href$="/settings"]')]);
+          await journey.screen('settings');
           await Promise.all([page.waitForURL(/\/members$/), page.click('.staff-bar a[href$="/members"]')]);
           await journey.screen('members');
           await page.fill('#name', lang === 'ja' ? '新人 審査' : 'New Reviewer');

@@ -1,0 +1,104 @@
+import test from 'ava';
+import type * as oidc from 'openid-client';
+import { AuditModel } from '../src/db/models/audit.ts';
+import { TenantModel } from '../src/db/models/tenant.ts';
+import { inputValue } from './helpers/browser.ts';
+import { relyingParty, startLogin } from './helpers/relying-party.ts';
+import { seedUniversity, startTestService, type TestService } from './helpers/service.ts';
+import { StaffMember } from './helpers/staff.ts';
+
+// Issue 26 item 1: a university's admin changes its settings in the console.
+let service: TestService;
+let rp: oidc.Configuration;
+let admin: StaffMember;
+
+test.before(async () => {
+  service = await startTestService('console-settings');
+  const university = await seedUniversity(service);
+  rp = await relyingParty(service.issuer, university.client.id, university.client.secret);
+  admin = await StaffMember.create(service, 'test-univ', 'admin@test-univ.example', ['admin']);
+  await admin.logIn();
+});
+test.after.always(() => service?.stop());
+
+/** Every field of the settings form as the page shows it, with `changes` over it. */
+function form(html: string, changes: Record<string, string>): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const [, name, value] of html.matchAll(/<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g))
+    fields[name as string] = value as string;
+  for (const [, name] of html.matchAll(/<input type="checkbox" name="([^"]+)" value="on" checked>/g))
+    fields[name as string] = 'on';
+  for (const [, name] of html.matchAll(/<input type="checkbox" name="([^"]+)" value="on">/g)) delete fields[name as string];
+  for (const [, name, options] of html.matchAll(/<select id="[^"]+" name="([^"]+)"[^>]*>([\s\S]*?)<\/select>/g)) {
+    fields[name as string] = (options as string).match(/<option value="([^"]+)" selected>/)?.[1] ?? '';
+  }
+  delete fields._csrf;
+  return { ...fields, ...changes };
+}
+
+test.serial(
+  'an admin renames the university and its inquiry contact; the login page says so at once, and the change is audited',
+  async (t) => {
+    const page = await admin.get('/settings');
+    t.regex(page.html, /<h1>大学の設定<\/h1>/);
+    t.is(inputValue(page.html, 'nameJa'), 'テスト大学');
+    const saved = await admin.post(
+      '/settings',
+      page,
+      form(page.html, { nameJa: 'テスト工業大学', inquiryJa: '教務課 03-0000-0000', imageRetentionDays: '６０' }),
+    );
+    t.true(saved.url.endsWith('/settings?done=saved'));
+    t.regex(saved.html, /設定を保存しました。/);
+    const login = await startLogin(rp);
+    t.regex(login.page, /テスト工業大学/);
+    t.regex(login.page, /教務課 03-0000-0000/);
+    const entry = await AuditModel.findOne({ event: 'console.settings_changed' }).lean();
+    t.like(entry?.detail, { changed: 'nameJa,inquiryJa,imageRetentionDays' });
+    t.is((await TenantModel.findById('test-univ').lean())?.imageRetentionDays, 60, 'full-width digits are read as digits');
+    t.is(JSON.parse(entry?.detail?.before).nameJa, 'テスト大学');
+    t.is(JSON.parse(entry?.detail?.after).nameJa, 'テスト工業大学');
+  },
+);
+
+test.serial('wrong settings are refused beside each field, nothing is saved and what was typed stays', async (t) => {
+  const page = await admin.get('/settings');
+  const before = await TenantModel.findById('test-univ').lean();
+  const refused = await admin.post(
+    '/settings',
+    page,
+    form(page.html, {
+      nameEn: ' ',
+      loginUrl: 'javascript:alert(1)',
+      initialPasswordDays: '３０日',
+      passkeys: 'maybe',
+      graduateLogin: '',
+      studentLogin: '',
+    }),
+  );
+  t.is(refused.status, 400);
+  t.regex(refused.html, /<p class="field-error" id="nameEn-error">大学名を入力してください。<\/p>/);
+  t.regex(
+    refused.html,
+    /<p class="field-error" id="loginUrl-error">http:\/\/ または https:\/\/ で始まるURLを入力してください。<\/p>/,
+  );
+  t.regex(
+    refused.html,
+    /<p class="field-error" id="initialPasswordDays-error">1から3650までの日数を半角数字で入力してください。<\/p>/,
+  );
+  t.regex(refused.html, /<p class="field-error" id="passkeys-error">一覧から選んでください。<\/p>/);
+  t.regex(refused.html, /<p class="field-error" id="loginMethods-error">ログイン方法を1つ以上選んでください。<\/p>/);
+  t.is(inputValue(refused.html, 'loginUrl'), 'javascript:alert(1)', 'what was typed stays');
+  t.deepEqual((await TenantModel.findById('test-univ').lean())?.name, before?.name, 'nothing saved');
+});
+
+test.serial('only admins open the settings: a helpdesk member and a reviewer get 403', async (t) => {
+  for (const role of ['helpdesk', 'reviewer'] as const) {
+    const member = await StaffMember.create(service, 'test-univ', `${role}@test-univ.example`, [role]);
+    await member.logIn();
+    t.is((await member.get('/settings')).status, 403);
+    const home = await member.get('');
+    const posted = await member.post('/settings', home, { nameJa: 'x', nameEn: 'x', graduateLogin: 'on' });
+    t.is(posted.status, 403);
+  }
+  t.not((await TenantModel.findById('test-univ').lean())?.name?.ja, 'x');
+});
