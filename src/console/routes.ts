@@ -6,6 +6,7 @@ import { formPost } from '../security/csrf.ts';
 import { accountAction } from './account-actions.ts';
 import { showAccount, showAccountSearch } from './accounts.ts';
 import { exportAuditLog, showAuditLog } from './audit-log.ts';
+import { clientAction, createClient, showClient, showClients } from './relying-parties.ts';
 import { saveSettings, showSettings } from './settings.ts';
 import { acceptInvitation, showInvitation } from './staff-invitation.ts';
 import { inviteMember, memberAction, showMember, showMembers } from './staff-members.ts';
@@ -45,6 +46,26 @@ export function consoleRoutes(deps: PageDeps): Router {
         formPost(showSettings),
         requireRecentSignIn(showSettings),
         saveSettings(deps),
+      )
+      .get('/clients', staffOnly, passkeyGate, admins, (ctx) => showClients(ctx))
+      .post(
+        '/clients',
+        staffOnly,
+        passkeyGate,
+        admins,
+        formPost(showClients),
+        requireRecentSignIn(showClients),
+        createClient(deps),
+      )
+      .get('/clients/:id', staffOnly, passkeyGate, admins, (ctx) => showClient(ctx))
+      .post(
+        '/clients/:id/:action',
+        staffOnly,
+        passkeyGate,
+        admins,
+        formPost(showClient),
+        requireRecentSignIn(showClient),
+        clientAction(deps),
       )
       .get('/members', staffOnly, passkeyGate, admins, (ctx) => showMembers(ctx))
       .post(

@@ -83,7 +83,8 @@ export class MongoAdapter implements Adapter {
   async find(id: string): Promise<AdapterPayload | undefined> {
     if (this.kind === 'Client') {
       const client = await findClient(id);
-      return client ? clientMetadata(client) : undefined;
+      // A relying party its university stopped is unknown: no login, no token, until enabled again.
+      return client && !client.disabled ? clientMetadata(client) : undefined;
     }
     const key = this.key(id);
     const payload = await this.read({ _id: key }, (_doc, pendingKey) => pendingKey === key);

@@ -8,7 +8,17 @@ export function clientMetadata(client: Client): ClientMetadata {
     client_name: client.name,
     ...(client.public
       ? { token_endpoint_auth_method: 'none' }
-      : { token_endpoint_auth_method: 'client_secret_basic', client_secret: client.secretHash ?? undefined }),
+      : {
+          token_endpoint_auth_method: 'client_secret_basic',
+          client_secret: client.secretHash ?? undefined,
+          // During a rotation's overlap the old secret still works (src/oidc/client-secret.ts).
+          ...(client.previousSecretHash && client.previousSecretExpiresAt
+            ? {
+                previous_secret: client.previousSecretHash,
+                previous_secret_expires_at: Math.floor(client.previousSecretExpiresAt.getTime() / 1000),
+              }
+            : {}),
+        }),
     redirect_uris: client.redirectUris,
     post_logout_redirect_uris: client.postLogoutRedirectUris,
     ...(client.backchannelLogoutUri

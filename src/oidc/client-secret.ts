@@ -15,12 +15,24 @@ export function hashClientSecret(secret: string): string {
   return `sha256:${createHash('sha256').update(secret).digest('base64url')}`;
 }
 
+const sameDigest = (stored: string | undefined, given: Buffer) => {
+  const expected = Buffer.from(stored ?? '');
+  return expected.length === given.length && timingSafeEqual(expected, given);
+};
+
+/**
+ * The secret sent is compared by digest with the client's, and, while a rotation's overlap lasts
+ * (src/admin/clients.ts rotateClientSecret), with the one it replaced.
+ */
 export function installHashedClientSecrets(provider: Provider): void {
   Object.defineProperty(provider.Client.prototype, 'compareClientSecret', {
-    value(this: { clientSecret?: string }, actual: string): boolean {
-      const expected = Buffer.from(this.clientSecret ?? '');
+    value(
+      this: { clientSecret?: string; previous_secret?: string; previous_secret_expires_at?: number },
+      actual: string,
+    ): boolean {
       const given = Buffer.from(hashClientSecret(actual));
-      return expected.length === given.length && timingSafeEqual(expected, given);
+      const overlap = (this.previous_secret_expires_at ?? 0) * 1000 > Date.now();
+      return sameDigest(this.clientSecret, given) || (overlap && sameDigest(this.previous_secret, given));
     },
   });
 }

@@ -75,7 +75,7 @@ export function createProvider(config: Config, jwks: { keys: JWK[] }, cookieKeys
     // Relying parties read the person's claims straight from the ID token, as well as from userinfo.
     conformIdTokenClaims: false,
     extraClientMetadata: {
-      properties: ['tenant', 'first_party'],
+      properties: ['tenant', 'first_party', 'previous_secret', 'previous_secret_expires_at'],
       validator(_ctx, key, value) {
         if (key === 'tenant' && typeof value !== 'string') throw new Error('tenant must be a string');
       },

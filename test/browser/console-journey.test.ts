@@ -28,7 +28,7 @@ async function signIn(page: Page, journey: Journey, email: string, lang: 'ja' | 
 for (const lang of ['ja', 'en'] as const) {
   for (const viewport of Object.keys(VIEWPORTS) as Viewport[]) {
     test.serial(
-      `a university admin helps an account, invites a colleague and reads the audit log (${lang}, ${viewport})`,
+      `a university admin helps an account, changes the settings, adds a relying party, invites a colleague and reads the audit log (${lang}, ${viewport})`,
       async (t) => {
         await suite.ready;
         const tag = `${lang}-${viewport}`;
@@ -70,6 +70,13 @@ for (const lang of ['ja', 'en'] as const) {
 
           await Promise.all([page.waitForURL(/\/settings$/), page.click('.staff-bar a[href$="/settings"]')]);
           await journey.screen('settings');
+          await Promise.all([page.waitForURL(/\/clients$/), page.click('.staff-bar a[href$="/clients"]')]);
+          await journey.screen('relying-parties');
+          await page.fill('#name', `Certificates ${tag}`);
+          await page.fill('#redirectUris', `https://cert-${tag}.example/callback`);
+          await Promise.all([page.waitForURL(/\/clients$/), page.click('form[action$="/clients"] button.primary')]);
+          await journey.screen('client-secret-shown-once');
+          t.regex((await page.textContent('[data-client-secret]')) ?? '', /^[A-Za-z0-9_-]{43}$/);
           await Promise.all([page.waitForURL(/\/members$/), page.click('.staff-bar a[href$="/members"]')]);
           await journey.screen('members');
           await page.fill('#name', lang === 'ja' ? '新人 審査' : 'New Reviewer');

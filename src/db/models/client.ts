@@ -13,6 +13,11 @@ const clientSchema = new mongoose.Schema(
     public: { type: Boolean, default: false },
     firstParty: { type: Boolean, default: true },
     secretHash: { type: String },
+    /** After a rotation with an overlap: the old secret's digest, accepted until the time below. */
+    previousSecretHash: { type: String },
+    previousSecretExpiresAt: { type: Date },
+    /** Stopped by the university: unknown to the provider (no login, no token) until enabled. */
+    disabled: { type: Boolean, default: false },
     redirectUris: { type: [String], required: true },
     postLogoutRedirectUris: { type: [String], default: [] },
     /** Its home page: the account pages lead back there ("Back to <name>"). */
