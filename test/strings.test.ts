@@ -24,7 +24,7 @@ function keysInSources(): Map<string, string> {
     .flatMap((dir) => readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((name) => `${dir}/${name}`))
     .filter((file) => /\.(ts|eta)$/.test(file));
   const keys = new Map<string, string>();
-  const literal = /(?:\bt\(|\bmessage\(|Key: ?)'((?:[a-z][\w-]*:)?[a-z]\w*(?:\.\w+)+|[a-z][\w-]*:\w+(?:\.\w+)*)'/g;
+  const literal = /(?:\bt\(|\bmessage\(|Key: ?)'((?:[a-z][\w-]*:)?[a-z]\w*(?:\.\w+)+|[a-z][\w-]*:\w+(?:\.\w+)*)'(?!\s*\+)/g;
   for (const file of files) {
     for (const [, key] of readFileSync(file, 'utf8').matchAll(literal)) keys.set(key as string, file);
   }

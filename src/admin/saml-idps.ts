@@ -18,6 +18,8 @@ export interface IdpImport {
   binding?: 'redirect' | 'post';
   mapping?: Partial<AttributeMapping>;
   allowedAffiliations?: string[];
+  /** Where the metadata URL may lead (the console: public addresses only); the operator's CLI any. */
+  mayFetch?: (url: string) => Promise<boolean>;
 }
 
 export const MAPPING_KEYS = [
@@ -31,8 +33,9 @@ export const MAPPING_KEYS = [
   'affiliation',
 ];
 
-async function fetchMetadata(url: string): Promise<string> {
+async function fetchMetadata(url: string, mayFetch?: (url: string) => Promise<boolean>): Promise<string> {
   if (!/^https?:\/\/\S+$/.test(url)) throw new OperatorError('--metadata-url must be an http(s) URL');
+  if (mayFetch && !(await mayFetch(url))) throw new OperatorError(`${url} is not on the public internet`);
   const response = await fetch(url, { signal: AbortSignal.timeout(10_000) }).catch((error: Error) => {
     throw new OperatorError(`cannot fetch ${url}: ${error.message}`);
   });
@@ -74,7 +77,8 @@ export async function importIdp(input: IdpImport): Promise<SamlIdp> {
   const id = `${input.tenantId}:${input.slug}`;
   const existing = await SamlIdpModel.findById(id).lean<SamlIdp>();
   const metadataUrl = input.metadataUrl ?? existing?.metadataUrl ?? '';
-  const metadataXml = input.metadataXml ?? (metadataUrl ? await fetchMetadata(metadataUrl) : existing?.metadataXml);
+  const metadataXml =
+    input.metadataXml ?? (metadataUrl ? await fetchMetadata(metadataUrl, input.mayFetch) : existing?.metadataXml);
   if (!metadataXml) throw new OperatorError('give --metadata-file or --metadata-url');
   const binding = input.binding ?? (existing?.binding as 'redirect' | 'post' | undefined) ?? 'redirect';
   const { entityId, scopes, scopeRegexps } = checkMetadata(metadataXml, binding);
@@ -113,4 +117,56 @@ export async function setIdpEnabled(tenantId: string, slug: string, enabled: boo
 
 export function listIdps(tenantId: string) {
   return SamlIdpModel.find({ tenantId }).sort({ createdAt: 1 }).lean<SamlIdp[]>();
+}
+
+/** An attribute list of a mapping: "nameid" or attribute names (friendly or urn:oid:), space-separated. */
+const MAPPING_VALUE = /^(?:[A-Za-z0-9:._-]{1,200})(?:\s+[A-Za-z0-9:._-]{1,200})*$/;
+
+/**
+ * What is wrong with a mapping or an affiliation list a university gives, by field (the console's
+ * form: `map-<key>`, `affiliations`), as a message id (console.idps.errors.*) and English for the CLI.
+ */
+export function idpSettingProblems(settings: { mapping: Partial<AttributeMapping>; allowedAffiliations: string[] }) {
+  const problems: Array<{ field: string; key: string; text: string }> = [];
+  for (const [key, value] of Object.entries(settings.mapping)) {
+    if (!MAPPING_KEYS.includes(key))
+      problems.push({ field: `map-${key}`, key: 'unknownMapping', text: `unknown mapping "${key}"` });
+    else if (value && !MAPPING_VALUE.test(value))
+      problems.push({
+        field: `map-${key}`,
+        key: 'attributeNames',
+        text: `mapping ${key} must be attribute names separated by spaces`,
+      });
+  }
+  for (const affiliation of settings.allowedAffiliations) {
+    if (!/^[a-z-]{1,40}$/.test(affiliation))
+      problems.push({
+        field: 'affiliations',
+        key: 'affiliation',
+        text: `"${affiliation}" is not an affiliation value (e.g. student)`,
+      });
+  }
+  return problems;
+}
+
+/**
+ * Changes an IdP's attribute mapping (an empty value returns to the default) and allowed affiliations;
+ * false for no such IdP of the university. Checked by idpSettingProblems first.
+ */
+export async function configureIdp(
+  tenantId: string,
+  slug: string,
+  settings: { mapping: Partial<AttributeMapping>; allowedAffiliations: string[] },
+): Promise<boolean> {
+  const [problem] = idpSettingProblems(settings);
+  if (problem) throw new OperatorError(problem.text);
+  const defaults = new SamlIdpModel({}).toObject().mapping as AttributeMapping;
+  const mapping = Object.fromEntries(
+    MAPPING_KEYS.map((key) => [key, settings.mapping[key as keyof AttributeMapping] || defaults[key as keyof AttributeMapping]]),
+  );
+  const { matchedCount } = await SamlIdpModel.updateOne(
+    { _id: `${tenantId}:${slug}`, tenantId },
+    { $set: { mapping, allowedAffiliations: settings.allowedAffiliations } },
+  );
+  return matchedCount > 0;
 }

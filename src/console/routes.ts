@@ -1,4 +1,6 @@
 import Router from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import type { StaffRole } from '../db/models/staff.ts';
 import type { PageDeps } from '../oidc/page-deps.ts';
 import { passkeyGate } from '../review/passkeys.ts';
 import { requireRole, requireStaff } from '../review/staff-session.ts';
@@ -6,91 +8,47 @@ import { formPost } from '../security/csrf.ts';
 import { accountAction } from './account-actions.ts';
 import { showAccount, showAccountSearch } from './accounts.ts';
 import { exportAuditLog, showAuditLog } from './audit-log.ts';
+import { idpAction, importIdpFromConsole, showIdp, showIdps } from './idps.ts';
 import { clientAction, createClient, showClient, showClients } from './relying-parties.ts';
 import { saveSettings, showSettings } from './settings.ts';
 import { acceptInvitation, showInvitation } from './staff-invitation.ts';
 import { inviteMember, memberAction, showMember, showMembers } from './staff-members.ts';
 import { confirmIdentity, requireRecentSignIn, showConfirm } from './step-up.ts';
 
+type Page = (ctx: Context, extra?: Record<string, unknown>, status?: number) => Promise<void> | void;
+
 /**
  * The university console (issue 26): /t/:tenant/staff pages beside the review, each behind the staff
- * sign-in and the roles it needs, checked on the server.
+ * sign-in and the roles it needs, checked on the server; a change also needs the form's CSRF token and
+ * a recent sign-in (step-up), and a refused one shows its page again.
  */
 export function consoleRoutes(deps: PageDeps): Router {
-  const { config } = deps;
-  const staffOnly = requireStaff(config);
-  const auditors = requireRole('auditor', 'admin');
-  const helpdesk = requireRole('helpdesk', 'admin');
-  const admins = requireRole('admin');
-  return (
-    new Router({ prefix: '/staff' })
-      .get('/audit', staffOnly, passkeyGate, auditors, showAuditLog)
-      .get('/audit.csv', staffOnly, passkeyGate, auditors, exportAuditLog)
-      .get('/accounts', staffOnly, passkeyGate, helpdesk, showAccountSearch)
-      .get('/accounts/:id', staffOnly, passkeyGate, helpdesk, (ctx) => showAccount(ctx))
-      .post(
-        '/accounts/:id/actions/:action',
-        staffOnly,
-        passkeyGate,
-        helpdesk,
-        formPost(showAccount),
-        requireRecentSignIn(showAccount),
-        accountAction(deps, showAccount),
-      )
-      .get('/settings', staffOnly, passkeyGate, admins, (ctx) => showSettings(ctx))
-      .post(
-        '/settings',
-        staffOnly,
-        passkeyGate,
-        admins,
-        formPost(showSettings),
-        requireRecentSignIn(showSettings),
-        saveSettings(deps),
-      )
-      .get('/clients', staffOnly, passkeyGate, admins, (ctx) => showClients(ctx))
-      .post(
-        '/clients',
-        staffOnly,
-        passkeyGate,
-        admins,
-        formPost(showClients),
-        requireRecentSignIn(showClients),
-        createClient(deps),
-      )
-      .get('/clients/:id', staffOnly, passkeyGate, admins, (ctx) => showClient(ctx))
-      .post(
-        '/clients/:id/:action',
-        staffOnly,
-        passkeyGate,
-        admins,
-        formPost(showClient),
-        requireRecentSignIn(showClient),
-        clientAction(deps),
-      )
-      .get('/members', staffOnly, passkeyGate, admins, (ctx) => showMembers(ctx))
-      .post(
-        '/members/invite',
-        staffOnly,
-        passkeyGate,
-        admins,
-        formPost(showMembers),
-        requireRecentSignIn(showMembers),
-        inviteMember(deps),
-      )
-      .get('/members/:id', staffOnly, passkeyGate, admins, (ctx) => showMember(ctx))
-      .post(
-        '/members/:id/:action',
-        staffOnly,
-        passkeyGate,
-        admins,
-        formPost(showMember),
-        requireRecentSignIn(showMember),
-        memberAction(deps),
-      )
-      // An invited member has no session yet: the mailed link is the proof.
-      .get('/invite/:token', (ctx) => showInvitation(ctx))
-      .post('/invite/:token', formPost(showInvitation), acceptInvitation(deps))
-      .get('/confirm', staffOnly, passkeyGate, (ctx) => showConfirm(ctx))
-      .post('/confirm', staffOnly, passkeyGate, formPost(showConfirm), confirmIdentity(deps))
-  );
+  const staffOnly = requireStaff(deps.config);
+  const router = new Router({ prefix: '/staff' });
+  const page = (roles: StaffRole[], path: string, show: Page, changes: Record<string, Middleware> = {}) => {
+    const allowed = [staffOnly, passkeyGate, requireRole(...roles)];
+    router.get(path, ...allowed, (ctx) => show(ctx));
+    for (const [to, change] of Object.entries(changes)) {
+      router.post(to, ...allowed, formPost(show), requireRecentSignIn(show), change);
+    }
+  };
+  page(['auditor', 'admin'], '/audit', showAuditLog);
+  page(['auditor', 'admin'], '/audit.csv', exportAuditLog);
+  page(['helpdesk', 'admin'], '/accounts', showAccountSearch);
+  page(['helpdesk', 'admin'], '/accounts/:id', showAccount, {
+    '/accounts/:id/actions/:action': accountAction(deps, showAccount),
+  });
+  page(['admin'], '/settings', showSettings, { '/settings': saveSettings(deps) });
+  page(['admin'], '/clients', showClients, { '/clients': createClient(deps) });
+  page(['admin'], '/clients/:id', showClient, { '/clients/:id/:action': clientAction(deps) });
+  page(['admin'], '/idps', showIdps, { '/idps': importIdpFromConsole(deps) });
+  page(['admin'], '/idps/:slug', showIdp, { '/idps/:slug/:action': idpAction(deps) });
+  page(['admin'], '/members', showMembers, { '/members/invite': inviteMember(deps) });
+  page(['admin'], '/members/:id', showMember, { '/members/:id/:action': memberAction(deps) });
+  // An invited member has no session yet: the mailed link is the proof.
+  router.get('/invite/:token', (ctx) => showInvitation(ctx));
+  router.post('/invite/:token', formPost(showInvitation), acceptInvitation(deps));
+  router.get('/confirm', staffOnly, passkeyGate, (ctx) => showConfirm(ctx));
+  router.post('/confirm', staffOnly, passkeyGate, formPost(showConfirm), confirmIdentity(deps));
+  return router;
 }

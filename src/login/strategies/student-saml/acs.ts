@@ -11,6 +11,7 @@ import type { PageDeps } from '../../../oidc/page-deps.ts';
 import { type RefusalReason, SamlRefusal, verifyLoginResponse } from '../../../saml/login-response.ts';
 import type { LoginFlow, LoginStrategy } from '../../contract.ts';
 import { affiliationAllowed, linkStudent, studentProfile } from './student-link.ts';
+import { isTrial, showTrial } from './trial.ts';
 
 /** The REFEDS MFA profile's AuthnContextClassRef: the IdP signed the person in with more than one factor. */
 const REFEDS_MFA = 'https://refeds.org/profile/mfa';
@@ -38,7 +39,7 @@ const samlBody = bodyParser({ enableTypes: ['form'], formLimit: '512kb', encodin
  * university's IdP answers: a verified student is handed to the login flow, a refusal is audited
  * by it and shown on a GET page (the POST came cross-site without our cookies; the GET has the language).
  */
-export function samlRoutes({ sps }: PageDeps, flow: LoginFlow, studentSaml: LoginStrategy): Router {
+export function samlRoutes({ sps, logger }: PageDeps, flow: LoginFlow, studentSaml: LoginStrategy): Router {
   const router = new Router({ prefix: '/saml' });
 
   const refuse = async (ctx: Context, reason: Reason, detail: string) => {
@@ -57,6 +58,7 @@ export function samlRoutes({ sps }: PageDeps, flow: LoginFlow, studentSaml: Logi
       if (error instanceof SamlRefusal) return refuse(ctx, error.reason, error.message);
       throw error;
     }
+    if (isTrial(verified.request.uid)) return showTrial(ctx, verified, logger);
     const { idp } = verified;
     const reading = studentProfile(verified);
     if ('refusal' in reading) return refuse(ctx, reading.refusal, reading.detail);

@@ -12,7 +12,7 @@ import { strategyFolder } from '../../strategy-folder.ts';
 import { samlRoutes } from './acs.ts';
 import { INLINE_CHOICES, listed, rememberChoice, rememberedChoice, searchChoices } from './discovery.ts';
 
-strategyFolder('student-saml', import.meta.url, ['discovery', 'idp-name']);
+strategyFolder('student-saml', import.meta.url, ['discovery', 'idp-name', 'trial']);
 
 /** The acr a student's login here earns once its required actions are done (for acr_values). */
 function offeredAcr(tenant: Tenant): string {
