@@ -3,6 +3,7 @@ import { createTenant } from '../src/admin/tenants.ts';
 import { AuditModel } from '../src/db/models/audit.ts';
 import { StaffModel, StaffSessionModel } from '../src/db/models/staff.ts';
 import { Browser, formAction, inputValue } from './helpers/browser.ts';
+import { runScript } from './helpers/run.ts';
 import { seedUniversity, startTestService, type TestService } from './helpers/service.ts';
 import { recipients } from './helpers/smtp-sink.ts';
 import { StaffMember } from './helpers/staff.ts';
@@ -155,3 +156,44 @@ test.serial('only admins manage staff: a helpdesk member gets 403, another unive
   t.is((await stranger.post(`/members/${id}/disable`, strangerPage, {})).status, 404);
   t.false(Boolean((await StaffModel.findById(id).lean())?.disabled));
 });
+
+test.serial(
+  'one operator command onboards a university: its first admin gets the invitation mail and opens the console',
+  async (t) => {
+    const cli = await runScript(
+      'src/cli/main.ts',
+      [
+        'tenant',
+        'create',
+        '--id',
+        'new-univ',
+        '--name-ja',
+        '新大学',
+        '--name-en',
+        'New University',
+        '--admin-email',
+        'first@new-univ.example',
+        '--admin-name',
+        '初代 管理者',
+      ],
+      { NODE_ENV: 'test', MONGODB_URI: service.config.mongodb.uri as string, ISSUER: service.issuer },
+    );
+    t.is(cli.code, 0, cli.stderr);
+    t.regex(cli.stdout, /tenant new-univ created/);
+    t.regex(cli.stdout, /first@new-univ\.example gets a link valid for 72 hours/);
+    const mail = await service.smtp.waitFor((m) => recipients(m) === 'first@new-univ.example');
+    t.regex(mail.subject ?? '', /【新大学】職員アカウントへの招待/);
+    const url = (mail.text ?? '').match(/https?:\/\/\S+\/staff\/invite\/\S+/)?.[0] as string;
+    t.true(url.startsWith(`${service.issuer}/t/new-univ/staff/invite/`));
+    const first = new StaffMember(service, 'new-univ', 'first@new-univ.example');
+    const page = await first.browser.page(url);
+    const enrol = await first.browser.postForm(new URL(formAction(page.html), url).href, {
+      _csrf: inputValue(page.html, '_csrf'),
+      password: first.password,
+      passwordConfirm: first.password,
+    });
+    const home = await first.enterCode({ url: enrol.url, html: (await enrol.response?.text()) ?? '' });
+    t.true(home.url.endsWith('/t/new-univ/staff/accounts'), 'an admin starts at the accounts');
+    t.regex(home.html, /href="\/t\/new-univ\/staff\/settings"/, 'and finds the settings');
+  },
+);

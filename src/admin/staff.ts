@@ -3,6 +3,9 @@ import { passwordProblems } from '../credentials/password-policy.ts';
 import { STAFF_PASSWORD_LENGTH } from '../credentials/password-setting.ts';
 import { isDuplicateKey } from '../db/duplicate-key.ts';
 import { STAFF_ROLES, type Staff, StaffModel, type StaffRole, StaffSessionModel } from '../db/models/staff.ts';
+import type { Lang } from '../i18n/index.ts';
+import { enqueueMail } from '../mail/outbox.ts';
+import { issueToken } from '../security/one-time-token.ts';
 import type { SecretHasher } from '../security/secrets.ts';
 import { operatorMailAddress } from './address.ts';
 import { AddressTaken, OperatorError } from './errors.ts';
@@ -108,4 +111,22 @@ export async function resetSecondFactor(tenantId: string, id: string): Promise<n
   if (!matchedCount) return undefined;
   await StaffSessionModel.deleteMany({ staffId: id });
   return removeEveryPasskey(id);
+}
+
+/** Invitations are valid for three days: a new colleague may not read mail at once. */
+export const INVITE_HOURS = 72;
+
+/**
+ * Mails an invited member the one-time link that sets their password (`/t/<tenant>/staff/invite/…`),
+ * in `lang`; only the link's hash is kept. The console's invite, its resend, and the operator's CLI.
+ */
+export async function sendStaffInvitation(
+  issuer: string,
+  member: { tenantId: string; id: string; email: string },
+  lang: Lang,
+): Promise<void> {
+  const { tenantId, id, email } = member;
+  const token = await issueToken({ purpose: 'staff-invite', tenantId, email, lang, ttlMinutes: INVITE_HOURS * 60, ref: id });
+  const url = `${issuer}/t/${tenantId}/staff/invite/${token}`;
+  await enqueueMail({ tenantId, to: email, lang, template: 'staffInvite', values: { url, hours: String(INVITE_HOURS) } });
 }

@@ -21,6 +21,7 @@ import { type CommandGroup, type DatabaseState, UsageError } from './options.ts'
 const USAGE = `Usage: npm run cli -- <command> [options]
 
   tenant create --id ID --name-ja NAME --name-en NAME [--inquiry-ja TEXT] [--inquiry-en TEXT]
+                [--admin-email ADDRESS [--admin-name NAME] [--lang ja|en]]   (invites its first admin by mail)
   tenant list
   tenant configure --id ID [--login-url URL] [--manual-url URL] [--terms-ja-file FILE] [--terms-en-file FILE]
                 [--catalogue-file FILE.json] [--field NAME=required|optional|hidden ...]
@@ -54,6 +55,8 @@ const USAGE = `Usage: npm run cli -- <command> [options]
   account list --tenant ID
   staff create --tenant ID --email ADDRESS --name NAME [--password P] [--roles reviewer,admin,helpdesk,auditor]
                 (a random password is printed when omitted; reviewer when no roles are given)
+  staff invite --tenant ID --email ADDRESS --name NAME [--roles admin,…] [--lang ja|en]
+                (mails a one-time link, valid 72 hours, to set a password; admin when no roles are given)
   staff roles --tenant ID --email ADDRESS --roles admin[,reviewer,…]   (replaces the member's roles: the first admin)
   staff list --tenant ID
   mail test --tenant ID --to ADDRESS [--lang ja|en]

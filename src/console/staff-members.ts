@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import mongoose from 'mongoose';
 import { AddressTaken } from '../admin/errors.ts';
-import { changeStaff, findStaffMember, inviteStaff, listStaff, resetSecondFactor } from '../admin/staff.ts';
+import { changeStaff, findStaffMember, inviteStaff, listStaff, resetSecondFactor, sendStaffInvitation } from '../admin/staff.ts';
 import { passkeyRows } from '../credentials/passkeys.ts';
 import { audit } from '../db/audit.ts';
 import { STAFF_ROLES, type Staff, type StaffRole, staffRoles } from '../db/models/staff.ts';
@@ -9,14 +9,9 @@ import { formField, mailAddressField } from '../http/form.ts';
 import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { type FieldErrors, message } from '../i18n/index.ts';
-import { enqueueMail } from '../mail/outbox.ts';
 import type { PageDeps } from '../oidc/page-deps.ts';
 import { base, go } from '../review/context.ts';
-import { issueToken } from '../security/one-time-token.ts';
 import { recentlyVerified, stepUpUrl } from './step-up.ts';
-
-/** Invitations are valid for three days: a new colleague may not read mail at once. */
-export const INVITE_HOURS = 72;
 
 /** The roles ticked on a form (one checkbox per role: `role-admin=on`). */
 const tickedRoles = (ctx: Context): StaffRole[] => STAFF_ROLES.filter((role) => formField(ctx, `role-${role}`) === 'on');
@@ -46,21 +41,9 @@ export async function showMembers(ctx: Context, extra: Record<string, unknown> =
   );
 }
 
-/** The invitation mail: a one-time link to set a password, then enrol an authenticator. */
-async function mailInvitation(deps: PageDeps, ctx: Context, member: { id: string; email: string }) {
-  const tenantId = tenantOf(ctx)._id;
-  const { lang } = ctx.state;
-  const token = await issueToken({
-    purpose: 'staff-invite',
-    tenantId,
-    email: member.email,
-    lang,
-    ttlMinutes: INVITE_HOURS * 60,
-    ref: member.id,
-  });
-  const url = `${deps.config.issuer}${base(ctx)}/invite/${token}`;
-  await enqueueMail({ tenantId, to: member.email, lang, template: 'staffInvite', values: { url, hours: String(INVITE_HOURS) } });
-}
+/** The invitation mail, in the page's language. */
+const mailInvitation = (deps: PageDeps, ctx: Context, member: { id: string; email: string }) =>
+  sendStaffInvitation(deps.config.issuer, { tenantId: tenantOf(ctx)._id, ...member }, ctx.state.lang);
 
 /** POST …/members/invite: name, address and at least one role; the mail goes out in the page's language. */
 export function inviteMember(deps: PageDeps) {

@@ -1,6 +1,7 @@
 import { type CatalogueInput, configureTenant, createTenant, listTenants } from '../../admin/tenants.ts';
 import { messageOf } from '../../errors.ts';
 import { type CommandGroup, many, options, readOptionFile, s, UsageError, yesNo } from '../options.ts';
+import { inviteByMail } from './staff.ts';
 
 function loginMethods(value: string): { graduate: boolean; student: boolean } {
   const names = value.split(',').map((name) => name.trim());
@@ -40,15 +41,26 @@ const CONFIGURE = {
 
 /** tenant create | list | configure: the universities. */
 export const tenantCommands: CommandGroup = {
-  async create(args) {
-    const o = options(args, { id: s, 'name-ja': s, 'name-en': s, 'inquiry-ja': s, 'inquiry-en': s }, [
-      'id',
-      'name-ja',
-      'name-en',
-    ]);
+  async create(args, config) {
+    const o = options(
+      args,
+      { id: s, 'name-ja': s, 'name-en': s, 'inquiry-ja': s, 'inquiry-en': s, 'admin-email': s, 'admin-name': s, lang: s },
+      ['id', 'name-ja', 'name-en'],
+    );
     const [id, nameJa, nameEn] = [o.str('id'), o.str('name-ja'), o.str('name-en')];
     await createTenant({ id, nameJa, nameEn, inquiryJa: o.str('inquiry-ja'), inquiryEn: o.str('inquiry-en') });
     console.log(`tenant ${id} created`);
+    // One command onboards a university: its first admin is invited and does the rest in the console.
+    if (o.str('admin-email')) {
+      const admin = {
+        tenantId: id,
+        email: o.str('admin-email'),
+        name: o.str('admin-name') || o.str('admin-email'),
+        roles: 'admin',
+        lang: o.str('lang'),
+      };
+      await inviteByMail(config, admin);
+    }
   },
 
   async list(args) {
