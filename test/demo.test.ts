@@ -8,7 +8,7 @@ import { STUDENTS } from '../src/dev/simplesamlphp.ts';
 import { createLogger } from '../src/log.ts';
 import { type RunningService, startService } from '../src/service.ts';
 import { Applicant } from './helpers/applicant.ts';
-import { Browser, formAction, inputValue } from './helpers/browser.ts';
+import { Browser, browserFetch, formAction, inputValue } from './helpers/browser.ts';
 import { signInAtUniversity } from './helpers/saml-student.ts';
 import { testDatabaseUri } from './helpers/service.ts';
 
@@ -38,9 +38,11 @@ test('a newcomer starts the service in development and gets a demo university, r
   t.is(saved.clientId, 'demo-certificate-frontend');
   t.is(saved.clientSecret, service.demo?.clientSecret);
   t.is(service.demo?.mailbox, `${service.issuer}/dev/mail`);
-  const discovery = (await (await fetch(`${service.issuer}/.well-known/openid-configuration`)).json()) as { issuer: string };
+  const discovery = (await (await browserFetch(`${service.issuer}/.well-known/openid-configuration`)).json()) as {
+    issuer: string;
+  };
   t.is(discovery.issuer, service.issuer);
-  const staffLogin = await fetch(`${service.issuer}/t/demo-univ/staff/login`);
+  const staffLogin = await browserFetch(`${service.issuer}/t/demo-univ/staff/login`);
   t.is(staffLogin.status, 200);
 });
 
@@ -52,7 +54,7 @@ test('in development, mail is caught and readable at /dev/mail, so the demo appl
   let page = '';
   for (let i = 0; i < 100 && !page.includes('newcomer@example.com'); i++) {
     await new Promise((r) => setTimeout(r, 50));
-    page = await (await fetch(`${service.issuer}/dev/mail`)).text();
+    page = await (await browserFetch(`${service.issuer}/dev/mail`)).text();
   }
   t.regex(page, /【デモ大学】メールアドレスの確認/);
   const link = page.match(/<a href="(http[^"]+\/verify\/[^"]+)"/)?.[1] as string;

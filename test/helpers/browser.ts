@@ -1,5 +1,27 @@
 import { CookieJar } from 'tough-cookie';
 
+/**
+ * fetch as a browser sends a request: a GET whose reused keep-alive connection the server closed at
+ * that very moment (its idle timer firing late on a loaded machine, seen in CI as "fetch failed") is
+ * sent once more on a new connection, as browsers do, and said on stderr. Any other failure names
+ * the URL and undici's cause (undici itself says only "fetch failed").
+ */
+export async function browserFetch(url: string, init: RequestInit = {}): Promise<Response> {
+  const method = init.method ?? 'GET';
+  const failed = (error: Error): never => {
+    throw new Error(`${method} ${url}: ${error.message} (${String(error.cause)})`, { cause: error });
+  };
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    const cause = String((error as Error).cause);
+    if (method !== 'GET' || !/other side closed|ECONNRESET|socket hang up|UND_ERR_SOCKET/i.test(cause))
+      return failed(error as Error);
+    process.stderr.write(`test browser: GET ${url} sent again after ${cause}\n`);
+    return fetch(url, init).catch(failed);
+  }
+}
+
 /** A cookie-keeping HTTP client that, like a browser, follows redirects one hop at a time. */
 export class Browser {
   readonly jar = new CookieJar();
@@ -11,13 +33,10 @@ export class Browser {
 
   async request(url: string, init: RequestInit = {}): Promise<Response> {
     const cookie = await this.jar.getCookieString(url);
-    const response = await fetch(url, {
+    const response = await browserFetch(url, {
       ...init,
       redirect: 'manual',
       headers: { ...this.headers, ...(init.headers as Record<string, string>), ...(cookie ? { cookie } : {}) },
-    }).catch((error: Error) => {
-      // undici says only "fetch failed"; what failed is in its cause.
-      throw new Error(`${init.method ?? 'GET'} ${url}: ${error.message} (${String(error.cause)})`, { cause: error });
     });
     for (const setCookie of response.headers.getSetCookie()) await this.jar.setCookie(setCookie, url);
     return response;
