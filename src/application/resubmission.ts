@@ -38,6 +38,8 @@ export function reopen({ config }: ApplicationDeps) {
       values: application.values,
       images: application.images,
       resubmissionOf: application._id.toString(),
+      // The correction keeps the terms agreed to with the application.
+      termsVersion: application.termsVersion ?? 0,
     };
     await startDraft(ctx, draft, config.application.flowMinutes);
     seeOther(ctx, `${base(tenant)}/form`);

@@ -48,6 +48,7 @@ async function file(ctx: Context, tenant: Tenant, draft: ApplicationDraft): Prom
     type: values.applicationType === 'reapplication' ? ('reapplication' as const) : ('new' as const),
     values,
     images: draft.images,
+    termsVersion: draft.termsVersion ?? 0,
     status: 'pending' as const,
     submittedAt: new Date(),
   };

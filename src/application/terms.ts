@@ -28,7 +28,13 @@ export function acceptTerms({ config }: ApplicationDeps) {
     if (formField(ctx, 'agree') !== 'yes') return again(ctx, { errors: { agree: message('apply.mustAgree') } }, 400);
     const used = await consumeToken(ctx.params.token ?? '', 'apply', tenant._id);
     if (!used.ok) return linkProblem(ctx, used, config.issuer);
-    const draft = { tenantId: tenant._id, email: used.token.email, lang: ctx.state.lang, values: {} };
+    const draft = {
+      tenantId: tenant._id,
+      email: used.token.email,
+      lang: ctx.state.lang,
+      values: {},
+      termsVersion: tenant.termsVersion ?? 0,
+    };
     await startDraft(ctx, draft, config.application.flowMinutes);
     seeOther(ctx, `${base(tenant)}/form`);
   };

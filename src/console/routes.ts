@@ -14,6 +14,7 @@ import { saveSettings, showSettings } from './settings.ts';
 import { acceptInvitation, showInvitation } from './staff-invitation.ts';
 import { inviteMember, memberAction, showMember, showMembers } from './staff-members.ts';
 import { confirmIdentity, requireRecentSignIn, showConfirm } from './step-up.ts';
+import { publish, saveDraft, showTerms } from './terms.ts';
 
 type Page = (ctx: Context, extra?: Record<string, unknown>, status?: number) => Promise<void> | void;
 
@@ -39,6 +40,7 @@ export function consoleRoutes(deps: PageDeps): Router {
     '/accounts/:id/actions/:action': accountAction(deps, showAccount),
   });
   page(['admin'], '/settings', showSettings, { '/settings': saveSettings(deps) });
+  page(['admin'], '/terms', showTerms, { '/terms/draft': saveDraft(deps), '/terms/publish': publish(deps) });
   page(['admin'], '/clients', showClients, { '/clients': createClient(deps) });
   page(['admin'], '/clients/:id', showClient, { '/clients/:id/:action': clientAction(deps) });
   page(['admin'], '/idps', showIdps, { '/idps': importIdpFromConsole(deps) });

@@ -18,6 +18,8 @@ const applicationDraftSchema = new mongoose.Schema(
     /** Set when the draft corrects an application the staff sent back. */
     resubmissionOf: { type: String },
     checked: { type: Boolean, default: false },
+    /** The version of the terms of use the applicant agreed to. */
+    termsVersion: { type: Number, default: 0 },
     expiresAt: { type: Date, required: true },
   },
   { versionKey: false, minimize: false },

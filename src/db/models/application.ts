@@ -38,6 +38,8 @@ const applicationSchema = new mongoose.Schema(
     /** The form's values by item name (names never contain `.` or `$`). */
     values: { type: mongoose.Schema.Types.Mixed, required: true },
     images: imagesField,
+    /** The version of the terms of use the applicant agreed to (the tenant's termsVersion then). */
+    termsVersion: { type: Number, default: 0 },
     status: { type: String, enum: APPLICATION_STATUSES, default: 'pending' },
     decisions: { type: [decisionSchema], default: [] },
     accountId: { type: String },

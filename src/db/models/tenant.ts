@@ -40,7 +40,11 @@ const tenantSchema = new mongoose.Schema(
     studentPasskey: { type: Boolean, default: false },
     /** Staff passkeys in the review console: allowed, or required before the console opens. */
     staffPasskeys: { type: String, enum: ['allowed', 'required'], default: 'allowed' },
+    /** The published terms of use, and their version (0: set by the operator before versions). */
     terms: optionalLocalized,
+    termsVersion: { type: Number, default: 0 },
+    /** What an admin is preparing in the console, published as the next version. */
+    termsDraft: optionalLocalized,
     catalogue: { type: [catalogueEntrySchema], default: [] },
     applicationFields: { type: [fieldSettingSchema], default: [] },
     initialPasswordDays: { type: Number, default: 30 },
