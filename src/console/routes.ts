@@ -7,6 +7,7 @@ import { requireRole, requireStaff } from '../review/staff-session.ts';
 import { formPost } from '../security/csrf.ts';
 import { accountAction } from './account-actions.ts';
 import { showAccount, showAccountSearch } from './accounts.ts';
+import { csvUpload, exportCatalogue, importCatalogue, saveItems, showApplicationForm } from './application-form.ts';
 import { exportAuditLog, showAuditLog } from './audit-log.ts';
 import { idpAction, importIdpFromConsole, showIdp, showIdps } from './idps.ts';
 import { clientAction, createClient, showClient, showClients } from './relying-parties.ts';
@@ -26,11 +27,18 @@ type Page = (ctx: Context, extra?: Record<string, unknown>, status?: number) => 
 export function consoleRoutes(deps: PageDeps): Router {
   const staffOnly = requireStaff(deps.config);
   const router = new Router({ prefix: '/staff' });
-  const page = (roles: StaffRole[], path: string, show: Page, changes: Record<string, Middleware> = {}) => {
+  // A change is its handler, or [the body's parser (an upload), its handler].
+  const page = (
+    roles: StaffRole[],
+    path: string,
+    show: Page,
+    changes: Record<string, Middleware | [Middleware, Middleware]> = {},
+  ) => {
     const allowed = [staffOnly, passkeyGate, requireRole(...roles)];
     router.get(path, ...allowed, (ctx) => show(ctx));
     for (const [to, change] of Object.entries(changes)) {
-      router.post(to, ...allowed, formPost(show), requireRecentSignIn(show), change);
+      const [parse, handle] = Array.isArray(change) ? change : [undefined, change];
+      router.post(to, ...allowed, formPost(show, parse), requireRecentSignIn(show), handle);
     }
   };
   page(['auditor', 'admin'], '/audit', showAuditLog);
@@ -40,6 +48,11 @@ export function consoleRoutes(deps: PageDeps): Router {
     '/accounts/:id/actions/:action': accountAction(deps, showAccount),
   });
   page(['admin'], '/settings', showSettings, { '/settings': saveSettings(deps) });
+  page(['admin'], '/form', showApplicationForm, {
+    '/form/items': saveItems(deps),
+    '/form/catalogue': [csvUpload, importCatalogue(deps)],
+  });
+  page(['admin'], '/form/catalogue.csv', exportCatalogue);
   page(['admin'], '/terms', showTerms, { '/terms/draft': saveDraft(deps), '/terms/publish': publish(deps) });
   page(['admin'], '/clients', showClients, { '/clients': createClient(deps) });
   page(['admin'], '/clients/:id', showClient, { '/clients/:id/:action': clientAction(deps) });
