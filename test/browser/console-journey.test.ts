@@ -2,12 +2,13 @@ import test from 'ava';
 import { generate } from 'otplib';
 import type { Page } from 'playwright-core';
 import { createStaff } from '../../src/admin/staff.ts';
+import { STUDENTS } from '../../src/dev/simplesamlphp.ts';
 import { browserSuite, Journey, newContext, VIEWPORTS, type Viewport } from '../helpers/real-browser.ts';
 import { addGraduate } from '../helpers/service.ts';
 
 // Issue 26: a university's admin works in the console in Chromium, in Japanese and English, on a phone
 // and a PC; every screen is pictured (test-results/screenshots/console/) and checked with axe-core.
-const suite = browserSuite('browser-console');
+const suite = browserSuite('browser-console', { saml: { students: STUDENTS } });
 
 const texts = {
   ja: { search: '検索', disabled: 'アカウントを利用停止にしました。', invited: '招待メールを送信しました。', audit: '監査ログ' },
@@ -70,6 +71,26 @@ for (const lang of ['ja', 'en'] as const) {
 
           await Promise.all([page.waitForURL(/\/settings$/), page.click('.staff-bar a[href$="/settings"]')]);
           await journey.screen('settings');
+          await Promise.all([page.waitForURL(/\/terms$/), page.click('.staff-bar a[href$="/terms"]')]);
+          await page.fill('#ja', '第1条 改訂した利用規約です。');
+          await page.fill('#en', 'Article 1. The revised terms of use.');
+          await Promise.all([page.waitForURL(/done=saved/), page.click('form[action$="/terms/draft"] button')]);
+          await journey.screen('terms-preview');
+          await Promise.all([page.waitForURL(/\/form$/), page.click('.staff-bar a[href$="/form"]')]);
+          await journey.screen('application-form');
+          await Promise.all([page.waitForURL(/\/idps$/), page.click('.staff-bar a[href$="/idps"]')]);
+          await journey.screen('university-sign-ins');
+          await Promise.all([page.waitForURL(/\/idps\/campus$/), page.click('a[href$="/idps/campus"]')]);
+          await journey.screen('university-sign-in');
+          // Try a sign-in: off to the university's sign-in and back through the ACS, as a student would.
+          const [student] = STUDENTS as [(typeof STUDENTS)[0]];
+          await Promise.all([page.waitForURL(/\/module\.php/), page.click('button[data-try]')]);
+          await page.fill('input[name=username]', student.username);
+          await page.fill('input[name=password]', student.password);
+          await Promise.all([page.waitForURL(/\/saml\/acs$/), page.press('input[name=password]', 'Enter')]);
+          await journey.screen('try-a-sign-in');
+          t.regex((await page.textContent('main')) ?? '', /A0123456/);
+          await Promise.all([page.waitForURL(/\/idps\/campus$/), page.click('a.button.primary')]);
           await Promise.all([page.waitForURL(/\/clients$/), page.click('.staff-bar a[href$="/clients"]')]);
           await journey.screen('relying-parties');
           await page.fill('#name', `Certificates ${tag}`);

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,6 +65,8 @@ export class Journey {
   constructor(page: Page, name: string, lang: string, viewport: string) {
     this.page = page;
     this.dir = join(shotsRoot, name, `${lang}-${viewport}`);
+    // A run's pictures only: a screen renamed or dropped since the last run leaves no stale file.
+    rmSync(this.dir, { recursive: true, force: true });
     mkdirSync(this.dir, { recursive: true });
   }
 
