@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import { applicationRoutes } from './application/routes.ts';
+import { brandingAssets } from './console/branding.ts';
 import { consoleRoutes } from './console/routes.ts';
 import { seeOther } from './http/redirect.ts';
 import { tenantOf } from './http/state.ts';
@@ -27,6 +28,7 @@ export function tenantPages(deps: PageDeps, login: Router): Router {
   router.use(applicationRoutes(deps).routes());
   router.use(staffRoutes(deps).routes());
   router.use(consoleRoutes(deps).routes());
+  router.use(brandingAssets().routes());
   router.use(studentIdRoutes(deps).routes());
   router.use(accountRoutes(deps).routes());
   router.use(recoveryRoutes(deps, GRADUATE_RESET).routes());

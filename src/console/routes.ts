@@ -9,6 +9,7 @@ import { accountAction } from './account-actions.ts';
 import { showAccount, showAccountSearch } from './accounts.ts';
 import { csvUpload, exportCatalogue, importCatalogue, saveItems, showApplicationForm } from './application-form.ts';
 import { exportAuditLog, showAuditLog } from './audit-log.ts';
+import { logoUpload, saveBranding, showBranding } from './branding.ts';
 import { idpAction, importIdpFromConsole, showIdp, showIdps } from './idps.ts';
 import { clientAction, createClient, showClient, showClients } from './relying-parties.ts';
 import { saveSettings, showSettings } from './settings.ts';
@@ -53,6 +54,7 @@ export function consoleRoutes(deps: PageDeps): Router {
     '/form/catalogue': [csvUpload, importCatalogue(deps)],
   });
   page(['admin'], '/form/catalogue.csv', exportCatalogue);
+  page(['admin'], '/branding', showBranding, { '/branding': [logoUpload, saveBranding(deps)] });
   page(['admin'], '/terms', showTerms, { '/terms/draft': saveDraft(deps), '/terms/publish': publish(deps) });
   page(['admin'], '/clients', showClients, { '/clients': createClient(deps) });
   page(['admin'], '/clients/:id', showClient, { '/clients/:id/:action': clientAction(deps) });

@@ -19,6 +19,9 @@ export function registerView(name: string, file: URL): void {
 export interface Branding {
   university: string;
   inquiry: string;
+  /** The university's colours and logo, when it set them (src/console/branding.ts). */
+  stylesheet?: string;
+  logo?: string;
 }
 
 /** Renders a page of views/ in the request's language with the data every layout needs. */

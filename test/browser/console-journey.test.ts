@@ -71,6 +71,15 @@ for (const lang of ['ja', 'en'] as const) {
 
           await Promise.all([page.waitForURL(/\/settings$/), page.click('.staff-bar a[href$="/settings"]')]);
           await journey.screen('settings');
+          await Promise.all([page.waitForURL(/\/branding$/), page.click('.staff-bar a[href$="/branding"]')]);
+          await page.fill('#color', '#7a1f3d');
+          await Promise.all([page.waitForLoadState('load'), page.click('button[value="preview"]')]);
+          await journey.screen('branding-preview');
+          t.is(
+            await page.evaluate(() => getComputedStyle(document.querySelector('.sample-header') as Element).backgroundColor),
+            'rgb(122, 31, 61)',
+            'the preview shows the colour',
+          );
           await Promise.all([page.waitForURL(/\/terms$/), page.click('.staff-bar a[href$="/terms"]')]);
           await page.fill('#ja', '第1条 改訂した利用規約です。');
           await page.fill('#en', 'Article 1. The revised terms of use.');

@@ -41,6 +41,13 @@ const tenantSchema = new mongoose.Schema(
     /** Staff passkeys in the review console: allowed, or required before the console opens. */
     staffPasskeys: { type: String, enum: ['allowed', 'required'], default: 'allowed' },
     /** The published terms of use, and their version (0: set by the operator before versions). */
+    /** Its look on every page: a primary colour (#rrggbb, white text on it) and a logo, resized PNG. */
+    branding: {
+      color: { type: String, default: '' },
+      logo: { type: Buffer },
+      /** When the look last changed: the version in the stylesheet's and logo's addresses. */
+      updatedAt: { type: Date },
+    },
     terms: optionalLocalized,
     termsVersion: { type: Number, default: 0 },
     /** What an admin is preparing in the console, published as the next version. */
@@ -59,10 +66,27 @@ export type Tenant = mongoose.InferSchemaType<typeof tenantSchema>;
 export type CatalogueEntry = mongoose.InferSchemaType<typeof catalogueEntrySchema>;
 export const TenantModel = mongoose.model('Tenant', tenantSchema, 'tenants');
 
-/** The university's name and inquiry text in one language, as pages and mails show them. */
-export function tenantBranding(tenant: Tenant, lang: 'ja' | 'en'): { university: string; inquiry: string } {
+/** The university's logo as PNG bytes, whether the document came through mongoose or lean (a BSON Binary). */
+export function logoPng(tenant: Tenant): Buffer | undefined {
+  const logo = tenant.branding?.logo as Buffer | { buffer: Uint8Array } | null | undefined;
+  if (!logo) return undefined;
+  const bytes = Buffer.isBuffer(logo) ? logo : Buffer.from(logo.buffer);
+  return bytes.length ? bytes : undefined;
+}
+
+/** The university's name and inquiry text in one language, as pages and mails show them, and its look. */
+export function tenantBranding(
+  tenant: Tenant,
+  lang: 'ja' | 'en',
+): { university: string; inquiry: string; stylesheet?: string; logo?: string } {
   const university = tenant.name?.[lang] ?? tenant._id;
-  return { university, inquiry: tenant.inquiry?.[lang] || university };
+  const version = tenant.branding?.updatedAt?.getTime() ?? 0;
+  return {
+    university,
+    inquiry: tenant.inquiry?.[lang] || university,
+    ...(tenant.branding?.color ? { stylesheet: `/t/${tenant._id}/branding.css?v=${version}` } : {}),
+    ...(logoPng(tenant) ? { logo: `/t/${tenant._id}/logo.png?v=${version}` } : {}),
+  };
 }
 
 /** "University / Department / Subject" of a catalogue entry in one language. */
