@@ -12,7 +12,7 @@ import { accountSessions } from '../oidc/sessions.ts';
 import { base } from '../review/context.ts';
 import { typedDay } from '../text/typed-date.ts';
 import { ACCOUNT_ACTIONS } from './account-actions.ts';
-import { recentlyVerified, stepUpUrl } from './step-up.ts';
+import { renderConsole } from './page.ts';
 
 const RESULTS = 50;
 const SCRIPTS = ['kanji', 'kana', 'roman'] as const;
@@ -105,14 +105,11 @@ export async function showAccount(ctx: Context, extra: Record<string, unknown> =
     listPasskeys(id),
   ]);
   const done = typeof ctx.query.done === 'string' && Object.hasOwn(ACCOUNT_ACTIONS, ctx.query.done) ? ctx.query.done : '';
-  render(
+  renderConsole(
     ctx,
     'console-account',
+    `/accounts/${id}`,
     {
-      base: base(ctx),
-      // The page's own address (for the language switch), also when a refused action re-renders it.
-      path: `${base(ctx)}/accounts/${id}`,
-      staff: ctx.state.staff,
       account,
       lastLogin: account.lastLoginAt ? formatDateTime(account.lastLoginAt, lang) : '',
       disabledAt: account.disabledAt ? formatDateTime(account.disabledAt, lang) : '',
@@ -121,13 +118,10 @@ export async function showAccount(ctx: Context, extra: Record<string, unknown> =
       recent: recent.map((e) => ({ at: formatDateTime(e.at, lang), event: e.event, ip: e.ip ?? '' })),
       actions: Object.keys(ACCOUNT_ACTIONS).filter((name) => ACCOUNT_ACTIONS[name]?.offered(account, tenant)),
       done,
-      stepUp: recentlyVerified(ctx) ? '' : stepUpUrl(ctx),
       // A refused action's form (CSRF, step-up, a missing reason) is the one posted to.
       action: ctx.method === 'POST' ? (ctx.params.action ?? '') : '',
-      values: {},
-      errors: {},
-      ...extra,
     },
+    extra,
     status,
   );
 }

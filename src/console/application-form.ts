@@ -7,11 +7,10 @@ import type { CatalogueEntry } from '../db/models/tenant.ts';
 import { formField, multipartBody } from '../http/form.ts';
 import { FIELDS, GROUPS } from '../http/form-items.ts';
 import { tenantOf } from '../http/state.ts';
-import { render } from '../http/views.ts';
 import { message } from '../i18n/index.ts';
 import type { PageDeps } from '../oidc/page-deps.ts';
-import { base, go } from '../review/context.ts';
-import { recentlyVerified, stepUpUrl } from './step-up.ts';
+import { go } from '../review/context.ts';
+import { renderConsole } from './page.ts';
 
 const MODES = ['required', 'optional', 'hidden'] as const;
 const CSV_BYTES = 1024 * 1024;
@@ -24,25 +23,20 @@ function itemModes(ctx: Context): Record<string, string> {
 
 /** GET /t/:tenant/staff/form (admins): which items the application form shows, and the catalogue. */
 export function showApplicationForm(ctx: Context, extra: Record<string, unknown> = {}, status = 200): void {
-  const path = `${base(ctx)}/form`;
   const done = typeof ctx.query.done === 'string' && ['items', 'catalogue'].includes(ctx.query.done) ? ctx.query.done : '';
-  render(
+  renderConsole(
     ctx,
     'console-form',
+    '/form',
     {
-      base: base(ctx),
-      path,
-      staff: ctx.state.staff,
       groups: GROUPS,
       fields: FIELDS,
       modes: MODES,
       values: itemModes(ctx),
       catalogue: tenantOf(ctx).catalogue ?? [],
       done,
-      stepUp: recentlyVerified(ctx) ? '' : stepUpUrl(ctx, path),
-      errors: {},
-      ...extra,
     },
+    extra,
     status,
   );
 }

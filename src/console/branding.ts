@@ -8,11 +8,10 @@ import { audit } from '../db/audit.ts';
 import { logoPng, TenantModel } from '../db/models/tenant.ts';
 import { formField, multipartBody } from '../http/form.ts';
 import { tenantOf } from '../http/state.ts';
-import { render } from '../http/views.ts';
 import { type FieldErrors, message } from '../i18n/index.ts';
 import type { PageDeps } from '../oidc/page-deps.ts';
-import { base, go } from '../review/context.ts';
-import { recentlyVerified, stepUpUrl } from './step-up.ts';
+import { go } from '../review/context.ts';
+import { renderConsole } from './page.ts';
 
 // Issue 26 item 1: a university's look — a primary colour (the header and main buttons, white text
 // on it) and a logo beside its name — checked, previewed, then saved.
@@ -64,25 +63,9 @@ const dataUrl = (png: Buffer | undefined) => (png ? `data:image/png;base64,${png
 /** GET /t/:tenant/staff/branding (admins): the colour and logo, with a preview before saving. */
 export function showBranding(ctx: Context, extra: Record<string, unknown> = {}, status = 200): void {
   const tenant = tenantOf(ctx);
-  const path = `${base(ctx)}/branding`;
-  const logo = dataUrl(logoPng(tenant));
-  render(
-    ctx,
-    'console-branding',
-    {
-      base: base(ctx),
-      path,
-      staff: ctx.state.staff,
-      current: { color: tenant.branding?.color ?? '', logo },
-      minContrast: MIN_CONTRAST,
-      done: ctx.query.done === 'saved',
-      stepUp: recentlyVerified(ctx) ? '' : stepUpUrl(ctx, path),
-      values: { color: tenant.branding?.color ?? '' },
-      errors: {},
-      ...extra,
-    },
-    status,
-  );
+  const current = { color: tenant.branding?.color ?? '', logo: dataUrl(logoPng(tenant)) };
+  const page = { current, minContrast: MIN_CONTRAST, done: ctx.query.done === 'saved', values: { color: current.color } };
+  renderConsole(ctx, 'console-branding', '/branding', page, extra, status);
 }
 
 /** The logo file (if one was chosen) read into the body as `logoFile`, before the form's checks. */

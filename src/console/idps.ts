@@ -6,14 +6,13 @@ import { audit } from '../db/audit.ts';
 import { type AttributeMapping, type SamlIdp, SamlIdpModel } from '../db/models/saml.ts';
 import { formField } from '../http/form.ts';
 import { tenantOf } from '../http/state.ts';
-import { render } from '../http/views.ts';
 import { type FieldErrors, formatDateTime, type Lang, message } from '../i18n/index.ts';
 import { startTrial } from '../login/strategies/student-saml/trial.ts';
 import type { PageDeps } from '../oidc/page-deps.ts';
-import { base, go } from '../review/context.ts';
+import { go } from '../review/context.ts';
 import { idpEntity } from '../saml/service-provider.ts';
 import { isPublicUrl } from '../security/public-address.ts';
-import { recentlyVerified, stepUpUrl } from './step-up.ts';
+import { renderConsole } from './page.ts';
 
 /** A signing certificate this close to its end is shown with a warning. */
 const WARN_DAYS = 30;
@@ -31,20 +30,12 @@ function certificate(idp: SamlIdp, lang: Lang): { until: string; warn: boolean; 
   }
 }
 
-const pageData = (ctx: Context, path: string) => ({
-  base: base(ctx),
-  path,
-  staff: ctx.state.staff,
-  stepUp: recentlyVerified(ctx) ? '' : stepUpUrl(ctx, path),
-  errors: {},
-});
-
 /** GET /t/:tenant/staff/idps (admins): the university's own SAML IdPs, and importing one. */
 export async function showIdps(ctx: Context, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
   const idps = (await listIdps(tenantOf(ctx)._id)).filter((idp) => !idp.federationId);
   const rows = idps.map((idp) => ({ ...idp, certificate: certificate(idp, ctx.state.lang) }));
   const values = { slug: '', nameJa: '', nameEn: '', metadataUrl: '', metadataXml: '', binding: 'redirect' };
-  render(ctx, 'console-idps', { ...pageData(ctx, `${base(ctx)}/idps`), idps: rows, values, ...extra }, status);
+  renderConsole(ctx, 'console-idps', '/idps', { idps: rows, values }, extra, status);
 }
 
 /**
@@ -112,7 +103,7 @@ export async function showIdp(ctx: Context, extra: Record<string, unknown> = {},
   };
   const done = typeof ctx.query.done === 'string' && DONE.includes(ctx.query.done) ? ctx.query.done : '';
   const page = { idp, certificate: certificate(idp, ctx.state.lang), mappingKeys: MAPPING_KEYS, done, values };
-  render(ctx, 'console-idp', { ...pageData(ctx, `${base(ctx)}/idps/${idp.slug}`), ...page, ...extra }, status);
+  renderConsole(ctx, 'console-idp', `/idps/${idp.slug}`, page, extra, status);
 }
 
 /** POST …/idps/:slug/:action: the mapping saved, enabled or disabled, refreshed from its URL, or a trial sign-in. */

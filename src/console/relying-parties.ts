@@ -11,11 +11,10 @@ import { audit } from '../db/audit.ts';
 import { type Client, ClientModel } from '../db/models/client.ts';
 import { formField } from '../http/form.ts';
 import { tenantOf } from '../http/state.ts';
-import { render } from '../http/views.ts';
 import { type FieldErrors, formatDateTime, message } from '../i18n/index.ts';
 import type { PageDeps } from '../oidc/page-deps.ts';
-import { base, go } from '../review/context.ts';
-import { recentlyVerified, stepUpUrl } from './step-up.ts';
+import { go } from '../review/context.ts';
+import { renderConsole } from './page.ts';
 
 /** How long the old secret keeps working after a rotation, as the form offers it (minutes). */
 export const OVERLAPS = [0, 60, 1440, 10080] as const;
@@ -63,22 +62,13 @@ function fieldErrors(settings: ClientSettings): FieldErrors {
   return errors;
 }
 
-const pageData = (ctx: Context, path: string) => ({
-  base: base(ctx),
-  path,
-  staff: ctx.state.staff,
-  overlaps: OVERLAPS,
-  stepUp: recentlyVerified(ctx) ? '' : stepUpUrl(ctx, path),
-  errors: {},
-});
-
 /** GET /t/:tenant/staff/clients (admins): the university's relying parties and a form to add one. */
 export async function showClients(ctx: Context, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
   const clients = await ClientModel.find({ tenantId: tenantOf(ctx)._id })
     .sort({ name: 1 })
     .lean<Client[]>();
   const values = { ...Object.fromEntries(FIELDS.map((name) => [name, ''])), type: 'confidential' };
-  render(ctx, 'console-clients', { ...pageData(ctx, `${base(ctx)}/clients`), clients, values, ...extra }, status);
+  renderConsole(ctx, 'console-clients', '/clients', { clients, values, overlaps: OVERLAPS }, extra, status);
 }
 
 /** The relying party a path names: this university's, by id; 404 for anything else. */
@@ -94,24 +84,14 @@ export async function showClient(ctx: Context, extra: Record<string, unknown> = 
   const done =
     typeof ctx.query.done === 'string' && ['saved', 'disabled', 'enabled'].includes(ctx.query.done) ? ctx.query.done : '';
   const until = client.previousSecretExpiresAt;
-  render(
-    ctx,
-    'console-client',
-    {
-      ...pageData(ctx, `${base(ctx)}/clients/${client._id}`),
-      client,
-      previousUntil: until && until > new Date() ? formatDateTime(until, ctx.state.lang) : '',
-      done,
-      values: formOf(client),
-      ...extra,
-    },
-    status,
-  );
+  const previousUntil = until && until > new Date() ? formatDateTime(until, ctx.state.lang) : '';
+  const page = { client, previousUntil, done, values: formOf(client), overlaps: OVERLAPS };
+  renderConsole(ctx, 'console-client', `/clients/${client._id}`, page, extra, status);
 }
 
 /** The page that shows a new client secret, once: it is in this response only, never stored or mailed. */
 function showSecret(ctx: Context, client: { id: string; name: string }, secret: string, kind: 'created' | 'rotated'): void {
-  render(ctx, 'console-client-secret', { ...pageData(ctx, `${base(ctx)}/clients/${client.id}`), client, secret, kind });
+  renderConsole(ctx, 'console-client-secret', `/clients/${client.id}`, { client, secret, kind });
 }
 
 /** POST …/clients: registered with a generated id; a confidential one's secret is shown once. */

@@ -4,11 +4,10 @@ import { audit } from '../db/audit.ts';
 import { PASSKEY_POLICIES, type Tenant } from '../db/models/tenant.ts';
 import { formField } from '../http/form.ts';
 import { tenantOf } from '../http/state.ts';
-import { render } from '../http/views.ts';
 import { type FieldErrors, message } from '../i18n/index.ts';
 import type { PageDeps } from '../oidc/page-deps.ts';
-import { base, go } from '../review/context.ts';
-import { recentlyVerified, stepUpUrl } from './step-up.ts';
+import { go } from '../review/context.ts';
+import { renderConsole } from './page.ts';
 
 /** The form's fields as the tenant holds them: what the page shows before anything is typed. */
 function formValues(tenant: Tenant): Record<string, string> {
@@ -59,22 +58,8 @@ function postedSettings(ctx: Context): { values: Record<string, string>; setting
 
 /** GET /t/:tenant/staff/settings (admins): the university's settings in one form. */
 export function showSettings(ctx: Context, extra: Record<string, unknown> = {}, status = 200): void {
-  render(
-    ctx,
-    'console-settings',
-    {
-      base: base(ctx),
-      path: `${base(ctx)}/settings`,
-      staff: ctx.state.staff,
-      passkeyPolicies: PASSKEY_POLICIES,
-      done: ctx.query.done === 'saved',
-      stepUp: recentlyVerified(ctx) ? '' : stepUpUrl(ctx, `${base(ctx)}/settings`),
-      values: formValues(tenantOf(ctx)),
-      errors: {},
-      ...extra,
-    },
-    status,
-  );
+  const page = { passkeyPolicies: PASSKEY_POLICIES, done: ctx.query.done === 'saved', values: formValues(tenantOf(ctx)) };
+  renderConsole(ctx, 'console-settings', '/settings', page, extra, status);
 }
 
 /**

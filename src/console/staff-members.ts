@@ -7,11 +7,10 @@ import { audit } from '../db/audit.ts';
 import { STAFF_ROLES, type Staff, type StaffRole, staffRoles } from '../db/models/staff.ts';
 import { formField, mailAddressField } from '../http/form.ts';
 import { tenantOf } from '../http/state.ts';
-import { render } from '../http/views.ts';
 import { type FieldErrors, message } from '../i18n/index.ts';
 import type { PageDeps } from '../oidc/page-deps.ts';
-import { base, go } from '../review/context.ts';
-import { recentlyVerified, stepUpUrl } from './step-up.ts';
+import { go } from '../review/context.ts';
+import { renderConsole } from './page.ts';
 
 /** The roles ticked on a form (one checkbox per role: `role-admin=on`). */
 const tickedRoles = (ctx: Context): StaffRole[] => STAFF_ROLES.filter((role) => formField(ctx, `role-${role}`) === 'on');
@@ -22,23 +21,8 @@ const me = (ctx: Context) => (ctx.state.staff as Staff)._id.toString();
 export async function showMembers(ctx: Context, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
   const members = await listStaff(tenantOf(ctx)._id);
   const done = ctx.query.done === 'invited' ? 'invited' : '';
-  render(
-    ctx,
-    'console-members',
-    {
-      base: base(ctx),
-      path: `${base(ctx)}/members`,
-      staff: ctx.state.staff,
-      members: members.map((m) => ({ ...m, roles: staffRoles(m), invited: Boolean(m.invitedAt) })),
-      roles: STAFF_ROLES,
-      done,
-      stepUp: recentlyVerified(ctx) ? '' : stepUpUrl(ctx),
-      values: {},
-      errors: {},
-      ...extra,
-    },
-    status,
-  );
+  const rows = members.map((m) => ({ ...m, roles: staffRoles(m), invited: Boolean(m.invitedAt) }));
+  renderConsole(ctx, 'console-members', '/members', { members: rows, roles: STAFF_ROLES, done }, extra, status);
 }
 
 /** The invitation mail, in the page's language. */
@@ -91,24 +75,19 @@ export async function showMember(ctx: Context, extra: Record<string, unknown> = 
   const member = await memberOfPath(ctx);
   const id = member._id.toString();
   const done = typeof ctx.query.done === 'string' && Object.hasOwn(MEMBER_ACTIONS, ctx.query.done) ? ctx.query.done : '';
-  render(
+  renderConsole(
     ctx,
     'console-member',
+    `/members/${id}`,
     {
-      base: base(ctx),
-      path: `${base(ctx)}/members/${id}`,
-      staff: ctx.state.staff,
       member: { ...member, roles: staffRoles(member) },
       self: id === me(ctx),
       passkeys: await passkeyRows(id, ctx.state.lang),
       roles: STAFF_ROLES,
       done,
-      stepUp: recentlyVerified(ctx) ? '' : stepUpUrl(ctx),
       action: ctx.method === 'POST' ? (ctx.params.action ?? '') : '',
-      values: {},
-      errors: {},
-      ...extra,
     },
+    extra,
     status,
   );
 }

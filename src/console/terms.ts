@@ -3,11 +3,10 @@ import { publishTerms, saveTermsDraft, TERMS_MAX, termsVersions } from '../admin
 import { audit } from '../db/audit.ts';
 import { formField } from '../http/form.ts';
 import { tenantOf } from '../http/state.ts';
-import { render } from '../http/views.ts';
 import { type FieldErrors, formatDateTime, message } from '../i18n/index.ts';
 import type { PageDeps } from '../oidc/page-deps.ts';
-import { base, go } from '../review/context.ts';
-import { recentlyVerified, stepUpUrl } from './step-up.ts';
+import { go } from '../review/context.ts';
+import { renderConsole } from './page.ts';
 
 /** GET /t/:tenant/staff/terms (admins): the published version, the draft with its preview, the history. */
 export async function showTerms(ctx: Context, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
@@ -18,23 +17,18 @@ export async function showTerms(ctx: Context, extra: Record<string, unknown> = {
     version: v.version,
     at: formatDateTime(v.publishedAt, ctx.state.lang),
   }));
-  const path = `${base(ctx)}/terms`;
-  render(
+  renderConsole(
     ctx,
     'console-terms',
+    '/terms',
     {
-      base: base(ctx),
-      path,
-      staff: ctx.state.staff,
       published: { version: tenant.termsVersion ?? 0, ja: tenant.terms?.ja ?? '', en: tenant.terms?.en ?? '' },
       draft: hasDraft ? draft : undefined,
       versions,
       done: typeof ctx.query.done === 'string' && ['saved', 'published'].includes(ctx.query.done) ? ctx.query.done : '',
-      stepUp: recentlyVerified(ctx) ? '' : stepUpUrl(ctx, path),
       values: hasDraft ? draft : { ja: tenant.terms?.ja ?? '', en: tenant.terms?.en ?? '' },
-      errors: {},
-      ...extra,
     },
+    extra,
     status,
   );
 }
