@@ -9,6 +9,7 @@ import {
   FederationTrustModel,
 } from '../db/models/federation.ts';
 import type { AttributeMapping } from '../db/models/saml.ts';
+import { escapeRegex } from '../db/regex.ts';
 import { messageOf } from '../errors.ts';
 import { FEDERATION_MAPPING } from '../saml/attributes.ts';
 import { OperatorError } from './errors.ts';
@@ -112,3 +113,32 @@ export const listTrusts = (tenantId: string) => FederationTrustModel.find({ tena
 
 /** How many IdPs of the federation are stored (the operator's list). */
 export const federationIdpCount = (federationId: string) => FederationIdpModel.countDocuments({ federationId });
+
+/**
+ * Trusts or untrusts one IdP of a federation for a university (the console's search), keeping the
+ * trust's mapping and affiliations; the last one untrusted removes the trust. False when the trust
+ * takes every IdP (`all`, set by the operator): one entity cannot be taken out of it here.
+ */
+export async function trustEntity(tenantId: string, federationId: string, entityId: string, trusted: boolean): Promise<boolean> {
+  const existing = await FederationTrustModel.findById(`${tenantId}|${federationId}`).lean<FederationTrust>();
+  if (existing?.all) return false;
+  const others = (existing?.entityIds ?? []).filter((id) => id !== entityId);
+  const entityIds = trusted ? [...others, entityId] : others;
+  if (entityIds.length === 0) {
+    await FederationTrustModel.deleteOne({ _id: `${tenantId}|${federationId}` });
+    return true;
+  }
+  const mapping = existing?.mapping as Partial<AttributeMapping> | undefined;
+  await trustFederation({ tenantId, federationId, entityIds, mapping, allowedAffiliations: existing?.allowedAffiliations ?? [] });
+  return true;
+}
+
+/** A federation's IdPs whose name (ja or en), entity ID or scope holds `text`, at most `limit`, by entity ID. */
+export function searchFederationIdps(federationId: string, text: string, limit: number) {
+  const contains = { $regex: escapeRegex(text), $options: 'i' };
+  const anyOf = [{ 'displayName.ja': contains }, { 'displayName.en': contains }, { entityId: contains }, { scopes: contains }];
+  return FederationIdpModel.find({ federationId, ...(text ? { $or: anyOf } : {}) }, { metadataXml: 0 })
+    .sort({ entityId: 1 })
+    .limit(limit)
+    .lean();
+}

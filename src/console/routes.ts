@@ -10,6 +10,7 @@ import { showAccount, showAccountSearch } from './accounts.ts';
 import { csvUpload, exportCatalogue, importCatalogue, saveItems, showApplicationForm } from './application-form.ts';
 import { exportAuditLog, showAuditLog } from './audit-log.ts';
 import { logoUpload, saveBranding, showBranding } from './branding.ts';
+import { changeTrust, showFederation } from './federation.ts';
 import { idpAction, importIdpFromConsole, showIdp, showIdps } from './idps.ts';
 import { clientAction, createClient, showClient, showClients } from './relying-parties.ts';
 import { saveSettings, showSettings } from './settings.ts';
@@ -59,6 +60,7 @@ export function consoleRoutes(deps: PageDeps): Router {
   page(['admin'], '/clients', showClients, { '/clients': createClient(deps) });
   page(['admin'], '/clients/:id', showClient, { '/clients/:id/:action': clientAction(deps) });
   page(['admin'], '/idps', showIdps, { '/idps': importIdpFromConsole(deps) });
+  page(['admin'], '/federation', showFederation, { '/federation/trust': changeTrust(deps) });
   page(['admin'], '/idps/:slug', showIdp, { '/idps/:slug/:action': idpAction(deps) });
   page(['admin'], '/members', showMembers, { '/members/invite': inviteMember(deps) });
   page(['admin'], '/members/:id', showMember, { '/members/:id/:action': memberAction(deps) });
