@@ -102,3 +102,28 @@ test.serial('only admins open the settings: a helpdesk member and a reviewer get
   }
   t.not((await TenantModel.findById('test-univ').lean())?.name?.ja, 'x');
 });
+
+test.serial(
+  'an admin adds the university’s own lines to the login page’s notes in both languages; one language alone is refused',
+  async (t) => {
+    const page = await admin.get('/notes');
+    t.regex(page.html, /<h1>画面の注意事項<\/h1>/);
+    const half = await admin.post('/notes', page, { 'login-ja': '窓口は平日9時から17時です。', 'login-en': '' });
+    t.is(half.status, 400);
+    t.regex(half.html, /<p class="field-error" id="login-en-error">日本語と英語の両方を入力してください/);
+    t.regex(half.html, />窓口は平日9時から17時です。<\/textarea>/, 'what was typed stays');
+    const saved = await admin.post('/notes', half, {
+      'login-ja': '窓口は平日9時から17時です。\n証明書の郵送は1週間かかります。',
+      'login-en': 'The office is open 9:00-17:00 on weekdays.\nCertificates by post take a week.',
+    });
+    t.regex(saved.html, /注意事項を保存しました。/);
+    const ja = (await startLogin(rp)).page;
+    t.regex(
+      ja,
+      /<li class="university-note">窓口は平日9時から17時です。<\/li><li class="university-note">証明書の郵送は1週間かかります。<\/li>/,
+    );
+    const en = (await startLogin(rp, { ui_locales: 'en' })).page;
+    t.regex(en, /<li class="university-note">The office is open 9:00-17:00 on weekdays\.<\/li>/);
+    t.like((await AuditModel.findOne({ event: 'console.notes_changed' }).lean())?.detail, { screens: 'login' });
+  },
+);

@@ -12,6 +12,7 @@ import { exportAuditLog, showAuditLog } from './audit-log.ts';
 import { logoUpload, saveBranding, showBranding } from './branding.ts';
 import { changeTrust, showFederation } from './federation.ts';
 import { idpAction, importIdpFromConsole, showIdp, showIdps } from './idps.ts';
+import { saveNotes, showNotes } from './notes.ts';
 import { clientAction, createClient, showClient, showClients } from './relying-parties.ts';
 import { saveSettings, showSettings } from './settings.ts';
 import { acceptInvitation, showInvitation } from './staff-invitation.ts';
@@ -56,6 +57,7 @@ export function consoleRoutes(deps: PageDeps): Router {
   });
   page(['admin'], '/form/catalogue.csv', exportCatalogue);
   page(['admin'], '/branding', showBranding, { '/branding': [logoUpload, saveBranding(deps)] });
+  page(['admin'], '/notes', showNotes, { '/notes': saveNotes(deps) });
   page(['admin'], '/terms', showTerms, { '/terms/draft': saveDraft(deps), '/terms/publish': publish(deps) });
   page(['admin'], '/clients', showClients, { '/clients': createClient(deps) });
   page(['admin'], '/clients/:id', showClient, { '/clients/:id/:action': clientAction(deps) });

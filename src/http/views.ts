@@ -22,6 +22,8 @@ export interface Branding {
   /** The university's colours and logo, when it set them (src/console/branding.ts). */
   stylesheet?: string;
   logo?: string;
+  /** Its own lines under a screen's notes (src/console/notes.ts), in the page's language. */
+  notes?: Record<string, string[]>;
 }
 
 /** Renders a page of views/ in the request's language with the data every layout needs. */

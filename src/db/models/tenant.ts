@@ -2,6 +2,10 @@ import mongoose from 'mongoose';
 import { trackChanges } from '../change-stamp.ts';
 
 export const PASSKEY_POLICIES = ['off', 'allowed', 'required'] as const;
+
+/** The screens whose 注意事項 (notes) a university adds its own lines to (the console, issue 26 item 1). */
+export const NOTE_SCREENS = ['login', 'applyEmail', 'setPasswords', 'studentMail'] as const;
+export type NoteScreen = (typeof NOTE_SCREENS)[number];
 export type PasskeyPolicy = (typeof PASSKEY_POLICIES)[number];
 
 const localized = { ja: { type: String, required: true }, en: { type: String, required: true } };
@@ -48,6 +52,11 @@ const tenantSchema = new mongoose.Schema(
       /** When the look last changed: the version in the stylesheet's and logo's addresses. */
       updatedAt: { type: Date },
     },
+    /** The university's own lines under a screen's notes, one per line, by screen. */
+    notes: {
+      type: [{ _id: false, screen: { type: String, enum: NOTE_SCREENS, required: true }, ja: String, en: String }],
+      default: [],
+    },
     terms: optionalLocalized,
     termsVersion: { type: Number, default: 0 },
     /** What an admin is preparing in the console, published as the next version. */
@@ -78,7 +87,7 @@ export function logoPng(tenant: Tenant): Buffer | undefined {
 export function tenantBranding(
   tenant: Tenant,
   lang: 'ja' | 'en',
-): { university: string; inquiry: string; stylesheet?: string; logo?: string } {
+): { university: string; inquiry: string; stylesheet?: string; logo?: string; notes?: Partial<Record<NoteScreen, string[]>> } {
   const university = tenant.name?.[lang] ?? tenant._id;
   const version = tenant.branding?.updatedAt?.getTime() ?? 0;
   return {
@@ -86,6 +95,15 @@ export function tenantBranding(
     inquiry: tenant.inquiry?.[lang] || university,
     ...(tenant.branding?.color ? { stylesheet: `/t/${tenant._id}/branding.css?v=${version}` } : {}),
     ...(logoPng(tenant) ? { logo: `/t/${tenant._id}/logo.png?v=${version}` } : {}),
+    notes: Object.fromEntries(
+      (tenant.notes ?? []).map((note) => [
+        note.screen,
+        (note[lang] ?? '')
+          .split('\n')
+          .map((line) => line.trim())
+          .filter(Boolean),
+      ]),
+    ),
   };
 }
 
