@@ -2,9 +2,10 @@ import test from 'ava';
 import type * as oidc from 'openid-client';
 import { AuditModel } from '../src/db/models/audit.ts';
 import { TenantModel } from '../src/db/models/tenant.ts';
-import { inputValue } from './helpers/browser.ts';
+import { Browser, inputValue } from './helpers/browser.ts';
 import { relyingParty, startLogin } from './helpers/relying-party.ts';
-import { seedUniversity, startTestService, type TestService } from './helpers/service.ts';
+import { GRADUATE, seedUniversity, startTestService, type TestService } from './helpers/service.ts';
+import { recipients } from './helpers/smtp-sink.ts';
 import { StaffMember } from './helpers/staff.ts';
 
 // Issue 26 item 1: a university's admin changes its settings in the console.
@@ -125,5 +126,44 @@ test.serial(
     const en = (await startLogin(rp, { ui_locales: 'en' })).page;
     t.regex(en, /<li class="university-note">The office is open 9:00-17:00 on weekdays\.<\/li>/);
     t.like((await AuditModel.findOne({ event: 'console.notes_changed' }).lean())?.detail, { screens: 'login' });
+  },
+);
+
+test.serial(
+  'an admin asks for 12-character passwords: a graduate resetting with 10 is told the university’s rule, beside the field and in the checklist',
+  async (t) => {
+    const page = await admin.get('/settings');
+    const saved = await admin.post('/settings', page, form(page.html, { passwordMinLength: '12' }));
+    t.regex(saved.html, /設定を保存しました。/);
+    const tooHigh = await admin.post('/settings', saved, form(saved.html, { passwordMinLength: '65' }));
+    t.regex(
+      tooHigh.html,
+      /<p class="field-error" id="passwordMinLength-error">8から64までの数を半角数字で入力してください。<\/p>/,
+    );
+
+    const browser = new Browser();
+    const request = await browser.page(`${service.issuer}/t/test-univ/password-reset`);
+    await browser.submit(`${service.issuer}/t/test-univ/password-reset`, request, { email: GRADUATE.email });
+    const mail = await service.smtp.waitFor((m) => recipients(m) === GRADUATE.email && /パスワード再設定/.test(m.subject ?? ''));
+    const url = (mail.text ?? '').match(/(http\S+\/password-reset\/\S+)/)?.[1] as string;
+    const setForm = await browser.page(url);
+    t.regex(setForm.html, /data-min-length="12"/);
+    t.regex(setForm.html, /<li data-rule="length">12文字以上にしてください。<\/li>/);
+    const short = await browser.submit(url, setForm, {
+      password: 'Short2026x',
+      passwordConfirm: 'Short2026x',
+      secondPassword: 'Second2026xyzw',
+      secondPasswordConfirm: 'Second2026xyzw',
+    });
+    t.is(short.status, 400);
+    t.regex(short.html, /<li>12文字以上にしてください。<\/li>/);
+    const long = await browser.submit(url, short, {
+      password: 'Longer2026pass',
+      passwordConfirm: 'Longer2026pass',
+      secondPassword: 'Second2026xyzw',
+      secondPasswordConfirm: 'Second2026xyzw',
+    });
+    t.notRegex(long.html, /12文字以上にしてください/);
+    t.not(long.status, 400);
   },
 );

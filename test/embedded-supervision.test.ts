@@ -94,7 +94,13 @@ test.serial(
     const finish = await loginStartedBefore(() => process.kill(before.postgres, 'SIGKILL'));
     const back = await backAgain('postgres', before.postgres);
     t.is(back.status, 200);
-    t.not(pids().ferretdb, before.ferretdb, 'FerretDB started again on the new PostgreSQL');
+    // The new FerretDB can answer a moment before the supervisor records its process.
+    const ferretdb = await eventually(
+      async () => pids().ferretdb,
+      (pid) => pid !== before.ferretdb,
+      30_000,
+    );
+    t.not(ferretdb, before.ferretdb, 'FerretDB started again on the new PostgreSQL');
     t.true((await finish()).url.startsWith(REDIRECT_URI));
     const again = await submitGraduateLogin(await startLogin(rp), newcomer);
     t.true(again.url.startsWith(REDIRECT_URI), 'the account written just before is there');

@@ -53,6 +53,7 @@ export interface TenantSettings {
   fields?: Array<{ name: string; mode: string }>;
   initialPasswordDays?: number;
   imageRetentionDays?: number;
+  passwordMinLength?: number;
   /** Which logins the login page offers: graduates (password) and/or students (SAML). */
   loginMethods?: { graduate: boolean; student: boolean };
   studentSecondPassword?: boolean;
@@ -111,6 +112,9 @@ export function settingProblems(settings: TenantSettings): SettingProblem[] {
     if (value !== undefined && (!Number.isInteger(value) || value < 1 || value > DAY_LIMITS[key]))
       problem(key, 'days', `${key} must be a whole number of days from 1 to ${DAY_LIMITS[key]}`, { max: DAY_LIMITS[key] });
   }
+  const min = settings.passwordMinLength;
+  if (min !== undefined && (!Number.isInteger(min) || min < 8 || min > 64))
+    problem('passwordMinLength', 'minLength', 'passwordMinLength must be a whole number from 8 to 64');
   if (settings.loginMethods && !settings.loginMethods.graduate && !settings.loginMethods.student)
     problem('loginMethods', 'loginMethod', 'at least one login method (graduate or student) must stay enabled');
   if (settings.passkeys !== undefined && !(PASSKEY_POLICIES as readonly string[]).includes(settings.passkeys))
@@ -126,7 +130,14 @@ export async function configureTenant(id: string, settings: TenantSettings): Pro
   const [problem] = settingProblems(settings);
   if (problem) throw new OperatorError(problem.text);
   const set: Record<string, unknown> = {};
-  for (const key of ['loginUrl', 'manualUrl', 'initialPasswordDays', 'imageRetentionDays', 'loginMethods'] as const) {
+  for (const key of [
+    'loginUrl',
+    'manualUrl',
+    'initialPasswordDays',
+    'imageRetentionDays',
+    'passwordMinLength',
+    'loginMethods',
+  ] as const) {
     if (settings[key] !== undefined) set[key] = settings[key];
   }
   for (const key of ['studentSecondPassword', 'passkeys', 'studentPasskey', 'staffPasskeys'] as const) {

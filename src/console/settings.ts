@@ -27,6 +27,7 @@ function formValues(tenant: Tenant): Record<string, string> {
     staffPasskeys: tenant.staffPasskeys ?? 'allowed',
     initialPasswordDays: String(tenant.initialPasswordDays ?? 30),
     imageRetentionDays: String(tenant.imageRetentionDays ?? 90),
+    passwordMinLength: String(tenant.passwordMinLength ?? 8),
   };
 }
 
@@ -36,7 +37,7 @@ function postedSettings(ctx: Context): { values: Record<string, string>; setting
   const values = Object.fromEntries(Object.keys(formValues({} as Tenant)).map((name) => [name, field(name).trim()]));
   const ticked = (name: string) => values[name] === 'on';
   // Digits as people type them, full width too.
-  const days = (name: string) => {
+  const wholeNumber = (name: string) => {
     const typed = (values[name] ?? '').normalize('NFKC');
     return /^\d{1,5}$/.test(typed) ? Number(typed) : Number.NaN;
   };
@@ -50,8 +51,9 @@ function postedSettings(ctx: Context): { values: Record<string, string>; setting
     studentPasskey: ticked('studentPasskey'),
     passkeys: values.passkeys,
     staffPasskeys: values.staffPasskeys,
-    initialPasswordDays: days('initialPasswordDays'),
-    imageRetentionDays: days('imageRetentionDays'),
+    initialPasswordDays: wholeNumber('initialPasswordDays'),
+    imageRetentionDays: wholeNumber('imageRetentionDays'),
+    passwordMinLength: wholeNumber('passwordMinLength'),
   };
   return { values, settings };
 }

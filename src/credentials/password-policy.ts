@@ -13,9 +13,24 @@ export type PasswordProblem = 'length' | 'charset' | 'upper' | 'lower' | 'digit'
  */
 const COMMON = new Set(dictionary['passwords-common'] as string[]);
 
-export function passwordProblems(password: string, context: { email?: string } = {}): PasswordProblem[] {
+/** The manuals' shortest password; a university may ask for longer ones (its passwordMinLength). */
+export const MIN_LENGTH = 8;
+
+/** Who a password is for: the account's address (not its local part) and the university's minimum length. */
+export interface PasswordContext {
+  email?: string;
+  minLength?: number;
+}
+
+/** The rules of `tenant` for the account at `email`. */
+export const passwordRulesOf = (tenant: { passwordMinLength?: number | null }, email?: string): PasswordContext => ({
+  email,
+  minLength: tenant.passwordMinLength ?? MIN_LENGTH,
+});
+
+export function passwordProblems(password: string, context: PasswordContext = {}): PasswordProblem[] {
   const problems: PasswordProblem[] = [];
-  if (password.length < 8) problems.push('length');
+  if (password.length < Math.max(MIN_LENGTH, context.minLength ?? MIN_LENGTH)) problems.push('length');
   if (!/^[A-Za-z0-9]*$/.test(password)) problems.push('charset');
   if (!/[A-Z]/.test(password)) problems.push('upper');
   if (!/[a-z]/.test(password)) problems.push('lower');

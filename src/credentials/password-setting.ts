@@ -3,7 +3,7 @@ import { updateAccount } from '../db/identities.ts';
 import { type FieldErrors, type Message, message } from '../i18n/index.ts';
 import type { SecretHasher } from '../security/secrets.ts';
 import { knownBreached } from './breach-range.ts';
-import { passwordProblems } from './password-policy.ts';
+import { MIN_LENGTH, type PasswordContext, passwordProblems } from './password-policy.ts';
 
 export interface NewPasswords {
   password: string;
@@ -18,29 +18,31 @@ const required = (labelKey: string) => message('form.required', { field: message
  * The rules a new secret breaks, as the field shows them: the label, then one rule per line (the
  * field partial lists them; the error summary reads them as one line). Undefined when none.
  */
-async function brokenRules(labelKey: string, value: string, email?: string): Promise<Message | undefined> {
-  const found = passwordProblems(value, { email });
+async function brokenRules(labelKey: string, value: string, who: PasswordContext = {}): Promise<Message | undefined> {
+  const found = passwordProblems(value, who);
   // The on-line range (when configured) is asked only about a password that passes every other rule.
   if (found.length === 0 && (await knownBreached(value))) found.push('common');
-  const problems = found.map((problem) => message(`passwordRules.${problem}`));
+  const min = Math.max(MIN_LENGTH, who.minLength ?? MIN_LENGTH);
+  const problems = found.map((problem) => message(`passwordRules.${problem}`, { min }));
   return problems.length ? message('passwordRules.heading', { field: message(labelKey) }, problems) : undefined;
 }
 
 /**
  * Every broken rule of a new password + second password pair, by field, each named: the rules
- * (with `email`, the account's address, whose local part neither may be), the typed-twice check,
+ * (with `who`: the account's address, whose local part neither may be, and the university's minimum
+ * length), the typed-twice check,
  * password ≠ second password, and ≠ the password being replaced.
  */
 export async function newPasswordErrors(
   hasher: SecretHasher,
   input: NewPasswords,
   currentPasswordHash: string | null | undefined,
-  email?: string,
+  who: PasswordContext = {},
 ): Promise<FieldErrors> {
   const errors: FieldErrors = {};
   const check = async (field: 'password' | 'secondPassword') => {
     const labelKey = `passwords.${field}`;
-    return input[field] ? brokenRules(labelKey, input[field], email) : required(labelKey);
+    return input[field] ? brokenRules(labelKey, input[field], who) : required(labelKey);
   };
   const [password, second] = await Promise.all([check('password'), check('secondPassword')]);
   if (password) errors.password = password;
@@ -68,14 +70,14 @@ export async function changeSecretErrors(
   which: Secret,
   input: { current: string; next: string; confirm: string },
   hashes: { current: string | null | undefined; other: string | null | undefined },
-  email?: string,
+  who: PasswordContext = {},
 ): Promise<FieldErrors> {
   const label = message(`passwords.${which}`);
   const errors: FieldErrors = {};
   if (!input.current) errors.current = required(`account.current.${which}`);
   else if (!(await hasher.verify(hashes.current, input.current)))
     errors.current = message('account.currentWrong', { field: label });
-  const broken = input.next ? await brokenRules(`passwords.${which}`, input.next, email) : undefined;
+  const broken = input.next ? await brokenRules(`passwords.${which}`, input.next, who) : undefined;
   if (!input.next) errors.next = required(`account.new.${which}`);
   else if (broken) errors.next = broken;
   else if (input.next !== input.confirm) errors.confirm = message('passwordRules.confirm', { field: label });
@@ -87,11 +89,11 @@ export async function changeSecretErrors(
 /** A student's new second password (S3): the rules, typed twice. */
 export async function newSecondPasswordErrors(
   input: { secondPassword: string; secondPasswordConfirm: string },
-  email?: string,
+  who: PasswordContext = {},
 ): Promise<FieldErrors> {
   const labelKey = 'passwords.secondPassword';
   if (!input.secondPassword) return { secondPassword: required(labelKey) };
-  const broken = await brokenRules(labelKey, input.secondPassword, email);
+  const broken = await brokenRules(labelKey, input.secondPassword, who);
   if (broken) return { secondPassword: broken };
   if (input.secondPassword !== input.secondPasswordConfirm) {
     return { secondPasswordConfirm: message('passwordRules.confirm', { field: message(labelKey) }) };
@@ -121,7 +123,7 @@ export async function newStaffPasswordErrors(input: { password: string; password
   const errors: FieldErrors = {};
   if (!input.password) errors.password = required('passwords.password');
   else {
-    const broken = await brokenRules('passwords.password', input.password, email);
+    const broken = await brokenRules('passwords.password', input.password, { email });
     const short = input.password.length < STAFF_PASSWORD_LENGTH;
     if (broken || short) {
       const lines = [

@@ -24,6 +24,8 @@ export interface Branding {
   logo?: string;
   /** Its own lines under a screen's notes (src/console/notes.ts), in the page's language. */
   notes?: Record<string, string[]>;
+  /** Its shortest password (the checklists and rules say it). */
+  passwordMinLength?: number;
 }
 
 /** Renders a page of views/ in the request's language with the data every layout needs. */

@@ -1,4 +1,5 @@
 import type { Context } from 'koa';
+import { passwordRulesOf } from '../credentials/password-policy.ts';
 import {
   newPasswordErrors,
   newSecondPasswordErrors,
@@ -7,6 +8,7 @@ import {
 } from '../credentials/password-setting.ts';
 import type { Account } from '../db/identities.ts';
 import { newPasswordsFromForm, newSecondPasswordFromForm } from '../http/form.ts';
+import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { type FieldErrors, message } from '../i18n/index.ts';
 import type { SecretHasher } from '../security/secrets.ts';
@@ -45,7 +47,7 @@ export const GRADUATE_RESET: ResetKind = {
   showSet: (ctx, action, extra, status) => render(ctx, 'reset-set', { action, errors: {}, ...extra }, status),
   async check(ctx, hasher, account) {
     const input = newPasswordsFromForm(ctx);
-    const errors = await newPasswordErrors(hasher, input, account.passwordHash, account.email);
+    const errors = await newPasswordErrors(hasher, input, account.passwordHash, passwordRulesOf(tenantOf(ctx), account.email));
     await differsFromOld(hasher, account.secondPasswordHash, input.secondPassword, errors);
     return { errors, apply: () => setGraduatePasswords(hasher, account._id.toString(), input.password, input.secondPassword) };
   },
@@ -68,7 +70,7 @@ export const STUDENT_SECOND_PASSWORD_RESET: ResetKind = {
     render(ctx, 'student-second-password-set', { action, differentRule: true, errors: {}, ...extra }, status),
   async check(ctx, hasher, account) {
     const input = newSecondPasswordFromForm(ctx);
-    const errors = await newSecondPasswordErrors(input, account.email);
+    const errors = await newSecondPasswordErrors(input, passwordRulesOf(tenantOf(ctx), account.email));
     await differsFromOld(hasher, account.secondPasswordHash, input.secondPassword, errors);
     return { errors, apply: () => setSecondPassword(hasher, account._id, input.secondPassword) };
   },

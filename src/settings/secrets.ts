@@ -1,4 +1,5 @@
 import type { Context } from 'koa';
+import { passwordRulesOf } from '../credentials/password-policy.ts';
 import { changeSecretErrors, type Secret } from '../credentials/password-setting.ts';
 import { audit } from '../db/audit.ts';
 import { findAccount, updateAccount } from '../db/identities.ts';
@@ -47,7 +48,7 @@ export function changeSecret({ config, hasher, logger }: SettingsDeps, which: Se
       which,
       input,
       { current: account?.[current], other: account?.[other] },
-      account?.email,
+      passwordRulesOf(tenantOf(ctx), account?.email),
     );
     if (Object.keys(errors).length) return again(ctx, { errors }, 400);
     const accountId = accountOf(ctx)._id;

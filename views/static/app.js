@@ -68,7 +68,7 @@ for (const input of document.querySelectorAll('input[type=password]')) {
 
 // A new password's rules, ticked off while it is typed (the server checks them again).
 const RULES = {
-  length: (v) => v.length >= 8,
+  length: (v, list) => v.length >= Number(list.dataset.minLength || 8),
   charset: (v) => v.length > 0 && /^[A-Za-z0-9]*$/.test(v),
   upper: (v) => /[A-Z]/.test(v),
   lower: (v) => /[a-z]/.test(v),
@@ -80,7 +80,7 @@ for (const list of document.querySelectorAll('ul[data-rules-for]')) {
   list.hidden = false;
   const update = () => {
     for (const item of list.querySelectorAll('li[data-rule]')) {
-      const met = RULES[item.dataset.rule]?.(input.value) ?? false;
+      const met = RULES[item.dataset.rule]?.(input.value, list) ?? false;
       item.classList.toggle('met', met);
     }
   };

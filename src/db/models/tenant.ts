@@ -36,6 +36,8 @@ const tenantSchema = new mongoose.Schema(
       graduate: { type: Boolean, default: true },
       student: { type: Boolean, default: false },
     },
+    /** The shortest password its graduates (and students' second passwords) may set: 8, the manuals', or more. */
+    passwordMinLength: { type: Number, default: 8 },
     /** Students also set and enter a service-specific second password (S3, some universities). */
     studentSecondPassword: { type: Boolean, default: false },
     /** Graduates' passkeys: off, allowed (added from the account menu), or required after the first login. */
@@ -87,7 +89,14 @@ export function logoPng(tenant: Tenant): Buffer | undefined {
 export function tenantBranding(
   tenant: Tenant,
   lang: 'ja' | 'en',
-): { university: string; inquiry: string; stylesheet?: string; logo?: string; notes?: Partial<Record<NoteScreen, string[]>> } {
+): {
+  university: string;
+  inquiry: string;
+  stylesheet?: string;
+  logo?: string;
+  notes?: Partial<Record<NoteScreen, string[]>>;
+  passwordMinLength: number;
+} {
   const university = tenant.name?.[lang] ?? tenant._id;
   const version = tenant.branding?.updatedAt?.getTime() ?? 0;
   return {
@@ -95,6 +104,7 @@ export function tenantBranding(
     inquiry: tenant.inquiry?.[lang] || university,
     ...(tenant.branding?.color ? { stylesheet: `/t/${tenant._id}/branding.css?v=${version}` } : {}),
     ...(logoPng(tenant) ? { logo: `/t/${tenant._id}/logo.png?v=${version}` } : {}),
+    passwordMinLength: tenant.passwordMinLength ?? 8,
     notes: Object.fromEntries(
       (tenant.notes ?? []).map((note) => [
         note.screen,

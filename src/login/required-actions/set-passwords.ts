@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
+import { passwordRulesOf } from '../../credentials/password-policy.ts';
 import { newPasswordErrors, setGraduatePasswords } from '../../credentials/password-setting.ts';
 import { audit } from '../../db/audit.ts';
 import { newPasswordsFromForm } from '../../http/form.ts';
@@ -24,7 +25,12 @@ export const setPasswords: RequiredAction = {
       const login = await flow.pendingAt(ctx, setPasswords);
       const { interaction, account } = login;
       const input = newPasswordsFromForm(ctx);
-      const errors = await newPasswordErrors(hasher, input, account.passwordHash, account.email);
+      const errors = await newPasswordErrors(
+        hasher,
+        input,
+        account.passwordHash,
+        passwordRulesOf(interaction.tenant, account.email),
+      );
       if (Object.keys(errors).length) return setPasswords.show(ctx, login, { errors }, 400);
 
       await setGraduatePasswords(hasher, account._id.toString(), input.password, input.secondPassword);

@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
+import { passwordRulesOf } from '../../credentials/password-policy.ts';
 import { newSecondPasswordErrors, setSecondPassword } from '../../credentials/password-setting.ts';
 import { audit } from '../../db/audit.ts';
 import { formField, newSecondPasswordFromForm } from '../../http/form.ts';
@@ -30,7 +31,7 @@ export const studentSecondPassword: RequiredAction = {
     async function setIt(ctx: Context, login: PendingLogin): Promise<void> {
       const { interaction, account } = login;
       const input = newSecondPasswordFromForm(ctx);
-      const errors = await newSecondPasswordErrors(input, account.email);
+      const errors = await newSecondPasswordErrors(input, passwordRulesOf(interaction.tenant, account.email));
       if (Object.keys(errors).length) return studentSecondPassword.show(ctx, login, { errors }, 400);
       await setSecondPassword(hasher, account._id, input.secondPassword);
       await audit(logger, {
