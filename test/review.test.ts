@@ -79,6 +79,11 @@ test.serial(
     t.regex(detail.html, /テスト大学 \/ 文学部 \/ 日本文学科/);
     const image = await staff.browser.request(`${staff.base}/applications/${id}/image/front`);
     t.is(image.headers.get('content-type'), 'image/png');
+    t.like(
+      (await AuditModel.findOne({ event: 'staff.image_viewed', applicationId: id }).lean())?.detail,
+      { side: 'front' },
+      'every view of an identification image is audited',
+    );
 
     const decided = await staff.post(`/applications/${id}/decide`, detail, { action: 'approve', reason: '' });
     t.regex(decided.url, /\/staff\?decided=/);

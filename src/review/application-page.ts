@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import mongoose from 'mongoose';
+import { audit } from '../db/audit.ts';
 import { type Account, findAccount, findAccounts, otherHoldersOf } from '../db/identities.ts';
 import { type Application, ApplicationModel, imageBytes } from '../db/models/application.ts';
 import { escapeRegex } from '../db/regex.ts';
@@ -72,15 +73,21 @@ export async function showApplication(ctx: Context, extra: Record<string, unknow
   await show(ctx, await load(ctx), extra, status);
 }
 
-/** An identification image, to staff only, never cached. */
-export async function applicationImage(ctx: Context): Promise<void> {
-  const application = await load(ctx);
-  const image = application.images?.[ctx.params.side === 'back' ? 'back' : 'front'];
-  if (!image) return ctx.throw(404);
-  ctx.set('Cache-Control', 'no-store');
-  ctx.set('X-Content-Type-Options', 'nosniff');
-  ctx.type = image.contentType;
-  ctx.body = imageBytes(image.data);
+/** An identification image, to reviewers only, never cached; every view is audited (issue 26 item 7). */
+export function applicationImage({ logger }: ReviewDeps) {
+  return async function identificationImage(ctx: Context): Promise<void> {
+    const application = await load(ctx);
+    const side = ctx.params.side === 'back' ? 'back' : 'front';
+    const image = application.images?.[side];
+    if (!image) return ctx.throw(404);
+    const staff = ctx.state.staff?._id.toString();
+    const entry = { tenant: application.tenantId, staff, application: application._id.toString(), side, ip: ctx.ip };
+    await audit(logger, { event: 'staff.image_viewed', ...entry });
+    ctx.set('Cache-Control', 'no-store');
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    ctx.type = image.contentType;
+    ctx.body = imageBytes(image.data);
+  };
 }
 
 const ERROR_FIELDS: Record<string, string> = { reasonRequired: 'reason', accountRequired: 'accountId' };

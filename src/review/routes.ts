@@ -54,6 +54,6 @@ export function staffRoutes(deps: PageDeps): Router {
     .post('/passkeys/:id/remove', staffOnly, formPost(showStaffPasskeys), deleteStaffPasskey(deps))
     .get('/', staffOnly, passkeyGate, consoleHome, reviewer, showQueue)
     .get('/applications/:id', staffOnly, passkeyGate, reviewer, (ctx) => showApplication(ctx))
-    .get('/applications/:id/image/:side', staffOnly, passkeyGate, reviewer, applicationImage)
+    .get('/applications/:id/image/:side', staffOnly, passkeyGate, reviewer, applicationImage(deps))
     .post('/applications/:id/decide', staffOnly, passkeyGate, reviewer, formPost(showApplication), decideApplication(deps));
 }
