@@ -122,3 +122,12 @@ test.serial('only this university’s admins see its relying parties', async (t)
   t.is((await stranger.post(`/clients/${id}/disable`, theirs, {})).status, 404);
   t.false(Boolean((await ClientModel.findById(id).lean())?.disabled));
 });
+
+test.serial('an admin names a relying party in Japanese and in English, and edits both', async (t) => {
+  const list = await admin.get('/clients');
+  const shown = await admin.post('/clients', list, { ...fields('証明書発行サービス'), nameEn: 'Certificate service' });
+  const id = shown.html.match(/data-client-id>([^<]+)</)?.[1] as string;
+  t.is((await ClientModel.findById(id).lean())?.nameEn, 'Certificate service');
+  const page = await admin.get(`/clients/${id}`);
+  t.regex(page.html, /value="Certificate service"/);
+});

@@ -86,7 +86,15 @@ test('a newcomer logs in at the demo certificate front end and sees the printing
   t.true(destination.includes(`href="${studentIdLink.replace('&', '&amp;')}"`), 'the menu links to the account pages');
   // The account page the menu opens leads back to the front end.
   const accountPage = await browser.page(studentIdLink);
-  t.true(accountPage.html.includes(`<a href="${frontend}/destination">← Demo certificate front endへ戻る</a>`));
+  t.true(
+    accountPage.html.includes(`<a href="${frontend}/destination">← デモ証明書発行サービスへ戻る</a>`),
+    'the way back in Japanese',
+  );
+  const englishAccount = await browser.page(studentIdLink.replace('lang=ja', 'lang=en'));
+  t.true(
+    englishAccount.html.includes(`<a href="${frontend}/destination">← Back to Demo certificate front end</a>`),
+    'and in English',
+  );
 
   const english = await browser.get(`${frontend}/destination?lang=en`);
   t.regex((await english.response?.text()) ?? '', /Select printing destination/);

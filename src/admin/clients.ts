@@ -6,7 +6,9 @@ import { requireTenant, type SettingProblem } from './tenants.ts';
 
 export interface ClientInput {
   tenantId: string;
+  /** Its name on Japanese pages, and on English ones (empty: the same). */
   name: string;
+  nameEn?: string;
   id?: string;
   public?: boolean;
   redirectUris: string[];
@@ -40,7 +42,7 @@ function uriProblem(uri: string): { key: string; text: string } | undefined {
 /** What a relying party's registration or change asks for, as the console edits it (all but id and type). */
 export type ClientSettings = Pick<
   ClientInput,
-  'name' | 'redirectUris' | 'postLogoutRedirectUris' | 'backchannelLogoutUri' | 'homeUrl' | 'thirdParty'
+  'name' | 'nameEn' | 'redirectUris' | 'postLogoutRedirectUris' | 'backchannelLogoutUri' | 'homeUrl' | 'thirdParty'
 >;
 
 /**
@@ -52,6 +54,8 @@ export function clientProblems(input: ClientSettings): SettingProblem[] {
   if (!input.name.trim()) problems.push({ field: 'name', key: 'nameRequired', text: 'client needs a name' });
   if (input.name.length > 100)
     problems.push({ field: 'name', key: 'tooLong', values: { max: 100 }, text: 'client name is longer than 100 characters' });
+  if ((input.nameEn ?? '').length > 100)
+    problems.push({ field: 'nameEn', key: 'tooLong', values: { max: 100 }, text: 'English name is longer than 100 characters' });
   if (input.redirectUris.length === 0)
     problems.push({ field: 'redirectUris', key: 'redirectRequired', text: 'client needs at least one redirect URI' });
   const fields = {
@@ -84,6 +88,7 @@ export async function registerClient(input: ClientInput): Promise<{ clientId: st
     _id: clientId,
     tenantId: input.tenantId,
     name: input.name.trim(),
+    nameEn: (input.nameEn ?? '').trim(),
     public: Boolean(input.public),
     secretHash: secret?.hash,
     redirectUris: input.redirectUris,

@@ -4,6 +4,7 @@ import { listPasskeys } from '../credentials/passkeys.ts';
 import { readAudit } from '../db/audit.ts';
 import { accountForStaff, findAccounts } from '../db/identities.ts';
 import { findClient } from '../db/lookups.ts';
+import { clientName } from '../db/models/client.ts';
 import { escapeRegex } from '../db/regex.ts';
 import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
@@ -83,7 +84,7 @@ async function sessionsOf(accountId: string, lang: Lang) {
       lastUsed: record.seenAt ? formatDateTime(record.seenAt, lang) : '—',
       clients: (await Promise.all(Object.keys(payload.authorizations ?? {}).map((id) => findClient(id))))
         .filter((client) => client !== undefined)
-        .map((client) => client.name),
+        .map((client) => clientName(client, lang)),
     })),
   );
 }

@@ -19,7 +19,7 @@ import { renderConsole } from './page.ts';
 /** How long the old secret keeps working after a rotation, as the form offers it (minutes). */
 export const OVERLAPS = [0, 60, 1440, 10080] as const;
 
-const FIELDS = ['name', 'redirectUris', 'postLogoutRedirectUris', 'backchannelLogoutUri', 'homeUrl'] as const;
+const FIELDS = ['name', 'nameEn', 'redirectUris', 'postLogoutRedirectUris', 'backchannelLogoutUri', 'homeUrl'] as const;
 
 /** One URI per line, as the form's text areas hold them. */
 const lines = (text: string) =>
@@ -34,6 +34,7 @@ function postedClient(ctx: Context): { values: Record<string, string>; settings:
   values.type = formField(ctx, 'type') === 'public' ? 'public' : 'confidential';
   const settings: ClientSettings = {
     name: (values.name ?? '').trim(),
+    nameEn: (values.nameEn ?? '').trim(),
     redirectUris: lines(values.redirectUris ?? ''),
     postLogoutRedirectUris: lines(values.postLogoutRedirectUris ?? ''),
     backchannelLogoutUri: (values.backchannelLogoutUri ?? '').trim() || undefined,
@@ -45,6 +46,7 @@ function postedClient(ctx: Context): { values: Record<string, string>; settings:
 
 const formOf = (client: Client): Record<string, string> => ({
   name: client.name,
+  nameEn: client.nameEn ?? '',
   redirectUris: client.redirectUris.join('\n'),
   postLogoutRedirectUris: client.postLogoutRedirectUris.join('\n'),
   backchannelLogoutUri: client.backchannelLogoutUri ?? '',

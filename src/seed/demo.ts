@@ -98,7 +98,8 @@ export async function seedDemo(
       await registerClient({
         tenantId: DEMO.tenantId,
         id: DEMO.clientId,
-        name: 'Demo certificate front end',
+        name: 'デモ証明書発行サービス',
+        nameEn: 'Demo certificate front end',
         redirectUris,
         postLogoutRedirectUris: redirectUris.map((uri) => new URL('/', uri).href),
       })

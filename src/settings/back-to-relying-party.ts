@@ -1,5 +1,6 @@
 import type { Middleware } from 'koa';
 import { findClient } from '../db/lookups.ts';
+import { clientName } from '../db/models/client.ts';
 import { setCookie } from '../http/cookies.ts';
 import { tenantOf } from '../http/state.ts';
 
@@ -22,7 +23,7 @@ export function backToRelyingParty(): Middleware {
     if (asked) setCookie(ctx, COOKIE, asked._id);
     const client = asked ?? (await usable(ctx.cookies.get(COOKIE, { signed: true })));
     if (client?.homeUrl) {
-      ctx.state.backTo = { url: client.homeUrl, name: client.name };
+      ctx.state.backTo = { url: client.homeUrl, name: clientName(client, ctx.state.lang) };
     } else if (tenant.loginUrl) {
       ctx.state.backTo = { url: tenant.loginUrl };
     }

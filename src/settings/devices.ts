@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import { audit } from '../db/audit.ts';
 import { findClient } from '../db/lookups.ts';
+import { clientName } from '../db/models/client.ts';
 import { accountOf, tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { formatDateTime } from '../i18n/index.ts';
@@ -20,7 +21,7 @@ export async function showDevices(ctx: Context, extra: Record<string, unknown> =
         device: record.device || '—',
         began: when(payload.loginTs ? new Date(payload.loginTs * 1000) : undefined),
         lastUsed: when(record.seenAt ?? undefined),
-        clients: clients.filter((client) => client !== undefined).map((client) => client.name),
+        clients: clients.filter((client) => client !== undefined).map((client) => clientName(client, lang)),
         current: id === ctx.state.sessionId,
       };
     }),

@@ -9,7 +9,9 @@ const clientSchema = new mongoose.Schema(
   {
     _id: { type: String, required: true },
     tenantId: { type: String, required: true, index: true },
+    /** Its name as Japanese pages show it, and as English ones do (empty: the same). */
     name: { type: String, required: true },
+    nameEn: { type: String, default: '' },
     public: { type: Boolean, default: false },
     firstParty: { type: Boolean, default: true },
     secretHash: { type: String },
@@ -32,3 +34,7 @@ trackChanges(clientSchema);
 
 export type Client = mongoose.InferSchemaType<typeof clientSchema>;
 export const ClientModel = mongoose.model('Client', clientSchema, 'clients');
+
+/** A relying party's name in the page's language ("← <name>へ戻る", the signed-in devices). */
+export const clientName = (client: Pick<Client, 'name' | 'nameEn'>, lang: 'ja' | 'en'): string =>
+  lang === 'en' && client.nameEn ? client.nameEn : client.name;
