@@ -26,6 +26,16 @@ test.after.always(async () => {
   await service?.stop();
 });
 
+/** The import form posted as a browser posts it (multipart), with a chosen metadata file if any. */
+async function postImport(page: StaffPage, fields: Record<string, string>, file?: string): Promise<StaffPage> {
+  const body = new FormData();
+  body.set('_csrf', inputValue(page.html, '_csrf'));
+  for (const [name, value] of Object.entries(fields)) body.set(name, value);
+  if (file !== undefined) body.set('metadataFile', new Blob([file], { type: 'application/xml' }), 'metadata.xml');
+  const result = await admin.browser.follow(`${admin.base}/idps`, { method: 'POST', body });
+  return { url: result.url, status: result.response?.status, html: (await result.response?.text()) ?? '' };
+}
+
 /** The admin presses "try a sign-in", signs in at SimpleSAMLphp as Taro, and lands on the trial page. */
 async function trySignIn(page: StaffPage): Promise<Landing> {
   const started = await admin.browser.postForm(`${admin.base}/idps/campus/try`, { _csrf: inputValue(page.html, '_csrf') });
@@ -44,7 +54,7 @@ test.serial(
   async (t) => {
     const list = await admin.get('/idps');
     t.regex(list.html, /大学の認証は登録されていません。/);
-    const wrong = await admin.post('/idps', list, {
+    const wrong = await postImport(list, {
       slug: 'Campus!',
       nameJa: '',
       nameEn: 'Campus',
@@ -55,18 +65,16 @@ test.serial(
     t.regex(wrong.html, /識別名は半角の英小文字・数字・ハイフン32文字以内で/);
     t.regex(wrong.html, /名称（日本語）を入力してください。/);
     t.regex(wrong.html, /メタデータのURLを入力するか、メタデータを貼り付けてください。/);
-    const notMetadata = await admin.post('/idps', wrong, {
-      slug: 'campus',
-      nameJa: 'テスト大学統合認証',
-      nameEn: 'Test University SSO',
-      metadataUrl: '',
-      metadataXml: '<html><body>not metadata</body></html>',
-    });
+    const notMetadata = await postImport(
+      wrong,
+      { slug: 'campus', nameJa: 'テスト大学統合認証', nameEn: 'Test University SSO', metadataUrl: '', metadataXml: '' },
+      '<html><body>a file that is not metadata</body></html>',
+    );
     t.is(notMetadata.status, 400);
     t.regex(notMetadata.html, /メタデータを読み込めませんでした/);
     t.is(await SamlIdpModel.countDocuments({ tenantId: 'test-univ' }), 0);
 
-    const imported = await admin.post('/idps', notMetadata, {
+    const imported = await postImport(notMetadata, {
       slug: 'campus',
       nameJa: 'テスト大学統合認証',
       nameEn: 'Test University SSO',

@@ -1,10 +1,11 @@
 import { X509Certificate } from 'node:crypto';
-import type { Context } from 'koa';
+import type { Context, Middleware } from 'koa';
+import multer from 'multer';
 import { OperatorError } from '../admin/errors.ts';
 import { configureIdp, idpSettingProblems, importIdp, listIdps, MAPPING_KEYS, setIdpEnabled } from '../admin/saml-idps.ts';
 import { audit } from '../db/audit.ts';
 import { type AttributeMapping, type SamlIdp, SamlIdpModel } from '../db/models/saml.ts';
-import { formField } from '../http/form.ts';
+import { formField, multipartBody } from '../http/form.ts';
 import { tenantOf } from '../http/state.ts';
 import { type FieldErrors, formatDateTime, type Lang, message } from '../i18n/index.ts';
 import { startTrial } from '../login/strategies/student-saml/trial.ts';
@@ -29,6 +30,19 @@ function certificate(idp: SamlIdp, lang: Lang): { until: string; warn: boolean; 
     return undefined;
   }
 }
+
+/** The metadata file chosen (if one was), read into the body as `metadataXml` before the form's checks. */
+export const metadataUpload: Middleware = (ctx, next) =>
+  multipartBody(ctx, async () => {
+    const parse = multer({ storage: multer.memoryStorage(), limits: { fileSize: 1024 * 1024, files: 1, fields: 10 } }).single(
+      'metadataFile',
+    );
+    const req = ctx.req as typeof ctx.req & { body?: Record<string, string>; file?: Express.Multer.File };
+    const error = await new Promise<unknown>((done) => parse(req as never, ctx.res as never, done));
+    if (error) ctx.throw(413);
+    ctx.request.body = { ...req.body, ...(req.file?.size ? { metadataXml: req.file.buffer.toString('utf8') } : {}) };
+    await next();
+  });
 
 /** GET /t/:tenant/staff/idps (admins): the university's own SAML IdPs, and importing one. */
 export async function showIdps(ctx: Context, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
