@@ -54,6 +54,10 @@ test.serial(
   async (t) => {
     const list = await admin.get('/idps');
     t.regex(list.html, /大学の認証は登録されていません。/);
+    t.true(
+      list.html.includes(`<code data-sp-metadata>${service.issuer}/t/test-univ/saml/metadata</code>`),
+      'the SP metadata to give the IdP',
+    );
     const wrong = await postImport(list, {
       slug: 'Campus!',
       nameJa: '',

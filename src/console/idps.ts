@@ -44,12 +44,15 @@ export const metadataUpload: Middleware = (ctx, next) =>
     await next();
   });
 
-/** GET /t/:tenant/staff/idps (admins): the university's own SAML IdPs, and importing one. */
-export async function showIdps(ctx: Context, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
-  const idps = (await listIdps(tenantOf(ctx)._id)).filter((idp) => !idp.federationId);
-  const rows = idps.map((idp) => ({ ...idp, certificate: certificate(idp, ctx.state.lang) }));
-  const values = { slug: '', nameJa: '', nameEn: '', metadataUrl: '', metadataXml: '', binding: 'redirect' };
-  renderConsole(ctx, 'console-idps', '/idps', { idps: rows, values }, extra, status);
+/** GET /t/:tenant/staff/idps (admins): the university's own SAML IdPs, importing one, and our SP metadata's address. */
+export function idpsPage(issuer: string) {
+  return async function showIdps(ctx: Context, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
+    const idps = (await listIdps(tenantOf(ctx)._id)).filter((idp) => !idp.federationId);
+    const rows = idps.map((idp) => ({ ...idp, certificate: certificate(idp, ctx.state.lang) }));
+    const values = { slug: '', nameJa: '', nameEn: '', metadataUrl: '', metadataXml: '', binding: 'redirect' };
+    const spMetadata = `${issuer}/t/${tenantOf(ctx)._id}/saml/metadata`;
+    renderConsole(ctx, 'console-idps', '/idps', { idps: rows, values, spMetadata }, extra, status);
+  };
 }
 
 /**
@@ -58,6 +61,7 @@ export async function showIdps(ctx: Context, extra: Record<string, unknown> = {}
  */
 export function importIdpFromConsole({ config, logger }: PageDeps) {
   const mayFetch = config.allowPrivateNetworkCalls ? undefined : isPublicUrl;
+  const showIdps = idpsPage(config.issuer);
   return async function importUniversityIdp(ctx: Context): Promise<void> {
     const tenantId = tenantOf(ctx)._id;
     const names = ['slug', 'nameJa', 'nameEn', 'metadataUrl', 'binding'] as const;

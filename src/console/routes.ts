@@ -11,7 +11,7 @@ import { csvUpload, exportCatalogue, importCatalogue, saveItems, showApplication
 import { exportAuditLog, showAuditLog } from './audit-log.ts';
 import { logoUpload, saveBranding, showBranding } from './branding.ts';
 import { changeTrust, showFederation } from './federation.ts';
-import { idpAction, importIdpFromConsole, metadataUpload, showIdp, showIdps } from './idps.ts';
+import { idpAction, idpsPage, importIdpFromConsole, metadataUpload, showIdp } from './idps.ts';
 import { saveNotes, showNotes } from './notes.ts';
 import { clientAction, createClient, showClient, showClients } from './relying-parties.ts';
 import { saveSettings, showSettings } from './settings.ts';
@@ -61,7 +61,7 @@ export function consoleRoutes(deps: PageDeps): Router {
   page(['admin'], '/terms', showTerms, { '/terms/draft': saveDraft(deps), '/terms/publish': publish(deps) });
   page(['admin'], '/clients', showClients, { '/clients': createClient(deps) });
   page(['admin'], '/clients/:id', showClient, { '/clients/:id/:action': clientAction(deps) });
-  page(['admin'], '/idps', showIdps, { '/idps': [metadataUpload, importIdpFromConsole(deps)] });
+  page(['admin'], '/idps', idpsPage(deps.config.issuer), { '/idps': [metadataUpload, importIdpFromConsole(deps)] });
   page(['admin'], '/federation', showFederation, { '/federation/trust': changeTrust(deps) });
   page(['admin'], '/idps/:slug', showIdp, { '/idps/:slug/:action': idpAction(deps) });
   page(['admin'], '/members', showMembers, { '/members/invite': inviteMember(deps) });
