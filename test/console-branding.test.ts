@@ -1,27 +1,14 @@
 import test from 'ava';
 import { imageSize } from 'image-size';
 import { Jimp } from 'jimp';
-import type * as oidc from 'openid-client';
 import { AuditModel } from '../src/db/models/audit.ts';
 import { TenantModel } from '../src/db/models/tenant.ts';
 import { inputValue } from './helpers/browser.ts';
-import { relyingParty, startLogin } from './helpers/relying-party.ts';
-import { seedUniversity, startTestService, type TestService } from './helpers/service.ts';
-import { StaffMember, type StaffPage } from './helpers/staff.ts';
+import { startLogin } from './helpers/relying-party.ts';
+import { consoleUniversity, type StaffPage } from './helpers/staff.ts';
 
 // Issue 26 item 1: a university's logo and colour, checked, previewed and saved for every page.
-let service: TestService;
-let rp: oidc.Configuration;
-let admin: StaffMember;
-
-test.before(async () => {
-  service = await startTestService('console-branding');
-  const university = await seedUniversity(service);
-  rp = await relyingParty(service.issuer, university.client.id, university.client.secret);
-  admin = await StaffMember.create(service, 'test-univ', 'admin@test-univ.example', ['admin']);
-  await admin.logIn();
-});
-test.after.always(() => service?.stop());
+const suite = consoleUniversity('console-branding');
 
 /** The branding form posted as a browser posts it (multipart), with a chosen file if any. */
 async function post(
@@ -33,14 +20,14 @@ async function post(
   body.set('_csrf', inputValue(page.html, '_csrf'));
   for (const [name, value] of Object.entries(fields)) body.set(name, value);
   if (file) body.set('logo', new Blob([new Uint8Array(file.data)]), file.name);
-  const result = await admin.browser.follow(`${admin.base}/branding`, { method: 'POST', body });
+  const result = await suite.staff.browser.follow(`${suite.staff.base}/branding`, { method: 'POST', body });
   return { url: result.url, status: result.response?.status, html: (await result.response?.text()) ?? '' };
 }
 
 test.serial(
   'an admin previews a logo and a colour, saves them, and every page shows them; a colour white text cannot be read on is refused',
   async (t) => {
-    const page = await admin.get('/branding');
+    const page = await suite.staff.get('/branding');
     const light = await post(page, { color: '#ffdd00', step: 'preview' });
     t.is(light.status, 400);
     t.regex(light.html, /この色では白い文字が読みにくくなります（明るさの比 1\.\d、4\.5以上が必要）/);
@@ -60,20 +47,20 @@ test.serial(
     t.regex(preview.html, /<link rel="stylesheet" href="\/t\/test-univ\/branding-preview\.css\?color=1e4d8c">/);
     t.regex(preview.html, /<img class="site-logo" src="data:image\/png;base64,/);
     t.falsy((await TenantModel.findById('test-univ').lean())?.branding?.color, 'nothing is saved by a preview');
-    const previewCss = await (await fetch(`${service.issuer}/t/test-univ/branding-preview.css?color=1e4d8c`)).text();
+    const previewCss = await (await fetch(`${suite.service.issuer}/t/test-univ/branding-preview.css?color=1e4d8c`)).text();
     t.regex(previewCss, /\.brand-preview \.site-header\{background:#1e4d8c\}/);
 
     const saved = await post(preview, { color: '#1e4d8c', step: 'save', logoData: inputValue(preview.html, 'logoData') });
     t.regex(saved.html, /ロゴと色を保存しました。/);
-    const login = (await startLogin(rp)).page;
+    const login = (await startLogin(suite.rp)).page;
     const css = login.match(/<link rel="stylesheet" href="(\/t\/test-univ\/branding\.css\?v=\d+)">/)?.[1];
     const logo = login.match(/<img class="site-logo" src="(\/t\/test-univ\/logo\.png\?v=\d+)" alt="">/)?.[1];
     t.truthy(css, 'the login page links the university’s stylesheet');
     t.truthy(logo, 'and shows its logo');
-    const cssResponse = await fetch(`${service.issuer}${css}`);
+    const cssResponse = await fetch(`${suite.service.issuer}${css}`);
     t.regex(await cssResponse.text(), /\.site-header\{background:#1e4d8c\}/);
     t.regex(cssResponse.headers.get('cache-control') ?? '', /immutable/);
-    const png = new Uint8Array(await (await fetch(`${service.issuer}${logo}`)).arrayBuffer());
+    const png = new Uint8Array(await (await fetch(`${suite.service.issuer}${logo}`)).arrayBuffer());
     t.is(imageSize(png).width, 320, 'fitted into the logo box');
     t.is(imageSize(png).height, 80);
     t.like((await AuditModel.findOne({ event: 'console.branding_changed' }).lean())?.detail, {
@@ -82,9 +69,9 @@ test.serial(
       logo: 'replaced',
     });
 
-    const removed = await post(await admin.get('/branding'), { color: '#1e4d8c', removeLogo: 'yes', step: 'save' });
+    const removed = await post(await suite.staff.get('/branding'), { color: '#1e4d8c', removeLogo: 'yes', step: 'save' });
     t.regex(removed.html, /ロゴと色を保存しました。/);
-    t.notRegex((await startLogin(rp)).page, /class="site-logo"/);
-    t.is((await fetch(`${service.issuer}/t/test-univ/logo.png`)).status, 404);
+    t.notRegex((await startLogin(suite.rp)).page, /class="site-logo"/);
+    t.is((await fetch(`${suite.service.issuer}/t/test-univ/logo.png`)).status, 404);
   },
 );

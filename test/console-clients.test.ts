@@ -4,20 +4,11 @@ import { createTenant } from '../src/admin/tenants.ts';
 import { AuditModel } from '../src/db/models/audit.ts';
 import { ClientModel } from '../src/db/models/client.ts';
 import { completeLogin, relyingParty, startLogin } from './helpers/relying-party.ts';
-import { GRADUATE, REDIRECT_URI, seedUniversity, startTestService, type TestService } from './helpers/service.ts';
-import { StaffMember } from './helpers/staff.ts';
+import { GRADUATE, REDIRECT_URI } from './helpers/service.ts';
+import { consoleUniversity, StaffMember } from './helpers/staff.ts';
 
 // Issue 26 item 5: a university's admin registers and runs its relying parties in the console.
-let service: TestService;
-let admin: StaffMember;
-
-test.before(async () => {
-  service = await startTestService('console-clients');
-  await seedUniversity(service);
-  admin = await StaffMember.create(service, 'test-univ', 'admin@test-univ.example', ['admin']);
-  await admin.logIn();
-});
-test.after.always(() => service?.stop());
+const suite = consoleUniversity('console-clients');
 
 const fields = (name: string) => ({
   type: 'confidential',
@@ -30,18 +21,18 @@ const fields = (name: string) => ({
 
 /** Adds a relying party in the console; returns its id and the secret read off the page shown once. */
 async function addRelyingParty(name: string) {
-  const list = await admin.get('/clients');
-  const shown = await admin.post('/clients', list, fields(name));
+  const list = await suite.staff.get('/clients');
+  const shown = await suite.staff.post('/clients', list, fields(name));
   const id = shown.html.match(/data-client-id>([^<]+)</)?.[1] as string;
   const secret = shown.html.match(/data-client-secret>([^<]+)</)?.[1] as string;
   return { id, secret, shown };
 }
 
 test.serial('an admin adds a relying party, sees its secret once, and graduates log in through it', async (t) => {
-  const list = await admin.get('/clients');
+  const list = await suite.staff.get('/clients');
   t.regex(list.html, /<h1>連携サービス<\/h1>/);
   t.notRegex(list.html, /undefined/, 'an empty form is empty');
-  const wrong = await admin.post('/clients', list, {
+  const wrong = await suite.staff.post('/clients', list, {
     ...fields(''),
     redirectUris: 'http://cert.example/callback\nhttps://cert.example/cb#part\nnot a url',
   });
@@ -55,7 +46,7 @@ test.serial('an admin adds a relying party, sees its secret once, and graduates 
   t.regex(shown.html, /このシークレットはこの画面で一度だけ表示されます。/);
   t.true((await ClientModel.findById(id).lean())?.secretHash?.startsWith('sha256:'), 'only its digest is stored');
   t.false(JSON.stringify(await ClientModel.findById(id).lean()).includes(secret));
-  const rp = await relyingParty(service.issuer, id, secret);
+  const rp = await relyingParty(suite.service.issuer, id, secret);
   const { tokens } = await completeLogin(rp, GRADUATE);
   t.truthy(tokens.id_token);
   t.truthy(await AuditModel.exists({ event: 'console.client_created', 'detail.client': id }));
@@ -63,21 +54,32 @@ test.serial('an admin adds a relying party, sees its secret once, and graduates 
 
 test.serial('an admin issues a new secret with a day of overlap: both work until the old one is dropped', async (t) => {
   const { id, secret: first } = await addRelyingParty('Rotating service');
-  const { tokens } = await completeLogin(await relyingParty(service.issuer, id, first), GRADUATE);
+  const { tokens } = await completeLogin(await relyingParty(suite.service.issuer, id, first), GRADUATE);
 
-  const page = await admin.get(`/clients/${id}`);
-  const rotated = await admin.post(`/clients/${id}/rotate`, page, { overlap: '1440' });
+  const page = await suite.staff.get(`/clients/${id}`);
+  const rotated = await suite.staff.post(`/clients/${id}/rotate`, page, { overlap: '1440' });
   const second = rotated.html.match(/data-client-secret>([^<]+)</)?.[1] as string;
   t.not(second, first);
-  const withOld = await oidc.refreshTokenGrant(await relyingParty(service.issuer, id, first), tokens.refresh_token as string);
-  const withNew = await oidc.refreshTokenGrant(await relyingParty(service.issuer, id, second), withOld.refresh_token as string);
+  const withOld = await oidc.refreshTokenGrant(
+    await relyingParty(suite.service.issuer, id, first),
+    tokens.refresh_token as string,
+  );
+  const withNew = await oidc.refreshTokenGrant(
+    await relyingParty(suite.service.issuer, id, second),
+    withOld.refresh_token as string,
+  );
   t.truthy(withNew.access_token, 'the old and the new secret both work during the overlap');
-  t.regex((await admin.get(`/clients/${id}`)).html, /古いシークレット/);
+  t.regex((await suite.staff.get(`/clients/${id}`)).html, /古いシークレット/);
 
-  const again = await admin.post(`/clients/${id}/rotate`, await admin.get(`/clients/${id}`), { overlap: '0' });
+  const again = await suite.staff.post(`/clients/${id}/rotate`, await suite.staff.get(`/clients/${id}`), { overlap: '0' });
   const third = again.html.match(/data-client-secret>([^<]+)</)?.[1] as string;
-  await t.throwsAsync(oidc.refreshTokenGrant(await relyingParty(service.issuer, id, second), withNew.refresh_token as string));
-  const withThird = await oidc.refreshTokenGrant(await relyingParty(service.issuer, id, third), withNew.refresh_token as string);
+  await t.throwsAsync(
+    oidc.refreshTokenGrant(await relyingParty(suite.service.issuer, id, second), withNew.refresh_token as string),
+  );
+  const withThird = await oidc.refreshTokenGrant(
+    await relyingParty(suite.service.issuer, id, third),
+    withNew.refresh_token as string,
+  );
   t.truthy(withThird.access_token, 'without overlap only the newest works');
   t.like((await AuditModel.findOne({ event: 'console.client_secret_rotated', 'detail.client': id }).lean())?.detail, {
     overlapMinutes: 1440,
@@ -88,18 +90,18 @@ test.serial(
   'a disabled relying party gets no login and no token until it is enabled; its settings are edited in place',
   async (t) => {
     const { id, secret } = await addRelyingParty('Paused service');
-    const rp = await relyingParty(service.issuer, id, secret);
+    const rp = await relyingParty(suite.service.issuer, id, secret);
     const { tokens } = await completeLogin(rp, GRADUATE);
-    const page = await admin.get(`/clients/${id}`);
-    const disabled = await admin.post(`/clients/${id}/disable`, page, {});
+    const page = await suite.staff.get(`/clients/${id}`);
+    const disabled = await suite.staff.post(`/clients/${id}/disable`, page, {});
     t.regex(disabled.html, /連携サービスを停止しました。/);
     await t.throwsAsync(oidc.refreshTokenGrant(rp, tokens.refresh_token as string));
     const login = await startLogin(rp);
     t.notRegex(login.page, /卒業生ログイン/, 'the login page does not open for it');
 
-    const enabled = await admin.post(`/clients/${id}/enable`, disabled, {});
+    const enabled = await suite.staff.post(`/clients/${id}/enable`, disabled, {});
     t.regex(enabled.html, /連携サービスを再開しました。/);
-    const saved = await admin.post(`/clients/${id}/save`, enabled, { ...fields('Renamed service'), homeUrl: '' });
+    const saved = await suite.staff.post(`/clients/${id}/save`, enabled, { ...fields('Renamed service'), homeUrl: '' });
     t.regex(saved.html, /設定を保存しました。/);
     const stored = await ClientModel.findById(id).lean();
     t.is(stored?.name, 'Renamed service');
@@ -110,11 +112,11 @@ test.serial(
 
 test.serial('only this university’s admins see its relying parties', async (t) => {
   const id = (await ClientModel.findOne({ tenantId: 'test-univ' }).lean())?._id as string;
-  const desk = await StaffMember.create(service, 'test-univ', 'desk@test-univ.example', ['helpdesk']);
+  const desk = await StaffMember.create(suite.service, 'test-univ', 'desk@test-univ.example', ['helpdesk']);
   await desk.logIn();
   t.is((await desk.get('/clients')).status, 403);
   await createTenant({ id: 'other-rp', nameJa: '他大学', nameEn: 'Other', inquiryJa: '他', inquiryEn: 'Other' });
-  const stranger = await StaffMember.create(service, 'other-rp', 'admin@other-rp.example', ['admin']);
+  const stranger = await StaffMember.create(suite.service, 'other-rp', 'admin@other-rp.example', ['admin']);
   await stranger.logIn();
   t.is((await stranger.get(`/clients/${id}`)).status, 404);
   const theirs = await stranger.get('/clients');
@@ -124,10 +126,10 @@ test.serial('only this university’s admins see its relying parties', async (t)
 });
 
 test.serial('an admin names a relying party in Japanese and in English, and edits both', async (t) => {
-  const list = await admin.get('/clients');
-  const shown = await admin.post('/clients', list, { ...fields('証明書発行サービス'), nameEn: 'Certificate service' });
+  const list = await suite.staff.get('/clients');
+  const shown = await suite.staff.post('/clients', list, { ...fields('証明書発行サービス'), nameEn: 'Certificate service' });
   const id = shown.html.match(/data-client-id>([^<]+)</)?.[1] as string;
   t.is((await ClientModel.findById(id).lean())?.nameEn, 'Certificate service');
-  const page = await admin.get(`/clients/${id}`);
+  const page = await suite.staff.get(`/clients/${id}`);
   t.regex(page.html, /value="Certificate service"/);
 });

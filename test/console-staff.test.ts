@@ -4,30 +4,20 @@ import { AuditModel } from '../src/db/models/audit.ts';
 import { StaffModel, StaffSessionModel } from '../src/db/models/staff.ts';
 import { Browser, formAction, inputValue } from './helpers/browser.ts';
 import { runScript } from './helpers/run.ts';
-import { seedUniversity, startTestService, type TestService } from './helpers/service.ts';
 import { recipients } from './helpers/smtp-sink.ts';
-import { StaffMember } from './helpers/staff.ts';
+import { consoleUniversity, StaffMember } from './helpers/staff.ts';
 
 // Issue 26 item 6: a university's admins invite and manage their own staff.
-let service: TestService;
-let admin: StaffMember;
-
-test.before(async () => {
-  service = await startTestService('console-staff');
-  await seedUniversity(service);
-  admin = await StaffMember.create(service, 'test-univ', 'admin@test-univ.example', ['admin']);
-  await admin.logIn();
-});
-test.after.always(() => service?.stop());
+const suite = consoleUniversity('console-staff');
 
 const staffId = async (email: string) =>
   (await StaffModel.findOne({ tenantId: 'test-univ', email }).lean())?._id.toString() as string;
 
 /** The invited person opens the mailed link, sets a password and enrols TOTP; returns their console session. */
 async function acceptInvitation(email: string) {
-  const mail = await service.smtp.waitFor((m) => recipients(m) === email && /招待/.test(m.subject ?? ''));
+  const mail = await suite.service.smtp.waitFor((m) => recipients(m) === email && /招待/.test(m.subject ?? ''));
   const url = (mail.text ?? '').match(/https?:\/\/\S+\/staff\/invite\/\S+/)?.[0] as string;
-  const member = new StaffMember(service, 'test-univ', email);
+  const member = new StaffMember(suite.service, 'test-univ', email);
   const page = await member.browser.page(url);
   return { member, url, page, mail };
 }
@@ -35,15 +25,19 @@ async function acceptInvitation(email: string) {
 test.serial(
   'an admin invites a reviewer by mail; the new colleague sets a password from the link, enrols an authenticator and reviews; the link works once',
   async (t) => {
-    const members = await admin.get('/members');
+    const members = await suite.staff.get('/members');
     t.regex(members.html, /<h1>職員<\/h1>/);
-    const missing = await admin.post('/members/invite', members, { name: '', email: 'not-an-address', 'role-reviewer': '' });
+    const missing = await suite.staff.post('/members/invite', members, {
+      name: '',
+      email: 'not-an-address',
+      'role-reviewer': '',
+    });
     t.is(missing.status, 400);
     t.regex(missing.html, /氏名を入力してください。/);
     t.regex(missing.html, /役割を1つ以上選んでください。/);
     t.regex(missing.html, /value="not-an-address"/, 'what was typed is kept');
 
-    const sent = await admin.post('/members/invite', missing, {
+    const sent = await suite.staff.post('/members/invite', missing, {
       name: '新人 審査',
       email: 'newcomer@test-univ.example',
       'role-reviewer': 'on',
@@ -51,7 +45,7 @@ test.serial(
     t.true(sent.url.endsWith('/members?done=invited'));
     t.regex(sent.html, /招待メールを送信しました。/);
     t.regex(sent.html, /newcomer@test-univ\.example<\/td>\s*<td[^>]*>審査<\/td>\s*<td[^>]*>招待中（未設定）/);
-    const taken = await admin.post('/members/invite', sent, {
+    const taken = await suite.staff.post('/members/invite', sent, {
       name: 'x',
       email: 'NEWCOMER@test-univ.example',
       'role-auditor': 'on',
@@ -95,15 +89,15 @@ test.serial(
 test.serial(
   'an admin changes a colleague’s roles, disables them at once, resets a lost authenticator; never their own',
   async (t) => {
-    const colleague = await StaffMember.create(service, 'test-univ', 'colleague@test-univ.example', ['reviewer']);
+    const colleague = await StaffMember.create(suite.service, 'test-univ', 'colleague@test-univ.example', ['reviewer']);
     await colleague.logIn();
     const id = await staffId(colleague.email);
 
-    const page = await admin.get(`/members/${id}`);
-    const none = await admin.post(`/members/${id}/roles`, page, {});
+    const page = await suite.staff.get(`/members/${id}`);
+    const none = await suite.staff.post(`/members/${id}/roles`, page, {});
     t.is(none.status, 400);
     t.regex(none.html, /役割を1つ以上選んでください。/);
-    const roles = await admin.post(`/members/${id}/roles`, none, { 'role-reviewer': 'on', 'role-helpdesk': 'on' });
+    const roles = await suite.staff.post(`/members/${id}/roles`, none, { 'role-reviewer': 'on', 'role-helpdesk': 'on' });
     t.regex(roles.html, /役割を保存しました。/);
     t.is((await colleague.get('/accounts')).status, 200, 'the new role applies on the next page');
     t.like((await AuditModel.findOne({ event: 'staff.roles', 'detail.member': id }).lean())?.detail, {
@@ -111,33 +105,33 @@ test.serial(
       after: 'reviewer,helpdesk',
     });
 
-    const disabled = await admin.post(`/members/${id}/disable`, roles, {});
+    const disabled = await suite.staff.post(`/members/${id}/disable`, roles, {});
     t.regex(disabled.html, /職員を利用停止にしました。/);
     t.regex((await colleague.get('/accounts')).url, /\/staff\/login$/, 'the open console stops at once');
     t.regex((await colleague.signIn()).html, /メールアドレスまたはパスワードが正しくありません。/);
-    const enabled = await admin.post(`/members/${id}/enable`, disabled, {});
+    const enabled = await suite.staff.post(`/members/${id}/enable`, disabled, {});
     t.regex(enabled.html, /職員の利用を再開しました。/);
 
     await colleague.logIn();
-    const reset = await admin.post(`/members/${id}/reset-factor`, enabled, {});
+    const reset = await suite.staff.post(`/members/${id}/reset-factor`, enabled, {});
     t.regex(reset.html, /認証アプリとパスキーをリセットしました。/);
     t.is(await StaffSessionModel.countDocuments({ staffId: id }), 0, 'their consoles end');
     const signIn = await colleague.signIn();
     t.regex(signIn.url, /\/staff\/enrol$/, 'the next sign-in enrols a new authenticator');
 
-    const adminId = await staffId(admin.email);
-    const own = await admin.get(`/members/${adminId}`);
+    const adminId = await staffId(suite.staff.email);
+    const own = await suite.staff.get(`/members/${adminId}`);
     t.regex(own.html, /ご自身の役割や状態、認証の再設定は、別の管理者が行います。/);
-    const selfDisable = await admin.post(`/members/${adminId}/disable`, own, {});
+    const selfDisable = await suite.staff.post(`/members/${adminId}/disable`, own, {});
     t.is(selfDisable.status, 409);
     t.false(Boolean((await StaffModel.findById(adminId).lean())?.disabled));
   },
 );
 
 test.serial('only admins manage staff: a helpdesk member gets 403, another university’s admin 404', async (t) => {
-  const desk = await StaffMember.create(service, 'test-univ', 'desk2@test-univ.example', ['helpdesk']);
+  const desk = await StaffMember.create(suite.service, 'test-univ', 'desk2@test-univ.example', ['helpdesk']);
   await desk.logIn();
-  const id = await staffId(admin.email);
+  const id = await staffId(suite.staff.email);
   t.is((await desk.get('/members')).status, 403);
   const deskPage = await desk.get('/accounts');
   t.is((await desk.post(`/members/${id}/disable`, deskPage, {})).status, 403);
@@ -148,7 +142,7 @@ test.serial('only admins manage staff: a helpdesk member gets 403, another unive
   t.falsy(await StaffModel.exists({ email: 'x@test-univ.example' }));
 
   await createTenant({ id: 'other-staff', nameJa: '他大学', nameEn: 'Other', inquiryJa: '他', inquiryEn: 'Other' });
-  const stranger = await StaffMember.create(service, 'other-staff', 'admin@other-staff.example', ['admin']);
+  const stranger = await StaffMember.create(suite.service, 'other-staff', 'admin@other-staff.example', ['admin']);
   await stranger.logIn();
   t.is((await stranger.get(`/members/${id}`)).status, 404);
   const strangerPage = await stranger.get('/members');
@@ -176,16 +170,16 @@ test.serial(
         '--admin-name',
         '初代 管理者',
       ],
-      { NODE_ENV: 'test', MONGODB_URI: service.config.mongodb.uri as string, ISSUER: service.issuer },
+      { NODE_ENV: 'test', MONGODB_URI: suite.service.config.mongodb.uri as string, ISSUER: suite.service.issuer },
     );
     t.is(cli.code, 0, cli.stderr);
     t.regex(cli.stdout, /tenant new-univ created/);
     t.regex(cli.stdout, /first@new-univ\.example gets a link valid for 72 hours/);
-    const mail = await service.smtp.waitFor((m) => recipients(m) === 'first@new-univ.example');
+    const mail = await suite.service.smtp.waitFor((m) => recipients(m) === 'first@new-univ.example');
     t.regex(mail.subject ?? '', /【新大学】職員アカウントへの招待/);
     const url = (mail.text ?? '').match(/https?:\/\/\S+\/staff\/invite\/\S+/)?.[0] as string;
-    t.true(url.startsWith(`${service.issuer}/t/new-univ/staff/invite/`));
-    const first = new StaffMember(service, 'new-univ', 'first@new-univ.example');
+    t.true(url.startsWith(`${suite.service.issuer}/t/new-univ/staff/invite/`));
+    const first = new StaffMember(suite.service, 'new-univ', 'first@new-univ.example');
     const page = await first.browser.page(url);
     const enrol = await first.browser.postForm(new URL(formAction(page.html), url).href, {
       _csrf: inputValue(page.html, '_csrf'),

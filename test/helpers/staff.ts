@@ -1,8 +1,11 @@
+import test from 'ava';
+import type * as oidc from 'openid-client';
 import { generate } from 'otplib';
 import { createStaff } from '../../src/admin/staff.ts';
 import type { StaffRole } from '../../src/db/models/staff.ts';
 import { Browser, inputValue } from './browser.ts';
-import type { TestService } from './service.ts';
+import { relyingParty } from './relying-party.ts';
+import { seedUniversity, startTestService, type TestService } from './service.ts';
 
 export interface StaffPage {
   url: string;
@@ -71,4 +74,22 @@ export class StaffMember {
     const page = await this.get(`/applications/${applicationId}${query}`);
     return this.post(`/applications/${applicationId}/decide`, page, fields);
   }
+}
+
+/**
+ * A test file's university run from the console: the service, the seeded university's relying party
+ * (openid-client) and one staff member with `role`, signed in — set up by ava's before hook, stopped
+ * after. The console's test files share it instead of repeating it.
+ */
+export function consoleUniversity(name: string, role: StaffRole = 'admin') {
+  const suite = {} as { service: TestService; rp: oidc.Configuration; staff: StaffMember };
+  test.before(async () => {
+    suite.service = await startTestService(name);
+    const university = await seedUniversity(suite.service);
+    suite.rp = await relyingParty(suite.service.issuer, university.client.id, university.client.secret);
+    suite.staff = await StaffMember.create(suite.service, 'test-univ', `${role}@test-univ.example`, [role]);
+    await suite.staff.logIn();
+  });
+  test.after.always(() => suite.service?.stop());
+  return suite;
 }
