@@ -93,7 +93,7 @@ export const ACCOUNT_ACTIONS: Record<string, AccountAction> = {
 };
 
 /** The account an action is posted for: this university's, by the id in the path; 404 for anything else. */
-async function accountOfPath(ctx: Context): Promise<Account> {
+export async function accountOfPath(ctx: Context): Promise<Account> {
   const id = ctx.params.id ?? '';
   const account = mongoose.isValidObjectId(id) ? await accountForStaff(tenantOf(ctx)._id, id) : null;
   return account ?? ctx.throw(404);

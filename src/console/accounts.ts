@@ -1,8 +1,7 @@
 import type { Context } from 'koa';
-import mongoose from 'mongoose';
 import { listPasskeys } from '../credentials/passkeys.ts';
 import { readAudit } from '../db/audit.ts';
-import { accountForStaff, findAccounts } from '../db/identities.ts';
+import { findAccounts } from '../db/identities.ts';
 import { findClient } from '../db/lookups.ts';
 import { clientName } from '../db/models/client.ts';
 import { escapeRegex } from '../db/regex.ts';
@@ -12,7 +11,7 @@ import { formatDateTime, type Lang } from '../i18n/index.ts';
 import { accountSessions } from '../oidc/sessions.ts';
 import { base } from '../review/context.ts';
 import { typedDay } from '../text/typed-date.ts';
-import { ACCOUNT_ACTIONS } from './account-actions.ts';
+import { ACCOUNT_ACTIONS, accountOfPath } from './account-actions.ts';
 import { renderConsole } from './page.ts';
 
 const RESULTS = 50;
@@ -96,9 +95,8 @@ async function sessionsOf(accountId: string, lang: Lang) {
  */
 export async function showAccount(ctx: Context, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
   const tenant = tenantOf(ctx);
-  const id = ctx.params.id ?? '';
-  const account = mongoose.isValidObjectId(id) ? await accountForStaff(tenant._id, id) : null;
-  if (!account) return ctx.throw(404);
+  const account = await accountOfPath(ctx);
+  const id = account._id.toString();
   const lang = ctx.state.lang;
   const [recent, sessions, passkeys] = await Promise.all([
     readAudit({ tenantId: tenant._id, accountId: id }, 20),

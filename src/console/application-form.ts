@@ -1,10 +1,9 @@
-import type { Context, Middleware } from 'koa';
-import multer from 'multer';
+import type { Context } from 'koa';
 import { catalogueChanges, catalogueCsv, decodeCsv, readCatalogueCsv } from '../admin/catalogue.ts';
 import { configureTenant } from '../admin/tenants.ts';
 import { audit } from '../db/audit.ts';
 import type { CatalogueEntry } from '../db/models/tenant.ts';
-import { formField, multipartBody } from '../http/form.ts';
+import { formField, oneFileForm } from '../http/form.ts';
 import { FIELDS, GROUPS } from '../http/form-items.ts';
 import { tenantOf } from '../http/state.ts';
 import { message } from '../i18n/index.ts';
@@ -72,15 +71,10 @@ export function exportCatalogue(ctx: Context): void {
 }
 
 /** A CSV file chosen (or text pasted), read into the body as `csvText` before the form's checks. */
-export const csvUpload: Middleware = (ctx, next) =>
-  multipartBody(ctx, async () => {
-    const parse = multer({ storage: multer.memoryStorage(), limits: { fileSize: CSV_BYTES, files: 1, fields: 5 } }).single('csv');
-    const req = ctx.req as typeof ctx.req & { body?: Record<string, string>; file?: Express.Multer.File };
-    const error = await new Promise<unknown>((done) => parse(req as never, ctx.res as never, done));
-    if (error) ctx.throw(413);
-    ctx.request.body = { ...req.body, ...(req.file?.size ? { csvText: decodeCsv(req.file.buffer) } : {}) };
-    await next();
-  });
+export const csvUpload = oneFileForm('csv', { maxBytes: CSV_BYTES, fields: 5 }, (ctx, { bytes, error }) => {
+  if (error) ctx.throw(413);
+  if (bytes) (ctx.request.body as Record<string, string>).csvText = decodeCsv(bytes);
+});
 
 /**
  * POST …/form/catalogue (`apply` absent): the CSV read and shown before anything changes — rows

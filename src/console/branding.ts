@@ -2,11 +2,10 @@ import Router from '@koa/router';
 import { fileTypeFromBuffer } from 'file-type';
 import { imageSize } from 'image-size';
 import { Jimp } from 'jimp';
-import type { Context, Middleware } from 'koa';
-import multer from 'multer';
+import type { Context } from 'koa';
 import { audit } from '../db/audit.ts';
 import { logoPng, TenantModel } from '../db/models/tenant.ts';
-import { formField, multipartBody } from '../http/form.ts';
+import { formField, oneFileForm } from '../http/form.ts';
 import { tenantOf } from '../http/state.ts';
 import { type FieldErrors, message } from '../i18n/index.ts';
 import type { PageDeps } from '../oidc/page-deps.ts';
@@ -68,19 +67,11 @@ export function showBranding(ctx: Context, extra: Record<string, unknown> = {}, 
   renderConsole(ctx, 'console-branding', '/branding', page, extra, status);
 }
 
-/** The logo file (if one was chosen) read into the body as `logoFile`, before the form's checks. */
-export const logoUpload: Middleware = (ctx, next) =>
-  multipartBody(ctx, async () => {
-    const parse = multer({ storage: multer.memoryStorage(), limits: { fileSize: UPLOAD_BYTES, files: 1, fields: 8 } }).single(
-      'logo',
-    );
-    const req = ctx.req as typeof ctx.req & { body?: Record<string, string>; file?: Express.Multer.File };
-    const error = await new Promise<unknown>((done) => parse(req as never, ctx.res as never, done));
-    ctx.request.body = req.body ?? {};
-    if (error) ctx.state.logoTooLarge = true;
-    else if (req.file?.size) ctx.state.logoFile = req.file.buffer;
-    await next();
-  });
+/** The logo file (if one was chosen) kept as `logoFile`, or a file too large noted, before the form's checks. */
+export const logoUpload = oneFileForm('logo', { maxBytes: UPLOAD_BYTES, fields: 8 }, (ctx, { bytes, error }) => {
+  if (error) ctx.state.logoTooLarge = true;
+  else if (bytes) ctx.state.logoFile = bytes;
+});
 
 /** What the form asks for: the colour, and the logo — a new file, the one previewed, none, or the current. */
 async function postedLook(ctx: Context): Promise<{ color: string; logo?: Buffer | null; errors: FieldErrors }> {

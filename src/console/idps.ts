@@ -1,11 +1,11 @@
 import { X509Certificate } from 'node:crypto';
-import type { Context, Middleware } from 'koa';
-import multer from 'multer';
+import type { Context } from 'koa';
 import { OperatorError } from '../admin/errors.ts';
 import { configureIdp, idpSettingProblems, importIdp, listIdps, MAPPING_KEYS, setIdpEnabled } from '../admin/saml-idps.ts';
+import type { Config } from '../config/schema.ts';
 import { audit } from '../db/audit.ts';
 import { type AttributeMapping, type SamlIdp, SamlIdpModel } from '../db/models/saml.ts';
-import { formField, multipartBody } from '../http/form.ts';
+import { formField, oneFileForm } from '../http/form.ts';
 import { tenantOf } from '../http/state.ts';
 import { type FieldErrors, formatDateTime, type Lang, message } from '../i18n/index.ts';
 import { startTrial } from '../login/strategies/student-saml/trial.ts';
@@ -32,17 +32,10 @@ function certificate(idp: SamlIdp, lang: Lang): { until: string; warn: boolean; 
 }
 
 /** The metadata file chosen (if one was), read into the body as `metadataXml` before the form's checks. */
-export const metadataUpload: Middleware = (ctx, next) =>
-  multipartBody(ctx, async () => {
-    const parse = multer({ storage: multer.memoryStorage(), limits: { fileSize: 1024 * 1024, files: 1, fields: 10 } }).single(
-      'metadataFile',
-    );
-    const req = ctx.req as typeof ctx.req & { body?: Record<string, string>; file?: Express.Multer.File };
-    const error = await new Promise<unknown>((done) => parse(req as never, ctx.res as never, done));
-    if (error) ctx.throw(413);
-    ctx.request.body = { ...req.body, ...(req.file?.size ? { metadataXml: req.file.buffer.toString('utf8') } : {}) };
-    await next();
-  });
+export const metadataUpload = oneFileForm('metadataFile', { maxBytes: 1024 * 1024, fields: 10 }, (ctx, { bytes, error }) => {
+  if (error) ctx.throw(413);
+  if (bytes) (ctx.request.body as Record<string, string>).metadataXml = bytes.toString('utf8');
+});
 
 /** GET /t/:tenant/staff/idps (admins): the university's own SAML IdPs, importing one, and our SP metadata's address. */
 export function idpsPage(issuer: string) {
@@ -59,8 +52,11 @@ export function idpsPage(issuer: string) {
  * POST …/idps: imported from a metadata URL or pasted metadata, by the operator's own importIdp (the
  * same checks: a signing certificate, a sign-on endpoint for the binding, no XML hazards).
  */
+/** Where a metadata URL a university's staff give may lead: the public internet, unless the operator allows more. */
+const mayFetchFor = (config: Config) => (config.allowPrivateNetworkCalls ? undefined : isPublicUrl);
+
 export function importIdpFromConsole({ config, logger }: PageDeps) {
-  const mayFetch = config.allowPrivateNetworkCalls ? undefined : isPublicUrl;
+  const mayFetch = mayFetchFor(config);
   const showIdps = idpsPage(config.issuer);
   return async function importUniversityIdp(ctx: Context): Promise<void> {
     const tenantId = tenantOf(ctx)._id;
@@ -126,6 +122,7 @@ export async function showIdp(ctx: Context, extra: Record<string, unknown> = {},
 
 /** POST …/idps/:slug/:action: the mapping saved, enabled or disabled, refreshed from its URL, or a trial sign-in. */
 export function idpAction({ config, logger, sps }: PageDeps) {
+  const mayFetch = mayFetchFor(config);
   return async function changeIdp(ctx: Context): Promise<void> {
     const idp = await idpOfPath(ctx);
     const who = { tenant: idp.tenantId, staff: ctx.state.staff?._id.toString(), idp: idp.slug, ip: ctx.ip };
@@ -138,7 +135,6 @@ export function idpAction({ config, logger, sps }: PageDeps) {
     }
     if (action === 'refresh' && idp.metadataUrl) {
       try {
-        const mayFetch = config.allowPrivateNetworkCalls ? undefined : isPublicUrl;
         await importIdp({ tenantId: idp.tenantId, slug: idp.slug, nameJa: '', nameEn: '', mayFetch });
       } catch (error) {
         if (!(error instanceof OperatorError)) throw error;

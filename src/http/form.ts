@@ -1,5 +1,6 @@
 import { bodyParser } from '@koa/bodyparser';
 import type { Context, Middleware } from 'koa';
+import multer from 'multer';
 import { type FieldErrors, type Message, message } from '../i18n/index.ts';
 import { type AddressProblem, parseMailAddress } from '../mail/address.ts';
 
@@ -24,6 +25,31 @@ export const multipartBody: Middleware = (ctx, next) => {
   refuseOtherBodies(ctx, 'multipart/form-data');
   return next();
 };
+
+/**
+ * A form with at most one chosen file (multipart, up to `maxBytes`; `fields` text fields): the text
+ * fields become the body, then `take` sees the file's bytes (none when nothing was chosen) or the
+ * parser's error (a file too large, too many fields) and puts what the form's checks read in place.
+ * The console's uploads: the catalogue CSV, the logo, an IdP's metadata.
+ */
+export function oneFileForm(
+  field: string,
+  limits: { maxBytes: number; fields: number },
+  take: (ctx: Context, upload: { bytes?: Buffer; error?: unknown }) => void,
+): Middleware {
+  const parse = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: limits.maxBytes, files: 1, fields: limits.fields },
+  }).single(field);
+  return (ctx, next) =>
+    multipartBody(ctx, async () => {
+      const req = ctx.req as typeof ctx.req & { body?: Record<string, string>; file?: Express.Multer.File };
+      const error = await new Promise<unknown>((done) => parse(req as never, ctx.res as never, done));
+      ctx.request.body = { ...req.body };
+      take(ctx, { bytes: req.file?.size ? req.file.buffer : undefined, error });
+      await next();
+    });
+}
 
 /**
  * A form field as a plain string. Anything else (arrays, objects such as `{"$ne": null}`) becomes

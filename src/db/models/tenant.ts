@@ -77,11 +77,15 @@ export type Tenant = mongoose.InferSchemaType<typeof tenantSchema>;
 export type CatalogueEntry = mongoose.InferSchemaType<typeof catalogueEntrySchema>;
 export const TenantModel = mongoose.model('Tenant', tenantSchema, 'tenants');
 
-/** The university's logo as PNG bytes, whether the document came through mongoose or lean (a BSON Binary). */
+/**
+ * The university's logo as PNG bytes, whether the document came through mongoose or lean (a BSON
+ * Binary): a view of the stored bytes, not a copy (every page's layout asks whether there is one).
+ */
 export function logoPng(tenant: Tenant): Buffer | undefined {
   const logo = tenant.branding?.logo as Buffer | { buffer: Uint8Array } | null | undefined;
   if (!logo) return undefined;
-  const bytes = Buffer.isBuffer(logo) ? logo : Buffer.from(logo.buffer);
+  const view = Buffer.isBuffer(logo) ? logo : logo.buffer;
+  const bytes = Buffer.from(view.buffer, view.byteOffset, view.byteLength);
   return bytes.length ? bytes : undefined;
 }
 
