@@ -10,8 +10,8 @@ const layers = [
   // 3: protocol engines
   ['^src/(oidc|saml)/'],
   // 4: ways to prove identity, and the operations on accounts, universities and clients they share
-  //    with the operator CLI
-  ['^src/(credentials|admin)/'],
+  //    with the operator CLI; what every journey is built from
+  ['^src/(credentials|admin)/', '^src/page-deps\\.ts$'],
   // 5: journeys
   ['^src/(login|application|recovery|settings|student-id|review|single-logout|console)/'],
   // 6: composition and entry points

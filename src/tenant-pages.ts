@@ -5,7 +5,7 @@ import { consoleRoutes } from './console/routes.ts';
 import { seeOther } from './http/redirect.ts';
 import { tenantOf } from './http/state.ts';
 import { loadTenantParam } from './http/tenant.ts';
-import type { PageDeps } from './oidc/page-deps.ts';
+import type { PageDeps } from './page-deps.ts';
 import { GRADUATE_RESET, STUDENT_SECOND_PASSWORD_RESET } from './recovery/kinds.ts';
 import { recoveryRoutes } from './recovery/routes.ts';
 import { staffRoutes } from './review/routes.ts';

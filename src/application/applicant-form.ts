@@ -7,7 +7,8 @@ import { seeOther } from '../http/redirect.ts';
 import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { message } from '../i18n/index.ts';
-import { type ApplicationDeps, base, problem } from './context.ts';
+import type { PageDeps } from '../page-deps.ts';
+import { base, problem } from './context.ts';
 import { currentDraft } from './draft-store.ts';
 import { applicationUpload, type ParsedUpload, SIDES } from './uploads.ts';
 
@@ -63,7 +64,7 @@ export function uploadBody(maxImageBytes: number): Middleware {
 }
 
 /** Saves what was typed even when something is wrong, so nothing is lost; on to the confirmation when all is right. */
-export function saveForm({ config }: ApplicationDeps) {
+export function saveForm({ config }: PageDeps) {
   const { maxImageBytes, flowMinutes } = config.application;
   const show = showForm(maxImageBytes);
   return async function saveApplicantForm(ctx: Context): Promise<void> {

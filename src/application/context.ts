@@ -4,11 +4,7 @@ import type { Tenant } from '../db/models/tenant.ts';
 import { tenantOf } from '../http/state.ts';
 import { tenantLoginUrl } from '../http/tenant.ts';
 import { render } from '../http/views.ts';
-import type { PageDeps } from '../oidc/page-deps.ts';
 import { type LinkProblem, showLinkProblem, type TokenCheck } from '../security/one-time-token.ts';
-
-/** What the application steps are built from (every journey's PageDeps). */
-export type ApplicationDeps = PageDeps;
 
 /** Where the journey lives: /t/:tenant/apply. */
 export const base = (tenant: Tenant) => `/t/${tenant._id}/apply`;

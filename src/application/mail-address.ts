@@ -7,8 +7,9 @@ import { tenantOf } from '../http/state.ts';
 import { tenantLoginUrl } from '../http/tenant.ts';
 import { render } from '../http/views.ts';
 import { enqueueMail } from '../mail/outbox.ts';
+import type { PageDeps } from '../page-deps.ts';
 import { issueToken } from '../security/one-time-token.ts';
-import { type ApplicationDeps, base } from './context.ts';
+import { base } from './context.ts';
 
 /** Step 1, Mail address setting; "Back" (as in the manual) returns to the login the person came from. */
 export function showMailAddress(ctx: Context, extra: Record<string, unknown> = {}, status = 200): void {
@@ -22,7 +23,7 @@ export function showMailAddress(ctx: Context, extra: Record<string, unknown> = {
  * by mail, that it is taken (the same work either way: no timing difference). Past the hourly
  * limits nothing is sent, and the page still says the same (no mail bombing).
  */
-export function requestMail({ config, logger, throttle }: ApplicationDeps) {
+export function requestMail({ config, logger, throttle }: PageDeps) {
   return async function sendConfirmationMail(ctx: Context): Promise<void> {
     const tenant = tenantOf(ctx);
     const values = { email: formField(ctx, 'email'), emailConfirm: formField(ctx, 'emailConfirm') };

@@ -3,8 +3,9 @@ import { type Application, ApplicationModel } from '../db/models/application.ts'
 import { seeOther } from '../http/redirect.ts';
 import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
+import type { PageDeps } from '../page-deps.ts';
 import { checkToken, consumeToken } from '../security/one-time-token.ts';
-import { type ApplicationDeps, base, linkProblem, problem } from './context.ts';
+import { base, linkProblem, problem } from './context.ts';
 import { startDraft } from './draft-store.ts';
 
 /** The link mailed with a resubmission request: the staff's reason, and the way to reopen the form. */
@@ -20,7 +21,7 @@ export function showResubmission(issuer: string) {
 }
 
 /** Spends the link and reopens the form filled in with the application as filed. */
-export function reopen({ config }: ApplicationDeps) {
+export function reopen({ config }: PageDeps) {
   return async function reopenApplication(ctx: Context): Promise<void> {
     const tenant = tenantOf(ctx);
     const used = await consumeToken(ctx.params.token ?? '', 'resubmit', tenant._id);

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { render } from '../http/views.ts';
-import type { PageDeps } from '../oidc/page-deps.ts';
+import type { PageDeps } from '../page-deps.ts';
 import { formPost } from '../security/csrf.ts';
 import { formOfDraft, saveForm, uploadBody, uploadedImage } from './applicant-form.ts';
 import { requestMail, showMailAddress } from './mail-address.ts';

@@ -11,7 +11,8 @@ import { tenantOf } from '../http/state.ts';
 import { tenantLoginUrl } from '../http/tenant.ts';
 import { render } from '../http/views.ts';
 import { translator } from '../i18n/index.ts';
-import { type ApplicationDeps, base, problem } from './context.ts';
+import type { PageDeps } from '../page-deps.ts';
+import { base, problem } from './context.ts';
 import { currentDraft, endDraft } from './draft-store.ts';
 
 /** Step 4, the confirmation: every item as it will be filed, and the images. */
@@ -61,7 +62,7 @@ async function file(ctx: Context, tenant: Tenant, draft: ApplicationDraft): Prom
 }
 
 /** Application reception: refused when the address got an account or has another application pending. */
-export function submit({ config, logger }: ApplicationDeps) {
+export function submit({ config, logger }: PageDeps) {
   return async function fileApplication(ctx: Context): Promise<void> {
     const tenant = tenantOf(ctx);
     const draft = await currentDraft(ctx, tenant._id);

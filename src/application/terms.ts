@@ -4,8 +4,9 @@ import { seeOther } from '../http/redirect.ts';
 import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { message } from '../i18n/index.ts';
+import type { PageDeps } from '../page-deps.ts';
 import { checkToken, consumeToken } from '../security/one-time-token.ts';
-import { type ApplicationDeps, base, linkProblem, problem } from './context.ts';
+import { base, linkProblem, problem } from './context.ts';
 import { currentDraft, startDraft } from './draft-store.ts';
 
 /** Step 2, the mailed one-time URL: the terms of use. GET only reads the token, so mail scanners cannot spend it. */
@@ -21,7 +22,7 @@ export function showTerms(issuer: string) {
 }
 
 /** Agreeing spends the URL and starts the application draft (kept in the database, keyed by a cookie). */
-export function acceptTerms({ config }: ApplicationDeps) {
+export function acceptTerms({ config }: PageDeps) {
   const again = showTerms(config.issuer);
   return async function agreeToTerms(ctx: Context): Promise<void> {
     const tenant = tenantOf(ctx);

@@ -7,7 +7,7 @@ import { formField, oneFileForm } from '../http/form.ts';
 import { FIELDS, GROUPS } from '../http/form-items.ts';
 import { tenantOf } from '../http/state.ts';
 import { message } from '../i18n/index.ts';
-import type { PageDeps } from '../oidc/page-deps.ts';
+import type { PageDeps } from '../page-deps.ts';
 import { go } from '../review/context.ts';
 import { renderConsole } from './page.ts';
 

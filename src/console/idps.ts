@@ -9,7 +9,7 @@ import { formField, oneFileForm } from '../http/form.ts';
 import { tenantOf } from '../http/state.ts';
 import { type FieldErrors, formatDateTime, type Lang, message } from '../i18n/index.ts';
 import { startTrial } from '../login/strategies/student-saml/trial.ts';
-import type { PageDeps } from '../oidc/page-deps.ts';
+import type { PageDeps } from '../page-deps.ts';
 import { go } from '../review/context.ts';
 import { idpEntity } from '../saml/service-provider.ts';
 import { isPublicUrl } from '../security/public-address.ts';

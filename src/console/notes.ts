@@ -4,7 +4,7 @@ import { NOTE_SCREENS, TenantModel } from '../db/models/tenant.ts';
 import { formField } from '../http/form.ts';
 import { tenantOf } from '../http/state.ts';
 import { type FieldErrors, message } from '../i18n/index.ts';
-import type { PageDeps } from '../oidc/page-deps.ts';
+import type { PageDeps } from '../page-deps.ts';
 import { go } from '../review/context.ts';
 import { renderConsole } from './page.ts';
 

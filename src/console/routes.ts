@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { StaffRole } from '../db/models/staff.ts';
-import type { PageDeps } from '../oidc/page-deps.ts';
+import type { PageDeps } from '../page-deps.ts';
 import { passkeyGate } from '../review/passkeys.ts';
 import { requireRole, requireStaff } from '../review/staff-session.ts';
 import { formPost } from '../security/csrf.ts';

@@ -6,7 +6,7 @@ import type { Staff } from '../db/models/staff.ts';
 import { formField } from '../http/form.ts';
 import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
-import type { PageDeps } from '../oidc/page-deps.ts';
+import type { PageDeps } from '../page-deps.ts';
 import { base, go } from '../review/context.ts';
 import { openStaffSession } from '../review/staff-session.ts';
 import { newTotpSecret } from '../review/totp.ts';

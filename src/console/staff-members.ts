@@ -8,7 +8,7 @@ import { STAFF_ROLES, type Staff, type StaffRole, staffRoles } from '../db/model
 import { formField, mailAddressField } from '../http/form.ts';
 import { tenantOf } from '../http/state.ts';
 import { type FieldErrors, message } from '../i18n/index.ts';
-import type { PageDeps } from '../oidc/page-deps.ts';
+import type { PageDeps } from '../page-deps.ts';
 import { go } from '../review/context.ts';
 import { renderConsole } from './page.ts';
 

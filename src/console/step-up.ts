@@ -7,7 +7,7 @@ import { seeOther } from '../http/redirect.ts';
 import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { type FieldErrors, message } from '../i18n/index.ts';
-import type { PageDeps } from '../oidc/page-deps.ts';
+import type { PageDeps } from '../page-deps.ts';
 import { base, staffGuess } from '../review/context.ts';
 import { verifyTotp } from '../review/totp.ts';
 import { type FormAgain, typedValues } from '../security/csrf.ts';

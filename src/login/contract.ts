@@ -5,7 +5,7 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Account } from '../db/identities.ts';
 import type { Method } from '../oidc/acr.ts';
-import type { PageDeps } from '../oidc/page-deps.ts';
+import type { PageDeps } from '../page-deps.ts';
 import type { FormAgain } from '../security/csrf.ts';
 import type { Attempt } from '../security/guesses.ts';
 import type { InteractionContext } from './interaction-context.ts';

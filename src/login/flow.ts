@@ -12,7 +12,7 @@ import type { Logger } from '../log.ts';
 import { notify } from '../mail/notices.ts';
 import { logins } from '../metrics.ts';
 import { assurance, type Method } from '../oidc/acr.ts';
-import type { PageDeps } from '../oidc/page-deps.ts';
+import type { PageDeps } from '../page-deps.ts';
 import type { LoginFlow, LoginStrategy, PendingLogin, RequiredAction } from './contract.ts';
 import { interactionExpired } from './interaction-context.ts';
 import { showLogin } from './login-page.ts';

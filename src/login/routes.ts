@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import type { PageDeps } from '../oidc/page-deps.ts';
+import type { PageDeps } from '../page-deps.ts';
 import { consentRoutes } from './consent.ts';
 import { continueLogin } from './continue-page.ts';
 import { loginFlow } from './flow.ts';

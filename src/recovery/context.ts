@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import { tenantOf } from '../http/state.ts';
-import type { PageDeps } from '../oidc/page-deps.ts';
+import type { PageDeps } from '../page-deps.ts';
 import type { ResetKind } from './kinds.ts';
 
 /** What the recovery pages of one kind are built from: every journey's PageDeps and the kind. */

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { render } from '../http/views.ts';
-import type { PageDeps } from '../oidc/page-deps.ts';
+import type { PageDeps } from '../page-deps.ts';
 import { formPost } from '../security/csrf.ts';
 import type { RecoveryDeps } from './context.ts';
 import type { ResetKind } from './kinds.ts';

@@ -10,7 +10,8 @@ import { seeOther } from '../http/redirect.ts';
 import { staffOf, tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { message, translator } from '../i18n/index.ts';
-import { base, type ReviewDeps } from './context.ts';
+import type { PageDeps } from '../page-deps.ts';
+import { base } from './context.ts';
 import { type Action, decide } from './decide.ts';
 
 /** Graduate accounts of the tenant matching a name (any script), mail address, student ID or birth date. */
@@ -74,7 +75,7 @@ export async function showApplication(ctx: Context, extra: Record<string, unknow
 }
 
 /** An identification image, to reviewers only, never cached; every view is audited (issue 26 item 7). */
-export function applicationImage({ logger }: ReviewDeps) {
+export function applicationImage({ logger }: PageDeps) {
   return async function identificationImage(ctx: Context): Promise<void> {
     const application = await load(ctx);
     const side = ctx.params.side === 'back' ? 'back' : 'front';
@@ -93,7 +94,7 @@ export function applicationImage({ logger }: ReviewDeps) {
 const ERROR_FIELDS: Record<string, string> = { reasonRequired: 'reason', accountRequired: 'accountId' };
 
 /** Approve, reject or ask for resubmission (src/review/decide.ts); back to the queue when done. */
-export function decideApplication({ config, hasher, logger }: ReviewDeps) {
+export function decideApplication({ config, hasher, logger }: PageDeps) {
   return async function decideOne(ctx: Context): Promise<void> {
     const application = await load(ctx);
     const action = formField(ctx, 'action');

@@ -1,11 +1,7 @@
 import type { Context } from 'koa';
 import { seeOther } from '../http/redirect.ts';
 import { tenantOf } from '../http/state.ts';
-import type { PageDeps } from '../oidc/page-deps.ts';
 import type { Guess } from '../security/guesses.ts';
-
-/** What the staff pages are built from (every journey's PageDeps). */
-export type ReviewDeps = PageDeps;
 
 /**
  * A staff member's secret as the one guess step counts it (src/security/guesses.ts): every secret of

@@ -19,8 +19,9 @@ import { formField } from '../http/form.ts';
 import { staffOf, tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { type FieldErrors, message } from '../i18n/index.ts';
+import type { PageDeps } from '../page-deps.ts';
 import { refusal } from '../security/guesses.ts';
-import { base, go, type ReviewDeps, staffGuess } from './context.ts';
+import { base, go, staffGuess } from './context.ts';
 import { showSignIn } from './sign-in.ts';
 import { activateStaffSession, openStaffSession } from './staff-session.ts';
 
@@ -51,7 +52,7 @@ export async function showStaffPasskeys(ctx: Context, extra: Record<string, unkn
 }
 
 /** Adding one asks for the password again (an open console must not be enough). */
-export function confirmStaff({ config, hasher, guesses }: ReviewDeps) {
+export function confirmStaff({ config, hasher, guesses }: PageDeps) {
   const site = webAuthnSite(config.issuer);
   return async function reauthenticateStaff(ctx: Context): Promise<void> {
     const staff = staffOf(ctx);
@@ -75,7 +76,7 @@ export function confirmStaff({ config, hasher, guesses }: ReviewDeps) {
   };
 }
 
-export function saveStaffPasskey({ config, logger }: ReviewDeps) {
+export function saveStaffPasskey({ config, logger }: PageDeps) {
   const site = webAuthnSite(config.issuer);
   return async function registerStaffPasskey(ctx: Context): Promise<void> {
     const staff = staffOf(ctx);
@@ -88,7 +89,7 @@ export function saveStaffPasskey({ config, logger }: ReviewDeps) {
   };
 }
 
-export function deleteStaffPasskey({ logger }: ReviewDeps) {
+export function deleteStaffPasskey({ logger }: PageDeps) {
   return async function removeStaffPasskey(ctx: Context): Promise<void> {
     const staff = staffOf(ctx);
     const id = staff._id.toString();
@@ -102,7 +103,7 @@ export function deleteStaffPasskey({ logger }: ReviewDeps) {
 }
 
 /** GET /t/:tenant/staff/passkey/options: a fresh challenge for the sign-in page. */
-export function staffPasskeyOptions({ config }: ReviewDeps) {
+export function staffPasskeyOptions({ config }: PageDeps) {
   const site = webAuthnSite(config.issuer);
   return async function signInOptions(ctx: Context): Promise<void> {
     ctx.set('Cache-Control', 'no-store');
@@ -111,7 +112,7 @@ export function staffPasskeyOptions({ config }: ReviewDeps) {
 }
 
 /** POST /t/:tenant/staff/passkey: a staff passkey opens the console at once (it is both factors). */
-export function staffPasskeySignIn({ config, logger, guesses }: ReviewDeps) {
+export function staffPasskeySignIn({ config, logger, guesses }: PageDeps) {
   const site = webAuthnSite(config.issuer);
   return async function signInWithPasskey(ctx: Context): Promise<void> {
     const tenant = tenantOf(ctx);

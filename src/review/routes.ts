@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import { type Staff, staffRoles } from '../db/models/staff.ts';
-import type { PageDeps } from '../oidc/page-deps.ts';
+import type { PageDeps } from '../page-deps.ts';
 import { formPost } from '../security/csrf.ts';
 import { applicationImage, decideApplication, showApplication } from './application-page.ts';
 import { go } from './context.ts';

@@ -6,8 +6,9 @@ import { formField } from '../http/form.ts';
 import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { message } from '../i18n/index.ts';
+import type { PageDeps } from '../page-deps.ts';
 import { refusal } from '../security/guesses.ts';
-import { base, go, type ReviewDeps, staffGuess } from './context.ts';
+import { base, go, staffGuess } from './context.ts';
 import { showSignIn } from './sign-in.ts';
 import { activateStaffSession, closeStaffSession, readStaffSession } from './staff-session.ts';
 import { totpQrCode, verifyTotp } from './totp.ts';
@@ -29,7 +30,7 @@ export async function showCode(ctx: Context, extra: Record<string, unknown> = {}
  * A code is used once (racing requests with the same code are told apart by a claim); wrong codes
  * count against the staff member, so new sign-ins do not buy fresh tries, and end the sign-in after five.
  */
-export function checkCode({ config, logger, guesses }: ReviewDeps) {
+export function checkCode({ config, logger, guesses }: PageDeps) {
   return async function staffCode(ctx: Context): Promise<void> {
     const tenant = tenantOf(ctx);
     const found = await readStaffSession(ctx, tenant._id);

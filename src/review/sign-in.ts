@@ -5,8 +5,9 @@ import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { message } from '../i18n/index.ts';
 import { parseMailAddress } from '../mail/address.ts';
+import type { PageDeps } from '../page-deps.ts';
 import { refusal } from '../security/guesses.ts';
-import { base, go, type ReviewDeps, staffGuess } from './context.ts';
+import { base, go, staffGuess } from './context.ts';
 import { openStaffSession } from './staff-session.ts';
 import { newTotpSecret } from './totp.ts';
 
@@ -21,7 +22,7 @@ export function showSignIn(ctx: Context, extra: Record<string, unknown> = {}, st
  * answer). Guessing is throttled per staff member and per client; then on to the TOTP code (or to
  * enrolling one, with a QR code shown once, at the first sign-in).
  */
-export function checkPassword({ hasher, guesses }: ReviewDeps) {
+export function checkPassword({ hasher, guesses }: PageDeps) {
   return async function staffPassword(ctx: Context): Promise<void> {
     const tenant = tenantOf(ctx);
     const email = formField(ctx, 'email').trim();

@@ -1,10 +1,6 @@
 import type { Context } from 'koa';
 import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
-import type { PageDeps } from '../oidc/page-deps.ts';
-
-/** What the account pages are built from (every journey's PageDeps). */
-export type SettingsDeps = PageDeps;
 
 /** The account menu: /t/:tenant/account. */
 export const base = (ctx: Context) => `/t/${tenantOf(ctx)._id}/account`;

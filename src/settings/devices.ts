@@ -6,7 +6,8 @@ import { accountOf, tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { formatDateTime } from '../i18n/index.ts';
 import { accountSessions, endSession } from '../oidc/sessions.ts';
-import { base, type SettingsDeps } from './context.ts';
+import type { PageDeps } from '../page-deps.ts';
+import { base } from './context.ts';
 
 /** Issue 23, item 6: 「ログイン中の端末」 — each session with its browser, times and relying parties. */
 export async function showDevices(ctx: Context, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
@@ -31,7 +32,7 @@ export async function showDevices(ctx: Context, extra: Record<string, unknown> =
 }
 
 /** POST …/devices/:id/end: one session (not this one: logging out does that). */
-export function endDevice({ provider, logger }: SettingsDeps) {
+export function endDevice({ provider, logger }: PageDeps) {
   return async function endOne(ctx: Context): Promise<void> {
     const accountId = accountOf(ctx)._id.toString();
     const id = String(ctx.params.id ?? '');
@@ -42,7 +43,7 @@ export function endDevice({ provider, logger }: SettingsDeps) {
 }
 
 /** POST …/devices/end-others: every session but this one. */
-export function endOtherDevices({ provider, logger }: SettingsDeps) {
+export function endOtherDevices({ provider, logger }: PageDeps) {
   return async function endOthers(ctx: Context): Promise<void> {
     const accountId = accountOf(ctx)._id.toString();
     let ended = 0;

@@ -4,15 +4,16 @@ import { ServiceError } from '../errors.ts';
 import { accountOf, tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { formatDateTime } from '../i18n/index.ts';
+import type { PageDeps } from '../page-deps.ts';
 import { logoutAtIdp, rememberIdpSession } from '../single-logout/idp-session.ts';
 import { accountClientId, ensureAccountClient, finishAccountLogin, startAccountLogin } from './console-client.ts';
-import { base, type SettingsDeps } from './context.ts';
+import { base } from './context.ts';
 
 export const fullName = (name: { family?: string | null; given?: string | null } | null | undefined) =>
   [name?.family, name?.given].filter(Boolean).join(' ');
 
 /** The account pages log in through their own relying party (console-client.ts). */
-export function accountLogin({ config }: SettingsDeps) {
+export function accountLogin({ config }: PageDeps) {
   return async function loginToAccount(ctx: Context): Promise<void> {
     const returnTo = typeof ctx.query.return === 'string' ? ctx.query.return : base(ctx);
     await startAccountLogin(ctx, tenantOf(ctx)._id, config.issuer, returnTo);
@@ -26,7 +27,7 @@ export function accountCallback(ctx: Context): void {
 }
 
 /** A student's logout from the menu also ends the university sign-in where its IdP offers single logout. */
-export function loggedOut({ sps }: SettingsDeps) {
+export function loggedOut({ sps }: PageDeps) {
   return async function afterLogout(ctx: Context): Promise<void> {
     if (!(await logoutAtIdp(ctx, sps, tenantOf(ctx)._id))) render(ctx, 'logged-out');
   };
@@ -35,7 +36,7 @@ export function loggedOut({ sps }: SettingsDeps) {
 const hasSecondPassword = (account: Account) => account.kind === 'graduate' || Boolean(account.secondPasswordHash);
 
 /** Requirement G4: the menu, with the previous login; logout goes through the account client. */
-export function menu({ config }: SettingsDeps) {
+export function menu({ config }: PageDeps) {
   return async function accountMenu(ctx: Context): Promise<void> {
     const account = accountOf(ctx);
     const tenant = tenantOf(ctx);

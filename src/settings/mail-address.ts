@@ -9,8 +9,9 @@ import { render } from '../http/views.ts';
 import { message } from '../i18n/index.ts';
 import { notify } from '../mail/notices.ts';
 import { enqueueMail } from '../mail/outbox.ts';
+import type { PageDeps } from '../page-deps.ts';
 import { checkToken, consumeToken, issueToken, type LinkProblem, showLinkProblem } from '../security/one-time-token.ts';
-import { base, type SettingsDeps } from './context.ts';
+import { base } from './context.ts';
 
 /** Requirement G4 (b): the new mail address, typed twice. */
 export function showMailForm(ctx: Context, extra: Record<string, unknown> = {}, status = 200): void {
@@ -19,7 +20,7 @@ export function showMailForm(ctx: Context, extra: Record<string, unknown> = {}, 
 }
 
 /** Refused when it is the current one or another account's; confirmed by a one-time URL sent to it. */
-export function requestChange({ config, throttle }: SettingsDeps) {
+export function requestChange({ config, throttle }: PageDeps) {
   return async function mailConfirmation(ctx: Context): Promise<void> {
     const tenant = tenantOf(ctx);
     const account = accountOf(ctx);
@@ -66,7 +67,7 @@ export async function showVerify(ctx: Context, extra: Record<string, unknown> = 
 }
 
 /** Changing spends the link; the old address is told of the change. */
-export function verifyChange({ config, logger }: SettingsDeps) {
+export function verifyChange({ config, logger }: PageDeps) {
   return async function changeMailAddress(ctx: Context): Promise<void> {
     const tenant = tenantOf(ctx);
     const used = await consumeToken(ctx.params.token ?? '', 'email-change', tenant._id);

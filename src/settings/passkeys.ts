@@ -17,8 +17,9 @@ import { accountOf, tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { type FieldErrors, message } from '../i18n/index.ts';
 import { notify } from '../mail/notices.ts';
+import type { PageDeps } from '../page-deps.ts';
 import { refusal } from '../security/guesses.ts';
-import { base, type SettingsDeps } from './context.ts';
+import { base } from './context.ts';
 
 /** Passkeys belong to graduates, where their university allows them. */
 function mayUse(ctx: Context): void {
@@ -36,7 +37,7 @@ export async function showPasskeys(ctx: Context, extra: Record<string, unknown> 
  * Adding a passkey asks for both passwords again (a session left open must not be enough), as a
  * guess the throttle counts; then the page that creates the passkey on the device.
  */
-export function confirmIdentity({ config, hasher, guesses }: SettingsDeps) {
+export function confirmIdentity({ config, hasher, guesses }: PageDeps) {
   const site = webAuthnSite(config.issuer);
   return async function reauthenticate(ctx: Context): Promise<void> {
     mayUse(ctx);
@@ -80,7 +81,7 @@ export function confirmIdentity({ config, hasher, guesses }: SettingsDeps) {
 }
 
 /** The device's new credential, verified against the challenge of this account's confirmation. */
-export function savePasskey({ config, logger }: SettingsDeps) {
+export function savePasskey({ config, logger }: PageDeps) {
   const site = webAuthnSite(config.issuer);
   return async function registerPasskey(ctx: Context): Promise<void> {
     mayUse(ctx);
@@ -99,7 +100,7 @@ export function savePasskey({ config, logger }: SettingsDeps) {
 }
 
 /** Removing one: refused for the last passkey where the university requires one. */
-export function deletePasskey({ config, logger }: SettingsDeps) {
+export function deletePasskey({ config, logger }: PageDeps) {
   return async function removeOne(ctx: Context): Promise<void> {
     mayUse(ctx);
     const account = accountOf(ctx);

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Secret } from '../credentials/password-setting.ts';
-import type { PageDeps } from '../oidc/page-deps.ts';
+import type { PageDeps } from '../page-deps.ts';
 import { formPost } from '../security/csrf.ts';
 import { endDevice, endOtherDevices, showDevices } from './devices.ts';
 import { requireAccount } from './guard.ts';

@@ -8,7 +8,8 @@ import { accountOf, tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { notify } from '../mail/notices.ts';
 import { endOtherSessions } from '../oidc/sessions.ts';
-import { base, done, type SettingsDeps } from './context.ts';
+import type { PageDeps } from '../page-deps.ts';
+import { base, done } from './context.ts';
 
 export const SECRET_PATHS: Record<Secret, string> = { password: '/password', secondPassword: '/second-password' };
 
@@ -29,7 +30,7 @@ export function showSecretForm(which: Secret) {
 }
 
 /** The current secret, the new one typed twice; every other session of the account ends. */
-export function changeSecret({ config, hasher, logger }: SettingsDeps, which: Secret) {
+export function changeSecret({ config, hasher, logger }: PageDeps, which: Secret) {
   const again = showSecretForm(which);
   return async function changeOneSecret(ctx: Context): Promise<void> {
     mayChange(ctx, which);

@@ -8,8 +8,8 @@ import { seeOther } from '../http/redirect.ts';
 import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import type { Logger } from '../log.ts';
-import type { PageDeps } from '../oidc/page-deps.ts';
 import { endOtherSessions } from '../oidc/sessions.ts';
+import type { PageDeps } from '../page-deps.ts';
 import { LogoutRefusal, readLogoutMessage } from '../saml/single-logout.ts';
 import { spMetadata } from '../saml/sp-metadata.ts';
 

@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import type { PageDeps } from '../oidc/page-deps.ts';
+import type { PageDeps } from '../page-deps.ts';
 import { formPost } from '../security/csrf.ts';
 import { requireAccount } from '../settings/guard.ts';
 import { apply, showForm } from './form.ts';

@@ -15,7 +15,7 @@ import { seeOther } from '../../http/redirect.ts';
 import { render } from '../../http/views.ts';
 import { message } from '../../i18n/index.ts';
 import { notify } from '../../mail/notices.ts';
-import type { PageDeps } from '../../oidc/page-deps.ts';
+import type { PageDeps } from '../../page-deps.ts';
 import { formPost } from '../../security/csrf.ts';
 import type { LoginFlow, RequiredAction } from '../contract.ts';
 

@@ -5,7 +5,7 @@ import { newPasswordErrors, setGraduatePasswords } from '../../credentials/passw
 import { audit } from '../../db/audit.ts';
 import { newPasswordsFromForm } from '../../http/form.ts';
 import { render } from '../../http/views.ts';
-import type { PageDeps } from '../../oidc/page-deps.ts';
+import type { PageDeps } from '../../page-deps.ts';
 import { formPost } from '../../security/csrf.ts';
 import type { LoginFlow, RequiredAction } from '../contract.ts';
 

@@ -5,7 +5,7 @@ import { confirmedMailAddress, formField } from '../../http/form.ts';
 import { render } from '../../http/views.ts';
 import { message } from '../../i18n/index.ts';
 import { enqueueMail } from '../../mail/outbox.ts';
-import type { PageDeps } from '../../oidc/page-deps.ts';
+import type { PageDeps } from '../../page-deps.ts';
 import { formPost } from '../../security/csrf.ts';
 import { issueToken } from '../../security/one-time-token.ts';
 import type { LoginFlow, RequiredAction } from '../contract.ts';

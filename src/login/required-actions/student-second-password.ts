@@ -7,7 +7,7 @@ import { formField, newSecondPasswordFromForm } from '../../http/form.ts';
 import { seeOther } from '../../http/redirect.ts';
 import { render } from '../../http/views.ts';
 import { message } from '../../i18n/index.ts';
-import type { PageDeps } from '../../oidc/page-deps.ts';
+import type { PageDeps } from '../../page-deps.ts';
 import { formPost } from '../../security/csrf.ts';
 import type { LoginFlow, PendingLogin, RequiredAction } from '../contract.ts';
 

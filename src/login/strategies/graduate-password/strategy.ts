@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import { formField, mailAddressField } from '../../../http/form.ts';
 import { type FieldErrors, message } from '../../../i18n/index.ts';
 import { ACR } from '../../../oidc/acr.ts';
-import type { PageDeps } from '../../../oidc/page-deps.ts';
+import type { PageDeps } from '../../../page-deps.ts';
 import { type FormAgain, formPost } from '../../../security/csrf.ts';
 import type { LoginFlow, LoginStrategy } from '../../contract.ts';
 import { interactionAt } from '../../interaction-context.ts';

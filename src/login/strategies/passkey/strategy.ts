@@ -6,7 +6,7 @@ import { findAccount } from '../../../db/identities.ts';
 import { formField } from '../../../http/form.ts';
 import { message } from '../../../i18n/index.ts';
 import { ACR } from '../../../oidc/acr.ts';
-import type { PageDeps } from '../../../oidc/page-deps.ts';
+import type { PageDeps } from '../../../page-deps.ts';
 import { type FormAgain, formPost } from '../../../security/csrf.ts';
 import type { LoginFlow, LoginStrategy } from '../../contract.ts';
 import { type InteractionContext, interactionAt } from '../../interaction-context.ts';

@@ -7,7 +7,7 @@ import { seeOther } from '../../../http/redirect.ts';
 import { tenantOf } from '../../../http/state.ts';
 import { samlRefusals } from '../../../metrics.ts';
 import type { Method } from '../../../oidc/acr.ts';
-import type { PageDeps } from '../../../oidc/page-deps.ts';
+import type { PageDeps } from '../../../page-deps.ts';
 import { type RefusalReason, SamlRefusal, verifyLoginResponse } from '../../../saml/login-response.ts';
 import type { LoginFlow, LoginStrategy } from '../../contract.ts';
 import { affiliationAllowed, linkStudent, studentProfile } from './student-link.ts';

@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import type { Tenant } from '../../../db/models/tenant.ts';
 import { render } from '../../../http/views.ts';
 import { ACR } from '../../../oidc/acr.ts';
-import type { PageDeps } from '../../../oidc/page-deps.ts';
+import type { PageDeps } from '../../../page-deps.ts';
 import { sendAuthnRequest } from '../../../saml/authn-request.ts';
 import { findStudentIdp, type IdpChoice, idpChoices } from '../../../saml/idps.ts';
 import type { LoginStrategy } from '../../contract.ts';
