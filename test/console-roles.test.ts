@@ -36,12 +36,18 @@ const routes = (): Array<{ method: 'GET' | 'POST'; path: string; roles: StaffRol
   const admin: StaffRole[] = ['admin'];
   const desk: StaffRole[] = ['helpdesk', 'admin'];
   const audit: StaffRole[] = ['auditor', 'admin'];
+  const review: StaffRole[] = ['reviewer', 'admin'];
   return [
     { method: 'GET', path: '/accounts', roles: desk },
     { method: 'GET', path: `/accounts/${accountId}`, roles: desk },
     { method: 'POST', path: `/accounts/${accountId}/actions/disable`, roles: desk },
     { method: 'GET', path: '/audit', roles: audit },
     { method: 'GET', path: '/audit.csv', roles: audit },
+    { method: 'GET', path: '/register', roles: review },
+    { method: 'GET', path: '/register/uploads/any', roles: review },
+    { method: 'POST', path: '/register/upload', roles: review },
+    { method: 'POST', path: '/register/uploads/any', roles: review },
+    { method: 'POST', path: '/register/delete', roles: review },
     ...[
       '/settings',
       '/branding',

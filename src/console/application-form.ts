@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
-import { catalogueChanges, catalogueCsv, decodeCsv, readCatalogueCsv } from '../admin/catalogue.ts';
+import { catalogueChanges, catalogueCsv, readCatalogueCsv } from '../admin/catalogue.ts';
+import { decodeCsv } from '../admin/csv.ts';
 import { configureTenant } from '../admin/tenants.ts';
 import { audit } from '../db/audit.ts';
 import type { CatalogueEntry } from '../db/models/tenant.ts';

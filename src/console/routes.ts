@@ -13,6 +13,7 @@ import { logoUpload, saveBranding, showBranding } from './branding.ts';
 import { changeTrust, showFederation } from './federation.ts';
 import { idpAction, idpsPage, importIdpFromConsole, metadataUpload, showIdp } from './idps.ts';
 import { saveNotes, showNotes } from './notes.ts';
+import { checkOrApplyUpload, registerUpload, removeRegister, showRegister, showUpload, uploadRegister } from './register.ts';
 import { clientAction, createClient, showClient, showClients } from './relying-parties.ts';
 import { saveSettings, showSettings } from './settings.ts';
 import { acceptInvitation, showInvitation } from './staff-invitation.ts';
@@ -50,6 +51,11 @@ export function consoleRoutes(deps: PageDeps): Router {
   page(['helpdesk', 'admin'], '/accounts/:id', showAccount, {
     '/accounts/:id/actions/:action': accountAction(deps, showAccount),
   });
+  page(['reviewer', 'admin'], '/register', showRegister, {
+    '/register/upload': [registerUpload, uploadRegister],
+    '/register/delete': removeRegister(deps),
+  });
+  page(['reviewer', 'admin'], '/register/uploads/:id', showUpload, { '/register/uploads/:id': checkOrApplyUpload(deps) });
   page(['admin'], '/settings', showSettings, { '/settings': saveSettings(deps) });
   page(['admin'], '/form', showApplicationForm, {
     '/form/items': saveItems(deps),

@@ -1,10 +1,11 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../config/load.ts';
 
 const VERSION = 1;
 let key: Buffer | undefined;
+let indexKey: Buffer | undefined;
 
 /**
  * Identification images are stored encrypted (AES-256-GCM). The key comes from IMAGE_KEY (base64,
@@ -24,6 +25,7 @@ export function loadImageKey(configured: string | undefined, keysDir: string, al
     }
   }
   if (key.length !== 32) throw new ConfigError('the image key must be 32 bytes (base64)');
+  indexKey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'register blind index', 32));
 }
 
 function requireKey(): Buffer {
@@ -44,4 +46,18 @@ export function openImage(sealed: Buffer): Buffer {
   const decipher = createDecipheriv('aes-256-gcm', requireKey(), sealed.subarray(1, 13));
   decipher.setAuthTag(sealed.subarray(13, 29));
   return Buffer.concat([decipher.update(sealed.subarray(29)), decipher.final()]);
+}
+
+/** The university's register is sealed with the same key (src/db/models/register.ts). */
+export const sealText = (text: string): Buffer => sealImage(Buffer.from(text, 'utf8'));
+export const openText = (sealed: Buffer | { buffer: Uint8Array }): string =>
+  openImage(Buffer.isBuffer(sealed) ? sealed : Buffer.from(sealed.buffer)).toString('utf8');
+
+/**
+ * A keyed hash to find a sealed record by one of its values (a blind index): equal values give equal
+ * hashes, and without the key the hash tells nothing. The key is derived from the image key.
+ */
+export function blindIndex(purpose: string, value: string): string {
+  if (!indexKey) throw new Error('image key not loaded');
+  return createHmac('sha256', indexKey).update(`${purpose}\0${value}`).digest('base64url').slice(0, 27);
 }

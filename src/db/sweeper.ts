@@ -9,6 +9,7 @@ import { OidcRecordModel } from './models/oidc-record.ts';
 import { OneTimeTokenModel } from './models/one-time-token.ts';
 import { WebAuthnChallengeModel } from './models/passkey.ts';
 import { PendingLoginModel } from './models/pending-login.ts';
+import { RegisterUploadModel } from './models/register.ts';
 import { SamlRequestModel } from './models/saml.ts';
 import { StaffSessionModel } from './models/staff.ts';
 import { ThrottleModel } from './models/throttle.ts';
@@ -36,6 +37,7 @@ const EXPIRING: Array<{ collection: mongoose.Collection; keepMs: number }> = [
   WebAuthnChallengeModel,
   SamlRequestModel,
   ThrottleModel,
+  RegisterUploadModel,
 ].map((model) => ({ collection: model.collection, keepMs: 0 }));
 // Kept a day past expiry so a late click still reads "expired" rather than "invalid".
 EXPIRING.push({ collection: OneTimeTokenModel.collection, keepMs: DAY_MS });

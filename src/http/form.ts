@@ -30,15 +30,17 @@ export const multipartBody: Middleware = (ctx, next) => {
  * A form with at most one chosen file (multipart, up to `maxBytes`; `fields` text fields): the text
  * fields become the body, then `take` sees the file's bytes (none when nothing was chosen) or the
  * parser's error (a file too large, too many fields) and puts what the form's checks read in place.
- * The console's uploads: the catalogue CSV, the logo, an IdP's metadata.
+ * The console's uploads: the catalogue CSV, the graduate register, the logo, an IdP's metadata.
  */
 export function oneFileForm(
   field: string,
   limits: { maxBytes: number; fields: number },
-  take: (ctx: Context, upload: { bytes?: Buffer; error?: unknown }) => void,
+  take: (ctx: Context, upload: { bytes?: Buffer; name?: string; error?: unknown }) => void,
 ): Middleware {
   const parse = multer({
     storage: multer.memoryStorage(),
+    // Browsers send a file's name as UTF-8 without saying so (名簿.csv); busboy's default reads latin1.
+    defParamCharset: 'utf8',
     limits: { fileSize: limits.maxBytes, files: 1, fields: limits.fields },
   }).single(field);
   return (ctx, next) =>
@@ -46,7 +48,7 @@ export function oneFileForm(
       const req = ctx.req as typeof ctx.req & { body?: Record<string, string>; file?: Express.Multer.File };
       const error = await new Promise<unknown>((done) => parse(req as never, ctx.res as never, done));
       ctx.request.body = { ...req.body };
-      take(ctx, { bytes: req.file?.size ? req.file.buffer : undefined, error });
+      take(ctx, { bytes: req.file?.size ? req.file.buffer : undefined, name: req.file?.originalname, error });
       await next();
     });
 }

@@ -13,6 +13,7 @@ import { message, translator } from '../i18n/index.ts';
 import type { PageDeps } from '../page-deps.ts';
 import { base } from './context.ts';
 import { type Action, decide } from './decide.ts';
+import { matchRegister } from './register-match.ts';
 
 /** Graduate accounts of the tenant matching a name (any script), mail address, student ID or birth date. */
 function searchAccounts(tenantId: string, query: string) {
@@ -43,6 +44,9 @@ async function holders(tenantId: string, application: Application) {
   return { holder, duplicates };
 }
 
+/** The form item a register item is shown beside. */
+const FIELD_OF: Record<string, string> = { department: 'catalogue', leftOn: 'graduation', leaveKind: 'graduationType' };
+
 async function show(ctx: Context, application: Application, extra: Record<string, unknown> = {}, status = 200) {
   const tenant = tenantOf(ctx);
   const t = translator(ctx.state.lang);
@@ -54,7 +58,10 @@ async function show(ctx: Context, application: Application, extra: Record<string
   }));
   const query = typeof ctx.query.q === 'string' ? ctx.query.q : '';
   const candidates = application.type === 'reapplication' ? await searchAccounts(tenant._id, query) : [];
+  const match = application.status === 'pending' ? await matchRegister(tenant, application) : null;
   const page = {
+    match,
+    matchOf: Object.fromEntries((match?.items ?? []).map((item) => [FIELD_OF[item.item] ?? item.item, item])),
     base: base(ctx),
     application,
     rows,

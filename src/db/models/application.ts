@@ -43,6 +43,8 @@ const applicationSchema = new mongoose.Schema(
     status: { type: String, enum: APPLICATION_STATUSES, default: 'pending' },
     decisions: { type: [decisionSchema], default: [] },
     accountId: { type: String },
+    /** How the items compare with the university's register (src/review/register-match.ts), and when. */
+    registerMatch: { summary: { type: String }, at: { type: Date } },
     submittedAt: { type: Date, required: true },
     imagesDeleteAfter: { type: Date },
     imagesDeletedAt: { type: Date },

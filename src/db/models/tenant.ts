@@ -66,6 +66,8 @@ const tenantSchema = new mongoose.Schema(
     catalogue: { type: [catalogueEntrySchema], default: [] },
     applicationFields: { type: [fieldSettingSchema], default: [] },
     initialPasswordDays: { type: Number, default: 30 },
+    /** When the graduate register last changed: matches computed before it are computed again. */
+    registerUpdatedAt: { type: Date },
     imageRetentionDays: { type: Number, default: 90 },
   },
   { timestamps: true, versionKey: false },
