@@ -1,10 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import test from 'ava';
 import { ApplicationModel } from '../src/db/models/application.ts';
 import { AuditModel } from '../src/db/models/audit.ts';
 import { RegisterEntryModel } from '../src/db/models/register.ts';
 import { APPLICANT, Applicant } from './helpers/applicant.ts';
 import { inputValue } from './helpers/browser.ts';
+import { runScript } from './helpers/run.ts';
 import { consoleUniversity, type StaffPage } from './helpers/staff.ts';
 
 // Issue 27 items 1 and 2: a reviewer uploads the university's graduate register and sees every
@@ -172,3 +175,34 @@ test.serial('a reviewer deletes the register; applications are no longer checked
   t.like((await AuditModel.findOne({ event: 'console.register_deleted' }).lean())?.detail, { removed: 4 });
   t.notRegex((await suite.staff.get('/')).html, /名簿照合/);
 });
+
+test.serial(
+  'an operator imports the same register file with the CLI: previewed first, written with --apply, readable by reviewers',
+  async (t) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'register-')), 'register.csv');
+    writeFileSync(file, `${REGISTER}\r\n15L0009,,,,,,,,`);
+    const { config } = suite.service;
+    const cli = (...args: string[]) =>
+      runScript('src/cli/main.ts', ['register', 'import', '--tenant', 'test-univ', '--file', file, ...args], {
+        NODE_ENV: 'test',
+        MONGODB_URI: config.mongodb.uri as string,
+        KEYS_DIR: config.keysDir,
+      });
+    const refused = await cli('--apply');
+    t.regex(refused.stdout, /line 5: no name in kanji/);
+    t.regex(refused.stderr, /not applied: rows were refused/);
+    t.is(await RegisterEntryModel.countDocuments({ tenantId: 'test-univ' }), 0);
+    writeFileSync(file, REGISTER);
+    const preview = await cli();
+    t.regex(preview.stdout, /3 graduates read, 0 rows refused; \{"added":3,"changed":0,"unchanged":0,"removed":0\}/);
+    t.regex(preview.stdout, /nothing written/);
+    t.is((await cli('--apply')).code, 0);
+    t.regex((await suite.staff.get('/register')).html, /登録されている卒業生：3名/);
+    const id = await applied('register-cli@example.com', APPLICANT);
+    t.regex(
+      (await suite.staff.get(`/applications/${id}`)).html,
+      /名簿と全項目が一致しています。/,
+      'sealed by the CLI, read by the service',
+    );
+  },
+);

@@ -14,6 +14,7 @@ import { federationCommands, samlCommands } from './commands/federation.ts';
 import { idpCommands } from './commands/idp.ts';
 import { keyCommands, samlKeyCommands } from './commands/keys.ts';
 import { mailCommands } from './commands/mail.ts';
+import { registerCommands } from './commands/register.ts';
 import { staffCommands } from './commands/staff.ts';
 import { tenantCommands } from './commands/tenant.ts';
 import { type CommandGroup, type DatabaseState, UsageError } from './options.ts';
@@ -60,6 +61,8 @@ const USAGE = `Usage: npm run cli -- <command> [options]
   staff roles --tenant ID --email ADDRESS --roles admin[,reviewer,…]   (replaces the member's roles: the first admin)
   staff list --tenant ID
   mail test --tenant ID --to ADDRESS [--lang ja|en]
+  register import --tenant ID --file FILE.csv [--mode replace|extend] [--apply]
+                (the graduate register, as the console takes it; previewed, written with --apply)
   audit list [--tenant ID] [--event PREFIX] [--request CODE] [--limit N]   (CODE: shown on an error page)
   keys list | keys add | keys promote --kid KID | keys retire --kid KID   (signing keys; running instances take each change within seconds)
   db indexes   (at deploy, before the new version starts: makes the indexes it declares that are missing)
@@ -76,6 +79,7 @@ const GROUPS: Record<string, CommandGroup> = {
   account: accountCommands,
   staff: staffCommands,
   mail: mailCommands,
+  register: registerCommands,
   audit: auditCommands,
   keys: keyCommands,
   db: dbCommands,
