@@ -1,6 +1,7 @@
 import test from 'ava';
 import { guessMapping, readRegister, registerRows } from '../src/admin/register-csv.ts';
-import { differences, kanaKey, kanjiKey, likeness, romanKey } from '../src/text/likeness.ts';
+import { escapeRegex } from '../src/db/regex.ts';
+import { differences, kanaKey, kanjiFormsPattern, kanjiKey, likeness, romanKey } from '../src/text/likeness.ts';
 import { typedDay, typedMonth } from '../src/text/typed-date.ts';
 
 // Issue 27: the rules by which a reviewer's register check folds the ways people write the same thing.
@@ -14,6 +15,13 @@ test('a name written with old kanji forms, in other widths or spacing, is the sa
   t.is(likeness('kanji', '髙橋 花子', '高橋 花子'), 'close');
   t.is(likeness('kanji', '山田花子', '山田 花子'), 'close', 'without the space');
   t.is(likeness('kanji', '山田 花子', '佐藤 一郎'), 'differs');
+});
+
+test('a search for a kanji name finds it in its old and new forms alike', (t) => {
+  const pattern = new RegExp(`^${kanjiFormsPattern('高橋 斎藤', escapeRegex)}$`, 'u');
+  for (const stored of ['高橋 斎藤', '髙橋 齋藤', '高橋 齋藤']) t.regex(stored, pattern);
+  t.notRegex('高梨 斎藤', pattern);
+  t.is(kanjiFormsPattern('a.b', escapeRegex), 'a\\.b', 'everything else stays literal');
 });
 
 test('kana in either script or half-width is one name; a one-letter slip is close, two are not', (t) => {

@@ -185,6 +185,20 @@ test.serial('a reapplication moves an existing account to the new mail address, 
   const search = await staff.get(`/applications/${id}?q=${encodeURIComponent('サトウ')}`);
   t.regex(search.html, new RegExp(`name="accountId" value="${university.accountId}"`));
   t.regex(search.html, /hanako\.sato@example\.com/);
+  // Issue 27 item 4: what a reviewer types finds the account, however it is written.
+  for (const typed of [
+    '佐藤花子',
+    '佐藤　花子',
+    'さとう はなこ',
+    'SATO hanako',
+    '1999/5/6',
+    '平成11年5月6日',
+    '19b0042',
+    'hanako.sato@',
+  ]) {
+    const found = await staff.get(`/applications/${id}?q=${encodeURIComponent(typed)}`);
+    t.regex(found.html, new RegExp(`name="accountId" value="${university.accountId}"`), typed);
+  }
   await staff.post(`/applications/${id}/decide`, search, { action: 'approve', accountId: university.accountId, reason: '' });
 
   const { password } = await initialPasswordMailedTo('hanako.new@example.com');

@@ -1,9 +1,9 @@
 import type { Context } from 'koa';
 import mongoose from 'mongoose';
+import { accountSearch } from '../admin/account-search.ts';
 import { audit } from '../db/audit.ts';
 import { type Account, findAccount, findAccounts, otherHoldersOf } from '../db/identities.ts';
 import { type Application, ApplicationModel, imageBytes } from '../db/models/application.ts';
-import { escapeRegex } from '../db/regex.ts';
 import { formField } from '../http/form.ts';
 import { displayValue, GROUPS, studentIdFields, tenantFields } from '../http/form-items.ts';
 import { seeOther } from '../http/redirect.ts';
@@ -15,16 +15,10 @@ import { base } from './context.ts';
 import { type Action, decide } from './decide.ts';
 import { matchRegister } from './register-match.ts';
 
-/** Graduate accounts of the tenant matching a name (any script), mail address, student ID or birth date. */
+/** Graduate accounts of the tenant a reviewer's search finds (src/admin/account-search.ts). */
 function searchAccounts(tenantId: string, query: string) {
-  const q = query.trim().slice(0, 100);
-  if (!q) return Promise.resolve([] as Account[]);
-  const pattern = { $regex: escapeRegex(q).replace(/\s+/, '.*'), $options: 'i' };
-  const or: Record<string, unknown>[] = [{ email: pattern }, { 'studentIds.number': q }, { birthdate: q }];
-  for (const script of ['kanji', 'kana', 'roman']) {
-    or.push({ [`name.${script}.family`]: pattern }, { [`name.${script}.given`]: pattern });
-  }
-  return findAccounts(tenantId, or, 20, { kind: 'graduate' });
+  const anyOf = accountSearch(query);
+  return anyOf ? findAccounts(tenantId, anyOf, 20, { kind: 'graduate' }) : Promise.resolve([] as Account[]);
 }
 
 /** The application of the URL, of the staff member's own university only (another's is simply not found). */

@@ -23,6 +23,29 @@ export const plainText = (value: string): string => value.normalize('NFKC').repl
 export const hiragana = (value: string): string =>
   value.replace(/[\u30a1-\u30f6]/g, (c) => String.fromCharCode((c.codePointAt(0) as number) - 0x60));
 
+/** Hiragana as katakana (kana names are stored in katakana; people type either). */
+export const katakana = (value: string): string =>
+  value.replace(/[\u3041-\u3096]/g, (c) => String.fromCharCode((c.codePointAt(0) as number) + 0x60));
+
+/** Each character with a table entry, with all its forms: today's first, then the old ones. */
+const FORMS_OF = new Map<string, string[]>();
+{
+  const byToday = new Map<string, string[]>();
+  for (const [i, old] of olds.entries()) {
+    const today = news[i] as string;
+    byToday.set(today, [...(byToday.get(today) ?? [today]), old]);
+  }
+  for (const forms of byToday.values()) for (const form of forms) FORMS_OF.set(form, forms);
+}
+
+/** A regular expression for a kanji text in any of its old or new forms: 高橋 finds 髙橋 and 高橋. */
+export function kanjiFormsPattern(value: string, literal: (text: string) => string): string {
+  return Array.from(value, (c) => {
+    const forms = FORMS_OF.get(c);
+    return forms ? `[${forms.join('')}]` : literal(c);
+  }).join('');
+}
+
 /** A name in kanji with today's forms and no spaces: 髙橋 齋藤 and 高橋 斎藤 are one key. */
 export const kanjiKey = (value: string): string =>
   Array.from(plainText(value).replace(SEPARATORS, ''), (c) => NEW_FORM.get(c) ?? c).join('');
