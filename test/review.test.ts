@@ -123,6 +123,7 @@ test.serial('staff reject an application and the applicant is told why', async (
   const refused = await staff.decide(id, { action: 'reject', reason: '' });
   t.is(refused.status, 400);
   t.regex(refused.html, /id="reason-error"[^>]*>理由を入力してください/);
+  t.regex(refused.html, /value="reject" checked/, 'the chosen decision is kept with the error');
   await staff.decide(id, { action: 'reject', reason: '在籍の記録が確認できませんでした。' });
   const mail = await service.smtp.waitFor(
     (m) => recipients(m) === 'rejected@example.com' && /承認されませんでした/.test(m.text ?? ''),
@@ -171,6 +172,17 @@ test.serial(
   },
 );
 
+test("a new application carrying an existing account's student ID is flagged as a likely reapplication", async (t) => {
+  const id = await applied('maybe-again@example.com', { ...APPLICANT, studentId: '19B0042' });
+  const page = await staff.get(`/applications/${id}`);
+  t.regex(page.html, /既存のアカウントと一致する申請です。再申請の可能性があります。/);
+  t.regex(page.html, /佐藤 花子 · 1999-05-06 · [^<]+ · 19B0042 — 学籍番号が同じ/);
+  const unrelated = await staff.get(
+    `/applications/${await applied('unrelated@example.com', { ...APPLICANT, nameKanji: '川村 ゆい', nameKana: 'カワムラ ユイ', nameRoman: 'KAWAMURA Yui', birthdate: '2000-01-01', studentId: '77Z0001' })}`,
+  );
+  t.notRegex(unrelated.html, /既存のアカウントと一致する申請です/);
+});
+
 test.serial('a reapplication moves an existing account to the new mail address, with a new initial password', async (t) => {
   const id = await applied('hanako.new@example.com', {
     ...APPLICANT,
@@ -180,8 +192,17 @@ test.serial('a reapplication moves an existing account to the new mail address, 
     nameRoman: 'SATO Hanako',
     birthdate: '1999-05-06',
   });
-  const withoutAccount = await staff.decide(id, { action: 'approve', reason: '' });
+  const withoutAccount = await staff.decide(id, { action: 'approve', reason: 'メモ' });
   t.regex(withoutAccount.html, /id="accountId-error"[^>]*>再申請を反映するアカウントを選択してください/);
+  t.regex(withoutAccount.html, /value="approve" checked/, 'the chosen decision is kept');
+  t.regex(withoutAccount.html, /<textarea id="reason"[^>]*>メモ<\/textarea>/, 'what was written is kept');
+  // Issue 27 item 3: before any search, the account the application's items point to is offered, with why.
+  t.regex(
+    withoutAccount.html,
+    new RegExp(
+      `name="accountId" value="${university.accountId}">[^<]*hanako\\.sato@example\\.com[^<]*<strong>\\(氏名と生年月日が同じ、フリガナと生年月日が同じ\\)`,
+    ),
+  );
   const search = await staff.get(`/applications/${id}?q=${encodeURIComponent('サトウ')}`);
   t.regex(search.html, new RegExp(`name="accountId" value="${university.accountId}"`));
   t.regex(search.html, /hanako\.sato@example\.com/);

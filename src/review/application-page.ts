@@ -13,6 +13,7 @@ import { message, translator } from '../i18n/index.ts';
 import type { PageDeps } from '../page-deps.ts';
 import { base } from './context.ts';
 import { type Action, decide } from './decide.ts';
+import { likelyAccounts } from './existing-accounts.ts';
 import { matchRegister } from './register-match.ts';
 
 /** Graduate accounts of the tenant a reviewer's search finds (src/admin/account-search.ts). */
@@ -51,9 +52,15 @@ async function show(ctx: Context, application: Application, extra: Record<string
     value: displayValue(t, tenant, ctx.state.lang, field, values[field.name]),
   }));
   const query = typeof ctx.query.q === 'string' ? ctx.query.q : '';
-  const candidates = application.type === 'reapplication' ? await searchAccounts(tenant._id, query) : [];
+  const pending = application.status === 'pending' && application.type !== 'student-id';
+  const likely = pending ? await likelyAccounts(tenant._id, application) : [];
+  // A reapplication is offered the accounts its items point to until the reviewer searches.
+  const candidates =
+    application.type !== 'reapplication' ? [] : query ? await searchAccounts(tenant._id, query) : likely.map((l) => l.account);
   const match = application.status === 'pending' ? await matchRegister(tenant, application) : null;
   const page = {
+    likely,
+    evidence: Object.fromEntries(likely.map((l) => [String(l.account._id), l.evidence])),
     match,
     matchOf: Object.fromEntries((match?.items ?? []).map((item) => [FIELD_OF[item.item] ?? item.item, item])),
     base: base(ctx),
@@ -98,18 +105,23 @@ const ERROR_FIELDS: Record<string, string> = { reasonRequired: 'reason', account
 export function decideApplication({ config, hasher, logger }: PageDeps) {
   return async function decideOne(ctx: Context): Promise<void> {
     const application = await load(ctx);
-    const action = formField(ctx, 'action');
-    if (!['approve', 'reject', 'resubmit'].includes(action)) {
-      return show(ctx, application, { errors: { action: message('staff.error.action') } }, 400);
+    // What the reviewer chose and wrote comes back with any error (issue 27 item 5).
+    const values = {
+      action: formField(ctx, 'action'),
+      reason: formField(ctx, 'reason', 2000),
+      accountId: formField(ctx, 'accountId', 40),
+    };
+    if (!['approve', 'reject', 'resubmit'].includes(values.action)) {
+      return show(ctx, application, { values, errors: { action: message('staff.error.action') } }, 400);
     }
     const result = await decide({ config, hasher, logger }, staffOf(ctx), tenantOf(ctx), application._id.toString(), {
-      action: action as Action,
-      reason: formField(ctx, 'reason', 2000),
-      accountId: formField(ctx, 'accountId', 40) || undefined,
+      action: values.action as Action,
+      reason: values.reason,
+      accountId: values.accountId || undefined,
     });
     if (!result.ok) {
       const errors = { [ERROR_FIELDS[result.error] ?? 'action']: message(`staff.error.${result.error}`) };
-      return show(ctx, application, { errors }, result.error === 'notPending' ? 409 : 400);
+      return show(ctx, application, { values, errors }, result.error === 'notPending' ? 409 : 400);
     }
     seeOther(ctx, `${base(ctx)}?decided=${application._id}`);
   };
