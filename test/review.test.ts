@@ -167,6 +167,12 @@ test.serial(
       ['resubmission_requested', 'resubmitted'],
     );
     t.is(await ApplicationModel.countDocuments({ email: 'resubmit@example.com' }), 1, 'the same application, not a new one');
+    // Issue 27 item 5: the reviewer sees it came back, and why it was sent back.
+    t.regex((await staff.get('/')).html, /<td data-label="申請種別">新規 <span class="badge">再提出<\/span><\/td>/);
+    t.regex(
+      (await staff.get(`/applications/${id}`)).html,
+      /再提出された申請です。前回の依頼理由：学籍番号が記録と一致しません。/,
+    );
     const reused = await new Applicant(service).open(url.slice(url.indexOf('/resubmit/')));
     t.is(reused.status, 410);
   },
@@ -326,7 +332,7 @@ test.serial(
 
     const april = await auditor.get('/audit?from=2026/04/01&to=2026-04-01&event=login.');
     t.regex(april.html, /acct-in-april/);
-    t.regex(april.html, /2026年4月1日 15:09/, 'shown in Japan time');
+    t.regex(april.html, /2026年4月1日 15:09 JST/, 'shown in Japan time, the zone named');
     t.notRegex(april.html, /staff\./);
     const wrong = await auditor.get('/audit?from=2026-02-30');
     t.is(wrong.status, 400);

@@ -61,7 +61,7 @@ test.serial(
     const application = await ApplicationModel.findOne({ type: 'student-id', 'values.studentId': '21M0007' }).lean();
     const id = application?._id.toString() ?? '';
     const queue = await staff.get('');
-    t.regex(queue.html, /学籍番号の追加/);
+    t.regex(queue.html, /<td data-label="申請種別">学籍番号追加<\/td>/, 'the short type label');
     const detail = await staff.get(`/applications/${id}`);
     t.regex(detail.html, /登録済みの学籍番号: 19B0042/);
     t.notRegex(detail.html, /再提出を依頼する/, 'an additional student ID is approved or rejected');

@@ -78,6 +78,8 @@ export const configSchema = z.object({
     absoluteHours: z.number().int().positive(),
     /** Minutes after a sign-in (or a step-up) within which console changes are allowed without signing in again. */
     stepUpMinutes: z.number().int().positive(),
+    /** Seconds a decision's mail is held so the reviewer may undo it (issue 27 item 5); 0: sent at once, no undo. */
+    undoSeconds: z.number().int().min(0).max(600),
   }),
   /** Guessing and mail-bombing limits (src/security/throttle.ts). */
   throttle: z.object({

@@ -7,7 +7,7 @@ import { findClient } from '../db/lookups.ts';
 import { clientName } from '../db/models/client.ts';
 import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
-import { formatDateTime, type Lang } from '../i18n/index.ts';
+import { formatZonedDateTime, type Lang } from '../i18n/index.ts';
 import { accountSessions } from '../oidc/sessions.ts';
 import { base } from '../review/context.ts';
 import { ACCOUNT_ACTIONS, accountOfPath } from './account-actions.ts';
@@ -35,8 +35,8 @@ async function sessionsOf(accountId: string, lang: Lang) {
   return Promise.all(
     sessions.map(async ({ record, payload }) => ({
       device: record.device || '—',
-      began: payload.loginTs ? formatDateTime(payload.loginTs * 1000, lang) : '—',
-      lastUsed: record.seenAt ? formatDateTime(record.seenAt, lang) : '—',
+      began: payload.loginTs ? formatZonedDateTime(payload.loginTs * 1000, lang) : '—',
+      lastUsed: record.seenAt ? formatZonedDateTime(record.seenAt, lang) : '—',
       clients: (await Promise.all(Object.keys(payload.authorizations ?? {}).map((id) => findClient(id))))
         .filter((client) => client !== undefined)
         .map((client) => clientName(client, lang)),
@@ -66,11 +66,11 @@ export async function showAccount(ctx: Context, extra: Record<string, unknown> =
     `/accounts/${id}`,
     {
       account,
-      lastLogin: account.lastLoginAt ? formatDateTime(account.lastLoginAt, lang) : '',
-      disabledAt: account.disabledAt ? formatDateTime(account.disabledAt, lang) : '',
+      lastLogin: account.lastLoginAt ? formatZonedDateTime(account.lastLoginAt, lang) : '',
+      disabledAt: account.disabledAt ? formatZonedDateTime(account.disabledAt, lang) : '',
       sessions,
-      passkeys: passkeys.map((p) => ({ name: p.name, created: formatDateTime(p.createdAt, lang) })),
-      recent: recent.map((e) => ({ at: formatDateTime(e.at, lang), event: e.event, ip: e.ip ?? '' })),
+      passkeys: passkeys.map((p) => ({ name: p.name, created: formatZonedDateTime(p.createdAt, lang) })),
+      recent: recent.map((e) => ({ at: formatZonedDateTime(e.at, lang), event: e.event, ip: e.ip ?? '' })),
       actions: Object.keys(ACCOUNT_ACTIONS).filter((name) => ACCOUNT_ACTIONS[name]?.offered(account, tenant)),
       done,
       // A refused action's form (CSRF, step-up, a missing reason) is the one posted to.

@@ -2,7 +2,7 @@ import type { Context } from 'koa';
 import { type AuditQuery, auditSubject, readAudit } from '../db/audit.ts';
 import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
-import { formatDateTime, type Message, message } from '../i18n/index.ts';
+import { formatZonedDateTime, type Message, message } from '../i18n/index.ts';
 import { base } from '../review/context.ts';
 import { typedDay } from '../text/typed-date.ts';
 
@@ -50,7 +50,7 @@ export async function showAuditLog(ctx: Context): Promise<void> {
   const found = Object.keys(errors).length ? [] : await readAudit(query, PAGE_LIMIT);
   const lang = ctx.state.lang;
   const entries = found.map((e) => ({
-    at: formatDateTime(e.at, lang),
+    at: formatZonedDateTime(e.at, lang),
     event: e.event,
     who: auditSubject(e),
     ip: e.ip ?? '',

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { TFunction } from 'i18next';
 import type { Context } from 'koa';
-import { DEFAULT_LANG, formatDateTime, type Lang, type Message, translate, translator } from '../i18n/index.ts';
+import { DEFAULT_LANG, formatZonedDateTime, type Lang, type Message, translate, translator } from '../i18n/index.ts';
 
 const viewsDir = fileURLToPath(new URL('../../views/', import.meta.url));
 const eta = new Eta({ views: viewsDir, cache: process.env.NODE_ENV !== 'development', autoEscape: true });
@@ -38,8 +38,8 @@ export function render(ctx: Context, view: string, data: Record<string, unknown>
   ctx.body = eta.render(view, {
     t,
     lang,
-    /** A time as the page's reader reads it: Japan time, in their language. */
-    when: (at: Date) => formatDateTime(at, lang),
+    /** A time as the page's reader reads it: Japan time, in their language, the zone named (a reviewer abroad). */
+    when: (at: Date) => formatZonedDateTime(at, lang),
     path: ctx.path,
     csrfToken: ctx.state.csrfToken,
     branding: ctx.state.branding,

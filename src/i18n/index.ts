@@ -81,3 +81,6 @@ export function formatDateTime(when: Date | number, lang: Lang): string {
     timeZone: 'Asia/Tokyo',
   }).format(when);
 }
+
+/** The same with the zone named, for pages read by staff anywhere and lists of times: 2026年4月1日 15:09 JST. */
+export const formatZonedDateTime = (when: Date | number, lang: Lang): string => `${formatDateTime(when, lang)} JST`;

@@ -16,6 +16,8 @@ export async function enqueueMail(options: {
   template: string;
   values?: Record<string, string>;
   withheld?: boolean;
+  /** Held until then (a decision the reviewer may still undo); sent as soon as possible otherwise. */
+  notBefore?: Date;
 }): Promise<string> {
   const tenant = await findTenant(options.tenantId);
   if (!tenant) throw new Error(`unknown tenant ${options.tenantId}`);
@@ -31,6 +33,7 @@ export async function enqueueMail(options: {
     subject,
     text: `${body}\n\n${footer}\n`,
     status: options.withheld ? 'withheld' : 'pending',
+    ...(options.notBefore ? { nextAttemptAt: options.notBefore } : {}),
   });
   return mail._id.toString();
 }
@@ -41,4 +44,13 @@ export async function oldestPendingMailAgeMs(): Promise<number> {
     .sort({ nextAttemptAt: 1 })
     .lean<{ createdAt?: Date }>();
   return oldest?.createdAt ? Date.now() - oldest.createdAt.getTime() : 0;
+}
+
+/** Cancels a held mail no worker has picked up yet; false when it is already on its way (or gone). */
+export async function cancelHeldMail(id: string): Promise<boolean> {
+  const { modifiedCount } = await MailModel.updateOne(
+    { _id: id, status: 'pending', attempts: 0 },
+    { $set: { status: 'cancelled' } },
+  );
+  return modifiedCount === 1;
 }

@@ -63,7 +63,15 @@ export class MailWorker {
         continue;
       }
       const lease = new Date(now.getTime() + this.settings.leaseMs);
-      await MailModel.updateOne({ _id: mail._id }, { $set: { attempts: attempt, nextAttemptAt: lease } });
+      // Still pending: a held mail cancelled meanwhile (a decision undone) is not sent.
+      const taken = await MailModel.updateOne(
+        { _id: mail._id, status: 'pending' },
+        { $set: { attempts: attempt, nextAttemptAt: lease } },
+      );
+      if (taken.modifiedCount === 0) {
+        lost.add(mail._id.toString());
+        continue;
+      }
       return { ...mail, attempts: attempt };
     }
   }

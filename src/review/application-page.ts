@@ -15,6 +15,7 @@ import { base } from './context.ts';
 import { type Action, decide } from './decide.ts';
 import { likelyAccounts } from './existing-accounts.ts';
 import { matchRegister } from './register-match.ts';
+import { undoDecision } from './undo.ts';
 
 /** Graduate accounts of the tenant a reviewer's search finds (src/admin/account-search.ts). */
 function searchAccounts(tenantId: string, query: string) {
@@ -59,6 +60,7 @@ async function show(ctx: Context, application: Application, extra: Record<string
     application.type !== 'reapplication' ? [] : query ? await searchAccounts(tenant._id, query) : likely.map((l) => l.account);
   const match = application.status === 'pending' ? await matchRegister(tenant, application) : null;
   const page = {
+    undone: ctx.query.undone === '1' && application.status === 'pending',
     likely,
     evidence: Object.fromEntries(likely.map((l) => [String(l.account._id), l.evidence])),
     match,
@@ -124,5 +126,15 @@ export function decideApplication({ config, hasher, logger }: PageDeps) {
       return show(ctx, application, { values, errors }, result.error === 'notPending' ? 409 : 400);
     }
     seeOther(ctx, `${base(ctx)}?decided=${application._id}`);
+  };
+}
+
+/** POST …/applications/:id/undo: the last decision taken back while its mail is held (src/review/undo.ts). */
+export function undoApplication({ logger }: PageDeps) {
+  return async function undoLastDecision(ctx: Context): Promise<void> {
+    const application = await load(ctx);
+    const undone = await undoDecision(logger, staffOf(ctx), tenantOf(ctx), application);
+    if (!undone) return show(ctx, application, { formError: message('staff.undoTooLate') }, 409);
+    seeOther(ctx, `${base(ctx)}/applications/${application._id}?undone=1`);
   };
 }

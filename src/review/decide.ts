@@ -120,10 +120,22 @@ interface Decision {
   claim: string;
 }
 
-type Outcome = { status: Application['status']; accountId?: string } | { error: DecisionError };
+/** What a decision did; `mailId` is the applicant's mail, held when the decision may still be undone. */
+type Outcome = { status: Application['status']; accountId?: string; mailId?: string } | { error: DecisionError };
 
-const mailApplicant = (d: Decision, template: string, values: Record<string, string>) =>
-  enqueueMail({ tenantId: d.tenant._id, to: d.application.email, lang: d.lang, template, values });
+/**
+ * A decision the reviewer may undo while its mail is held (src/review/undo.ts): a rejection, a request
+ * for resubmission, the approval of a new applicant. A reapplication's approval changes an account
+ * that already existed, and an added student ID an account in use: those are mailed at once.
+ */
+export const undoable = (application: Pick<Application, 'type'>, action: Action) =>
+  action !== 'approve' || application.type === 'new';
+
+function mailApplicant(d: Decision, template: string, values: Record<string, string>): Promise<string> {
+  const hold = undoable(d.application, d.input.action) ? d.deps.config.staff.undoSeconds : 0;
+  const notBefore = hold ? new Date(Date.now() + hold * 1000) : undefined;
+  return enqueueMail({ tenantId: d.tenant._id, to: d.application.email, lang: d.lang, template, values, notBefore });
+}
 
 /** An additional student ID: added to the account on approval; the applicant is told either way. */
 async function decideStudentId(d: Decision): Promise<Outcome> {
@@ -139,12 +151,12 @@ async function decideStudentId(d: Decision): Promise<Outcome> {
   }
   // An added student ID is a change to the account: told like the others, with when and what to do (issue 23, item 5).
   const account = accountId ? await findAccount(accountId) : null;
-  await mailApplicant(d, approved ? 'studentIdAdded' : 'studentIdRejected', {
+  const mailId = await mailApplicant(d, approved ? 'studentIdAdded' : 'studentIdRejected', {
     number: values.studentId ?? '',
     reason: d.reason,
     ...noticeValues({ tenantId: d.tenant._id, kind: account?.kind ?? 'graduate' }, d.deps.config.issuer, d.lang),
   });
-  return { status: approved ? 'approved' : 'rejected', accountId };
+  return { status: approved ? 'approved' : 'rejected', accountId, mailId };
 }
 
 /** A graduate approved: the account created (or, for a reapplication, found) with an initial password mailed. */
@@ -160,12 +172,12 @@ async function approveGraduate(d: Decision): Promise<Outcome> {
     if (error instanceof AddressTaken) return { error: 'emailTaken' };
     throw error;
   }
-  await mailApplicant(d, 'approved', {
+  const mailId = await mailApplicant(d, 'approved', {
     password: initialPassword,
     url: tenantLoginUrl(d.tenant, d.deps.config.issuer),
     days: String(d.tenant.initialPasswordDays ?? 30),
   });
-  return { status: 'approved', accountId };
+  return { status: 'approved', accountId, mailId };
 }
 
 /** Resubmission: a link (valid for resubmitDays) that reopens the form filled in. */
@@ -181,16 +193,15 @@ async function askResubmission(d: Decision): Promise<Outcome> {
     ref: _id.toString(),
   });
   const url = `${d.deps.config.issuer}/t/${d.tenant._id}/apply/resubmit/${token}`;
-  await mailApplicant(d, 'resubmit', { reason: d.reason, url, days: String(days) });
-  return { status: 'resubmission_requested' };
+  const mailId = await mailApplicant(d, 'resubmit', { reason: d.reason, url, days: String(days) });
+  return { status: 'resubmission_requested', mailId };
 }
 
 async function carryOut(d: Decision): Promise<Outcome> {
   if (d.application.type === 'student-id') return decideStudentId(d);
   if (d.input.action === 'approve') return approveGraduate(d);
   if (d.input.action === 'resubmit') return askResubmission(d);
-  await mailApplicant(d, 'rejected', { reason: d.reason });
-  return { status: 'rejected' };
+  return { status: 'rejected', mailId: await mailApplicant(d, 'rejected', { reason: d.reason }) };
 }
 
 /** What the staff's input lacks for this application, if anything. */
@@ -222,8 +233,10 @@ export async function decide(
 
   const outcome = await carryOut({ deps, tenant, application, input, reason, lang: application.lang as Lang, claim });
   if ('error' in outcome) return { ok: false, error: outcome.error };
-  const { status, accountId } = outcome;
+  const { status, accountId, mailId } = outcome;
   const now = new Date();
+  const hold = undoable(application, input.action) ? deps.config.staff.undoSeconds * 1000 : 0;
+  const undo = hold ? { mailId, undoUntil: new Date(now.getTime() + hold) } : {};
   // Images are kept for the retention period after a final decision, then deleted (src/db/sweeper.ts).
   const retention = status !== 'resubmission_requested' ? (tenant.imageRetentionDays ?? 90) * 86_400_000 : undefined;
   await ApplicationModel.updateOne(
@@ -235,7 +248,15 @@ export async function decide(
         ...(retention ? { imagesDeleteAfter: new Date(now.getTime() + retention) } : {}),
       },
       $push: {
-        decisions: { action: status, staffId: staff._id.toString(), staffEmail: staff.email, reason, accountId, at: now },
+        decisions: {
+          action: status,
+          staffId: staff._id.toString(),
+          staffEmail: staff.email,
+          reason,
+          accountId,
+          at: now,
+          ...undo,
+        },
       },
     },
   );

@@ -1,9 +1,11 @@
 import type { Context } from 'koa';
+import mongoose from 'mongoose';
 import { APPLICATION_STATUSES, type Application, ApplicationModel } from '../db/models/application.ts';
-import { tenantOf } from '../http/state.ts';
+import { staffOf, tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { base } from './context.ts';
 import { currentSummary, type MatchSummary } from './register-match.ts';
+import { undoableDecision } from './undo.ts';
 
 /**
  * The queue: applications of one status (pending by default), oldest first. Pending ones carry how
@@ -33,5 +35,23 @@ export async function showQueue(ctx: Context): Promise<void> {
     staff: ctx.state.staff,
     register,
     allMatch,
+    decided: await decidedNotice(ctx),
   });
+}
+
+/** After a decision (`?decided=<id>`): what was decided, and whether its mail is still held (an undo button) or sent. */
+async function decidedNotice(ctx: Context) {
+  const id = typeof ctx.query.decided === 'string' ? ctx.query.decided : '';
+  if (!mongoose.isValidObjectId(id)) return undefined;
+  const application = await ApplicationModel.findOne({ _id: id, tenantId: tenantOf(ctx)._id }, { images: 0 }).lean<Application>();
+  const last = application?.decisions.at(-1);
+  if (!application || !last || application.status === 'pending') return undefined;
+  const held = undoableDecision(application, staffOf(ctx));
+  const values = application.values as Record<string, string>;
+  return {
+    id,
+    action: last.action,
+    name: values.nameKanji || values.schoolNameKanji || application.email,
+    seconds: held?.undoUntil ? Math.max(1, Math.round((held.undoUntil.getTime() - Date.now()) / 1000)) : 0,
+  };
 }

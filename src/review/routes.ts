@@ -3,7 +3,7 @@ import type { Context, Next } from 'koa';
 import { type Staff, staffRoles } from '../db/models/staff.ts';
 import type { PageDeps } from '../page-deps.ts';
 import { formPost } from '../security/csrf.ts';
-import { applicationImage, decideApplication, showApplication } from './application-page.ts';
+import { applicationImage, decideApplication, showApplication, undoApplication } from './application-page.ts';
 import { go } from './context.ts';
 import {
   confirmStaff,
@@ -55,5 +55,6 @@ export function staffRoutes(deps: PageDeps): Router {
     .get('/', staffOnly, passkeyGate, consoleHome, reviewer, showQueue)
     .get('/applications/:id', staffOnly, passkeyGate, reviewer, (ctx) => showApplication(ctx))
     .get('/applications/:id/image/:side', staffOnly, passkeyGate, reviewer, applicationImage(deps))
-    .post('/applications/:id/decide', staffOnly, passkeyGate, reviewer, formPost(showApplication), decideApplication(deps));
+    .post('/applications/:id/decide', staffOnly, passkeyGate, reviewer, formPost(showApplication), decideApplication(deps))
+    .post('/applications/:id/undo', staffOnly, passkeyGate, reviewer, formPost(showApplication), undoApplication(deps));
 }

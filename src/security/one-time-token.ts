@@ -41,6 +41,11 @@ export async function issueToken(options: {
   return token;
 }
 
+/** Every unused token issued for `ref` (an application sent back, then undone) stops working. */
+export async function revokeTokens(purpose: TokenPurpose, tenantId: string, ref: string): Promise<void> {
+  await OneTimeTokenModel.deleteMany({ purpose, tenantId, ref });
+}
+
 /** A token that cannot be used; a used or expired one still tells whose address it was for. */
 export type TokenCheck =
   | { ok: true; token: OneTimeToken }

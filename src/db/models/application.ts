@@ -21,6 +21,9 @@ const decisionSchema = new mongoose.Schema(
     reason: { type: String, default: '' },
     accountId: { type: String },
     at: { type: Date, required: true },
+    /** The applicant's mail, held until `undoUntil`: the deciding reviewer may undo until then. */
+    mailId: { type: String },
+    undoUntil: { type: Date },
   },
   { _id: false },
 );

@@ -7,8 +7,11 @@ const mailSchema = new mongoose.Schema(
     to: { type: String, required: true },
     subject: { type: String, required: true },
     text: { type: String, required: true },
-    /** withheld: written only so that a request costs the same whether or not the address is known. */
-    status: { type: String, enum: ['pending', 'sent', 'failed', 'withheld'], default: 'pending' },
+    /**
+     * withheld: written only so that a request costs the same whether or not the address is known;
+     * cancelled: a reviewer undid the decision while the mail was still held (src/review/undo.ts).
+     */
+    status: { type: String, enum: ['pending', 'sent', 'failed', 'withheld', 'cancelled'], default: 'pending' },
     attempts: { type: Number, default: 0 },
     nextAttemptAt: { type: Date, default: () => new Date() },
     sentAt: { type: Date },
