@@ -5,6 +5,7 @@ import type { Config } from './config/schema.ts';
 import type { Logger } from './log.ts';
 import { registerOutboxMetrics } from './mail/outbox-metrics.ts';
 import { databaseErrors, databaseSeconds, registry } from './metrics.ts';
+import { registerReviewMetrics } from './review/numbers.ts';
 import { registerIdpMetrics } from './saml/idp-metrics.ts';
 
 /** Database operations by command name, from the driver's command events (on when metrics are). */
@@ -25,6 +26,7 @@ export async function startMetricsServer(
   if (!settings.port) return { stop: async () => undefined };
   registerOutboxMetrics();
   registerIdpMetrics();
+  registerReviewMetrics();
   countDatabaseCommands();
   const server = createServer((req, res) => {
     if (req.method !== 'GET' || req.url !== '/metrics') {

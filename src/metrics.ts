@@ -81,6 +81,14 @@ export const throttleWaits = new client.Counter({
   registers: [registry],
 });
 
+export const reviewDecisionSeconds = new client.Histogram({
+  name: 'cert_idp_review_decision_seconds',
+  help: 'Time from an application submitted to its decision, by university and decision',
+  labelNames: ['tenant', 'decision'] as const,
+  buckets: [3600, 6 * 3600, 86_400, 2 * 86_400, 3 * 86_400, 7 * 86_400, 14 * 86_400, 30 * 86_400],
+  registers: [registry],
+});
+
 export const inFlight = new client.Gauge({
   name: 'cert_idp_requests_in_flight',
   help: 'Requests being served',

@@ -5,6 +5,8 @@ import test from 'ava';
 import { ApplicationModel } from '../src/db/models/application.ts';
 import { AuditModel } from '../src/db/models/audit.ts';
 import { RegisterEntryModel } from '../src/db/models/register.ts';
+import { registry } from '../src/metrics.ts';
+import { registerReviewMetrics } from '../src/review/numbers.ts';
 import { APPLICANT, Applicant } from './helpers/applicant.ts';
 import { inputValue } from './helpers/browser.ts';
 import { runScript } from './helpers/run.ts';

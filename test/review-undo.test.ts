@@ -4,6 +4,7 @@ import { ApplicationModel } from '../src/db/models/application.ts';
 import { AuditModel } from '../src/db/models/audit.ts';
 import { MailModel } from '../src/db/models/mail.ts';
 import { OneTimeTokenModel } from '../src/db/models/one-time-token.ts';
+import { registry } from '../src/metrics.ts';
 import { APPLICANT, Applicant } from './helpers/applicant.ts';
 import { seedUniversity, startTestService, type TestService } from './helpers/service.ts';
 import { StaffMember } from './helpers/staff.ts';
@@ -54,6 +55,12 @@ test.serial('a reviewer approves by mistake, is told the mail waits a minute, un
   const rejected = await reviewer.decide(id, { action: 'reject', reason: '在籍の記録がありません。' });
   t.regex(rejected.html, /山田 太郎 さんの申請を却下しました。/, 'decided again after the undo');
   t.is((await ApplicationModel.findById(id).lean())?.status, 'rejected');
+  t.regex(rejected.html, /<dt>承認の割合（過去30日の承認・却下のうち）<\/dt><dd>0%<\/dd>/, 'the undone approval does not count');
+  t.regex(rejected.html, /<dt>申請から審査までの時間（中央値・過去30日）<\/dt><dd>0時間<\/dd>/);
+  t.regex(
+    await registry.getSingleMetricAsString('cert_idp_review_decision_seconds'),
+    /cert_idp_review_decision_seconds_count\{tenant="test-univ",decision="rejected"\} 1/,
+  );
 });
 
 test.serial('a request for resubmission undone: its link stops working', async (t) => {

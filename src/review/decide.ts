@@ -17,6 +17,7 @@ import type { Lang } from '../i18n/index.ts';
 import type { Logger } from '../log.ts';
 import { noticeValues } from '../mail/notices.ts';
 import { enqueueMail } from '../mail/outbox.ts';
+import { reviewDecisionSeconds } from '../metrics.ts';
 import { issueToken } from '../security/one-time-token.ts';
 import type { SecretHasher } from '../security/secrets.ts';
 
@@ -259,6 +260,10 @@ export async function decide(
         },
       },
     },
+  );
+  reviewDecisionSeconds.observe(
+    { tenant: tenant._id, decision: status },
+    (now.getTime() - application.submittedAt.getTime()) / 1000,
   );
   const fields = { tenant: tenant._id, application: applicationId, staff: staff._id.toString(), account: accountId };
   await audit(deps.logger, { event: `application.${status}`, ...fields });

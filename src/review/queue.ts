@@ -4,6 +4,7 @@ import { APPLICATION_STATUSES, type Application, ApplicationModel } from '../db/
 import { staffOf, tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import { base } from './context.ts';
+import { reviewNumbers } from './numbers.ts';
 import { currentSummary, type MatchSummary } from './register-match.ts';
 import { undoableDecision } from './undo.ts';
 
@@ -36,6 +37,7 @@ export async function showQueue(ctx: Context): Promise<void> {
     register,
     allMatch,
     decided: await decidedNotice(ctx),
+    numbers: await reviewNumbers(tenant._id),
   });
 }
 
