@@ -14,7 +14,7 @@ import type { PageDeps } from '../page-deps.ts';
 import { base } from './context.ts';
 import { type Action, decide } from './decide.ts';
 import { likelyAccounts } from './existing-accounts.ts';
-import { matchRegister } from './register-match.ts';
+import { matchRegister, SCHOOL_NAMES } from './register-match.ts';
 import { undoDecision } from './undo.ts';
 
 /** Graduate accounts of the tenant a reviewer's search finds (src/admin/account-search.ts). */
@@ -40,8 +40,12 @@ async function holders(tenantId: string, application: Application) {
   return { holder, duplicates };
 }
 
-/** The form item a register item is shown beside. */
+/** The form item a register item is shown beside: a name beside the name at school when one was given. */
 const FIELD_OF: Record<string, string> = { department: 'catalogue', leftOn: 'graduation', leaveKind: 'graduationType' };
+function fieldOf(item: string, values: Record<string, string>): string {
+  const school = SCHOOL_NAMES[item];
+  return school && values[school] ? school : (FIELD_OF[item] ?? item);
+}
 
 async function show(ctx: Context, application: Application, extra: Record<string, unknown> = {}, status = 200) {
   const tenant = tenantOf(ctx);
@@ -64,7 +68,7 @@ async function show(ctx: Context, application: Application, extra: Record<string
     likely,
     evidence: Object.fromEntries(likely.map((l) => [String(l.account._id), l.evidence])),
     match,
-    matchOf: Object.fromEntries((match?.items ?? []).map((item) => [FIELD_OF[item.item] ?? item.item, item])),
+    matchOf: Object.fromEntries((match?.items ?? []).map((item) => [fieldOf(item.item, values), item])),
     base: base(ctx),
     application,
     rows,

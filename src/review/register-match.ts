@@ -30,13 +30,20 @@ export interface RegisterMatch {
 type Values = Record<string, string | undefined>;
 
 /** The application's items as the register words them: the catalogue entry as faculty, department and subject. */
+export const SCHOOL_NAMES: Record<string, string> = {
+  nameKanji: 'schoolNameKanji',
+  nameKana: 'schoolNameKana',
+  nameRoman: 'schoolNameRoman',
+};
+
 function typedItems(tenant: Tenant, values: Values): Partial<Record<RegisterField, string>> {
   const entry = (tenant.catalogue as CatalogueEntry[]).find((e) => e._id === values.catalogue);
+  // The register knows the name a graduate had at the university: the name at school where given.
   return {
     studentId: values.studentId,
-    nameKanji: values.nameKanji,
-    nameKana: values.nameKana,
-    nameRoman: values.nameRoman,
+    nameKanji: values.schoolNameKanji || values.nameKanji,
+    nameKana: values.schoolNameKana || values.nameKana,
+    nameRoman: values.schoolNameRoman || values.nameRoman,
     birthdate: values.birthdate,
     department: entry ? [entry.department?.ja, entry.subject?.ja].filter(Boolean).join(' ') : undefined,
     leftOn: values.graduation,
