@@ -74,18 +74,22 @@ export async function registerChanges(tenantId: string, records: RegisterRecord[
 }
 
 /**
- * Writes the records, each sealed, by student ID; with `replace`, then removes whoever the file no
- * longer lists. Every write is an upsert of a whole entry, so a run cut short is completed by running
- * the same upload again.
+ * Writes the records, each sealed, as new entries of this upload, then removes the entries they replace
+ * (replace: every other entry of the university; extend: the others of the same student IDs). Inserts and
+ * one delete by upload are what the embedded database does fast (an update per graduate, each found by
+ * its keys, is not). Until the delete, a graduate may have two entries, either of which is right; a run
+ * cut short is completed by applying the same upload again, which first removes what it wrote.
  */
 export async function applyRegister(tenantId: string, uploadId: string, records: RegisterRecord[], mode: RegisterMode) {
+  await RegisterEntryModel.deleteMany({ tenantId, uploadId });
   for (let i = 0; i < records.length; i += BATCH) {
-    const writes = records.slice(i, i + BATCH).map((record) => {
-      const { studentKey, ...keys } = keysOf(record);
-      const entry = { ...keys, sealed: sealText(JSON.stringify(record)), uploadId };
-      return { updateOne: { filter: { tenantId, studentKey }, update: { $set: entry }, upsert: true } };
-    });
-    await RegisterEntryModel.bulkWrite(writes, { ordered: false });
+    const batch = records.slice(i, i + BATCH);
+    const entries = batch.map((record) => ({ tenantId, uploadId, ...keysOf(record), sealed: sealText(JSON.stringify(record)) }));
+    await RegisterEntryModel.insertMany(entries, { ordered: false });
+    if (mode === 'extend') {
+      const studentKey = { $in: entries.map((entry) => entry.studentKey) };
+      await RegisterEntryModel.deleteMany({ tenantId, studentKey, uploadId: { $ne: uploadId } });
+    }
   }
   if (mode === 'replace') await RegisterEntryModel.deleteMany({ tenantId, uploadId: { $ne: uploadId } });
   await registerChanged(tenantId);

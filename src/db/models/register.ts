@@ -20,7 +20,8 @@ const registerEntrySchema = new mongoose.Schema(
   },
   { timestamps: true, versionKey: false },
 );
-registerEntrySchema.index({ tenantId: 1, studentKey: 1 }, { unique: true });
+registerEntrySchema.index({ tenantId: 1, studentKey: 1 });
+registerEntrySchema.index({ tenantId: 1, uploadId: 1 });
 registerEntrySchema.index({ tenantId: 1, birthKey: 1 });
 registerEntrySchema.index({ tenantId: 1, kanjiKey: 1 });
 registerEntrySchema.index({ tenantId: 1, kanaKey: 1 });
