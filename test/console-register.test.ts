@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
+import { AccountModel } from '../src/db/models/account.ts';
 import { ApplicationModel } from '../src/db/models/application.ts';
 import { AuditModel } from '../src/db/models/audit.ts';
 import { RegisterEntryModel } from '../src/db/models/register.ts';
@@ -188,6 +189,31 @@ test.serial('a Shift_JIS register of another layout is mapped column by column a
     apply: 'yes',
   });
   t.regex(applied.html, /登録されている卒業生：4名/, 'extended: the graduates not in the file stay');
+});
+
+test.serial("an additional student ID is checked too, with the account's birth date", async (t) => {
+  const account = await AccountModel.findOne({ tenantId: 'test-univ', email: 'hanako.sato@example.com' }).lean();
+  const { _id } = await ApplicationModel.create({
+    tenantId: 'test-univ',
+    email: 'hanako.sato@example.com',
+    type: 'student-id',
+    accountId: String(account?._id),
+    values: {
+      studentId: '16S0001',
+      schoolNameKanji: '渡辺 真一',
+      catalogue: 'let-jpn',
+      graduation: '2015-03',
+      graduationType: 'graduated',
+    },
+    submittedAt: new Date(),
+  });
+  const page = await suite.staff.get(`/applications/${_id}`);
+  t.regex(page.html, /名簿と異なる項目があります。/, "the account's birth date (1999-05-06) is not the register's (1992-05-06)");
+  t.regex(
+    page.html,
+    /<dd>渡辺 真一<span class="register-item register-close"><span class="likeness">≈ 近い<\/span> 名簿： 渡<mark>邊<\/mark> 真一/,
+  );
+  await ApplicationModel.deleteOne({ _id });
 });
 
 test.serial('a reviewer deletes the register; applications are no longer checked', async (t) => {

@@ -62,20 +62,25 @@ async function show(ctx: Context, application: Application, extra: Record<string
   // A reapplication is offered the accounts its items point to until the reviewer searches.
   const candidates =
     application.type !== 'reapplication' ? [] : query ? await searchAccounts(tenant._id, query) : likely.map((l) => l.account);
-  const match = application.status === 'pending' ? await matchRegister(tenant, application) : null;
+  const held = await holders(tenant._id, application);
+  // An additional student ID's form has no birth date: the account's is the graduate's.
+  const compared = { values: { birthdate: held.holder?.birthdate || undefined, ...values } };
+  const match = application.status === 'pending' ? await matchRegister(tenant, compared) : null;
   const page = {
     undone: ctx.query.undone === '1' && application.status === 'pending',
     likely,
     evidence: Object.fromEntries(likely.map((l) => [String(l.account._id), l.evidence])),
     match,
     matchOf: Object.fromEntries((match?.items ?? []).map((item) => [fieldOf(item.item, values), item])),
+    // Items compared but not on this form (an additional student ID's birth date, from the account).
+    otherMatches: (match?.items ?? []).filter((item) => !rows.some((row) => row.field.name === fieldOf(item.item, values))),
     base: base(ctx),
     application,
     rows,
     groups: GROUPS,
     query,
     candidates,
-    ...(await holders(tenant._id, application)),
+    ...held,
     images: { front: Boolean(application.images?.front), back: Boolean(application.images?.back) },
     staff: ctx.state.staff,
     errors: {},

@@ -102,7 +102,11 @@ const score = (items: ItemMatch[]) =>
   items.reduce((sum, i) => sum + (i.likeness === 'match' ? 2 : i.likeness === 'close' ? 1 : 0), 0);
 
 /** How an application (or an additional student ID) compares with the register; null when the university has none. */
-export async function matchRegister(tenant: Tenant, application: Pick<Application, 'values'>): Promise<RegisterMatch | null> {
+export async function matchRegister(
+  tenant: Tenant,
+  application: Pick<Application, 'values'>,
+  withCandidates = true,
+): Promise<RegisterMatch | null> {
   if (!tenant.registerUpdatedAt) return null;
   const values = application.values as Values;
   const typed = typedItems(tenant, values);
@@ -110,7 +114,7 @@ export async function matchRegister(tenant: Tenant, application: Pick<Applicatio
   const items = entry ? compare(typed, entry) : [];
   const summary: MatchSummary = entry ? summarise(items) : 'notFound';
   const candidates =
-    summary === 'notFound' || summary === 'differs'
+    withCandidates && (summary === 'notFound' || summary === 'differs')
       ? (await registerCandidates(tenant._id, typed))
           .filter((record) => record.studentId !== entry?.studentId)
           .map((record) => ({ record, items: compare(typed, record) }))
@@ -128,7 +132,7 @@ export async function currentSummary(tenant: Tenant, application: Application): 
   if (!tenant.registerUpdatedAt) return undefined;
   const stored = application.registerMatch;
   if (stored?.summary && stored.at && stored.at >= tenant.registerUpdatedAt) return stored.summary as MatchSummary;
-  const match = await matchRegister(tenant, application);
+  const match = await matchRegister(tenant, application, false);
   if (!match) return undefined;
   const registerMatch = { summary: match.summary, at: new Date() };
   await ApplicationModel.updateOne({ _id: application._id }, { $set: { registerMatch } });
