@@ -93,6 +93,8 @@ for (const lang of ['ja', 'en'] as const) {
           t.regex((await page.textContent('.register-summary')) ?? '', new RegExp(texts[lang].close));
           t.true(await page.locator('.register-item mark').first().isVisible(), 'the differing letters are marked');
           await journey.screen('application-against-register');
+          const keys = await page.locator('.shortcuts').isVisible();
+          t.is(keys, viewport === 'desktop', 'the A/R/B keys are offered where there is a keyboard only');
 
           await page.check('input[name="action"][value="approve"]');
           await Promise.all([page.waitForURL(/decided=/), page.click('form[action$="/decide"] button.primary')]);
