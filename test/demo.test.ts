@@ -65,6 +65,9 @@ test('in development, mail is caught and readable at /dev/mail, so the demo appl
 test('a newcomer logs in at the demo certificate front end and sees the printing destination page', async (t) => {
   const frontend = service.frontendUrl as string;
   t.truthy(frontend);
+  // Issue 28 item 1: "log in here" in the approval mail leads to the certificate service, not a dead end.
+  const fromMail = await new Browser().request(`${service.issuer}/t/demo-univ/login`);
+  t.is(fromMail.headers.get('location'), `${frontend}/login`);
   const browser = new Browser();
   const login = await browser.get(`${frontend}/login`);
   const page = (await login.response?.text()) ?? '';

@@ -203,6 +203,13 @@ test('a relying party can ask for English with ui_locales', async (t) => {
   t.regex(login.page, /Graduate login/);
 });
 
+test.serial('the locale claim says the language the graduate last logged in in', async (t) => {
+  const english = (await completeLogin(rp, GRADUATE, { ui_locales: 'en' })).tokens.claims();
+  t.is(english?.locale, 'en');
+  const japanese = (await completeLogin(rp, GRADUATE, { ui_locales: 'ja' })).tokens.claims();
+  t.is(japanese?.locale, 'ja', 'not the language of the application or an earlier login');
+});
+
 test('a browser that prefers English by Accept-Language sees English', async (t) => {
   const login = await startLogin(rp, {}, new Browser({ 'accept-language': 'en-GB,en;q=0.9' }));
   t.regex(login.page, /Graduate login/);

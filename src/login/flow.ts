@@ -8,6 +8,7 @@ import { ServiceError } from '../errors.ts';
 import { setCookie } from '../http/cookies.ts';
 import { seeOther } from '../http/redirect.ts';
 import { describeBrowser } from '../http/user-agent.ts';
+import type { Lang } from '../i18n/index.ts';
 import type { Logger } from '../log.ts';
 import { notify } from '../mail/notices.ts';
 import { logins } from '../metrics.ts';
@@ -30,11 +31,12 @@ async function nextAction(login: PendingLogin): Promise<RequiredAction | undefin
 }
 
 /**
- * Keeps the time of the login before this one, which relying parties show as "previous login", and
- * the account as it now is for the code exchange that follows (src/db/read-cache.ts).
+ * Keeps the time of the login before this one, which relying parties show as "previous login", the
+ * language the person logged in in (the `locale` claim and their mails follow it: issue 28 item 5),
+ * and the account as it now is for the code exchange that follows (src/db/read-cache.ts).
  */
-async function recordLogin(account: Account, now = new Date()): Promise<void> {
-  const times = { lastLoginAt: now, ...(account.lastLoginAt ? { previousLoginAt: account.lastLoginAt } : {}) };
+async function recordLogin(account: Account, locale: Lang, now = new Date()): Promise<void> {
+  const times = { lastLoginAt: now, locale, ...(account.lastLoginAt ? { previousLoginAt: account.lastLoginAt } : {}) };
   await recordSignIn(account, times);
 }
 
@@ -91,7 +93,7 @@ async function finishLogin(
       acr,
       ip: ctx.ip,
     });
-    await recordLogin(account);
+    await recordLogin(account, ctx.state.lang);
     // Not for the first login ever: there is no browser of theirs to compare with yet.
     if (firstTimeHere(ctx, account) && account.lastLoginAt) {
       await notify(account, 'newDevice', interaction.issuer, { device: describeBrowser(ctx.get('user-agent')) });

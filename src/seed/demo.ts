@@ -137,8 +137,13 @@ export async function seedDemo(
   return credentials;
 }
 
-/** Lets the demo front end, wherever it listens, use the demo client (callback, logout, back channel). */
+/**
+ * Lets the demo front end, wherever it listens, use the demo client (callback, logout, back channel),
+ * and makes it the demo university's certificate service: "log in here" in the approval mail and every
+ * "done" page lead there, so a first login ends at its printing destination page (issue 28 item 1).
+ */
 export async function registerDemoFrontend(frontendUrl: string): Promise<void> {
+  await configureTenant(DEMO.tenantId, { loginUrl: `${frontendUrl}/login` });
   await ClientModel.updateOne(
     { _id: DEMO.clientId },
     {
