@@ -4,6 +4,11 @@
  * place (src/http/errors.ts, errorPages), as node-oidc-provider's lib/helpers/errors.js does.
  * Subclasses name the cases a caller branches on, so nobody branches on message text.
  */
+export interface WayOn {
+  href: string;
+  label: string;
+}
+
 export class ServiceError extends Error {
   readonly status: number;
   readonly code: string;
@@ -11,13 +16,16 @@ export class ServiceError extends Error {
   readonly detail?: string;
   /** Seconds after which trying again makes sense (Retry-After). */
   readonly retryAfter?: number;
+  /** The page's way on (a path and the message key of its label), where the thrower knows a better one than the default. */
+  readonly wayOn?: WayOn;
 
-  constructor(status: number, code: string, options: { detail?: string; retryAfter?: number } = {}) {
+  constructor(status: number, code: string, options: { detail?: string; retryAfter?: number; wayOn?: WayOn } = {}) {
     super(options.detail ? `${code}: ${options.detail}` : code);
     this.status = status;
     this.code = code;
     this.detail = options.detail;
     this.retryAfter = options.retryAfter;
+    this.wayOn = options.wayOn;
   }
 }
 

@@ -197,7 +197,13 @@ test.serial('a student changes the second password from the account menu, which 
   t.regex(menu.html, /第２パスワード変更|第2パスワード変更/);
   t.notRegex(menu.html, /\/account\/password"/, 'no password of ours to change');
   t.notRegex(menu.html, /\/account\/personal"/);
-  t.is((await login.browser.page(`${service.issuer}/t/second-univ/account/password`)).status, 404);
+  // Arriving anyway (a relying party's menu, a bookmark): a page that says why and leads back (issue 28 item 2).
+  for (const path of ['/password', '/personal']) {
+    const refused = await login.browser.page(`${service.issuer}/t/second-univ/account${path}`);
+    t.is(refused.status, 404);
+    t.regex(refused.html, /この画面は卒業生のアカウント用です。/, path);
+    t.regex(refused.html, /<a class="button" href="\/t\/second-univ\/account">メニューに戻る<\/a>/, path);
+  }
   const form = await login.browser.page(`${service.issuer}/t/second-univ/account/second-password`);
   const changed = await post(login.browser, form, {
     current: 'Renewed2026Second',

@@ -46,9 +46,11 @@ function destination(session: (ctx: Context) => DemoSession, account: (path: str
       studentId: account('/student-id', s.lang),
       password: account('/password', s.lang),
       secondPassword: account('/second-password', s.lang),
+      account: account('', s.lang),
     };
     const previousLogin = previous ? formatDateTime(previous * 1000, s.lang) : undefined;
-    render(ctx, 'demo/destination', { name: s.claims.name, previous: previousLogin, studentIds, menu });
+    const graduate = s.claims.account_kind !== 'student';
+    render(ctx, 'demo/destination', { name: s.claims.name, previous: previousLogin, studentIds, menu, graduate });
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Context, Middleware } from 'koa';
-import { isDatabaseOutage, ServiceError } from '../errors.ts';
+import { isDatabaseOutage, ServiceError, type WayOn } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { loggedPath } from './logged-path.ts';
 import { render } from './views.ts';
@@ -13,9 +13,19 @@ function asServiceError(error: unknown): ServiceError {
   return new ServiceError(status, status === 404 ? 'error.notFound' : status === 503 ? 'error.unavailable' : 'error.generic');
 }
 
+/**
+ * Every error page has a way on (issue 28 item 4): the one the thrower named, else the university's
+ * login (its certificate service) when the page is one of a university's.
+ */
+function wayOn(ctx: Context, error: ServiceError): WayOn | undefined {
+  if (error.wayOn) return error.wayOn;
+  const tenant = ctx.state.tenant;
+  return tenant ? { href: `/t/${tenant._id}/login`, label: 'error.toLogin' } : undefined;
+}
+
 function renderServiceError(ctx: Context, error: ServiceError): void {
   if (error.retryAfter) ctx.set('Retry-After', String(error.retryAfter));
-  render(ctx, 'error', { messageKey: error.code, code: ctx.state.requestId }, error.status);
+  render(ctx, 'error', { messageKey: error.code, code: ctx.state.requestId, wayOn: wayOn(ctx, error) }, error.status);
 }
 
 /**

@@ -19,11 +19,12 @@ import { type FieldErrors, message } from '../i18n/index.ts';
 import { notify } from '../mail/notices.ts';
 import type { PageDeps } from '../page-deps.ts';
 import { refusal } from '../security/guesses.ts';
-import { base } from './context.ts';
+import { base, notOffered } from './context.ts';
 
 /** Passkeys belong to graduates, where their university allows them. */
 function mayUse(ctx: Context): void {
-  if (accountOf(ctx).kind !== 'graduate' || tenantOf(ctx).passkeys === 'off') ctx.throw(404);
+  if (accountOf(ctx).kind !== 'graduate') notOffered(ctx, 'graduatesOnly');
+  if (tenantOf(ctx).passkeys === 'off') notOffered(ctx, 'passkeys');
 }
 
 /** The account's passkeys, with when each was added and last used, and the way to add one. */

@@ -7,7 +7,7 @@ import { CONTACT_FIELDS, PERSONAL_FIELDS, tenantFields, validateFields } from '.
 import { accountOf, tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import type { Logger } from '../log.ts';
-import { base, done } from './context.ts';
+import { base, done, notOffered } from './context.ts';
 import { fullName } from './home.ts';
 
 /** The person's current personal items as the form shows them. */
@@ -31,7 +31,7 @@ function show(ctx: Context, view: string, values: Record<string, string>, extra:
 
 /** Requirement G4 (a): personal information (graduates; a student's comes from the university). */
 export function showPersonal(ctx: Context, extra: { values?: Record<string, string> } = {}, status = 200): void {
-  if (accountOf(ctx).kind !== 'graduate') ctx.throw(404);
+  if (accountOf(ctx).kind !== 'graduate') notOffered(ctx, 'graduatesOnly');
   show(ctx, 'account-personal', extra.values ?? personalValues(accountOf(ctx)), extra, status);
 }
 
@@ -59,7 +59,7 @@ async function save(ctx: Context, logger: Logger, values: Record<string, string>
 /** Check → confirmation → Change. */
 export function changePersonal(logger: Logger) {
   return async function changePersonalItems(ctx: Context): Promise<void> {
-    if (accountOf(ctx).kind !== 'graduate') return ctx.throw(404);
+    if (accountOf(ctx).kind !== 'graduate') return notOffered(ctx, 'graduatesOnly');
     const { values, errors } = validateFields(tenantOf(ctx), (name) => formField(ctx, name, 200), personalFields(ctx));
     if (Object.keys(errors).length) return show(ctx, 'account-personal', values, { errors }, 400);
     if (formField(ctx, 'confirmed') !== 'yes') return show(ctx, 'account-personal-confirm', values);

@@ -9,7 +9,7 @@ import { render } from '../http/views.ts';
 import { notify } from '../mail/notices.ts';
 import { endOtherSessions } from '../oidc/sessions.ts';
 import type { PageDeps } from '../page-deps.ts';
-import { base, done } from './context.ts';
+import { base, done, notOffered } from './context.ts';
 
 export const SECRET_PATHS: Record<Secret, string> = { password: '/password', secondPassword: '/second-password' };
 
@@ -17,7 +17,7 @@ export const SECRET_PATHS: Record<Secret, string> = { password: '/password', sec
 function mayChange(ctx: Context, which: Secret): void {
   const account = accountOf(ctx);
   if (account.kind === 'graduate' || (which === 'secondPassword' && account.secondPasswordHash)) return;
-  ctx.throw(404);
+  notOffered(ctx, which === 'password' ? 'graduatesOnly' : 'secondPassword');
 }
 
 /** Requirement G4 (d), (e): the change form of the password or the second password. */
