@@ -14,6 +14,7 @@ import { shedLoad } from './http/overload.ts';
 import { requestIds } from './http/request-id.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { staticRoutes } from './http/static.ts';
+import { render } from './http/views.ts';
 import type { Logger } from './log.ts';
 import { loginRoutes } from './login/routes.ts';
 import { httpSeconds, routeGroup } from './metrics.ts';
@@ -88,10 +89,14 @@ export function buildApp({ config, logger, hasher, jwks, cookieKeys, spKeys, dev
     if (ctx.status === 404) await throttle.fail(key, 10);
   };
   const login = loginRoutes(deps);
+  // The service's own address: a page saying where to start, not a bare "Not Found" (issue 28 item 4).
+  const serviceHome: Middleware = (ctx, next) =>
+    ctx.path === '/' && ctx.method === 'GET' ? render(ctx, 'service-home', {}) : next();
   const pages = compose([
     languageMiddleware(),
     csrfMiddleware(),
     errorPages(logger),
+    serviceHome,
     tokenGuessing,
     login.interaction.routes() as Middleware,
     tenantPages(deps, login.tenant).routes() as Middleware,
@@ -100,7 +105,12 @@ export function buildApp({ config, logger, hasher, jwks, cookieKeys, spKeys, dev
   ]);
   // Our pages get language, CSRF and error pages; oidc-provider's endpoints keep their own handling.
   const ours = (path: string) =>
-    path.startsWith('/interaction/') || path.startsWith('/t/') || (Boolean(devPages) && path.startsWith('/dev/'));
-  provider.use((ctx, next) => (ours(ctx.path) ? pages(ctx, next) : next()));
+    path === '/' || path.startsWith('/interaction/') || path.startsWith('/t/') || (Boolean(devPages) && path.startsWith('/dev/'));
+  provider.use(async (ctx, next) => {
+    if (ours(ctx.path)) return pages(ctx, next);
+    await next();
+    // An address nobody answered (not oidc-provider's either): our page, in the reader's language.
+    if (ctx.status === 404 && ctx.body == null && ctx.method === 'GET') await pages(ctx, async () => undefined);
+  });
   return provider;
 }

@@ -97,3 +97,23 @@ test('every account page leads back to the relying party the person came from, o
   const foreign = await browser.page(`${base}?client_id=${university.client.id}-unknown`);
   t.regex(foreign.html, /← 証明書発行サービス（本学）へ戻る/, 'an unknown client changes nothing');
 });
+
+test("the service's own address and an unknown one are pages in the reader's language that say where to start", async (t) => {
+  const browser = new Browser({ 'accept-language': 'en' });
+  const home = await browser.page(`${service.issuer}/`);
+  t.is(home.status, 200);
+  t.regex(home.html, /<html lang="en">/);
+  t.regex(home.html, /start at the certificate service page of the university/);
+  const unknown = await new Browser().page(`${service.issuer}/no-such-page`);
+  t.is(unknown.status, 404);
+  t.regex(unknown.html, /ページが見つかりません。/);
+  t.regex(unknown.html, /ご卒業・ご在学の大学の証明書発行サービスのページからお入りください。/);
+  const inUniversity = await new Browser().page(`${service.issuer}/t/plain-univ/no-such-page`);
+  t.regex(
+    inUniversity.html,
+    /<a class="button" href="\/t\/plain-univ\/login">ログイン画面へ<\/a>/,
+    "a university's page leads to its login",
+  );
+  const discovery = await browser.request(`${service.issuer}/.well-known/openid-configuration`);
+  t.is(discovery.status, 200, "oidc-provider's own endpoints are untouched");
+});

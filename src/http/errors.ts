@@ -2,6 +2,7 @@ import type { Context, Middleware } from 'koa';
 import { isDatabaseOutage, ServiceError, type WayOn } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { loggedPath } from './logged-path.ts';
+import { useTenant } from './tenant.ts';
 import { render } from './views.ts';
 
 /** The ServiceError of anything our routes throw: one as it says, the database's outage as 503, anything else by its status. */
@@ -23,8 +24,11 @@ function wayOn(ctx: Context, error: ServiceError): WayOn | undefined {
   return tenant ? { href: `/t/${tenant._id}/login`, label: 'error.toLogin' } : undefined;
 }
 
-function renderServiceError(ctx: Context, error: ServiceError): void {
+async function renderServiceError(ctx: Context, error: ServiceError): Promise<void> {
   if (error.retryAfter) ctx.set('Retry-After', String(error.retryAfter));
+  // An address under a university that no route knew: the page is still that university's.
+  const tenantId = !ctx.state.tenant && error.status === 404 ? ctx.path.match(/^\/t\/([^/]+)\//)?.[1] : undefined;
+  if (tenantId) await useTenant(ctx, tenantId).catch(() => false);
   render(ctx, 'error', { messageKey: error.code, code: ctx.state.requestId, wayOn: wayOn(ctx, error) }, error.status);
 }
 
@@ -45,7 +49,7 @@ export function errorPages(logger: Logger): Middleware {
       } else if (answer.detail) {
         logger.info({ code: answer.code, status: answer.status, detail: answer.detail, path }, 'request refused');
       }
-      renderServiceError(ctx, answer);
+      await renderServiceError(ctx, answer);
     }
   };
 }

@@ -1,16 +1,20 @@
 import type Router from '@koa/router';
+import type { Context } from 'koa';
 import { findTenant } from '../db/lookups.ts';
 import { type Tenant, tenantBranding } from '../db/models/tenant.ts';
 
+/** Sets the university of a page (and its branding); false when there is none of that id. */
+export async function useTenant(ctx: Context, id: string): Promise<boolean> {
+  const tenant = /^[a-z0-9-]{2,63}$/.test(id) ? await findTenant(id) : undefined;
+  if (!tenant) return false;
+  ctx.state.tenant = tenant;
+  ctx.state.branding = tenantBranding(tenant, ctx.state.lang);
+  return true;
+}
+
 /** Pages under /t/:tenant know their university: unknown ones are a 404, known ones are branded. */
 export function loadTenantParam(router: Router): void {
-  router.param('tenant', async (id, ctx, next) => {
-    const tenant = /^[a-z0-9-]{2,63}$/.test(id) ? await findTenant(id) : undefined;
-    if (!tenant) return ctx.throw(404);
-    ctx.state.tenant = tenant;
-    ctx.state.branding = tenantBranding(tenant, ctx.state.lang);
-    return next();
-  });
+  router.param('tenant', async (id, ctx, next) => ((await useTenant(ctx, id)) ? next() : ctx.throw(404)));
 }
 
 /** Where a person of this university logs in: its own login URL (the certificate front end) when it has one. */
