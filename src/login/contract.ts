@@ -20,6 +20,8 @@ export interface LoginOffer {
   direct?: string;
   /** Shown beside the other ways rather than as a section of its own (it names no page title). */
   companion?: boolean;
+  /** The strategy whose section it is shown in, at its top (a graduate's passkey in the graduates' section). */
+  companionOf?: string;
   /** What its part of the page (login/strategies/<id>/view.eta) shows. */
   view: Record<string, unknown>;
 }

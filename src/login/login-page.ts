@@ -43,7 +43,7 @@ export async function showLogin(
       tenantId: interaction.tenantId,
       branding: interaction.branding,
       titleKey: sections.length <= 1 && only ? only.offer.titleKey : 'login.title',
-      parts: parts.map(({ strategy, offer }) => ({ id: strategy.id, ...offer.view })),
+      parts: parts.map(({ strategy, offer }) => ({ id: strategy.id, companionOf: offer.companionOf, ...offer.view })),
       sections: sections.length > 1,
       values: { email: interaction.details.params.login_hint ?? '' },
       errors: {},

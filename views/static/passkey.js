@@ -28,7 +28,7 @@
       .querySelector('button')
       .addEventListener('click', () => authenticate(false).catch(() => say(login, login.dataset.passkeyFailed)));
     // The browser's offer in the address field, but not again on a page that reports a failure.
-    if (!document.querySelector('.error-summary')) {
+    if (!document.querySelector('.error-summary:not([hidden])')) {
       webauthn.browserSupportsWebAuthnAutofill().then((yes) => {
         if (yes) authenticate(true).catch(() => {});
       });

@@ -38,7 +38,7 @@ export const passkey: LoginStrategy = {
       optionsUrl: `/interaction/${interaction.uid}/passkey/options`,
       passkeyAction: `/interaction/${interaction.uid}/passkey`,
     };
-    return { acr: ACR.passkey, titleKey: 'login.graduateTitle', companion: true, view };
+    return { acr: ACR.passkey, titleKey: 'login.graduateTitle', companion: true, companionOf: 'graduate-password', view };
   },
 
   interactionRoutes(deps: PageDeps, flow: LoginFlow) {
