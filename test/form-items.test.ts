@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { Tenant } from '../src/db/models/tenant.ts';
-import { studentIdFields, tenantFields, validateFields } from '../src/http/form-items.ts';
+import { displayValue, type FieldDef, studentIdFields, tenantFields, validateFields } from '../src/http/form-items.ts';
 
 // The manuals' application form items (Requirement G1.4) as pure rules: no service needed.
 
@@ -69,4 +69,15 @@ test('names keep to their script, spaces are folded, and invisible characters ar
   t.is(check('city', 'Chiyoda\u202Eku').error, 'form.characters', 'a bidirectional override');
   t.is(check('street', '1-1\u200B').error, 'form.characters', 'a zero-width space');
   t.is(check('remarks', 'line one\nline two\ttab').error, undefined, 'a remark keeps its line breaks and tabs');
+});
+
+test("the prefecture is one of the 47 or abroad, shown in the reader's language; anything else is refused", (t) => {
+  t.deepEqual(check('prefecture', '東京都'), { value: '東京都', error: undefined });
+  t.deepEqual(check('prefecture', '海外'), { value: '海外', error: undefined });
+  t.is(check('prefecture', 'Tokyo').error, 'form.choice');
+  const [prefecture] = only(['prefecture']);
+  const t18 = ((key: string) => key) as unknown as Parameters<typeof displayValue>[0];
+  t.is(displayValue(t18, tenant(), 'en', prefecture as FieldDef, '大阪府'), 'Osaka');
+  t.is(displayValue(t18, tenant(), 'ja', prefecture as FieldDef, '大阪府'), '大阪府');
+  t.is(prefecture?.autocomplete, 'address-level1', 'a phone fills it in');
 });

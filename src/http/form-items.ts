@@ -2,6 +2,10 @@ import type { TFunction } from 'i18next';
 import { type CatalogueEntry, catalogueLabel, type Tenant } from '../db/models/tenant.ts';
 import { type FieldErrors, message } from '../i18n/index.ts';
 import { nameFits } from '../text/names.ts';
+import { PREFECTURES, prefectureName } from '../text/prefectures.ts';
+
+const PREFECTURE_VALUES = PREFECTURES.map((p) => p.ja);
+
 import { typedDay, typedMonth } from '../text/typed-date.ts';
 
 export type FieldKind =
@@ -15,7 +19,8 @@ export type FieldKind =
   | 'phone'
   | 'textarea'
   | 'choice'
-  | 'catalogue';
+  | 'catalogue'
+  | 'prefecture';
 export type FieldMode = 'required' | 'optional' | 'hidden';
 export type FieldGroup = 'applicant' | 'school' | 'address' | 'work' | 'document';
 
@@ -27,6 +32,8 @@ export interface FieldDef {
   choices?: readonly string[];
   /** Needed to create the account: a tenant cannot hide or relax it. */
   fixed?: boolean;
+  /** The HTML autocomplete token, so a phone fills it in (issue 28 item 9). */
+  autocomplete?: string;
 }
 
 /** Every item of the application form (Requirement G1.4), in the manual's order, with its default mode. */
@@ -39,11 +46,18 @@ export const FIELDS: readonly FieldDef[] = [
     choices: ['new', 'reapplication'],
     fixed: true,
   },
-  { name: 'nameKanji', kind: 'name', group: 'applicant', mode: 'required', fixed: true },
+  { name: 'nameKanji', kind: 'name', group: 'applicant', mode: 'required', fixed: true, autocomplete: 'name' },
   { name: 'nameKana', kind: 'kana', group: 'applicant', mode: 'required' },
   { name: 'nameRoman', kind: 'roman', group: 'applicant', mode: 'required' },
-  { name: 'sex', kind: 'choice', group: 'applicant', mode: 'optional', choices: ['male', 'female', 'other'] },
-  { name: 'birthdate', kind: 'date', group: 'applicant', mode: 'required' },
+  {
+    name: 'sex',
+    kind: 'choice',
+    group: 'applicant',
+    mode: 'optional',
+    choices: ['male', 'female', 'other'],
+    autocomplete: 'sex',
+  },
+  { name: 'birthdate', kind: 'date', group: 'applicant', mode: 'required', autocomplete: 'bday' },
   { name: 'schoolNameKanji', kind: 'name', group: 'school', mode: 'optional' },
   { name: 'schoolNameKana', kind: 'kana', group: 'school', mode: 'optional' },
   { name: 'schoolNameRoman', kind: 'roman', group: 'school', mode: 'optional' },
@@ -51,20 +65,34 @@ export const FIELDS: readonly FieldDef[] = [
   { name: 'studentId', kind: 'text', group: 'school', mode: 'optional' },
   { name: 'graduation', kind: 'month', group: 'school', mode: 'required' },
   { name: 'graduationType', kind: 'choice', group: 'school', mode: 'required', choices: ['graduated', 'withdrawn', 'expelled'] },
-  { name: 'postalCode', kind: 'postal', group: 'address', mode: 'optional' },
-  { name: 'prefecture', kind: 'text', group: 'address', mode: 'optional' },
-  { name: 'city', kind: 'text', group: 'address', mode: 'optional' },
-  { name: 'street', kind: 'text', group: 'address', mode: 'optional' },
-  { name: 'building', kind: 'text', group: 'address', mode: 'optional' },
-  { name: 'phone', kind: 'phone', group: 'address', mode: 'optional' },
-  { name: 'mobile', kind: 'phone', group: 'address', mode: 'optional' },
-  { name: 'workName', kind: 'text', group: 'work', mode: 'optional' },
-  { name: 'workPostalCode', kind: 'postal', group: 'work', mode: 'optional' },
-  { name: 'workPrefecture', kind: 'text', group: 'work', mode: 'optional' },
-  { name: 'workCity', kind: 'text', group: 'work', mode: 'optional' },
-  { name: 'workStreet', kind: 'text', group: 'work', mode: 'optional' },
-  { name: 'workBuilding', kind: 'text', group: 'work', mode: 'optional' },
-  { name: 'workPhone', kind: 'phone', group: 'work', mode: 'optional' },
+  { name: 'postalCode', kind: 'postal', group: 'address', mode: 'optional', autocomplete: 'postal-code' },
+  {
+    name: 'prefecture',
+    kind: 'prefecture',
+    group: 'address',
+    mode: 'optional',
+    choices: PREFECTURE_VALUES,
+    autocomplete: 'address-level1',
+  },
+  { name: 'city', kind: 'text', group: 'address', mode: 'optional', autocomplete: 'address-level2' },
+  { name: 'street', kind: 'text', group: 'address', mode: 'optional', autocomplete: 'address-line1' },
+  { name: 'building', kind: 'text', group: 'address', mode: 'optional', autocomplete: 'address-line2' },
+  { name: 'phone', kind: 'phone', group: 'address', mode: 'optional', autocomplete: 'home tel' },
+  { name: 'mobile', kind: 'phone', group: 'address', mode: 'optional', autocomplete: 'mobile tel' },
+  { name: 'workName', kind: 'text', group: 'work', mode: 'optional', autocomplete: 'organization' },
+  { name: 'workPostalCode', kind: 'postal', group: 'work', mode: 'optional', autocomplete: 'section-work postal-code' },
+  {
+    name: 'workPrefecture',
+    kind: 'prefecture',
+    group: 'work',
+    mode: 'optional',
+    choices: PREFECTURE_VALUES,
+    autocomplete: 'section-work address-level1',
+  },
+  { name: 'workCity', kind: 'text', group: 'work', mode: 'optional', autocomplete: 'section-work address-level2' },
+  { name: 'workStreet', kind: 'text', group: 'work', mode: 'optional', autocomplete: 'section-work address-line1' },
+  { name: 'workBuilding', kind: 'text', group: 'work', mode: 'optional', autocomplete: 'section-work address-line2' },
+  { name: 'workPhone', kind: 'phone', group: 'work', mode: 'optional', autocomplete: 'work tel' },
   {
     name: 'idType',
     kind: 'choice',
@@ -101,7 +129,7 @@ export const maxLength = (field: FieldDef) => (field.kind === 'textarea' ? 1000 
 function check(field: FieldDef, raw: string, catalogue: CatalogueEntry[]): { value: string; error?: string } {
   if (unprintable(raw, field.kind === 'textarea')) return { value: raw, error: 'characters' };
   const value = field.kind === 'textarea' ? raw.trim() : raw.trim().replace(/[ \u3000]+/g, ' ');
-  const chosen = field.kind === 'choice' || field.kind === 'catalogue';
+  const chosen = field.kind === 'choice' || field.kind === 'catalogue' || field.kind === 'prefecture';
   if (!value) return { value, error: field.mode === 'required' ? (chosen ? 'choice' : 'required') : undefined };
   if (value.length > maxLength(field)) return { value, error: 'tooLong' };
   const now = new Date();
@@ -134,6 +162,8 @@ function check(field: FieldDef, raw: string, catalogue: CatalogueEntry[]): { val
       return { value, error: field.choices?.includes(value) ? undefined : 'choice' };
     case 'catalogue':
       return { value, error: catalogue.some((entry) => entry._id === value) ? undefined : 'choice' };
+    case 'prefecture':
+      return { value, error: PREFECTURE_VALUES.includes(value) ? undefined : 'choice' };
     case 'text':
       return { value, error: field.name === 'studentId' && !/^[A-Za-z0-9-]{1,32}$/.test(value) ? 'studentId' : undefined };
     default:
@@ -196,6 +226,7 @@ export function displayValue(
 ): string {
   if (!value) return '';
   if (field.kind === 'choice') return t(`application.choices.${field.name}.${value}`);
+  if (field.kind === 'prefecture') return prefectureName(value, lang);
   if (field.kind === 'catalogue') {
     const entry = (tenant.catalogue ?? []).find((e) => e._id === value);
     return entry ? catalogueLabel(entry, lang) : value;

@@ -4,6 +4,7 @@ import { Eta } from 'eta';
 import type { TFunction } from 'i18next';
 import type { Context } from 'koa';
 import { DEFAULT_LANG, formatZonedDateTime, type Lang, type Message, translate, translator } from '../i18n/index.ts';
+import { prefectureName } from '../text/prefectures.ts';
 
 const viewsDir = fileURLToPath(new URL('../../views/', import.meta.url));
 const eta = new Eta({ views: viewsDir, cache: process.env.NODE_ENV !== 'development', autoEscape: true });
@@ -40,6 +41,8 @@ export function render(ctx: Context, view: string, data: Record<string, unknown>
     lang,
     /** A time as the page's reader reads it: Japan time, in their language, the zone named (a reviewer abroad). */
     when: (at: Date) => formatZonedDateTime(at, lang),
+    /** A prefecture (stored in Japanese) as the page's reader reads it. */
+    prefecture: (value: string) => prefectureName(value, lang),
     path: ctx.path,
     csrfToken: ctx.state.csrfToken,
     branding: ctx.state.branding,

@@ -74,7 +74,6 @@ for (const lang of ['ja', 'en'] as const) {
         studentId: '15L0001',
         graduation: '2015-03',
         postalCode: '100-0001',
-        prefecture: '東京都',
         city: '千代田区',
         street: '千代田1-1',
         phone: '03-1111-2222',
@@ -82,6 +81,10 @@ for (const lang of ['ja', 'en'] as const) {
         await page.fill(`#${id}`, value);
       }
       await page.selectOption('#catalogue', 'let-jpn');
+      // A list of the prefectures, each in the page's language (issue 28 item 9).
+      await page.selectOption('#prefecture', '東京都');
+      t.is(await page.textContent('#prefecture option:checked'), lang === 'ja' ? '東京都' : 'Tokyo');
+      t.is(await page.getAttribute('#postalCode', 'autocomplete'), 'postal-code', 'a phone fills in the address');
       await page.check('input[name="graduationType"][value="graduated"]');
       await page.check('input[name="idType"][value="driving_licence"]');
       if (viewport === 'phone') {
