@@ -78,3 +78,16 @@ test('a passkey that does not count (always 0, as synced passkeys) is not taken 
   t.true((await passkeyLogin(authenticator, 0)).url.startsWith(REDIRECT_URI));
   t.falsy((await PasskeyModel.findById(authenticator.id).lean())?.suspendedAt);
 });
+
+test('removing a passkey is asked first, naming it; only the confirmation removes it (issue 28 item 10)', async (t) => {
+  const { graduate, authenticator } = await register('remove-asked@example.com', 'Work phone');
+  const { browser } = await completeLogin(rp, graduate);
+  const url = `${service.issuer}/t/test-univ/account/passkeys`;
+  const page = await browser.page(url);
+  const asked = await browser.submit(`${url}/${authenticator.id}/remove`, page, {});
+  t.regex(asked.html, /パスキー「Work phone」を削除しますか？/);
+  t.is(await PasskeyModel.countDocuments({ _id: authenticator.id }), 1, 'nothing removed yet');
+  const removed = await browser.submit(`${url}/${authenticator.id}/remove`, asked, { confirmed: 'yes' });
+  t.regex(removed.html, /パスキーを削除しました。/);
+  t.is(await PasskeyModel.countDocuments({ _id: authenticator.id }), 0);
+});

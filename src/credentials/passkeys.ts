@@ -294,8 +294,14 @@ export async function removeEveryPasskey(ownerId: string): Promise<number> {
   return (await PasskeyModel.deleteMany({ accountId: ownerId })).deletedCount;
 }
 
-/** Removes one of the account's passkeys; false when it is not the account's. */
+/**
+ * Removes one of the account's passkeys; false when it is not the account's. Read, then deleted: the
+ * embedded database's findAndModify takes no projection (FerretDB 1.24: "fields … not implemented"),
+ * which made every removal fail there.
+ */
 export async function removePasskey(accountId: string, id: string): Promise<{ name: string } | false> {
-  const removed = await PasskeyModel.findOneAndDelete({ _id: id, accountId }, { projection: { name: 1 } }).lean<Passkey>();
-  return removed ? { name: removed.name ?? '' } : false;
+  const found = await PasskeyModel.findOne({ _id: id, accountId }, { name: 1 }).lean<Passkey>();
+  if (!found) return false;
+  const { deletedCount } = await PasskeyModel.deleteOne({ _id: id, accountId });
+  return deletedCount ? { name: found.name ?? '' } : false;
 }

@@ -96,6 +96,7 @@ export function deleteStaffPasskey({ logger }: PageDeps) {
     if (tenantOf(ctx).staffPasskeys === 'required' && (await listPasskeys(id)).length <= 1) {
       return showStaffPasskeys(ctx, { formError: message('passkey.lastRequired') }, 409);
     }
+    if (formField(ctx, 'confirmed') !== 'yes') return showStaffPasskeys(ctx, { confirmRemove: ctx.params.id });
     if (!(await removePasskey(id, ctx.params.id ?? ''))) return ctx.throw(404);
     await audit(logger, { event: 'staff.passkey_removed', tenant: staff.tenantId, staff: id, ip: ctx.ip });
     await showStaffPasskeys(ctx, { notice: 'passkey.removed' });

@@ -109,6 +109,8 @@ export function deletePasskey({ config, logger }: PageDeps) {
     if (tenantOf(ctx).passkeys === 'required' && (await listPasskeys(accountId)).length <= 1) {
       return showPasskeys(ctx, { formError: message('passkey.lastRequired') }, 409);
     }
+    // Asked first (issue 28 item 10): the page names the passkey and posts again with `confirmed`.
+    if (formField(ctx, 'confirmed') !== 'yes') return showPasskeys(ctx, { confirmRemove: ctx.params.id });
     const removed = await removePasskey(accountId, ctx.params.id ?? '');
     if (!removed) return ctx.throw(404);
     await audit(logger, { event: 'passkey.removed', tenant: tenantOf(ctx)._id, account: accountId, ip: ctx.ip });
