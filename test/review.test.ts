@@ -228,7 +228,9 @@ test.serial('a reapplication moves an existing account to the new mail address, 
   }
   await staff.post(`/applications/${id}/decide`, search, { action: 'approve', accountId: university.accountId, reason: '' });
 
-  const { password } = await initialPasswordMailedTo('hanako.new@example.com');
+  const { mail, password } = await initialPasswordMailedTo('hanako.new@example.com');
+  t.is(mail.subject, '【テスト大学】再申請の結果', 'its own mail, not the new account one');
+  t.regex(mail.text ?? '', /これまでのアカウント（学籍番号などの登録内容）を、このメールアドレスで引き続きご利用いただけます。/);
   const account = await AccountModel.findById(university.accountId).lean();
   t.is(account?.email, 'hanako.new@example.com');
   const old = await submitGraduateLogin(await startLogin(rp), GRADUATE);

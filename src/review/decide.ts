@@ -173,7 +173,9 @@ async function approveGraduate(d: Decision): Promise<Outcome> {
     if (error instanceof AddressTaken) return { error: 'emailTaken' };
     throw error;
   }
-  const mailId = await mailApplicant(d, 'approved', {
+  // A reapplication keeps its account: its mail says so, and that the old passwords are gone.
+  const template = d.application.type === 'reapplication' ? 'approvedReapplication' : 'approved';
+  const mailId = await mailApplicant(d, template, {
     password: initialPassword,
     url: tenantLoginUrl(d.tenant, d.deps.config.issuer),
     days: String(d.tenant.initialPasswordDays ?? 30),
