@@ -11,6 +11,7 @@ import { healthRoutes } from './http/health.ts';
 import { languageMiddleware } from './http/lang.ts';
 import { loggedPath } from './http/logged-path.ts';
 import { shedLoad } from './http/overload.ts';
+import { toFormsPage } from './http/post-only.ts';
 import { requestIds } from './http/request-id.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { staticRoutes } from './http/static.ts';
@@ -89,6 +90,7 @@ export function buildApp({ config, logger, hasher, jwks, cookieKeys, spKeys, dev
     if (ctx.status === 404) await throttle.fail(key, 10);
   };
   const login = loginRoutes(deps);
+  const tenant = tenantPages(deps, login.tenant);
   // The service's own address: a page saying where to start, not a bare "Not Found" (issue 28 item 4).
   const serviceHome: Middleware = (ctx, next) =>
     ctx.path === '/' && ctx.method === 'GET' ? render(ctx, 'service-home', {}) : next();
@@ -99,8 +101,9 @@ export function buildApp({ config, logger, hasher, jwks, cookieKeys, spKeys, dev
     serviceHome,
     tokenGuessing,
     login.interaction.routes() as Middleware,
-    tenantPages(deps, login.tenant).routes() as Middleware,
+    tenant.routes() as Middleware,
     ...(devPages ? [devPages.routes() as Middleware] : []),
+    toFormsPage([login.interaction, tenant]),
     notFound,
   ]);
   // Our pages get language, CSRF and error pages; oidc-provider's endpoints keep their own handling.

@@ -117,3 +117,24 @@ test("the service's own address and an unknown one are pages in the reader's lan
   const discovery = await browser.request(`${service.issuer}/.well-known/openid-configuration`);
   t.is(discovery.status, 200, "oidc-provider's own endpoints are untouched");
 });
+
+test("a GET at a form's POST-only address (the language switch on a refused form, a login returning there) lands on the form's page", async (t) => {
+  const anonymous = new Browser();
+  // The language switch first drops its ?lang= (src/http/lang.ts); the address it lands on is then the form's page.
+  const switched = await anonymous.request(`${service.issuer}/t/plain-univ/account/passkeys/confirm?lang=en`);
+  t.is(switched.headers.get('location'), '/t/plain-univ/account/passkeys/confirm');
+  const cases = {
+    '/t/plain-univ/account/passkeys/confirm': '/t/plain-univ/account/passkeys',
+    '/t/plain-univ/account/passkeys/abc/remove': '/t/plain-univ/account/passkeys',
+    '/t/plain-univ/staff/applications/0123456789abcdef01234567/decide':
+      '/t/plain-univ/staff/applications/0123456789abcdef01234567',
+    '/interaction/some-login/passkey': '/interaction/some-login',
+  };
+  for (const [from, to] of Object.entries(cases)) {
+    const response = await anonymous.request(`${service.issuer}${from}`);
+    t.is(response.status, 303, from);
+    t.is(response.headers.get('location'), to, from);
+  }
+  const unknown = await anonymous.request(`${service.issuer}/t/plain-univ/account/nothing/here`);
+  t.is(unknown.status, 404, 'an address no form posts to is still not found');
+});
