@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
 import type { PageDeps } from '../page-deps.ts';
 import { formPost } from '../security/csrf.ts';
@@ -16,11 +17,14 @@ export function recoveryRoutes(pageDeps: PageDeps, kind: ResetKind): Router {
   const { config } = deps;
   const request = showRequest(kind);
   const form = showSetSecret(kind);
-  const sent = { messageKey: kind.requestText.sentKey, minutes: config.application.urlMinutes };
-  return new Router({ prefix: `/${kind.path}` })
-    .get('/', (ctx) => request(ctx))
-    .post('/', formPost(request), requestReset(deps))
-    .get('/sent', (ctx) => render(ctx, 'account-done', sent))
-    .get('/:token', (ctx) => form(ctx))
-    .post('/:token', formPost(form), setSecret(deps));
+  const sent = { titleKey: 'reset.sentTitle', messageKey: kind.requestText.sentKey, minutes: config.application.urlMinutes };
+  return (
+    new Router({ prefix: `/${kind.path}` })
+      .get('/', (ctx) => request(ctx))
+      .post('/', formPost(request), requestReset(deps))
+      // With the way back to the login: the mail is read elsewhere, this tab goes on (issue 28 item 7).
+      .get('/sent', (ctx) => render(ctx, 'account-done', { ...sent, next: `/t/${tenantOf(ctx)._id}/login` }))
+      .get('/:token', (ctx) => form(ctx))
+      .post('/:token', formPost(form), setSecret(deps))
+  );
 }

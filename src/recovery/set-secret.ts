@@ -47,6 +47,10 @@ export function setSecret({ config, hasher, logger, kind }: RecoveryDeps) {
     const fields = { tenant: tenant._id, account: account._id.toString(), endedSessions: ended, ip: ctx.ip };
     await audit(logger, { event: kind.events.done, ...fields });
     await notify(account, kind.purpose === 'password-reset' ? 'passwordsReset' : 'secondPasswordReset', config.issuer);
-    render(ctx, 'account-done', { messageKey: kind.requestText.doneKey, next: tenantLoginUrl(tenant, config.issuer) });
+    render(ctx, 'account-done', {
+      titleKey: 'reset.doneTitle',
+      messageKey: kind.requestText.doneKey,
+      next: tenantLoginUrl(tenant, config.issuer),
+    });
   };
 }

@@ -51,7 +51,12 @@ export function requestChange({ config, throttle }: PageDeps) {
       template: 'emailChange',
       values: { url, minutes: String(minutes) },
     });
-    render(ctx, 'account-done', { base: base(ctx), messageKey: 'account.emailSent', minutes });
+    render(ctx, 'account-done', {
+      base: base(ctx),
+      titleKey: 'account.emailSentTitle',
+      messageKey: 'account.emailSent',
+      minutes,
+    });
   };
 }
 

@@ -69,6 +69,6 @@ export function apply(logger: Logger) {
     });
     const fields = { tenant: tenant._id, account: account._id.toString(), application: application._id.toString() };
     await audit(logger, { event: 'student_id.applied', ...fields });
-    render(ctx, 'account-done', { messageKey: 'studentId.accepted' });
+    render(ctx, 'account-done', { titleKey: 'studentId.acceptedTitle', messageKey: 'studentId.accepted' });
   };
 }

@@ -34,6 +34,11 @@ export function mailFormLink(config: Config, throttle: Throttle) {
     });
     const values = { url: `${config.issuer}${base(ctx)}/form/${token}`, minutes: String(minutes) };
     await enqueueMail({ tenantId: tenant._id, to: account.email, lang, template: 'studentIdLink', values });
-    render(ctx, 'account-done', { base: `/t/${tenant._id}/account`, messageKey: 'studentId.sent', minutes });
+    render(ctx, 'account-done', {
+      base: `/t/${tenant._id}/account`,
+      titleKey: 'account.emailSentTitle',
+      messageKey: 'studentId.sent',
+      minutes,
+    });
   };
 }

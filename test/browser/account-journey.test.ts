@@ -123,7 +123,9 @@ for (const lang of ['ja', 'en'] as const) {
         await page.fill('#secondPasswordConfirm', 'Reset2026two');
         await submit(page);
         await journey.screen('reset-done');
-        t.regex((await page.textContent('h1')) ?? '', lang === 'ja' ? /設定しました/ : /has been set/);
+        // A short title, the message as text (issue 28 item 7).
+        t.is(await page.textContent('h1'), lang === 'ja' ? '設定が完了しました' : 'Done');
+        t.regex((await page.textContent('main [role="status"]')) ?? '', lang === 'ja' ? /設定しました/ : /has been set/);
 
         t.deepEqual(journey.violations, [], 'no serious or critical accessibility violation');
         await context.close();
