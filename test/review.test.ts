@@ -154,6 +154,10 @@ test.serial(
     const form = await person.post(url, { url, html: introHtml }, {});
     t.regex(form.url, /\/apply\/form$/);
     t.regex(form.html, /value="99X9999"/, 'the form reopens filled in');
+    // Issue 28 item 6: the reason again at the top of the form, and beside the item it names.
+    t.regex(form.html, /大学からの再提出の理由：<\/strong> 学籍番号が記録と一致しません。/);
+    t.regex(form.html, /<label for="studentId">学籍番号[\s\S]{0,300}?この項目は、再提出の理由で挙げられています。/);
+    t.is(form.html.match(/この項目は、再提出の理由で挙げられています。/g)?.length, 1, 'only the item it names');
     t.regex(form.html, /アップロード済みの画像です/, 'with the images');
     const confirm = await person.submitForm(form, { ...APPLICANT, studentId: '15L0002' });
     const done = await person.post(`${person.base}/submit`, confirm, {});

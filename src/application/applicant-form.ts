@@ -2,17 +2,24 @@ import type { Context, Middleware } from 'koa';
 import { imageBytes } from '../db/models/application.ts';
 import { type ApplicationDraft, ApplicationDraftModel } from '../db/models/application-draft.ts';
 import { formField, multipartBody } from '../http/form.ts';
-import { GROUPS, tenantFields, validateFields } from '../http/form-items.ts';
+import { type FieldDef, GROUPS, tenantFields, validateFields } from '../http/form-items.ts';
 import { seeOther } from '../http/redirect.ts';
 import { tenantOf } from '../http/state.ts';
 import { render } from '../http/views.ts';
-import { message } from '../i18n/index.ts';
+import { message, translator } from '../i18n/index.ts';
 import type { PageDeps } from '../page-deps.ts';
 import { base, problem } from './context.ts';
 import { currentDraft } from './draft-store.ts';
 import { applicationUpload, type ParsedUpload, SIDES } from './uploads.ts';
 
 const megabytes = (bytes: number) => Math.floor(bytes / 1_048_576);
+
+/** The items a resubmission's reason names by their label, in either language (issue 28 item 6). */
+function namedFields(fields: FieldDef[], reason: string): string[] {
+  if (!reason) return [];
+  const labels = (name: string) => (['ja', 'en'] as const).map((lang) => translator(lang)(`application.fields.${name}`));
+  return fields.filter((field) => labels(field.name).some((label) => reason.includes(label))).map((field) => field.name);
+}
 
 /** Step 3, the applicant form, filled with what the draft holds. */
 export function showForm(maxImageBytes: number) {
@@ -33,6 +40,8 @@ export function showForm(maxImageBytes: number) {
         maxMb: megabytes(maxImageBytes),
         maxBytes: maxImageBytes,
         resubmission: Boolean(draft.resubmissionOf),
+        resubmitReason: draft.resubmitReason ?? '',
+        named: namedFields(tenantFields(tenant), draft.resubmitReason ?? ''),
         errors: {},
         ...extra,
       },

@@ -39,6 +39,7 @@ export function reopen({ config }: PageDeps) {
       values: application.values,
       images: application.images,
       resubmissionOf: application._id.toString(),
+      resubmitReason: application.decisions.at(-1)?.reason ?? '',
       // The correction keeps the terms agreed to with the application.
       termsVersion: application.termsVersion ?? 0,
     };

@@ -15,8 +15,9 @@ const applicationDraftSchema = new mongoose.Schema(
     lang: { type: String, enum: ['ja', 'en'], default: 'ja' },
     values: { type: mongoose.Schema.Types.Mixed, default: {} },
     images: imagesField,
-    /** Set when the draft corrects an application the staff sent back. */
+    /** Set when the draft corrects an application the staff sent back, with the reason they gave. */
     resubmissionOf: { type: String },
+    resubmitReason: { type: String },
     checked: { type: Boolean, default: false },
     /** The version of the terms of use the applicant agreed to. */
     termsVersion: { type: Number, default: 0 },
