@@ -202,7 +202,7 @@ test.serial('a student changes the second password from the account menu, which 
     const refused = await login.browser.page(`${service.issuer}/t/second-univ/account${path}`);
     t.is(refused.status, 404);
     t.regex(refused.html, /この画面は卒業生のアカウント用です。/, path);
-    t.regex(refused.html, /<a class="button" href="\/t\/second-univ\/account">メニューに戻る<\/a>/, path);
+    t.regex(refused.html, /<a class="button" href="\/t\/second-univ\/account">アカウントのメニューに戻る<\/a>/, path);
   }
   const form = await login.browser.page(`${service.issuer}/t/second-univ/account/second-password`);
   const changed = await post(login.browser, form, {
