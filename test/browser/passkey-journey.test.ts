@@ -164,6 +164,10 @@ test.serial(
       await Promise.all([page.waitForURL(/\/continue$/), page.click('main a.button.primary')]);
       await page.waitForSelector('[data-passkey-registration]:not([hidden])');
       await journey.screen('passkey-required');
+      // Issue 28 item 12: said as it is (not "after your first login" on every login); the name is optional.
+      t.regex((await page.textContent('main')) ?? '', /この大学では、ログインにパスキーを使います。/);
+      t.is(await page.textContent('label[for="name"] .optional'), '任意');
+      t.false(await page.locator('.passkey-unsupported').isVisible(), 'the browser supports passkeys: no such note');
       await page.click('button.primary');
       const claims = await finish();
       // The login proved the initial password only: it set the rest (X3.6).
