@@ -77,6 +77,9 @@ for (const lang of ['ja', 'en'] as const) {
         const before = suite.service.smtp.messages.length;
         await submit(page);
         await journey.screen('confirmation-mail-sent');
+        // Issue 28 item 4: the university's page, with the way on for a mail opened on another device.
+        t.regex((await page.textContent('header')) ?? '', /大学|University/);
+        t.regex((await page.getAttribute('main a.button', 'href')) ?? '', /\/interaction\/[^/]+\/continue\?t=/);
 
         const mail = await suite.service.smtp.waitFor(
           (m) => suite.service.smtp.messages.indexOf(m) >= before && recipients(m) === address,

@@ -68,7 +68,9 @@ export const studentMail: RequiredAction = {
         account: account._id.toString(),
         ip: ctx.ip,
       });
-      render(ctx, 'student-mail-sent', { minutes });
+      // Branded like the login, with the way on for this tab when the mail is opened on another device.
+      const next = `/interaction/${interaction.uid}/continue?t=${interaction.tenantId}`;
+      render(ctx, 'student-mail-sent', { minutes, branding: interaction.branding, next });
     }
     return new Router().post('/student/mail', formPost(flow.showAgain(studentMail)), requestMail);
   },
