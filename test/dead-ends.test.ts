@@ -138,3 +138,13 @@ test("a GET at a form's POST-only address (the language switch on a refused form
   const unknown = await anonymous.request(`${service.issuer}/t/plain-univ/account/nothing/here`);
   t.is(unknown.status, 404, 'an address no form posts to is still not found');
 });
+
+test("a login page that expired is still the university's: its name, its inquiry and a way back to its login", async (t) => {
+  const browser = new Browser();
+  await browser.follow(`${service.issuer}/t/plain-univ/login`);
+  const expired = await browser.page(`${service.issuer}/interaction/long-gone`);
+  t.is(expired.status, 400);
+  t.regex(expired.html, /ログイン画面の有効期限が切れました。/);
+  t.regex(expired.html, /無設定大学/);
+  t.regex(expired.html, /<a class="button" href="\/t\/plain-univ\/login">ログイン画面へ<\/a>/);
+});

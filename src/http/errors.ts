@@ -26,8 +26,10 @@ function wayOn(ctx: Context, error: ServiceError): WayOn | undefined {
 
 async function renderServiceError(ctx: Context, error: ServiceError): Promise<void> {
   if (error.retryAfter) ctx.set('Retry-After', String(error.retryAfter));
-  // An address under a university that no route knew: the page is still that university's.
-  const tenantId = !ctx.state.tenant && error.status === 404 ? ctx.path.match(/^\/t\/([^/]+)\//)?.[1] : undefined;
+  // An address under a university that no route knew, or a login page that expired (the university of
+  // this browser's last login, src/login/interaction-context.ts): the page is still that university's.
+  const fromPath = error.status === 404 ? ctx.path.match(/^\/t\/([^/]+)\//)?.[1] : undefined;
+  const tenantId = ctx.state.tenant ? undefined : (fromPath ?? ctx.cookies.get('last_university', { signed: true }));
   if (tenantId) await useTenant(ctx, tenantId).catch(() => false);
   render(ctx, 'error', { messageKey: error.code, code: ctx.state.requestId, wayOn: wayOn(ctx, error) }, error.status);
 }

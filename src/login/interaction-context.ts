@@ -21,6 +21,9 @@ export interface InteractionContext {
   details: Awaited<ReturnType<Provider['interactionDetails']>>;
 }
 
+/** The signed cookie naming the university of this browser's last login page. */
+export const LAST_UNIVERSITY = 'last_university';
+
 /** Loads the interaction (bound to this browser by its cookie), its relying party and university. */
 export async function loadInteraction(ctx: Context, provider: Provider): Promise<InteractionContext | undefined> {
   let details: InteractionContext['details'];
@@ -38,6 +41,10 @@ export async function loadInteraction(ctx: Context, provider: Provider): Promise
   if (uiLang && ctx.cookies.get('lang_uid') !== details.uid) {
     rememberLang(ctx, uiLang);
     setCookie(ctx, 'lang_uid', details.uid, { signed: false });
+  }
+  // The university of this browser's last login: a page after the login expired is still its (issue 28 item 4).
+  if (ctx.cookies.get(LAST_UNIVERSITY, { signed: true }) !== tenant._id) {
+    setCookie(ctx, LAST_UNIVERSITY, tenant._id, { maxAge: 30 * 86_400_000 });
   }
   const { lang } = ctx.state;
   const branding = tenantBranding(tenant, lang);
