@@ -3,9 +3,9 @@ import { createServer } from 'node:http';
 import { type AddressInfo, connect, type Socket } from 'node:net';
 import test from 'ava';
 import { loadConfig } from '../src/config/load.ts';
+import { openDatabase } from '../src/db/open.ts';
 import { startDemoFrontend } from '../src/demo-frontend/app.ts';
 import { freePort } from '../src/dev/free-port.ts';
-import { openDatabase } from '../src/service.ts';
 import { runScript } from './helpers/run.ts';
 import { testDatabaseUri } from './helpers/service.ts';
 

@@ -1,0 +1,47 @@
+import { ConfigError } from '../config/load.ts';
+import type { Config } from '../config/schema.ts';
+import type { Logger } from '../log.ts';
+import { connectDatabase } from './connection.ts';
+import { type EmbeddedDb, startEmbeddedDb } from './embedded.ts';
+
+// Here, not in the service's start-up (src/service.ts): an operator command opens the database without
+// loading the whole service (oidc-provider, Koa, the image libraries) — a second less per command.
+
+/** The driver's command events: for the tests' and benchmark's counts, and for metrics when they are on. */
+export const commandEvents = (config: Config) => config.mongodb.monitorCommands || config.metrics.port > 0;
+
+/** An operator command's share of the database connections (docs/embedded-database.md, the budget). */
+export const OPERATOR_POOL_SIZE = 2;
+
+/**
+ * Resolves the database: MONGODB_URI when set, else the embedded FerretDB (never in production).
+ * `operator`: a CLI command, which needs only a couple of connections.
+ */
+export async function openDatabase(config: Config, operator = false, logger?: Logger): Promise<OpenDatabase> {
+  const pool = operator ? OPERATOR_POOL_SIZE : undefined;
+  const timeout = config.mongodb.serverSelectionTimeoutMs;
+  if (config.mongodb.uri) {
+    const createdIndexes = await connectDatabase(config.mongodb.uri, timeout, commandEvents(config), pool);
+    return { createdIndexes, close: async () => undefined };
+  }
+  if (config.env === 'production') throw new ConfigError('MONGODB_URI must be set in production');
+  const { port, dataDir, watchSeconds, hangSeconds } = config.embeddedDb;
+  // The service watches what it started and starts it again (an operator command is gone too soon).
+  const supervise = logger && {
+    watchMs: watchSeconds * 1000,
+    hangMs: hangSeconds * 1000,
+    onRestart: (event: object) => logger.error(event, 'embedded database restarted'),
+    onFailure: (error: Error) => logger.error({ err: error }, 'embedded database could not be started again; trying again'),
+  };
+  const embedded = await startEmbeddedDb({ port, dataDir, supervise });
+  const createdIndexes = await connectDatabase(embedded.databaseUri('cert-idp'), timeout, commandEvents(config), pool);
+  return { createdIndexes, close: () => embedded.stop(), embedded };
+}
+
+export interface OpenDatabase {
+  /** The indexes that were missing and were made on connect. */
+  createdIndexes: string[];
+  close(): Promise<void>;
+  /** The embedded database, when this process started it or joined it. */
+  embedded?: EmbeddedDb;
+}
