@@ -4,20 +4,25 @@ import { typedDay } from '../text/typed-date.ts';
 
 const SCRIPTS = ['kanji', 'kana', 'roman'] as const;
 
-/** One name condition per script: kanji in old or new forms, kana in katakana, roman in any case. */
-function nameConditions(family: string, given: string | undefined): Array<Record<string, unknown>> {
-  return SCRIPTS.map((script) => {
-    const exact = (value: string) =>
-      script === 'roman'
-        ? { $regex: `^${escapeRegex(value)}$`, $options: 'i' }
-        : script === 'kana'
-          ? katakana(value)
-          : { $regex: `^${kanjiFormsPattern(value, escapeRegex)}$` };
-    return given === undefined
-      ? { $or: [{ [`name.${script}.family`]: exact(family) }, { [`name.${script}.given`]: exact(family) }] }
-      : { [`name.${script}.family`]: exact(family), [`name.${script}.given`]: exact(given) };
-  });
+/**
+ * A name in one script as a condition on accounts: kanji in old or new forms, kana in katakana, roman
+ * in any case; without `given`, either part.
+ */
+export function nameCondition(script: (typeof SCRIPTS)[number], family: string, given?: string): Record<string, unknown> {
+  const exact = (value: string) =>
+    script === 'roman'
+      ? { $regex: `^${escapeRegex(value)}$`, $options: 'i' }
+      : script === 'kana'
+        ? katakana(value)
+        : { $regex: `^${kanjiFormsPattern(value, escapeRegex)}$` };
+  return given === undefined
+    ? { $or: [{ [`name.${script}.family`]: exact(family) }, { [`name.${script}.given`]: exact(family) }] }
+    : { [`name.${script}.family`]: exact(family), [`name.${script}.given`]: exact(given) };
 }
+
+/** One name condition per script. */
+const nameConditions = (family: string, given: string | undefined) =>
+  SCRIPTS.map((script) => nameCondition(script, family, given));
 
 /**
  * What a helpdesk member or a reviewer types (issue 26 item 7, issue 27 item 4), as conditions on the

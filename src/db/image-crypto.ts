@@ -41,7 +41,9 @@ export function sealImage(plain: Buffer): Buffer {
   return Buffer.concat([Buffer.from([VERSION]), iv, cipher.getAuthTag(), body]);
 }
 
-export function openImage(sealed: Buffer): Buffer {
+/** Opens sealed bytes as stored: a Buffer, or the BSON Binary a lean read returns. */
+export function openImage(stored: Buffer | { buffer: Uint8Array }): Buffer {
+  const sealed = Buffer.isBuffer(stored) ? stored : Buffer.from(stored.buffer);
   if (sealed[0] !== VERSION) throw new Error('unknown image encryption version');
   const decipher = createDecipheriv('aes-256-gcm', requireKey(), sealed.subarray(1, 13));
   decipher.setAuthTag(sealed.subarray(13, 29));
@@ -50,8 +52,7 @@ export function openImage(sealed: Buffer): Buffer {
 
 /** The university's register is sealed with the same key (src/db/models/register.ts). */
 export const sealText = (text: string): Buffer => sealImage(Buffer.from(text, 'utf8'));
-export const openText = (sealed: Buffer | { buffer: Uint8Array }): string =>
-  openImage(Buffer.isBuffer(sealed) ? sealed : Buffer.from(sealed.buffer)).toString('utf8');
+export const openText = (sealed: Buffer | { buffer: Uint8Array }): string => openImage(sealed).toString('utf8');
 
 /**
  * A keyed hash to find a sealed record by one of its values (a blind index): equal values give equal

@@ -2,7 +2,7 @@ import type { Context, Middleware } from 'koa';
 import { isDatabaseOutage, ServiceError, type WayOn } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { loggedPath } from './logged-path.ts';
-import { useTenant } from './tenant.ts';
+import { lastUniversity, useTenant } from './tenant.ts';
 import { render } from './views.ts';
 
 /** The ServiceError of anything our routes throw: one as it says, the database's outage as 503, anything else by its status. */
@@ -29,7 +29,7 @@ async function renderServiceError(ctx: Context, error: ServiceError): Promise<vo
   // An address under a university that no route knew, or a login page that expired (the university of
   // this browser's last login, src/login/interaction-context.ts): the page is still that university's.
   const fromPath = error.status === 404 ? ctx.path.match(/^\/t\/([^/]+)\//)?.[1] : undefined;
-  const tenantId = ctx.state.tenant ? undefined : (fromPath ?? ctx.cookies.get('last_university', { signed: true }));
+  const tenantId = ctx.state.tenant ? undefined : (fromPath ?? lastUniversity(ctx));
   if (tenantId) await useTenant(ctx, tenantId).catch(() => false);
   render(ctx, 'error', { messageKey: error.code, code: ctx.state.requestId, wayOn: wayOn(ctx, error) }, error.status);
 }

@@ -3,10 +3,9 @@ import { type CatalogueEntry, catalogueLabel, type Tenant } from '../db/models/t
 import { type FieldErrors, message } from '../i18n/index.ts';
 import { nameFits } from '../text/names.ts';
 import { PREFECTURES, prefectureName } from '../text/prefectures.ts';
+import { typedDay, typedMonth } from '../text/typed-date.ts';
 
 const PREFECTURE_VALUES = PREFECTURES.map((p) => p.ja);
-
-import { typedDay, typedMonth } from '../text/typed-date.ts';
 
 export type FieldKind =
   | 'name'

@@ -6,6 +6,7 @@ import { type Tenant, tenantBranding } from '../db/models/tenant.ts';
 import { ServiceError } from '../errors.ts';
 import { setCookie } from '../http/cookies.ts';
 import { rememberLang } from '../http/lang.ts';
+import { rememberUniversity } from '../http/tenant.ts';
 import type { Branding } from '../http/views.ts';
 import { type Lang, pickLang } from '../i18n/index.ts';
 
@@ -20,9 +21,6 @@ export interface InteractionContext {
   branding: Branding;
   details: Awaited<ReturnType<Provider['interactionDetails']>>;
 }
-
-/** The signed cookie naming the university of this browser's last login page. */
-export const LAST_UNIVERSITY = 'last_university';
 
 /** Loads the interaction (bound to this browser by its cookie), its relying party and university. */
 export async function loadInteraction(ctx: Context, provider: Provider): Promise<InteractionContext | undefined> {
@@ -42,10 +40,7 @@ export async function loadInteraction(ctx: Context, provider: Provider): Promise
     rememberLang(ctx, uiLang);
     setCookie(ctx, 'lang_uid', details.uid, { signed: false });
   }
-  // The university of this browser's last login: a page after the login expired is still its (issue 28 item 4).
-  if (ctx.cookies.get(LAST_UNIVERSITY, { signed: true }) !== tenant._id) {
-    setCookie(ctx, LAST_UNIVERSITY, tenant._id, { maxAge: 30 * 86_400_000 });
-  }
+  rememberUniversity(ctx, tenant._id);
   const { lang } = ctx.state;
   const branding = tenantBranding(tenant, lang);
   return { uid: details.uid, tenantId: tenant._id, tenant, issuer: provider.issuer, lang, branding, details };

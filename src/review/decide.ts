@@ -119,6 +119,8 @@ interface Decision {
   lang: Lang;
   /** The claim that made this decision the one that wins; released when approval fails. */
   claim: string;
+  /** Until when the applicant's mail is held so the deciding reviewer may undo (undefined: mailed at once). */
+  heldUntil?: Date;
 }
 
 /** What a decision did; `mailId` is the applicant's mail, held when the decision may still be undone. */
@@ -132,11 +134,8 @@ type Outcome = { status: Application['status']; accountId?: string; mailId?: str
 export const undoable = (application: Pick<Application, 'type'>, action: Action) =>
   action !== 'approve' || application.type === 'new';
 
-function mailApplicant(d: Decision, template: string, values: Record<string, string>): Promise<string> {
-  const hold = undoable(d.application, d.input.action) ? d.deps.config.staff.undoSeconds : 0;
-  const notBefore = hold ? new Date(Date.now() + hold * 1000) : undefined;
-  return enqueueMail({ tenantId: d.tenant._id, to: d.application.email, lang: d.lang, template, values, notBefore });
-}
+const mailApplicant = (d: Decision, template: string, values: Record<string, string>): Promise<string> =>
+  enqueueMail({ tenantId: d.tenant._id, to: d.application.email, lang: d.lang, template, values, notBefore: d.heldUntil });
 
 /** An additional student ID: added to the account on approval; the applicant is told either way. */
 async function decideStudentId(d: Decision): Promise<Outcome> {
@@ -234,12 +233,15 @@ export async function decide(
   const claim = `decide:${applicationId}:${application.decisions.length}`;
   if (!(await claimOnce(claim, 86_400_000))) return { ok: false, error: 'notPending' };
 
-  const outcome = await carryOut({ deps, tenant, application, input, reason, lang: application.lang as Lang, claim });
-  if ('error' in outcome) return { ok: false, error: outcome.error };
-  const { status, accountId, mailId } = outcome;
   const now = new Date();
   const hold = undoable(application, input.action) ? deps.config.staff.undoSeconds * 1000 : 0;
-  const undo = hold ? { mailId, undoUntil: new Date(now.getTime() + hold) } : {};
+  // One moment for both: the mail is sent, and the undo offered, until the same instant.
+  const heldUntil = hold ? new Date(now.getTime() + hold) : undefined;
+  const lang = application.lang as Lang;
+  const outcome = await carryOut({ deps, tenant, application, input, reason, lang, claim, heldUntil });
+  if ('error' in outcome) return { ok: false, error: outcome.error };
+  const { status, accountId, mailId } = outcome;
+  const undo = heldUntil ? { mailId, undoUntil: heldUntil } : {};
   // Images are kept for the retention period after a final decision, then deleted (src/db/sweeper.ts).
   const retention = status !== 'resubmission_requested' ? (tenant.imageRetentionDays ?? 90) * 86_400_000 : undefined;
   await ApplicationModel.updateOne(

@@ -1,7 +1,7 @@
+import { nameCondition } from '../admin/account-search.ts';
 import { type Account, findAccounts } from '../db/identities.ts';
 import type { Application } from '../db/models/application.ts';
-import { escapeRegex } from '../db/regex.ts';
-import { kanaKey, kanjiFormsPattern, kanjiKey } from '../text/likeness.ts';
+import { kanaKey, kanjiKey } from '../text/likeness.ts';
 
 /** Why an account looks like the applicant's: the same student ID, or the same name and birth date. */
 export type Evidence = 'studentId' | 'nameKanjiBirthdate' | 'nameKanaBirthdate';
@@ -26,17 +26,13 @@ export async function likelyAccounts(tenantId: string, application: Pick<Applica
   const values = application.values as Values;
   const anyOf: Array<Record<string, unknown>> = [];
   if (values.studentId) anyOf.push({ 'studentIds.number': values.studentId });
-  const [family, given] = split(values.nameKanji);
-  if (values.birthdate && family && given) {
-    anyOf.push({
-      birthdate: values.birthdate,
-      'name.kanji.family': { $regex: `^${kanjiFormsPattern(family, escapeRegex)}$` },
-      'name.kanji.given': { $regex: `^${kanjiFormsPattern(given, escapeRegex)}$` },
-    });
-  }
-  const [kanaFamily, kanaGiven] = split(values.nameKana);
-  if (values.birthdate && kanaFamily && kanaGiven) {
-    anyOf.push({ birthdate: values.birthdate, 'name.kana.family': kanaFamily, 'name.kana.given': kanaGiven });
+  // The same name conditions as the reviewer's search (kanji in any form), each with the birth date.
+  for (const [script, name] of [
+    ['kanji', values.nameKanji],
+    ['kana', values.nameKana],
+  ] as const) {
+    const [family, given] = split(name);
+    if (values.birthdate && family && given) anyOf.push({ birthdate: values.birthdate, ...nameCondition(script, family, given) });
   }
   if (anyOf.length === 0) return [];
   const accounts = await findAccounts(tenantId, anyOf, 10, { kind: 'graduate' });

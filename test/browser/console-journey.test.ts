@@ -1,9 +1,8 @@
 import test from 'ava';
-import { generate } from 'otplib';
 import type { Page } from 'playwright-core';
 import { createStaff } from '../../src/admin/staff.ts';
 import { STUDENTS } from '../../src/dev/simplesamlphp.ts';
-import { browserSuite, Journey, newContext, VIEWPORTS, type Viewport } from '../helpers/real-browser.ts';
+import { browserSuite, firstStaffSignIn, Journey, newContext, VIEWPORTS, type Viewport } from '../helpers/real-browser.ts';
 import { addGraduate } from '../helpers/service.ts';
 
 // Issue 26: a university's admin works in the console in Chromium, in Japanese and English, on a phone
@@ -16,13 +15,7 @@ const texts = {
 };
 
 async function signIn(page: Page, journey: Journey, email: string, lang: 'ja' | 'en') {
-  await page.goto(`${suite.service.issuer}/t/test-univ/staff/login?lang=${lang}`);
-  await page.fill('#email', email);
-  await page.fill('#password', 'StaffPass2026x');
-  await Promise.all([page.waitForURL(/\/staff\/enrol$/), page.click('button.primary')]);
-  const secret = (await page.textContent('[data-secret]')) as string;
-  await page.fill('#code', await generate({ secret }));
-  await Promise.all([page.waitForURL(/\/staff\/accounts$/), page.click('button.primary')]);
+  await firstStaffSignIn(page, suite.service.issuer, email, lang, /\/staff\/accounts$/);
   await journey.screen('accounts-search');
 }
 

@@ -1,9 +1,7 @@
 import test from 'ava';
-import { generate } from 'otplib';
-import type { Page } from 'playwright-core';
 import { createStaff } from '../../src/admin/staff.ts';
 import { APPLICANT, Applicant } from '../helpers/applicant.ts';
-import { browserSuite, Journey, newContext, VIEWPORTS, type Viewport } from '../helpers/real-browser.ts';
+import { browserSuite, firstStaffSignIn, Journey, newContext, VIEWPORTS, type Viewport } from '../helpers/real-browser.ts';
 
 // Issue 27: a reviewer uploads the graduate register, reads each application against it, decides,
 // undoes a decision and decides again — in Chromium, in Japanese and English, on a phone and a PC;
@@ -30,16 +28,6 @@ const texts = {
     undone: 'The decision was undone.',
   },
 };
-
-async function signIn(page: Page, email: string, lang: 'ja' | 'en') {
-  await page.goto(`${suite.service.issuer}/t/test-univ/staff/login?lang=${lang}`);
-  await page.fill('#email', email);
-  await page.fill('#password', 'StaffPass2026x');
-  await Promise.all([page.waitForURL(/\/staff\/enrol$/), page.click('button.primary')]);
-  const secret = (await page.textContent('[data-secret]')) as string;
-  await page.fill('#code', await generate({ secret }));
-  await Promise.all([page.waitForURL(/\/staff$/), page.click('button.primary')]);
-}
 
 for (const lang of ['ja', 'en'] as const) {
   for (const viewport of Object.keys(VIEWPORTS) as Viewport[]) {
@@ -73,7 +61,7 @@ for (const lang of ['ja', 'en'] as const) {
         const page = await context.newPage();
         const journey = new Journey(page, 'review-workbench', lang, viewport);
         try {
-          await signIn(page, email, lang);
+          await firstStaffSignIn(page, suite.service.issuer, email, lang, /\/staff$/);
           await Promise.all([page.waitForURL(/\/register$/), page.click('.staff-bar a[href$="/register"]')]);
           await journey.screen('register');
           await page.setInputFiles('#register', {

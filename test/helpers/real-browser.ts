@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import type * as oidc from 'openid-client';
+import { generate } from 'otplib';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { registerClient } from '../../src/admin/clients.ts';
 import { configureTenant, type TenantSettings } from '../../src/admin/tenants.ts';
@@ -185,4 +186,18 @@ export function browserSuite(
     await suite.service?.stop();
   });
   return suite;
+}
+
+/**
+ * A staff member's first sign-in in the browser: password, then the code of the authenticator enrolled
+ * on the spot (its secret read off the page); resolves on the page the console opens at (`landing`).
+ */
+export async function firstStaffSignIn(page: Page, issuer: string, email: string, lang: 'ja' | 'en', landing: RegExp) {
+  await page.goto(`${issuer}/t/test-univ/staff/login?lang=${lang}`);
+  await page.fill('#email', email);
+  await page.fill('#password', 'StaffPass2026x');
+  await Promise.all([page.waitForURL(/\/staff\/enrol$/), page.click('button.primary')]);
+  const secret = (await page.textContent('[data-secret]')) as string;
+  await page.fill('#code', await generate({ secret }));
+  await Promise.all([page.waitForURL(landing), page.click('button.primary')]);
 }

@@ -63,5 +63,5 @@ export const ApplicationModel = mongoose.model('Application', applicationSchema,
 
 /** An identification image as it was uploaded: stored encrypted, read back as BSON Binary. */
 export function imageBytes(data: Buffer | { buffer: Uint8Array }): Buffer {
-  return openImage(Buffer.isBuffer(data) ? data : Buffer.from(data.buffer));
+  return openImage(data);
 }
