@@ -21,12 +21,12 @@ export async function showQueue(ctx: Context): Promise<void> {
     .sort({ submittedAt: 1 })
     .limit(200)
     .lean<Application[]>();
-  const summaries: Array<MatchSummary | undefined> = [];
-  for (const application of found) summaries.push(status === 'pending' ? await currentSummary(tenant, application) : undefined);
   const allMatch = status === 'pending' && ctx.query.match === 'match';
-  const applications = found
-    .map((application, i) => ({ ...application, match: summaries[i] }))
-    .filter((application) => !allMatch || application.match === 'match');
+  const applications: Array<Application & { match?: MatchSummary }> = [];
+  for (const application of found) {
+    const match = status === 'pending' ? await currentSummary(tenant, application) : undefined;
+    if (!allMatch || match === 'match') applications.push({ ...application, match });
+  }
   const register = status === 'pending' && Boolean(tenant.registerUpdatedAt);
   render(ctx, 'staff-queue', {
     base: base(ctx),

@@ -13,7 +13,6 @@ export type TextKind = 'kanji' | 'kana' | 'roman' | 'date' | 'text';
 
 const olds = Array.from(OLD_FORMS);
 const news = Array.from(NEW_FORMS);
-const NEW_FORM = new Map(olds.map((old, i) => [old, news[i] as string]));
 const SEPARATORS = /[\s・･·.,'’‘`-]/gu;
 
 /** Full-width letters and digits as half-width, half-width kana as full, runs of spaces as one. */
@@ -48,7 +47,7 @@ export function kanjiFormsPattern(value: string, literal: (text: string) => stri
 
 /** A name in kanji with today's forms and no spaces: 髙橋 齋藤 and 高橋 斎藤 are one key. */
 export const kanjiKey = (value: string): string =>
-  Array.from(plainText(value).replace(SEPARATORS, ''), (c) => NEW_FORM.get(c) ?? c).join('');
+  Array.from(plainText(value).replace(SEPARATORS, ''), (c) => FORMS_OF.get(c)?.[0] ?? c).join('');
 
 /** A name in kana in one script (hiragana), without spaces: ヤマダ ハナコ, やまだはなこ, ﾔﾏﾀﾞ ﾊﾅｺ. */
 export const kanaKey = (value: string): string => hiragana(plainText(value).replace(SEPARATORS, ''));
