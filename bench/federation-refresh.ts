@@ -29,7 +29,7 @@ const certificate = readFileSync(`${file}.cert`, 'utf8');
 // This process seeds and drives; its own scheduler stays out of the way (the instance refreshes).
 const service = await startTestService('bench-federation', { logLevel: 'silent', saml: { federationPollSeconds: 3600 } });
 const university = await seedUniversity(service);
-const instance = await startInstance('', service.config.mongodb.uri as string, service.config.keysDir, {
+const instance = await startInstance('', service.config, {
   FEDERATION_POLL_SECONDS: '1',
 });
 const rounds: Array<{ seconds: number; before: number; peak: number; idle: number[]; during: number[]; cli: number }> = [];

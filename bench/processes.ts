@@ -2,6 +2,7 @@
 // CPU time of it and of the embedded database, read from /proc (Linux).
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import type { Config } from '../src/config/schema.ts';
 import { freePort } from '../src/dev/free-port.ts';
 
 /** Resident memory of a process (Linux), in MiB. */
@@ -19,14 +20,14 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
-/** The processes of the embedded database (FerretDB and every PostgreSQL process) on this machine. */
+/** The processes of the embedded database (FerretDB and every PostgreSQL process) and of the protocol store (redis-server) on this machine. */
 export function databasePids(): number[] {
   return readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry))
     .map(Number)
     .filter((pid) => {
       try {
-        return /^(ferretdb|postgres)$/.test(readFileSync(`/proc/${pid}/comm`, 'utf8').trim());
+        return /^(ferretdb|postgres|redis-server)$/.test(readFileSync(`/proc/${pid}/comm`, 'utf8').trim());
       } catch {
         return false;
       }
@@ -43,9 +44,9 @@ export async function cpuOf(pids: () => number[], task: () => Promise<unknown>):
 /**
  * Another instance of the service, started as in production (`node --max-semi-space-size=8
  * src/main.ts`, production's polling), sharing the database, keys and public address (its own when
- * `issuer` is empty).
+ * `issuer` is empty), database, protocol store and keys of `config`.
  */
-export async function startInstance(issuer: string, mongoUri: string, keysDir: string, env: Record<string, string> = {}) {
+export async function startInstance(issuer: string, config: Config, env: Record<string, string> = {}) {
   const port = await freePort();
   const child = spawn(process.execPath, ['--max-semi-space-size=8', 'src/main.ts'], {
     env: {
@@ -53,8 +54,10 @@ export async function startInstance(issuer: string, mongoUri: string, keysDir: s
       NODE_ENV: 'test',
       PORT: String(port),
       ISSUER: issuer || `http://127.0.0.1:${port}`,
-      MONGODB_URI: mongoUri,
-      KEYS_DIR: keysDir,
+      MONGODB_URI: config.mongodb.uri as string,
+      REDIS_URL: config.redis.url as string,
+      REDIS_PREFIX: config.redis.prefix,
+      KEYS_DIR: config.keysDir,
       LOG_LEVEL: 'warn',
       // As in production: background polls at their default pace, no driver command events.
       CHANGE_POLL_MS: '2000',

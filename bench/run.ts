@@ -3,8 +3,9 @@ import { connect, createServer, type Server } from 'node:net';
 import { availableParallelism } from 'node:os';
 import mongoose from 'mongoose';
 import * as oidc from 'openid-client';
-import { OidcRecordModel } from '../src/db/models/oidc-record.ts';
+import { protocolStore } from '../src/db/protocol-store.ts';
 import { freePort } from '../src/dev/free-port.ts';
+import { accountRecords } from '../src/oidc/records.ts';
 import { SecretHasher } from '../src/security/secrets.ts';
 import { Browser } from '../test/helpers/browser.ts';
 import { completeLogin, relyingParty } from '../test/helpers/relying-party.ts';
@@ -75,16 +76,14 @@ async function balancer(backends: number[]): Promise<{ port: number; server: Ser
 }
 
 const BATCH = 10_000;
-const stored = (id: string) => id as unknown as mongoose.Types.ObjectId;
 
 /**
  * Filler graduates, and the records their use leaves behind (a session, a grant and two tokens per
- * account, live), written straight to the collections, 10,000 accounts at a time.
+ * account, live), written straight to the collection and the protocol store, 10,000 accounts at a time.
  */
 async function fillAccounts(tenantId: string, from: number, to: number) {
   const accounts = mongoose.connection.collection('accounts');
-  const records = mongoose.connection.collection('oidc_records');
-  const expiresAt = new Date(Date.now() + 86_400_000);
+  const store = protocolStore();
   for (let start = from; start < to; start += BATCH) {
     const ids = Array.from({ length: Math.min(BATCH, to - start) }, (_, i) => start + i);
     await accounts.insertMany(
@@ -98,22 +97,22 @@ async function fillAccounts(tenantId: string, from: number, to: number) {
       })),
       { ordered: false },
     );
-    const record = (kind: string, n: number, extra: Record<string, unknown>) => ({
-      _id: stored(`${kind}:filler-${n}`),
-      kind,
-      payload: '{}',
-      expiresAt,
-      ...extra,
-    });
-    await records.insertMany(
-      ids.flatMap((n) => [
-        record('Session', n, { uid: `filler-${n}`, accountId: `filler-${n}` }),
-        record('Grant', n, {}),
-        record('AccessToken', n, { grantId: `filler-${n}` }),
-        record('RefreshToken', n, { grantId: `filler-${n}` }),
-      ]),
-      { ordered: false },
-    );
+    // As saveRecord (src/oidc/records.ts) keeps them, without a transaction per record.
+    const records = store.pipeline();
+    const record = (kind: string, n: number, payload: Record<string, unknown>) =>
+      records.hset(`${kind}:filler-${n}`, { payload: JSON.stringify(payload) }).expire(`${kind}:filler-${n}`, 86_400);
+    for (const n of ids) {
+      record('Session', n, { uid: `filler-${n}`, accountId: `filler-${n}` });
+      records.set(`uid:filler-${n}`, `filler-${n}`, 'EX', 86_400);
+      records.sadd(`account:filler-${n}:Session`, `filler-${n}`).expire(`account:filler-${n}:Session`, 86_400);
+      record('Grant', n, { accountId: `filler-${n}` });
+      record('AccessToken', n, { grantId: `filler-${n}` });
+      record('RefreshToken', n, { grantId: `filler-${n}` });
+      records
+        .sadd(`grant:filler-${n}`, `AccessToken:filler-${n}`, `RefreshToken:filler-${n}`)
+        .expire(`grant:filler-${n}`, 86_400);
+    }
+    await records.exec();
   }
 }
 
@@ -161,10 +160,7 @@ try {
   // Two processes behind one address, against one process behind the same address.
   const front = await balancer([]);
   const issuer = `http://127.0.0.1:${front.port}`;
-  const instances = [
-    await startInstance(issuer, service.config.mongodb.uri as string, service.config.keysDir),
-    await startInstance(issuer, service.config.mongodb.uri as string, service.config.keysDir),
-  ];
+  const instances = [await startInstance(issuer, service.config), await startInstance(issuer, service.config)];
   const [one, two] = instances as [Awaited<ReturnType<typeof startInstance>>, Awaited<ReturnType<typeof startInstance>>];
   let oneProcess: Awaited<ReturnType<typeof rounds>>;
   let twoProcesses: Awaited<ReturnType<typeof rounds>>;
@@ -199,27 +195,26 @@ try {
     );
     cpu = { service: serviceCpu / logins, database: embedded ? databaseCpu.seconds / logins : Number.NaN, argon2: argon2Cpu / 5 };
 
-    // Each phase starts from the same database: every login leaves records behind.
-    await OidcRecordModel.deleteMany({});
     oneProcess = await rounds(12, cores * 2, () => completeLogin(frontRp, GRADUATE));
     front.use([one.port, two.port]);
-    await OidcRecordModel.deleteMany({});
     twoProcesses = await rounds(12, cores * 2, () => completeLogin(frontRp, GRADUATE));
 
     // Resident memory of one process with 10,000 sessions stored (copies of a real one), after logins
-    // and userinfo calls through it: sessions live in the database, not in the process.
+    // and userinfo calls through it: sessions live in the protocol store, not in the process.
     front.use([one.port]);
-    const real = await OidcRecordModel.findOne({ kind: 'Session' }).lean();
+    const store = protocolStore();
+    const [real] = await accountRecords('Session', university.accountId);
     const sessions = 10_000;
     for (let start = 0; start < sessions; start += 2_000) {
-      await OidcRecordModel.insertMany(
-        Array.from({ length: 2_000 }, (_, i) => ({ ...real, _id: `Session:bench-${start + i}`, uid: `bench-${start + i}` })),
-        { ordered: false },
-      );
+      const batch = store.pipeline();
+      for (let i = start; i < start + 2_000; i++)
+        batch
+          .hset(`Session:bench-${i}`, { payload: JSON.stringify({ ...real?.payload, uid: `bench-${i}` }) })
+          .expire(`Session:bench-${i}`, 3600);
+      await batch.exec();
     }
     await rounds(12, cores * 2, () => completeLogin(frontRp, GRADUATE));
-    memory = { idle, loaded: rssMiB(one.pid), sessions: await OidcRecordModel.countDocuments({ kind: 'Session' }) };
-    await OidcRecordModel.deleteMany({ _id: /^Session:bench-/ });
+    memory = { idle, loaded: rssMiB(one.pid), sessions };
 
     // Refresh and userinfo against a service process of their own, so that the load generator's
     // relying-party library does not take the service's thread (after the memory figures: they grow its heap).

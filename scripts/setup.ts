@@ -1,5 +1,6 @@
 // Installs what the service needs outside npm: the embedded database, FerretDB 1.24.2 (built with Go
-// into .tools/bin) on Debian's PostgreSQL. Skipped when MONGODB_URI points at a real server.
+// into .tools/bin) on Debian's PostgreSQL, skipped when MONGODB_URI points at a real server; and
+// Debian's redis-server for the protocol store, skipped when REDIS_URL does.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -106,6 +107,12 @@ if (process.env.MONGODB_URI) {
     ['postgresql'],
     'the embedded database',
   );
+}
+if (process.env.REDIS_URL) {
+  console.log('setup: REDIS_URL is set, the embedded protocol store is not needed');
+} else {
+  // The protocol store (src/db/protocol-store.ts): oidc-provider's sessions, grants, codes and tokens.
+  ensureDebian(installed(['redis-server']), ['redis-server'], 'the protocol store');
 }
 if (!process.env.MONGODB_URI && versionOf(target) !== VERSION) {
   console.log(`setup: building FerretDB ${VERSION} into ${target} (about two minutes, once)`);

@@ -1,7 +1,11 @@
 // Runs a command (the test runner) with a fresh embedded database (FerretDB on a private PostgreSQL)
-// on a free loopback port and a throw-away data folder, then stops it. With MONGODB_URI set, that server is used instead.
+// and a protocol store (redis-server) on free loopback ports and a throw-away data folder, then stops
+// them. With MONGODB_URI or REDIS_URL set, that server is used instead.
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ProcessLog } from '../src/db/embedded/process-log.ts';
+import { startEmbeddedRedis } from '../src/db/embedded/redis.ts';
 import { startEmbeddedDb, throwAwayDataDir } from '../src/db/embedded.ts';
 import { freePort } from '../src/dev/free-port.ts';
 
@@ -31,9 +35,22 @@ if (!uri) {
   stop = () => db.stop();
 }
 
+let redisUrl = process.env.REDIS_URL;
+if (!redisUrl) {
+  const log = new ProcessLog(join(dataDir, 'logs'), 'redis');
+  const redis = await startEmbeddedRedis({ port: await freePort(), dir: join(dataDir, 'redis'), throwAway: true, log });
+  redisUrl = redis.url;
+  const stopDb = stop;
+  stop = async () => {
+    await redis.stop();
+    await log.close();
+    await stopDb();
+  };
+}
+
 const child = spawn(command, args, {
   stdio: 'inherit',
-  env: { ...process.env, NODE_ENV: 'test', TEST_MONGODB_URI: uri },
+  env: { ...process.env, NODE_ENV: 'test', TEST_MONGODB_URI: uri, TEST_REDIS_URL: redisUrl },
 });
 // Interrupted (Ctrl-C, a CI time-out): pass it on to the command; the database stops once it has ended.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));

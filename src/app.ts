@@ -19,8 +19,8 @@ import { render } from './http/views.ts';
 import type { Logger } from './log.ts';
 import { loginRoutes } from './login/routes.ts';
 import { httpSeconds, routeGroup } from './metrics.ts';
+import { rememberBrowser } from './oidc/adapter.ts';
 import { createProvider } from './oidc/provider.ts';
-import { writeBatching } from './oidc/write-batch.ts';
 import { federationReadiness } from './saml/federation/readiness.ts';
 import { ServiceProviders } from './saml/service-provider.ts';
 import type { SpKey } from './saml/sp-keys.ts';
@@ -63,7 +63,7 @@ export function buildApp({ config, logger, hasher, jwks, cookieKeys, spKeys, dev
   provider.use(requestIds(config.trustProxy));
   provider.use(securityHeaders());
   provider.use(shedLoad(config.maxInFlight));
-  provider.use(writeBatching(logger));
+  provider.use(rememberBrowser());
   provider.use(async (ctx, next) => {
     const started = performance.now();
     await next();

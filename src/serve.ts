@@ -1,13 +1,18 @@
 import { OperatorError } from './admin/errors.ts';
 import { ConfigError, loadConfig } from './config/load.ts';
 import { DatabaseUnreachableError } from './db/connection.ts';
+import { StoreUnreachableError } from './db/protocol-store.ts';
 import { messageOf } from './errors.ts';
 import { createLogger } from './log.ts';
 import { startService } from './service.ts';
 
 /** Known start-up problems are one clear line and exit 1; anything else is logged in full. */
 function fail(error: unknown): never {
-  const known = error instanceof ConfigError || error instanceof DatabaseUnreachableError || error instanceof OperatorError;
+  const known =
+    error instanceof ConfigError ||
+    error instanceof DatabaseUnreachableError ||
+    error instanceof StoreUnreachableError ||
+    error instanceof OperatorError;
   const message = known ? messageOf(error) : `start-up failed: ${messageOf(error)}`;
   process.stderr.write(`cert-idp: ${message}\n`);
   process.exit(1);

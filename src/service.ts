@@ -10,6 +10,7 @@ import { watchChanges } from './db/change-stamp.ts';
 import type { EmbeddedDb } from './db/embedded.ts';
 import { loadImageKey } from './db/image-crypto.ts';
 import { openDatabase } from './db/open.ts';
+import { followCacheChanges } from './db/read-cache.ts';
 import { startSweeper } from './db/sweeper.ts';
 // Development-only helpers are imported when used, so other processes do not load them.
 import type { startDemoFrontend } from './demo-frontend/app.ts';
@@ -170,6 +171,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const { close: closeDatabase, embedded } = await openDatabase(config, false, logger);
   teardown.add(closeDatabase);
   teardown.add(() => mongoose.disconnect());
+  await followCacheChanges();
   let keysChanged: (() => Promise<void>) | undefined;
   teardown.add(await watchChanges(config.changePollMs, async () => keysChanged?.()));
   const { server, ready } = startingServer();

@@ -1,8 +1,9 @@
 import test from 'ava';
 import type * as oidc from 'openid-client';
 import { AccountModel } from '../src/db/models/account.ts';
-import { OidcRecordModel } from '../src/db/models/oidc-record.ts';
 import { OneTimeTokenModel } from '../src/db/models/one-time-token.ts';
+import { protocolStore } from '../src/db/protocol-store.ts';
+import { accountRecords } from '../src/oidc/records.ts';
 import { Browser, formAction, inputValue } from './helpers/browser.ts';
 import { completeLogin, relyingParty, startLogin, submitGraduateLogin } from './helpers/relying-party.ts';
 import { addGraduate, REDIRECT_URI, seedUniversity, startTestService, type TestService } from './helpers/service.ts';
@@ -257,10 +258,10 @@ test('a session ends after the configured time without use, and logging out from
   const { browser } = await completeLogin(rp, credentials);
   await browser.page(account());
   const accountId = (await AccountModel.findOne({ email: credentials.email }).lean())?._id.toString();
-  const session = await OidcRecordModel.findOne({ kind: 'Session', accountId }).lean();
-  const left = ((session?.expiresAt?.getTime() ?? 0) - Date.now()) / 60_000;
+  const [session] = await accountRecords('Session', accountId as string);
+  const left = (await protocolStore().pttl(`Session:${session?.id}`)) / 60_000;
   t.true(left > 29 && left <= 30, `idle limit applied (${left} minutes left)`);
-  await OidcRecordModel.updateOne({ _id: session?._id }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+  await protocolStore().del(`Session:${session?.id}`);
   t.regex((await browser.page(account())).url, /\/interaction\//, 'idle session ended');
 
   const again = await completeLogin(rp, credentials);

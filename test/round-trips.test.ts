@@ -1,14 +1,15 @@
 import test from 'ava';
 import * as oidc from 'openid-client';
-import { commandsOf } from '../bench/commands.ts';
+import { commandsOf, storeCommandsOf } from '../bench/commands.ts';
 import { Browser } from './helpers/browser.ts';
 import { completeLogin, relyingParty } from './helpers/relying-party.ts';
 import { GRADUATE, seedUniversity, startTestService, type TestService } from './helpers/service.ts';
 
-// How many database commands one login, refresh and userinfo cost (each a round trip to the
-// database and work for it): caches for what rarely changes, one batched write per request, and
-// indexed single lookups keep them low. Counted, not timed. Background work (the mail worker, the
-// change-stamp poll) is slowed down so that only the person's requests are counted.
+// How many database and protocol store commands one login, refresh and userinfo cost (each a round
+// trip and work for the server): caches for what rarely changes, protocol records by key in the
+// store (src/oidc/records.ts), and indexed single lookups keep them low. Counted, not timed.
+// Background work (the mail worker, the change-stamp poll) is slowed down so that only the
+// person's requests are counted.
 
 let service: TestService;
 
@@ -24,7 +25,7 @@ test.after.always(async () => {
   await service?.stop();
 });
 
-test('a graduate login, a refresh and a userinfo call each take only a few database commands', async (t) => {
+test('a graduate login takes only a few database commands, and a refresh or userinfo call none, only store reads by key', async (t) => {
   const university = await seedUniversity(service);
   const rp = await relyingParty(service.issuer, university.client.id, university.client.secret);
   const earlier = await completeLogin(rp, GRADUATE);
@@ -36,19 +37,37 @@ test('a graduate login, a refresh and a userinfo call each take only a few datab
     if (cookie.key.startsWith('seen_accounts')) await returning.jar.setCookie(cookie, service.issuer);
   }
 
+  let loginStore: string[] = [];
   const login = await commandsOf(async () => {
-    tokens = (await completeLogin(rp, GRADUATE, {}, returning)).tokens;
+    loginStore = await storeCommandsOf(async () => {
+      tokens = (await completeLogin(rp, GRADUATE, {}, returning)).tokens;
+    });
   });
-  t.true(login.length <= 14, `login: ${login.length} commands\n${login.join('\n')}`);
-  t.is(login.filter((c) => c === 'update oidc_records').length, 4, 'one write per request that changes oidc records');
+  t.true(login.length <= 6, `login: ${login.length} database commands\n${login.join('\n')}`);
+  t.true(
+    loginStore.every((c) => !c.startsWith('keys') && !c.startsWith('scan')),
+    'the protocol store is only ever asked by key',
+  );
 
+  let refreshStore: string[] = [];
   const refresh = await commandsOf(async () => {
-    tokens = await oidc.refreshTokenGrant(rp, tokens.refresh_token as string);
+    refreshStore = await storeCommandsOf(async () => {
+      tokens = await oidc.refreshTokenGrant(rp, tokens.refresh_token as string);
+    });
   });
-  t.true(refresh.length <= 3, `refresh: ${refresh.length} commands\n${refresh.join('\n')}`);
+  t.deepEqual(refresh, [], 'a refresh needs no database command: the account comes from the cache');
+  const refreshReads = refreshStore.filter((c) => /^(hgetall|get) /.test(c));
+  t.true(refreshReads.length <= 4, `refresh: ${refreshReads.length} store reads\n${refreshStore.join('\n')}`);
 
-  const userinfo = await commandsOf(() => oidc.fetchUserInfo(rp, tokens.access_token, university.accountId));
-  t.true(userinfo.length <= 2, `userinfo: ${userinfo.length} commands\n${userinfo.join('\n')}`);
+  let userinfoStore: string[] = [];
+  const userinfo = await commandsOf(async () => {
+    userinfoStore = await storeCommandsOf(() => oidc.fetchUserInfo(rp, tokens.access_token, university.accountId));
+  });
+  t.deepEqual(userinfo, [], 'userinfo needs no database command');
+  t.true(
+    userinfoStore.length <= 4 && userinfoStore.every((c) => /^(hgetall|get) /.test(c)),
+    `userinfo: only a few store reads\n${userinfoStore.join('\n')}`,
+  );
   t.false(
     [...login, ...refresh, ...userinfo].some((c) => /tenants|clients/.test(c)),
     'universities and relying parties come from the cache',

@@ -6,7 +6,7 @@ import { loadConfig } from '../src/config/load.ts';
 import { openDatabase } from '../src/db/open.ts';
 import { startDemoFrontend } from '../src/demo-frontend/app.ts';
 import { freePort } from '../src/dev/free-port.ts';
-import { runScript } from './helpers/run.ts';
+import { runScript, testStore } from './helpers/run.ts';
 import { testDatabaseUri } from './helpers/service.ts';
 
 test('the service started against an unreachable database stops with one line naming it', async (t) => {
@@ -20,6 +20,17 @@ test('the service started against an unreachable database stops with one line na
   t.notRegex(result.stderr, /\n\s+at /, 'no stack trace');
 });
 
+test('the service started against an unreachable protocol store stops with one line naming it', async (t) => {
+  const result = await runScript('src/main.ts', [], {
+    NODE_ENV: 'test',
+    MONGODB_URI: testDatabaseUri('no-store'),
+    REDIS_URL: 'redis://127.0.0.1:1',
+  });
+  t.is(result.code, 1);
+  t.regex(result.stderr, /^cert-idp: cannot reach the protocol store at redis:\/\/127\.0\.0\.1:1: .+\n$/);
+  t.notRegex(result.stderr, /\n\s+at /, 'no stack trace');
+});
+
 test('a malformed setting in the environment stops the service with a message naming it', async (t) => {
   const port = await runScript('src/main.ts', [], { NODE_ENV: 'test', PORT: 'abc' });
   t.is(port.code, 1);
@@ -30,13 +41,16 @@ test('a malformed setting in the environment stops the service with a message na
   t.regex(issuer.stderr, /^cert-idp: setting "issuer": /);
 });
 
-test('production refuses to start without cookie keys, an https issuer or a database URI', async (t) => {
+test('production refuses to start without cookie keys, an https issuer, a database URI or a protocol store URL', async (t) => {
   t.throws(() => loadConfig({ NODE_ENV: 'production' }), { message: 'COOKIE_KEYS must be set in production' });
   t.throws(() => loadConfig({ NODE_ENV: 'production', COOKIE_KEYS: 'k'.repeat(32) }), {
     message: 'issuer must use https in production',
   });
-  const config = loadConfig({ NODE_ENV: 'production', COOKIE_KEYS: 'k'.repeat(32), ISSUER: 'https://id.example.ac.jp' });
+  const production = { NODE_ENV: 'production', COOKIE_KEYS: 'k'.repeat(32), ISSUER: 'https://id.example.ac.jp' };
+  const config = loadConfig(production);
   await t.throwsAsync(openDatabase(config), { message: 'MONGODB_URI must be set in production' });
+  const withDatabase = loadConfig({ ...production, MONGODB_URI: 'mongodb://db.example.ac.jp/cert-idp' });
+  await t.throwsAsync(openDatabase(withDatabase), { message: 'REDIS_URL must be set in production' });
 });
 
 test('environment variables override the configuration files', (t) => {
@@ -82,7 +96,9 @@ test('the service shuts down cleanly on SIGTERM', async (t) => {
       NODE_ENV: 'test',
       PORT: '0',
       LOG_LEVEL: 'info',
-      MONGODB_URI: testDatabaseUri('sigterm'),
+      ...((uri) => ({ MONGODB_URI: uri, REDIS_URL: testStore(uri).url, REDIS_PREFIX: testStore(uri).prefix }))(
+        testDatabaseUri('sigterm'),
+      ),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -5,6 +5,7 @@ import type { Config } from '../config/schema.ts';
 import { audit } from '../db/audit.ts';
 import { DatabaseUnreachableError } from '../db/connection.ts';
 import { openDatabase } from '../db/open.ts';
+import { StoreUnreachableError } from '../db/protocol-store.ts';
 import { createLogger } from '../log.ts';
 import { accountCommands } from './commands/account.ts';
 import { auditCommands } from './commands/audit.ts';
@@ -119,7 +120,12 @@ try {
   if (error instanceof UsageError) {
     process.stderr.write(`cert-idp: ${error.message}\n\n${USAGE}`);
     exitCode = 2;
-  } else if (error instanceof OperatorError || error instanceof ConfigError || error instanceof DatabaseUnreachableError) {
+  } else if (
+    error instanceof OperatorError ||
+    error instanceof ConfigError ||
+    error instanceof DatabaseUnreachableError ||
+    error instanceof StoreUnreachableError
+  ) {
     process.stderr.write(`cert-idp: ${error.message}\n`);
     exitCode = 1;
   } else {

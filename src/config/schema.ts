@@ -28,8 +28,19 @@ export const configSchema = z.object({
     /** The driver's command events, which the tests and the benchmark count (bench/commands.ts). */
     monitorCommands: z.boolean(),
   }),
+  /** The protocol store (Redis or Valkey, 7 or later): oidc-provider's short-lived records, and change messages. */
+  redis: z.object({
+    url: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+      .nullable(),
+    /** Put before every key and naming the change channel, so several services (or tests) can share one store. */
+    prefix: z.string().min(1),
+  }),
   embeddedDb: z.object({
     port: z.number().int().min(1).max(65535),
+    /** The embedded protocol store's port (redis-server), when REDIS_URL is not set. */
+    redisPort: z.number().int().min(1).max(65535),
     dataDir: z.string().min(1),
     /** How often the service looks at the embedded FerretDB and PostgreSQL it started. */
     watchSeconds: z.number().positive(),

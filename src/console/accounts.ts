@@ -31,12 +31,12 @@ export async function showAccountSearch(ctx: Context): Promise<void> {
 
 /** The live sessions of an account as the helpdesk sees them: device, times and relying parties, no ids. */
 async function sessionsOf(accountId: string, lang: Lang) {
-  const sessions = await accountSessions(accountId, true);
+  const sessions = await accountSessions(accountId);
   return Promise.all(
-    sessions.map(async ({ record, payload }) => ({
-      device: record.device || '—',
+    sessions.map(async ({ device, seenAt, payload }) => ({
+      device: device || '—',
       began: payload.loginTs ? formatZonedDateTime(payload.loginTs * 1000, lang) : '—',
-      lastUsed: record.seenAt ? formatZonedDateTime(record.seenAt, lang) : '—',
+      lastUsed: seenAt ? formatZonedDateTime(seenAt, lang) : '—',
       clients: (await Promise.all(Object.keys(payload.authorizations ?? {}).map((id) => findClient(id))))
         .filter((client) => client !== undefined)
         .map((client) => clientName(client, lang)),

@@ -21,10 +21,8 @@ export function findAccount(id: Id, filter: Filter = {}): Promise<Account | null
 }
 
 /** The account with this id as the token and userinfo endpoints read it: from the cache when it is there. */
-export async function cachedAccount(id: string): Promise<Account | null> {
-  const account = accountCache.get(id) ?? (await AccountModel.findById(id).lean<Account>());
-  if (account) accountCache.remember(account);
-  return account;
+export function cachedAccount(id: string): Promise<Account | null> {
+  return accountCache.read(id, () => AccountModel.findById(id).lean<Account>().exec());
 }
 
 /**

@@ -5,14 +5,12 @@ import { SLOT_MS, slotOf } from './expiry-slot.ts';
 import { ApplicationModel } from './models/application.ts';
 import { ApplicationDraftModel } from './models/application-draft.ts';
 import { ClaimModel } from './models/claim.ts';
-import { OidcRecordModel } from './models/oidc-record.ts';
 import { OneTimeTokenModel } from './models/one-time-token.ts';
 import { WebAuthnChallengeModel } from './models/passkey.ts';
 import { PendingLoginModel } from './models/pending-login.ts';
 import { RegisterUploadModel } from './models/register.ts';
 import { SamlRequestModel } from './models/saml.ts';
 import { StaffSessionModel } from './models/staff.ts';
-import { ThrottleModel } from './models/throttle.ts';
 
 const DAY_MS = 86_400_000;
 /** Past this many slots (a week) since the last sweep, one pass by range instead of slot by slot. */
@@ -29,14 +27,12 @@ type Filter = Record<string, unknown>;
 
 /** The expiring collections, and how long past expiry each keeps its records. */
 const EXPIRING: Array<{ collection: mongoose.Collection; keepMs: number }> = [
-  OidcRecordModel,
   ClaimModel,
   ApplicationDraftModel,
   StaffSessionModel,
   PendingLoginModel,
   WebAuthnChallengeModel,
   SamlRequestModel,
-  ThrottleModel,
   RegisterUploadModel,
 ].map((model) => ({ collection: model.collection, keepMs: 0 }));
 // Kept a day past expiry so a late click still reads "expired" rather than "invalid".

@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import { pingDatabase } from '../db/connection.ts';
+import { pingStore } from '../db/protocol-store.ts';
 import { oldestPendingMailAgeMs } from '../mail/outbox.ts';
 import { keyAgeDays } from '../metrics.ts';
 
@@ -9,7 +10,7 @@ const MAIL_STALE_MINUTES = 30;
 const KEY_OLD_DAYS = 365;
 
 /**
- * /healthz: the process answers. /readyz: it can serve logins — the database answers (503
+ * /healthz: the process answers. /readyz: it can serve logins — the database and the protocol store answer (503
  * otherwise, with the reason). A mail outbox that stopped moving is reported as `degraded` but
  * stays 200: taking every instance out of the load balancer because SMTP is down would stop logins
  * too, and mail is kept and sent once SMTP returns (docs/operations.md). With `strict` (an operator's
@@ -24,9 +25,11 @@ export function healthRoutes(strict = false, checks: ReadinessCheck[] = []): Rou
     ctx.body = { status: 'ok' };
   });
   router.get('/readyz', async (ctx) => {
-    if (!(await pingDatabase())) {
+    const [database, protocolStore] = await Promise.all([pingDatabase(), pingStore()]);
+    if (!database || !protocolStore) {
       ctx.status = 503;
-      ctx.body = { status: 'unavailable', reasons: ['database'], database: false };
+      const reasons = [...(database ? [] : ['database']), ...(protocolStore ? [] : ['protocol-store'])];
+      ctx.body = { status: 'unavailable', reasons, database, protocolStore };
       return;
     }
     const oldestPendingMinutes = await oldestPendingMailAgeMs().then(
@@ -46,6 +49,7 @@ export function healthRoutes(strict = false, checks: ReadinessCheck[] = []): Rou
       status: reasons.length ? 'degraded' : 'ready',
       reasons,
       database: true,
+      protocolStore: true,
       mail: { oldestPendingMinutes, staleAfterMinutes: MAIL_STALE_MINUTES },
       keys,
       ...Object.fromEntries(extra.map((check) => [check.name, check.detail])),

@@ -6,10 +6,11 @@ import type { Config } from '../config/schema.ts';
 import { cachedAccount, isDisabled } from '../db/identities.ts';
 import { findTenant } from '../db/lookups.ts';
 import { tenantBranding } from '../db/models/tenant.ts';
+import { StoreOutage } from '../db/protocol-store.ts';
 import { requestLang } from '../http/lang.ts';
 import { render } from '../http/views.ts';
 import { ACR } from './acr.ts';
-import { MongoAdapter } from './adapter.ts';
+import { ProtocolAdapter } from './adapter.ts';
 import { accountClaims, SCOPE_CLAIMS } from './claims.ts';
 import { installHashedClientSecrets } from './client-secret.ts';
 import { sessionTtl } from './sessions.ts';
@@ -65,7 +66,7 @@ async function providerPage(ctx: KoaContextWithOIDC, view: string, data: Record<
 export function createProvider(config: Config, jwks: { keys: JWK[] }, cookieKeys: string[]): Provider {
   const cookie = { signed: true, httpOnly: true, sameSite: 'lax' as const };
   const configuration: Configuration = {
-    adapter: MongoAdapter,
+    adapter: ProtocolAdapter,
     jwks: jwks as Configuration['jwks'],
     cookies: { keys: cookieKeys, long: cookie, short: cookie },
     findAccount,
@@ -109,8 +110,13 @@ export function createProvider(config: Config, jwks: { keys: JWK[] }, cookieKeys
     ...(config.allowPrivateNetworkCalls
       ? { fetch: ((url, options) => fetch(url, { ...options, dispatcher: undefined } as RequestInit)) as Configuration['fetch'] }
       : {}),
-    renderError: (ctx, out) =>
-      providerPage(ctx, 'error', { messageKey: 'error.generic', code: out.error }, Math.max(ctx.status, 400)),
+    renderError: (ctx, out, error) => {
+      if (error instanceof StoreOutage) {
+        ctx.set('Retry-After', String(error.retryAfter));
+        return providerPage(ctx, 'error', { messageKey: 'error.unavailable' }, 503);
+      }
+      return providerPage(ctx, 'error', { messageKey: 'error.generic', code: out.error }, Math.max(ctx.status, 400));
+    },
   };
   const provider = new Provider(config.issuer, configuration);
   provider.proxy = config.trustProxy;

@@ -1,8 +1,8 @@
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Config } from '../config/schema.ts';
-import { OidcRecordModel } from '../db/models/oidc-record.ts';
 import type { Logger } from '../log.ts';
+import { accountRecords, deleteRecord, readRecord, revokeGrant } from './records.ts';
 
 /**
  * Seconds a session may live from now: the idle limit, but never past the absolute lifetime
@@ -32,17 +32,12 @@ interface SessionPayload {
   authorizations?: Record<string, { sid?: string; grantId?: string }>;
 }
 
-/** An account's stored sessions (`live`: those not expired), each with its id (the cookie's jti) and payload. */
-export async function accountSessions(accountId: string, live = false) {
-  const now = new Date();
-  const records = await OidcRecordModel.find({ kind: 'Session', accountId }).lean();
-  return records
-    .filter((record) => !live || !record.expiresAt || record.expiresAt > now)
-    .map((record) => ({
-      id: record._id.slice('Session:'.length),
-      record,
-      payload: JSON.parse(record.payload) as SessionPayload,
-    }));
+/** An account's live sessions, each with its id (the cookie's jti), payload, browser and last use. */
+export async function accountSessions(accountId: string) {
+  return (await accountRecords('Session', accountId)).map((record) => ({
+    ...record,
+    payload: record.payload as SessionPayload,
+  }));
 }
 
 /**
@@ -51,13 +46,12 @@ export async function accountSessions(accountId: string, live = false) {
  */
 export async function endOtherSessions(accountId: string, keep?: string): Promise<number> {
   let ended = 0;
-  for (const { id, record, payload } of await accountSessions(accountId)) {
+  for (const { id, payload } of await accountSessions(accountId)) {
     if (keep && id === keep) continue;
     for (const { grantId } of Object.values(payload.authorizations ?? {})) {
-      if (grantId) await OidcRecordModel.deleteMany({ grantId });
+      if (grantId) await revokeGrant(grantId);
     }
-    await OidcRecordModel.deleteOne({ _id: record._id });
-    ended++;
+    if (await deleteRecord('Session', id)) ended++;
   }
   return ended;
 }
@@ -72,10 +66,9 @@ type BackChannelClient = { backchannelLogoutUri?: string; backchannelLogout(sub:
  * endOtherSessions, grants are kept. False when the account has no such session.
  */
 export async function endSession(provider: Provider, logger: Logger, accountId: string, id: string): Promise<boolean> {
-  const record = await OidcRecordModel.findOne({ _id: `Session:${id}`, kind: 'Session', accountId }).lean();
-  if (!record) return false;
-  await OidcRecordModel.deleteOne({ _id: record._id });
-  const payload = JSON.parse(record.payload) as SessionPayload;
+  const record = await readRecord('Session', id);
+  if (record?.payload.accountId !== accountId || !(await deleteRecord('Session', id))) return false;
+  const payload = record.payload as SessionPayload;
   for (const [clientId, { sid }] of Object.entries(payload.authorizations ?? {})) {
     const client = (await provider.Client.find(clientId)) as BackChannelClient | undefined;
     if (client?.backchannelLogoutUri && sid) {
@@ -97,10 +90,6 @@ export async function endEverySession(provider: Provider, logger: Logger, accoun
   for (const { id } of await accountSessions(accountId)) {
     if (await endSession(provider, logger, accountId, id)) ended++;
   }
-  for (const grant of await OidcRecordModel.find({ kind: 'Grant', accountId }, { _id: 1 }).lean()) {
-    const grantId = grant._id.slice('Grant:'.length);
-    await OidcRecordModel.deleteMany({ grantId });
-    await OidcRecordModel.deleteOne({ _id: grant._id });
-  }
+  for (const grant of await accountRecords('Grant', accountId)) await revokeGrant(grant.id, true);
   return ended;
 }

@@ -1,19 +1,38 @@
 import type { Config } from '../config/schema.ts';
-import { isDuplicateKey } from '../db/duplicate-key.ts';
-import { ThrottleModel, type ThrottleRecord } from '../db/models/throttle.ts';
+import { inStore } from '../db/protocol-store.ts';
 import { throttleWaits } from '../metrics.ts';
 
 type Settings = Config['throttle'];
 
-/** Upsert; two requests creating the same key at once make one of them a plain update instead. */
-async function save(key: string, set: Partial<ThrottleRecord>): Promise<void> {
-  try {
-    await ThrottleModel.updateOne({ _id: key }, { $set: set }, { upsert: true });
-  } catch (error) {
-    if (!isDuplicateKey(error)) throw error;
-    await ThrottleModel.updateOne({ _id: key }, { $set: set });
-  }
-}
+// Counts live in the protocol store (src/db/protocol-store.ts) as `throttle:<key>`, a hash of count,
+// windowStart and blockedUntil (ms), expiring with the window: shared by every instance, gone by the
+// store's own TTL. Each change is one script, so counts under concurrent failures are exact.
+
+/** A failure: counts it in the window, sets the wait past `free` failures; returns the wait (s). */
+const FAIL = `
+local now, window, free, base, max = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local count, start = unpack(redis.call('HMGET', KEYS[1], 'count', 'windowStart'))
+count, start = tonumber(count), tonumber(start)
+if not count or now - start > window then count, start = 1, now else count = count + 1 end
+local delay = 0
+if count > free then delay = math.min(base * 2 ^ (count - free - 1), max) end
+redis.call('HSET', KEYS[1], 'count', count, 'windowStart', start, 'blockedUntil', now + delay * 1000)
+redis.call('PEXPIRE', KEYS[1], window + delay * 1000)
+return delay`;
+
+/** An event within a limit per window: 1 when counted, 0 when the limit was reached. */
+const ALLOW = `
+local now, limit, window = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local count, start = unpack(redis.call('HMGET', KEYS[1], 'count', 'windowStart'))
+count, start = tonumber(count), tonumber(start)
+if not count or now - start > window then count, start = 1, now else count = count + 1 end
+if count > limit then return 0 end
+redis.call('HSET', KEYS[1], 'count', count, 'windowStart', start)
+redis.call('PEXPIRE', KEYS[1], window)
+return 1`;
+
+const HOUR_MS = 3_600_000;
+const stored = (key: string) => `throttle:${key}`;
 
 /**
  * Slows guessing down instead of locking accounts (compare Keycloak's brute-force detection): after
@@ -34,17 +53,15 @@ export class Throttle {
 
   /**
    * Seconds to wait before another attempt under any of these keys (0: go ahead), and which keys have
-   * a record (only those need a reset). One `_id` lookup per key, at once: `$in` is not served by an
-   * index on the embedded database, and this collection grows under a guessing attack.
+   * a record (only those need a reset). One read per key, sent together.
    */
   async check(keys: string[], now = new Date()): Promise<{ wait: number; recorded: Set<string> }> {
-    const found = await Promise.all(keys.map((key) => ThrottleModel.findById(key).lean<ThrottleRecord & { _id: string }>()));
-    const records = found.filter((record) => record !== null);
-    const until = Math.max(0, ...records.map((r) => r.blockedUntil?.getTime() ?? 0));
+    const found = await inStore((store) => Promise.all(keys.map((key) => store.hget(stored(key), 'blockedUntil'))));
+    const until = Math.max(0, ...found.map((blockedUntil) => Number(blockedUntil ?? 0)));
     const wait = Math.max(0, Math.ceil((until - now.getTime()) / 1000));
     // The kind is the key's prefix, named in our code ("login", "staff", …), never the address.
     if (wait) throttleWaits.inc({ kind: (keys[0] ?? '').split(':')[0] });
-    return { wait, recorded: new Set(records.map((r) => r._id)) };
+    return { wait, recorded: new Set(keys.filter((_, i) => found[i] !== null)) };
   }
 
   async waitSeconds(keys: string[], now = new Date()): Promise<number> {
@@ -53,31 +70,18 @@ export class Throttle {
 
   /** Counts a failure; past `free` failures in the window, the key waits longer each time. */
   async fail(key: string, free: number, now = new Date()): Promise<void> {
-    const current = await ThrottleModel.findById(key).lean<ThrottleRecord>();
-    const fresh = !current || now.getTime() - current.windowStart.getTime() > this.windowMs;
-    const count = fresh ? 1 : current.count + 1;
-    const over = count - free;
-    const delay = over > 0 ? Math.min(this.settings.baseDelaySeconds * 2 ** (over - 1), this.settings.maxDelaySeconds) : 0;
-    await save(key, {
-      count,
-      windowStart: fresh ? now : current.windowStart,
-      blockedUntil: new Date(now.getTime() + delay * 1000),
-      expiresAt: new Date(now.getTime() + this.windowMs + delay * 1000),
-    });
+    const { baseDelaySeconds, maxDelaySeconds } = this.settings;
+    const args = [now.getTime(), this.windowMs, free, baseDelaySeconds, maxDelaySeconds];
+    await inStore((store) => store.eval(FAIL, 1, stored(key), ...args));
   }
 
   async reset(key: string): Promise<void> {
-    await ThrottleModel.deleteOne({ _id: key });
+    await inStore((store) => store.del(stored(key)));
   }
 
   /** Counts an event (a mail sent); false once `limit` events happened within the last hour. */
   async allow(key: string, limit: number, now = new Date()): Promise<boolean> {
-    const current = await ThrottleModel.findById(key).lean<ThrottleRecord>();
-    const fresh = !current || now.getTime() - current.windowStart.getTime() > 3_600_000;
-    const count = fresh ? 1 : current.count + 1;
-    if (count > limit) return false;
-    await save(key, { count, windowStart: fresh ? now : current.windowStart, expiresAt: new Date(now.getTime() + 3_600_000) });
-    return true;
+    return (await inStore((store) => store.eval(ALLOW, 1, stored(key), now.getTime(), limit, HOUR_MS))) === 1;
   }
 
   /** A mail to `address` may go: within the per-address and per-client-address hourly limits. */

@@ -13,15 +13,15 @@ import { base } from './context.ts';
 export async function showDevices(ctx: Context, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
   const lang = ctx.state.lang;
   const when = (date: Date | undefined) => (date ? formatDateTime(date, lang) : '—');
-  const sessions = await accountSessions(accountOf(ctx)._id.toString(), true);
+  const sessions = await accountSessions(accountOf(ctx)._id.toString());
   const devices = await Promise.all(
-    sessions.map(async ({ id, record, payload }) => {
+    sessions.map(async ({ id, device, seenAt, payload }) => {
       const clients = await Promise.all(Object.keys(payload.authorizations ?? {}).map((clientId) => findClient(clientId)));
       return {
         id,
-        device: record.device || '—',
+        device: device || '—',
         began: when(payload.loginTs ? new Date(payload.loginTs * 1000) : undefined),
-        lastUsed: when(record.seenAt ?? undefined),
+        lastUsed: when(seenAt),
         clients: clients.filter((client) => client !== undefined).map((client) => clientName(client, lang)),
         current: id === ctx.state.sessionId,
       };
@@ -47,7 +47,7 @@ export function endOtherDevices({ provider, logger }: PageDeps) {
   return async function endOthers(ctx: Context): Promise<void> {
     const accountId = accountOf(ctx)._id.toString();
     let ended = 0;
-    for (const { id } of await accountSessions(accountId, true)) {
+    for (const { id } of await accountSessions(accountId)) {
       if (id !== ctx.state.sessionId && (await endSession(provider, logger, accountId, id))) ended++;
     }
     await audit(logger, { event: 'account.session_ended', tenant: tenantOf(ctx)._id, account: accountId, ended, ip: ctx.ip });

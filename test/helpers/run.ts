@@ -9,13 +9,27 @@ export interface RunResult {
   stderr: string;
 }
 
+/** The test protocol store started by scripts/with-test-services.ts, with `database`'s name as the key prefix. */
+export function testStore(database: string): { url: string; prefix: string } {
+  const url = process.env.TEST_REDIS_URL;
+  if (!url) throw new Error('TEST_REDIS_URL is not set: run the tests with "npm test"');
+  return { url, prefix: `${new URL(database).pathname.slice(1)}:` };
+}
+
+/** A command given a test database uses the test protocol store, under the same name. */
+function storeOf(env: Record<string, string>): Record<string, string> {
+  if (!env.MONGODB_URI || env.REDIS_URL || !process.env.TEST_REDIS_URL) return {};
+  const { url, prefix } = testStore(env.MONGODB_URI);
+  return { REDIS_URL: url, REDIS_PREFIX: prefix };
+}
+
 /** Runs one of our entry points (src/main.ts, src/cli/main.ts) as an operator would, on this Node. */
 export function runScript(script: string, args: string[], env: Record<string, string>, timeout = 60_000): Promise<RunResult> {
   return new Promise((done) => {
     execFile(
       process.execPath,
       [script, ...args],
-      { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeout },
+      { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...storeOf(env), ...env }, timeout },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         done({ code, stdout, stderr });

@@ -13,6 +13,7 @@ import { freePort } from '../../src/dev/free-port.ts';
 import { createLogger } from '../../src/log.ts';
 import { SecretHasher } from '../../src/security/secrets.ts';
 import { type RunningService, startService } from '../../src/service.ts';
+import { testStore } from './run.ts';
 import { type SmtpSink, startSmtpSink } from './smtp-sink.ts';
 
 /** A database of its own on the test server started by scripts/with-test-services.ts. */
@@ -25,10 +26,11 @@ export function testDatabaseUri(name: string): string {
 }
 
 export function testConfig(name: string, overrides: Record<string, unknown> = {}): Config {
+  const uri = testDatabaseUri(name);
   return loadConfig(
     { NODE_ENV: 'test' },
     deepMerge(
-      { port: 0, keysDir: mkdtempSync(join(tmpdir(), 'cert-idp-keys-')), mongodb: { uri: testDatabaseUri(name) } },
+      { port: 0, keysDir: mkdtempSync(join(tmpdir(), 'cert-idp-keys-')), mongodb: { uri }, redis: testStore(uri) },
       overrides,
     ),
   );
@@ -171,6 +173,8 @@ export async function startSecondInstance(first: TestService, env: Record<string
       PORT: String(port),
       ISSUER: first.issuer,
       MONGODB_URI: first.config.mongodb.uri as string,
+      REDIS_URL: first.config.redis.url as string,
+      REDIS_PREFIX: first.config.redis.prefix,
       KEYS_DIR: first.config.keysDir,
       LOG_LEVEL: 'info',
       ...env,

@@ -79,7 +79,7 @@ const accountSchema = new mongoose.Schema(
 accountSchema.index({ tenantId: 1, email: 1 }, { unique: true });
 
 export type Account = mongoose.InferSchemaType<typeof accountSchema> & { _id: mongoose.Types.ObjectId };
-/** Accounts as relying parties read them (claims), a few seconds in the process (src/db/read-cache.ts). */
-export const accountCache = new ReadCache<Account>();
+/** Accounts as relying parties read them (claims), kept in the process until changed (src/db/read-cache.ts). */
+export const accountCache = new ReadCache<Account>('account');
 accountCache.forgetOnWrite(accountSchema);
 export const AccountModel = mongoose.model('Account', accountSchema, 'accounts');
