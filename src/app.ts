@@ -5,6 +5,7 @@ import compose from 'koa-compose';
 import type Provider from 'oidc-provider';
 import type { Config } from './config/schema.ts';
 import { useBreachRange } from './credentials/breach-range.ts';
+import { StoreOutage } from './db/protocol-store.ts';
 import { ServiceError } from './errors.ts';
 import { errorPages } from './http/errors.ts';
 import { healthRoutes } from './http/health.ts';
@@ -52,7 +53,11 @@ export function buildApp({ config, logger, hasher, jwks, cookieKeys, spKeys, dev
   const sps = new ServiceProviders(config.issuer, spKeys, config.saml.clockSkewSeconds);
   const throttle = new Throttle(config.throttle);
   const deps = { provider, config, sps, hasher, logger, throttle, guesses: new Guesses(config.throttle, logger) };
-  provider.on('server_error', (_ctx, error) => logger.error({ err: error }, 'oidc server error'));
+  provider.on('server_error', (_ctx, error) =>
+    error instanceof StoreOutage
+      ? logger.warn({ err: error }, 'the protocol store is out of reach: answered 503')
+      : logger.error({ err: error }, 'oidc server error'),
+  );
   provider.on('backchannel.error', (_ctx, error, client) =>
     logger.warn({ err: error, client: client.clientId }, 'back-channel logout failed'),
   );

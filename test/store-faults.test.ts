@@ -1,0 +1,50 @@
+import { join } from 'node:path';
+import test from 'ava';
+import { ProcessLog } from '../src/db/embedded/process-log.ts';
+import { type EmbeddedRedis, startEmbeddedRedis } from '../src/db/embedded/redis.ts';
+import { throwAwayDataDir } from '../src/db/embedded.ts';
+import { freePort } from '../src/dev/free-port.ts';
+import { relyingParty, startLogin, submitGraduateLogin } from './helpers/relying-party.ts';
+import { GRADUATE, REDIRECT_URI, seedUniversity, startTestService } from './helpers/service.ts';
+import { eventually } from './helpers/wait.ts';
+
+test('with the protocol store stopped, logins answer 503 and readiness names it; when it returns the service recovers by itself', async (t) => {
+  const dir = throwAwayDataDir('cert-idp-store-fault-');
+  const log = new ProcessLog(join(dir, 'logs'), 'redis');
+  const port = await freePort();
+  const start = () => startEmbeddedRedis({ port, dir, throwAway: true, log });
+  let store: EmbeddedRedis = await start();
+  const service = await startTestService('store-faults', { logLevel: 'error', redis: { url: store.url, prefix: 'faults:' } });
+  try {
+    const university = await seedUniversity(service);
+    const rp = await relyingParty(service.issuer, university.client.id, university.client.secret);
+    t.true((await submitGraduateLogin(await startLogin(rp), GRADUATE)).url.startsWith(REDIRECT_URI));
+
+    await store.stop();
+    const page = await fetch(
+      `${service.issuer}/auth?client_id=${university.client.id}&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(REDIRECT_URI)}`,
+      {
+        headers: { accept: 'text/html' },
+      },
+    );
+    t.is(page.status, 503);
+    t.is(page.headers.get('retry-after'), '5');
+    t.regex(await page.text(), /ただいまサービスを利用できません/);
+    const ready = await fetch(`${service.issuer}/readyz`);
+    t.is(ready.status, 503);
+    t.deepEqual((await ready.json()).reasons, ['protocol-store']);
+
+    store = await start();
+    const readyAgain = await eventually(
+      async () => (await fetch(`${service.issuer}/readyz`)).status,
+      (status) => status === 200,
+      30_000,
+    );
+    t.is(readyAgain, 200, 'recovered by itself');
+    t.true((await submitGraduateLogin(await startLogin(rp), GRADUATE)).url.startsWith(REDIRECT_URI), 'logins work again');
+  } finally {
+    await service.stop();
+    await store.stop();
+    await log.close();
+  }
+});
