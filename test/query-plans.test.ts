@@ -24,7 +24,6 @@ let service: TestService;
 
 async function fill(): Promise<void> {
   const db = mongoose.connection;
-  const future = new Date(Date.now() + 3600_000);
   const many = <T>(make: (i: number) => T) => Array.from({ length: FILLER }, (_, i) => make(i));
   await db
     .collection('accounts')

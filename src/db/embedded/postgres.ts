@@ -118,7 +118,7 @@ async function waitReady(dir: string, child: ChildProcess, stderr: () => string)
  */
 export async function startPrivateCluster(
   dir: string,
-  options: { throwAway: boolean; maxConnections: number; log: ProcessLog },
+  options: { throwAway: boolean; maxConnections: number; log: ProcessLog; tcpPort?: number },
 ): Promise<PrivateCluster> {
   const binDir = postgresBinDir();
   if (!binDir) throw new Error('PostgreSQL is not installed (the embedded database needs it); run "npm run setup"');
@@ -134,7 +134,9 @@ export async function startPrivateCluster(
   const socketDir = mkdtempSync(join(tmpdir(), 'cert-idp-pg-'));
   if (owner) chownSync(socketDir, owner.uid, owner.gid);
   const settings = {
-    listen_addresses: '',
+    // A loopback port only for a peer that speaks no Unix socket (Keycloak's JDBC, bench/peer-keycloak.ts).
+    listen_addresses: options.tcpPort ? '127.0.0.1' : '',
+    ...(options.tcpPort ? { port: String(options.tcpPort) } : {}),
     unix_socket_permissions: '0700',
     max_connections: String(options.maxConnections),
     // Statistics soon after a table fills: without them the planner also ANDs in the GIN index of a
