@@ -15,7 +15,7 @@ test.before(async () => {
   // Background work slowed down, so only the request's own commands are counted.
   service = await startTestService('address-enumeration', {
     logLevel: 'silent',
-    mail: { pollIntervalMs: 600_000 },
+    mail: { pollIntervalMs: 600_000, sendAtOnce: false },
     changePollMs: 600_000,
   });
   await seedUniversity(service);

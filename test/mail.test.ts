@@ -111,3 +111,41 @@ test.serial('two workers draining the same outbox never send a mail twice', asyn
     await sink.stop();
   }
 });
+
+test.serial('a mail written where a worker runs is sent at once, without waiting for the next look at the outbox', async (t) => {
+  const sink = await startSmtpSink();
+  const worker = new MailWorker({ ...settings, smtpUrl: sink.url, pollIntervalMs: 600_000, sendAtOnce: true }, quiet);
+  worker.start();
+  try {
+    await worker.drain(); // the outbox is empty and the next poll is ten minutes away
+    const id = await enqueueMail({ tenantId: 'mail-univ', to: 'at-once@example.com', lang: 'en', template: 'test' });
+    const delivered = await sink.waitFor((m) => m.messageId === `<${id}@cert-idp>`, 10_000);
+    t.truthy(delivered);
+    await until(async () => (await MailModel.findById(id).lean())?.status === 'sent');
+    t.like(await MailModel.findById(id).lean(), { status: 'sent', attempts: 1 });
+  } finally {
+    await worker.stop();
+    await sink.stop();
+  }
+});
+
+test.serial(
+  'a mail leased to a process that ended before sending it is sent by another worker once the lease runs out',
+  async (t) => {
+    const sink = await startSmtpSink();
+    // As a process with a worker writes it (src/mail/outbox.ts), leased to itself; then the process ends.
+    const id = await enqueueMail({ tenantId: 'mail-univ', to: 'orphan@example.com', lang: 'en', template: 'test' });
+    await MailModel.updateOne({ _id: id }, { $set: { attempts: 1, nextAttemptAt: new Date(Date.now() + 300) } });
+    const other = new MailWorker({ ...settings, smtpUrl: sink.url }, quiet);
+    other.start();
+    try {
+      const delivered = await sink.waitFor((m) => m.messageId === `<${id}@cert-idp>`, 10_000);
+      t.truthy(delivered);
+      await until(async () => (await MailModel.findById(id).lean())?.status === 'sent');
+      t.is((await MailModel.findById(id).lean())?.attempts, 2, 'its second attempt');
+    } finally {
+      await other.stop();
+      await sink.stop();
+    }
+  },
+);

@@ -72,6 +72,8 @@ export const configSchema = z.object({
     retryBaseMs: z.number().int().positive(),
     maxAttempts: z.number().int().positive(),
     leaseMs: z.number().int().positive(),
+    /** A mail a service process writes is sent by its own worker at once (off: only by polling). */
+    sendAtOnce: z.boolean(),
   }),
   application: z.object({
     /** Validity of the mail-address confirmation URL (the manuals: 30 minutes). */

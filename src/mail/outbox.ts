@@ -1,7 +1,15 @@
 import { findTenant } from '../db/lookups.ts';
-import { MailModel } from '../db/models/mail.ts';
+import { type Mail, MailModel } from '../db/models/mail.ts';
 import { tenantBranding } from '../db/models/tenant.ts';
 import { type Lang, translator } from '../i18n/index.ts';
+
+/** The mail worker of this process, when it runs one: it sends what this process writes at once. */
+let localWorker: { leaseMs: number; send(mail: Mail): void } | undefined;
+
+/** Called by the worker as it starts (and with undefined as it stops). */
+export function sendWrittenMailHere(worker: typeof localWorker): void {
+  localWorker = worker;
+}
 
 /**
  * Writes a mail to the outbox in the recipient's language, with the tenant's send-only footer.
@@ -27,6 +35,10 @@ export async function enqueueMail(options: {
   const subject = t(`mail.${options.template}.subject`, values);
   const body = t(`mail.${options.template}.body`, values);
   const footer = t('mail.footer', { inquiry: branding.inquiry });
+  // A mail due now is written already leased to this process's worker, which sends it at once: no
+  // poll, find and lease for it (two database commands a mail instead of five). Should this process
+  // die first, the lease runs out and any worker sends it as its second attempt.
+  const here = !options.withheld && !options.notBefore ? localWorker : undefined;
   const mail = await MailModel.create({
     tenantId: tenant._id,
     to: options.to,
@@ -34,7 +46,9 @@ export async function enqueueMail(options: {
     text: `${body}\n\n${footer}\n`,
     status: options.withheld ? 'withheld' : 'pending',
     ...(options.notBefore ? { nextAttemptAt: options.notBefore } : {}),
+    ...(here ? { attempts: 1, nextAttemptAt: new Date(Date.now() + here.leaseMs) } : {}),
   });
+  here?.send(mail.toObject() as Mail);
   return mail._id.toString();
 }
 

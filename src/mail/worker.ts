@@ -3,6 +3,7 @@ import { claimOnce } from '../db/claim.ts';
 import { type Mail, MailModel } from '../db/models/mail.ts';
 import { messageOf } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { sendWrittenMailHere } from './outbox.ts';
 
 export interface MailWorkerSettings {
   smtpUrl: string;
@@ -11,6 +12,7 @@ export interface MailWorkerSettings {
   retryBaseMs: number;
   maxAttempts: number;
   leaseMs: number;
+  sendAtOnce?: boolean;
 }
 
 const CLAIM_KEEP_MS = 7 * 24 * 3600 * 1000;
@@ -26,6 +28,7 @@ export class MailWorker {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  private readonly inFlight = new Set<Promise<unknown>>();
   private readonly settings: MailWorkerSettings;
   private readonly logger: Logger;
 
@@ -37,7 +40,15 @@ export class MailWorker {
 
   start(): void {
     this.stopped = false;
+    if (this.settings.sendAtOnce) sendWrittenMailHere({ leaseMs: this.settings.leaseMs, send: (mail) => this.sendAtOnce(mail) });
     this.schedule(0);
+  }
+
+  /** A mail this process just wrote, leased to this worker (src/mail/outbox.ts): sent now, beside the polling. */
+  private sendAtOnce(mail: Mail): void {
+    const sending = this.send(mail).catch((error) => this.logger.warn({ err: error }, 'mail not sent at once'));
+    this.inFlight.add(sending);
+    void sending.finally(() => this.inFlight.delete(sending));
   }
 
   private schedule(delay: number): void {
@@ -113,8 +124,9 @@ export class MailWorker {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    sendWrittenMailHere(undefined);
     clearTimeout(this.timer);
-    await this.running;
+    await Promise.all([this.running, ...this.inFlight]);
     this.transport.close();
   }
 }
