@@ -197,7 +197,7 @@ function writeReport(
   const [kc, ours] = servers.map((s) => s.name) as [string, string];
   const med = (name: string, measure: string, field: keyof Figures) =>
     median((results.get(name) ?? []).map((r) => (r[measure] as Figures)[field]));
-  const ratio = (a: number, b: number) => `×${(a / b).toFixed(2)}`;
+  const ratio = (a: number, b: number) => (b > 0.005 ? `×${(a / b).toFixed(2)}` : '—');
   const ourLimit = (cores * 1000) / (2 * verifyMs);
   const row = (label: string, measure: string, field: keyof Figures, digits = 1, higherIsBetter = true) => {
     const [k, u] = [med(kc, measure, field), med(ours, measure, field)];
