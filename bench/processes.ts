@@ -42,13 +42,13 @@ export async function cpuOf(pids: () => number[], task: () => Promise<unknown>):
 }
 
 /**
- * Another instance of the service, started as in production (`node --max-semi-space-size=8
+ * Another instance of the service, started as in production (`node --max-semi-space-size=8 --max-old-space-size=512
  * src/main.ts`, production's polling), sharing the database, keys and public address (its own when
  * `issuer` is empty), database, protocol store and keys of `config`.
  */
 export async function startInstance(issuer: string, config: Config, env: Record<string, string> = {}) {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--max-semi-space-size=8', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['--max-semi-space-size=8', '--max-old-space-size=512', 'src/main.ts'], {
     env: {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'test',
