@@ -11,7 +11,7 @@ import {
   type TestService,
 } from './helpers/service.ts';
 
-// Several instances behind one address agree at once (docs/protocol-state.md): sessions, grants and
+// X4: several instances behind one address agree at once (docs/protocol-state.md): sessions, grants and
 // tokens live in the shared protocol store, and an account changed in one process is dropped from
 // every other process's cache by a message on the store before the change returns. The first
 // instance runs in this process, the second is a process of its own (src/main.ts).

@@ -16,7 +16,7 @@ let service: TestService;
 test.before(async () => {
   service = await startTestService('round-trips', {
     logLevel: 'silent',
-    mail: { pollIntervalMs: 600_000 },
+    mail: { pollIntervalMs: 600_000, sendAtOnce: false },
     changePollMs: 600_000,
   });
 });

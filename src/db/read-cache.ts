@@ -13,7 +13,7 @@ let following = false;
  * Documents as relying parties read them, kept in the process (used for accounts: a login reads the
  * account, then its code exchange and every userinfo call read it again). A write through the model
  * drops the entry here at once and in every other process as soon as the store delivers the change
- * (src/db/protocol-store.ts); while this process may miss such messages, nothing is served from the
+ * (X4, src/db/protocol-store.ts); while this process may miss such messages, nothing is served from the
  * cache. Never used to check a password or a state that decides a login: those are always read.
  */
 export class ReadCache<T extends { _id: { toString(): string } }> {
