@@ -7,15 +7,16 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { postgresBinDir } from '../src/db/embedded/postgres.ts';
+import { redisServerBinary } from '../src/db/embedded/redis.ts';
 
 const VERSION = 'v1.24.2';
 const MODULE = 'github.com/FerretDB/FerretDB';
 const root = fileURLToPath(new URL('../', import.meta.url));
 const target = process.env.FERRETDB_BIN ?? resolve(root, '.tools/bin/ferretdb');
 
-function versionOf(binary: string): string | undefined {
+function versionOf(binary: string, pattern = /version: (v[\d.]+)/): string | undefined {
   try {
-    return execFileSync(binary, ['--version'], { encoding: 'utf8' }).match(/version: (v[\d.]+)/)?.[1];
+    return execFileSync(binary, ['--version'], { encoding: 'utf8' }).match(pattern)?.[1];
   } catch {
     return undefined;
   }
@@ -112,7 +113,8 @@ if (process.env.REDIS_URL) {
   console.log('setup: REDIS_URL is set, the embedded protocol store is not needed');
 } else {
   // The protocol store (src/db/protocol-store.ts): oidc-provider's sessions, grants, codes and tokens.
-  ensureDebian(installed(['redis-server']), ['redis-server'], 'the protocol store');
+  // Asked of the program itself: dpkg -s also succeeds for a package removed with its configuration kept.
+  ensureDebian(versionOf(redisServerBinary(), /v=([\d.]+)/) !== undefined, ['redis-server'], 'the protocol store');
 }
 if (!process.env.MONGODB_URI && versionOf(target) !== VERSION) {
   console.log(`setup: building FerretDB ${VERSION} into ${target} (about two minutes, once)`);
