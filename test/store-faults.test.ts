@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import test from 'ava';
 import { ProcessLog } from '../src/db/embedded/process-log.ts';
 import { type EmbeddedRedis, startEmbeddedRedis } from '../src/db/embedded/redis.ts';
-import { throwAwayDataDir } from '../src/db/embedded.ts';
+import { portAnswers, throwAwayDataDir } from '../src/db/embedded.ts';
 import { freePort } from '../src/dev/free-port.ts';
 import { relyingParty, startLogin, submitGraduateLogin } from './helpers/relying-party.ts';
 import { GRADUATE, REDIRECT_URI, seedUniversity, startTestService } from './helpers/service.ts';
@@ -44,6 +44,26 @@ test('with the protocol store stopped, logins answer 503 and readiness names it;
     t.true((await submitGraduateLogin(await startLogin(rp), GRADUATE)).url.startsWith(REDIRECT_URI), 'logins work again');
   } finally {
     await service.stop();
+    await store.stop();
+    await log.close();
+  }
+});
+
+test('the embedded protocol store that dies is started again on its port', async (t) => {
+  const dir = throwAwayDataDir('cert-idp-store-restart-');
+  const log = new ProcessLog(join(dir, 'logs'), 'redis');
+  const port = await freePort();
+  const store = await startEmbeddedRedis({ port, dir, throwAway: true, log });
+  try {
+    const first = store.pid() as number;
+    process.kill(first, 'SIGKILL');
+    const again = await eventually(
+      async () => ((await portAnswers(port)) ? store.pid() : undefined),
+      (pid) => pid !== undefined && pid !== first,
+      30_000,
+    );
+    t.not(again, first, 'a new redis-server answers on the same port');
+  } finally {
     await store.stop();
     await log.close();
   }

@@ -57,11 +57,15 @@ export async function startEmbeddedRedis(options: {
   mkdirSync(options.dir, { recursive: true });
   let stopping = false;
   let child = spawnRedis(options);
+  // A second later, so that a redis-server that cannot start (its port taken meanwhile) is not
+  // started again in a tight loop; the log says why it stopped.
   const restartOnExit = (process: ChildProcess) =>
     process.once('exit', () => {
-      if (stopping) return;
-      child = spawnRedis(options);
-      restartOnExit(child);
+      setTimeout(() => {
+        if (stopping) return;
+        child = spawnRedis(options);
+        restartOnExit(child);
+      }, 1000).unref();
     });
   await answering(child, options.port, options.log);
   restartOnExit(child);
