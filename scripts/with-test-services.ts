@@ -3,8 +3,6 @@
 // them. With MONGODB_URI or REDIS_URL set, that server is used instead.
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { ProcessLog } from '../src/db/embedded/process-log.ts';
 import { startEmbeddedRedis } from '../src/db/embedded/redis.ts';
 import { startEmbeddedDb, throwAwayDataDir } from '../src/db/embedded.ts';
 import { freePort } from '../src/dev/free-port.ts';
@@ -37,13 +35,11 @@ if (!uri) {
 
 let redisUrl = process.env.REDIS_URL;
 if (!redisUrl) {
-  const log = new ProcessLog(join(dataDir, 'logs'), 'redis');
-  const redis = await startEmbeddedRedis({ port: await freePort(), dir: join(dataDir, 'redis'), throwAway: true, log });
+  const redis = await startEmbeddedRedis({ port: await freePort(), dataDir, throwAway: true });
   redisUrl = redis.url;
   const stopDb = stop;
   stop = async () => {
     await redis.stop();
-    await log.close();
     await stopDb();
   };
 }

@@ -1,6 +1,4 @@
-import { join } from 'node:path';
 import test from 'ava';
-import { ProcessLog } from '../src/db/embedded/process-log.ts';
 import { type EmbeddedRedis, startEmbeddedRedis } from '../src/db/embedded/redis.ts';
 import { portAnswers, throwAwayDataDir } from '../src/db/embedded.ts';
 import { freePort } from '../src/dev/free-port.ts';
@@ -9,10 +7,9 @@ import { GRADUATE, REDIRECT_URI, seedUniversity, startTestService } from './help
 import { eventually } from './helpers/wait.ts';
 
 test('with the protocol store stopped, logins answer 503 and readiness names it; when it returns the service recovers by itself', async (t) => {
-  const dir = throwAwayDataDir('cert-idp-store-fault-');
-  const log = new ProcessLog(join(dir, 'logs'), 'redis');
+  const dataDir = throwAwayDataDir('cert-idp-store-fault-');
   const port = await freePort();
-  const start = () => startEmbeddedRedis({ port, dir, throwAway: true, log });
+  const start = () => startEmbeddedRedis({ port, dataDir, throwAway: true });
   let store: EmbeddedRedis = await start();
   const service = await startTestService('store-faults', { logLevel: 'error', redis: { url: store.url, prefix: 'faults:' } });
   try {
@@ -45,15 +42,12 @@ test('with the protocol store stopped, logins answer 503 and readiness names it;
   } finally {
     await service.stop();
     await store.stop();
-    await log.close();
   }
 });
 
 test('the embedded protocol store that dies is started again on its port', async (t) => {
-  const dir = throwAwayDataDir('cert-idp-store-restart-');
-  const log = new ProcessLog(join(dir, 'logs'), 'redis');
   const port = await freePort();
-  const store = await startEmbeddedRedis({ port, dir, throwAway: true, log });
+  const store = await startEmbeddedRedis({ port, dataDir: throwAwayDataDir('cert-idp-store-restart-'), throwAway: true });
   try {
     const first = store.pid() as number;
     process.kill(first, 'SIGKILL');
@@ -65,6 +59,5 @@ test('the embedded protocol store that dies is started again on its port', async
     t.not(again, first, 'a new redis-server answers on the same port');
   } finally {
     await store.stop();
-    await log.close();
   }
 });

@@ -1,10 +1,9 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../log.ts';
 import { connectDatabase } from './connection.ts';
-import { ProcessLog } from './embedded/process-log.ts';
 import { startEmbeddedRedis } from './embedded/redis.ts';
 import { type EmbeddedDb, startEmbeddedDb } from './embedded.ts';
 import { closeProtocolStore, connectProtocolStore } from './protocol-store.ts';
@@ -50,13 +49,7 @@ async function openProtocolStore(config: Config): Promise<() => Promise<void>> {
     return closeProtocolStore;
   }
   const dataDir = resolve(projectRoot, config.embeddedDb.dataDir);
-  const log = new ProcessLog(join(dataDir, 'logs'), 'redis');
-  const redis = await startEmbeddedRedis({
-    port: config.embeddedDb.redisPort,
-    dir: join(dataDir, 'redis'),
-    throwAway: false,
-    log,
-  });
+  const redis = await startEmbeddedRedis({ port: config.embeddedDb.redisPort, dataDir, throwAway: false });
   try {
     await connectProtocolStore(redis.url, config.redis.prefix);
   } catch (error) {
@@ -66,7 +59,6 @@ async function openProtocolStore(config: Config): Promise<() => Promise<void>> {
   return async () => {
     await closeProtocolStore();
     await redis.stop();
-    await log.close();
   };
 }
 

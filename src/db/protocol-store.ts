@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { messageOf, ServiceError } from '../errors.ts';
+import { redactUri } from './connection.ts';
 
 // The protocol store: Redis (or Valkey) for what lives minutes to days and is read on every
 // protocol request — oidc-provider's interactions, sessions, grants, codes and tokens (src/oidc/
@@ -42,9 +43,7 @@ export async function connectProtocolStore(url: string, keyPrefix: string): Prom
     await connecting.ping();
   } catch (error) {
     connecting.disconnect();
-    throw new StoreUnreachableError(
-      `cannot reach the protocol store at ${url.replace(/\/\/[^@/]*@/, '//***@')}: ${messageOf(error)}`,
-    );
+    throw new StoreUnreachableError(`cannot reach the protocol store at ${redactUri(url)}: ${messageOf(error)}`);
   }
   client = connecting;
   prefix = keyPrefix;

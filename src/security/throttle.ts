@@ -8,25 +8,25 @@ type Settings = Config['throttle'];
 // windowStart and blockedUntil (ms), expiring with the window: shared by every instance, gone by the
 // store's own TTL. Each change is one script, so counts under concurrent failures are exact.
 
-/** A failure: counts it in the window, sets the wait past `free` failures; returns the wait (s). */
-const FAIL = `
-local now, window, free, base, max = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+/** The start of both scripts: this event counted in the key's window (ARGV: now, window in ms). */
+const COUNT_IN_WINDOW = `
+local now, window = tonumber(ARGV[1]), tonumber(ARGV[2])
 local count, start = unpack(redis.call('HMGET', KEYS[1], 'count', 'windowStart'))
 count, start = tonumber(count), tonumber(start)
-if not count or now - start > window then count, start = 1, now else count = count + 1 end
+if not count or now - start > window then count, start = 1, now else count = count + 1 end`;
+
+/** A failure (ARGV 3–5: free failures, base and longest wait in s): the wait set past the free ones. */
+const FAIL = `${COUNT_IN_WINDOW}
+local free, base, max = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local delay = 0
 if count > free then delay = math.min(base * 2 ^ (count - free - 1), max) end
 redis.call('HSET', KEYS[1], 'count', count, 'windowStart', start, 'blockedUntil', now + delay * 1000)
 redis.call('PEXPIRE', KEYS[1], window + delay * 1000)
 return delay`;
 
-/** An event within a limit per window: 1 when counted, 0 when the limit was reached. */
-const ALLOW = `
-local now, limit, window = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local count, start = unpack(redis.call('HMGET', KEYS[1], 'count', 'windowStart'))
-count, start = tonumber(count), tonumber(start)
-if not count or now - start > window then count, start = 1, now else count = count + 1 end
-if count > limit then return 0 end
+/** An event within a limit per window (ARGV 3: the limit): 1 when counted, 0 when the limit was reached. */
+const ALLOW = `${COUNT_IN_WINDOW}
+if count > tonumber(ARGV[3]) then return 0 end
 redis.call('HSET', KEYS[1], 'count', count, 'windowStart', start)
 redis.call('PEXPIRE', KEYS[1], window)
 return 1`;
@@ -81,7 +81,7 @@ export class Throttle {
 
   /** Counts an event (a mail sent); false once `limit` events happened within the last hour. */
   async allow(key: string, limit: number, now = new Date()): Promise<boolean> {
-    return (await inStore((store) => store.eval(ALLOW, 1, stored(key), now.getTime(), limit, HOUR_MS))) === 1;
+    return (await inStore((store) => store.eval(ALLOW, 1, stored(key), now.getTime(), HOUR_MS, limit))) === 1;
   }
 
   /** A mail to `address` may go: within the per-address and per-client-address hourly limits. */

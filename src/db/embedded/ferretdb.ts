@@ -24,6 +24,28 @@ export function portAnswers(port: number, host = '127.0.0.1'): Promise<boolean> 
   });
 }
 
+/**
+ * Waits until the process `child` just started (`name` in messages) answers on `port`: an error
+ * with what it said when it exits or cannot be run, a kill and an error after 15 seconds.
+ */
+export async function untilPortAnswers(child: ChildProcess, port: number, name: string, log: ProcessLog): Promise<void> {
+  let spawnError: Error | undefined;
+  child.once('error', (error) => {
+    spawnError = error;
+  });
+  const deadline = Date.now() + 15_000;
+  while (!(await portAnswers(port))) {
+    if (spawnError) throw new Error(`${name} could not be run: ${spawnError.message}; run "npm run setup"`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`${name} exited at start: ${log.recent() || 'it said nothing; is it installed? run "npm run setup"'}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${name} did not start within 15 s`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 export interface FerretDb {
   child: ChildProcess;
   exited: Promise<void>;
@@ -59,14 +81,6 @@ export async function startFerretDB(options: {
   options.log.follow(child.stdout, `ferretdb ${child.pid}`);
   options.log.follow(child.stderr, `ferretdb ${child.pid} (stderr)`);
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  const deadline = Date.now() + 15_000;
-  while (!(await portAnswers(options.port))) {
-    if (child.exitCode !== null) throw new Error(`FerretDB exited at start: ${options.log.recent()}`);
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error('FerretDB did not start within 15 s');
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await untilPortAnswers(child, options.port, 'FerretDB', options.log);
   return { child, exited, running: () => child.exitCode === null && child.signalCode === null };
 }
