@@ -14,10 +14,10 @@ import { addFederation } from '../src/admin/federations.ts';
 import { type Federation, FederationIdpModel, FederationModel } from '../src/db/models/federation.ts';
 import { completeLogin, relyingParty } from '../test/helpers/relying-party.ts';
 import { GRADUATE, seedUniversity, startTestService } from '../test/helpers/service.ts';
+import { median } from './figures.ts';
 import { rssMiB, startInstance } from './processes.ts';
 
 const [entities = '10000', roundCount = '3'] = process.argv.slice(2);
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 const percentile = (values: number[], p: number) =>
   [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))] as number;
 

@@ -9,12 +9,12 @@ import { SecretHasher } from '../src/security/secrets.ts';
 import { Browser } from '../test/helpers/browser.ts';
 import { relyingParty } from '../test/helpers/relying-party.ts';
 import { addGraduate, REDIRECT_URI, seedUniversity, startTestService } from '../test/helpers/service.ts';
+import { load, median } from './figures.ts';
 import { KEYCLOAK_HASH, KEYCLOAK_VERSION, startKeycloak } from './peer/keycloak.ts';
 import { cpuSeconds, databasePids, rssMiB, startInstance } from './processes.ts';
 
 const ROUNDS = Number(process.env.PEER_ROUNDS ?? 3);
 const LOGIN_USERS = 4;
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 const log = (line: string) => process.stderr.write(`bench:peer: ${line}\n`);
 
 /** Every descendant of `pid` (from /proc), with it. */
@@ -88,16 +88,9 @@ async function measure(server: Server, total: number, concurrency: number, task:
   const pids = [...server.serverPids(), ...server.databasePids()];
   const before = new Map(pids.map((pid) => [pid, cpuSeconds(pid)]));
   const cpu = (of: number[]) => of.reduce((sum, pid) => sum + cpuSeconds(pid) - (before.get(pid) ?? cpuSeconds(pid)), 0);
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async (_, worker) => {
-      while (next++ < total) await task(worker);
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
+  const { perSecond } = await load(total, concurrency, task);
   return {
-    perSecond: total / seconds,
+    perSecond,
     serverMs: (cpu(server.serverPids()) / total) * 1000,
     databaseMs: (cpu(server.databasePids()) / total) * 1000,
   };

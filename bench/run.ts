@@ -11,29 +11,12 @@ import { Browser } from '../test/helpers/browser.ts';
 import { completeLogin, relyingParty } from '../test/helpers/relying-party.ts';
 import { GRADUATE, seedUniversity, startTestService } from '../test/helpers/service.ts';
 import { commandsOf } from './commands.ts';
+import { load, median } from './figures.ts';
 import { cpuOf, databasePids, rssMiB, startInstance } from './processes.ts';
 
 const ROUNDS = 5;
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 const percentile = (values: number[], p: number) =>
   [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))] as number;
-
-/** Runs `total` tasks with `concurrency` at a time; returns tasks per second and each task's latency. */
-async function load(total: number, concurrency: number, task: () => Promise<unknown>) {
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next++ < total) {
-        const t0 = performance.now();
-        await task();
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  return { perSecond: (total / (performance.now() - started)) * 1000, latencies };
-}
 
 async function rounds(total: number, concurrency: number, task: () => Promise<unknown>) {
   const rates: number[] = [];

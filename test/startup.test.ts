@@ -6,7 +6,7 @@ import { loadConfig } from '../src/config/load.ts';
 import { openDatabase } from '../src/db/open.ts';
 import { startDemoFrontend } from '../src/demo-frontend/app.ts';
 import { freePort } from '../src/dev/free-port.ts';
-import { runScript, testStore } from './helpers/run.ts';
+import { runScript, testServiceEnv } from './helpers/run.ts';
 import { testDatabaseUri } from './helpers/service.ts';
 
 test('the service started against an unreachable database stops with one line naming it', async (t) => {
@@ -96,9 +96,7 @@ test('the service shuts down cleanly on SIGTERM', async (t) => {
       NODE_ENV: 'test',
       PORT: '0',
       LOG_LEVEL: 'info',
-      ...((uri) => ({ MONGODB_URI: uri, REDIS_URL: testStore(uri).url, REDIS_PREFIX: testStore(uri).prefix }))(
-        testDatabaseUri('sigterm'),
-      ),
+      ...testServiceEnv(testDatabaseUri('sigterm')),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -16,11 +16,16 @@ export function testStore(database: string): { url: string; prefix: string } {
   return { url, prefix: `${new URL(database).pathname.slice(1)}:` };
 }
 
+/** The environment of a process of ours on test database `database` and the test protocol store under its name. */
+export function testServiceEnv(database: string): Record<string, string> {
+  const { url, prefix } = testStore(database);
+  return { MONGODB_URI: database, REDIS_URL: url, REDIS_PREFIX: prefix };
+}
+
 /** A command given a test database uses the test protocol store, under the same name. */
 function storeOf(env: Record<string, string>): Record<string, string> {
   if (!env.MONGODB_URI || env.REDIS_URL || !process.env.TEST_REDIS_URL) return {};
-  const { url, prefix } = testStore(env.MONGODB_URI);
-  return { REDIS_URL: url, REDIS_PREFIX: prefix };
+  return testServiceEnv(env.MONGODB_URI);
 }
 
 /** Runs one of our entry points (src/main.ts, src/cli/main.ts) as an operator would, on this Node. */
