@@ -74,7 +74,7 @@ export async function readRecord(kind: string, id: string): Promise<StoredRecord
 }
 
 /** The record an index (`uid:…`, `userCode:…`) points to, if it still matches. */
-export async function readIndexed(kind: string, index: string, matches: (payload: AdapterPayload) => boolean) {
+async function readIndexed(kind: string, index: string, matches: (payload: AdapterPayload) => boolean) {
   const id = await inStore((store) => store.get(index));
   const record = id ? await readRecord(kind, id) : undefined;
   return record && matches(record.payload) ? record : undefined;
