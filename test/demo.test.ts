@@ -9,6 +9,7 @@ import { createLogger } from '../src/log.ts';
 import { type RunningService, startService } from '../src/service.ts';
 import { Applicant } from './helpers/applicant.ts';
 import { Browser, browserFetch, formAction, inputValue } from './helpers/browser.ts';
+import { testStore } from './helpers/run.ts';
 import { signInAtUniversity } from './helpers/saml-student.ts';
 import { testDatabaseUri } from './helpers/service.ts';
 
@@ -18,13 +19,16 @@ let credentialsFile: string;
 test.before(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cert-idp-demo-'));
   credentialsFile = join(dir, 'demo.json');
+  const database = testDatabaseUri('demo');
   const config = loadConfig(
     { NODE_ENV: 'development' },
     {
       port: 0,
       keysDir: join(dir, 'keys'),
       logLevel: 'silent',
-      mongodb: { uri: testDatabaseUri('demo') },
+      mongodb: { uri: database },
+      // The test store, not the embedded one at the development port another process may own and stop.
+      redis: testStore(database),
       mail: { smtpUrl: `smtp://127.0.0.1:${await freePort()}` },
       demo: { credentialsFile, frontendPort: 0 },
     },

@@ -61,3 +61,24 @@ test('the embedded protocol store that dies is started again on its port', async
     await store.stop();
   }
 });
+
+test('a second process on the same embedded store keeps it when the first stops and takes its redis-server along', async (t) => {
+  const port = await freePort();
+  const dataDir = throwAwayDataDir('cert-idp-store-join-');
+  const first = await startEmbeddedRedis({ port, dataDir, throwAway: true });
+  const second = await startEmbeddedRedis({ port, dataDir, throwAway: true });
+  try {
+    t.truthy(first.pid());
+    t.is(second.pid(), undefined, 'the second joined the first one’s');
+    await first.stop();
+    const taken = await eventually(
+      async () => ((await portAnswers(port)) ? second.pid() : undefined),
+      (pid) => pid !== undefined,
+      30_000,
+    );
+    t.truthy(taken, 'the second started its own on the same port');
+  } finally {
+    await first.stop();
+    await second.stop();
+  }
+});

@@ -9,8 +9,7 @@ export const redisServerBinary = () => process.env.REDIS_SERVER_BIN ?? 'redis-se
 
 export interface EmbeddedRedis {
   url: string;
-  /** False when the port already answered (a running service's) and we only joined it. */
-  owned: boolean;
+  /** Our redis-server's pid; undefined while the port is answered by another process's (joined). */
   pid(): number | undefined;
   stop(): Promise<void>;
 }
@@ -37,48 +36,56 @@ function spawnRedis(options: Options, log: ProcessLog): ChildProcess {
   return child;
 }
 
+const alive = (child: ChildProcess | undefined): child is ChildProcess =>
+  child !== undefined && child.exitCode === null && child.signalCode === null;
+
 /**
- * The protocol store for development, tests and benchmarks: redis-server on a loopback port. Started
- * again when it dies while we run (what was written in the last second may be lost, as with any Redis
- * without fsync per write). When the port already answers, joined.
+ * The protocol store for development, tests and benchmarks: redis-server on a loopback port. When the
+ * port already answers (another `npm start` or operator command), joined. Watched each second: when
+ * ours died, or the process we joined stopped and took its redis-server along, one is started again
+ * (what was written in the last second may be lost, as with any Redis without fsync per write).
  */
 export async function startEmbeddedRedis(options: Options): Promise<EmbeddedRedis> {
-  const url = `redis://127.0.0.1:${options.port}`;
-  if (await portAnswers(options.port)) return { url, owned: false, pid: () => undefined, stop: async () => undefined };
-  mkdirSync(join(options.dataDir, 'redis'), { recursive: true });
-  const log = new ProcessLog(join(options.dataDir, 'logs'), 'redis');
-  let stopping = false;
-  let child = spawnRedis(options, log);
-  // A second later, so that a redis-server that cannot start (its port taken meanwhile) is not
-  // started again in a tight loop; the log says why it stopped.
-  const restartOnExit = (process: ChildProcess) =>
-    process.once('exit', () => {
-      setTimeout(() => {
-        if (stopping) return;
-        child = spawnRedis(options, log);
-        restartOnExit(child);
-      }, 1000).unref();
-    });
-  try {
-    await untilPortAnswers(child, options.port, 'redis-server', log);
-  } catch (error) {
-    await log.close();
-    throw error;
+  // Opened with our first redis-server: a joiner leaves the log to the process it joined.
+  let log: ProcessLog | undefined;
+  const spawnOwn = () => {
+    mkdirSync(join(options.dataDir, 'redis'), { recursive: true });
+    log ??= new ProcessLog(join(options.dataDir, 'logs'), 'redis');
+    return { child: spawnRedis(options, log), log };
+  };
+  let child: ChildProcess | undefined;
+  if (!(await portAnswers(options.port))) {
+    const started = spawnOwn();
+    child = started.child;
+    try {
+      await untilPortAnswers(child, options.port, 'redis-server', started.log);
+    } catch (error) {
+      await started.log.close();
+      throw error;
+    }
   }
-  restartOnExit(child);
+  let stopping = false;
+  // A second apart, so a redis-server that cannot start (its port taken meanwhile by another joiner's)
+  // is not started again in a tight loop; the log says why it stopped, and the next look joins the other.
+  const watch = async () => {
+    if (stopping) return;
+    if (!alive(child) && !(await portAnswers(options.port)) && !stopping) child = spawnOwn().child;
+    setTimeout(watch, 1000).unref();
+  };
+  setTimeout(watch, 1000).unref();
   return {
-    url,
-    owned: true,
-    pid: () => child.pid,
+    url: `redis://127.0.0.1:${options.port}`,
+    pid: () => (alive(child) ? child.pid : undefined),
     async stop() {
       if (stopping) return;
       stopping = true;
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise<void>((done) => child.once('exit', () => done()));
-        child.kill('SIGTERM');
+      if (alive(child)) {
+        const running = child;
+        const exited = new Promise<void>((done) => running.once('exit', () => done()));
+        running.kill('SIGTERM');
         await exited;
       }
-      await log.close();
+      await log?.close();
     },
   };
 }
