@@ -6,7 +6,7 @@ import { loadConfig } from '../src/config/load.ts';
 import { openDatabase } from '../src/db/open.ts';
 import { startDemoFrontend } from '../src/demo-frontend/app.ts';
 import { freePort } from '../src/dev/free-port.ts';
-import { runScript, testServiceEnv } from './helpers/run.ts';
+import { inheritedEnv, runScript, testServiceEnv } from './helpers/run.ts';
 import { testDatabaseUri } from './helpers/service.ts';
 
 test('the service started against an unreachable database stops with one line naming it', async (t) => {
@@ -92,7 +92,7 @@ test('argon2 settings weaker than the OWASP minimum are refused', (t) => {
 test('the service shuts down cleanly on SIGTERM', async (t) => {
   const child = spawn(process.execPath, ['src/main.ts'], {
     env: {
-      PATH: process.env.PATH ?? '',
+      ...inheritedEnv(),
       NODE_ENV: 'test',
       PORT: '0',
       LOG_LEVEL: 'info',

@@ -62,7 +62,7 @@ for (const [lang, viewport] of cases) {
     async (t) => {
       const context = await newContext(suite.browser, viewport, lang);
       const page = await context.newPage();
-      const journey = new Journey(page, 'federation-discovery', lang, viewport);
+      const journey = new Journey(page, 'federation-discovery', lang, viewport, { allRules: true });
       const authorize = oidc.buildAuthorizationUrl(suite.rp, { redirect_uri: suite.landing.callback, scope: 'openid' }).href;
       await page.goto(authorize);
       await journey.screen('login-with-search');

@@ -9,6 +9,16 @@ export interface RunResult {
   stderr: string;
 }
 
+/**
+ * What a process of ours started by a test inherits from the test run: the path and home, and Node's
+ * compile cache (scripts/with-test-services.ts), so each of the suite's many child processes loads its
+ * modules from V8's cache instead of stripping and compiling them again (~0.2 s each).
+ */
+export function inheritedEnv(): Record<string, string> {
+  const { PATH = '', HOME = '', NODE_COMPILE_CACHE } = process.env;
+  return { PATH, HOME, ...(NODE_COMPILE_CACHE ? { NODE_COMPILE_CACHE } : {}) };
+}
+
 /** The test protocol store started by scripts/with-test-services.ts, with `database`'s name as the key prefix. */
 export function testStore(database: string): { url: string; prefix: string } {
   const url = process.env.TEST_REDIS_URL;
@@ -34,7 +44,7 @@ export function runScript(script: string, args: string[], env: Record<string, st
     execFile(
       process.execPath,
       [script, ...args],
-      { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...storeOf(env), ...env }, timeout },
+      { cwd: root, env: { ...inheritedEnv(), ...storeOf(env), ...env }, timeout },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         done({ code, stdout, stderr });

@@ -13,7 +13,7 @@ import { freePort } from '../../src/dev/free-port.ts';
 import { createLogger } from '../../src/log.ts';
 import { SecretHasher } from '../../src/security/secrets.ts';
 import { type RunningService, startService } from '../../src/service.ts';
-import { testStore } from './run.ts';
+import { inheritedEnv, testStore } from './run.ts';
 import { type SmtpSink, startSmtpSink } from './smtp-sink.ts';
 
 /** A database of its own on the test server started by scripts/with-test-services.ts. */
@@ -168,7 +168,7 @@ export async function startSecondInstance(first: TestService, env: Record<string
   const port = await freePort();
   const child = spawn(process.execPath, ['src/main.ts'], {
     env: {
-      PATH: process.env.PATH ?? '',
+      ...inheritedEnv(),
       NODE_ENV: 'test',
       PORT: String(port),
       ISSUER: first.issuer,
