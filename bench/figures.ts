@@ -1,4 +1,7 @@
 // What every benchmark script needs to turn repeated runs into figures.
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
@@ -20,4 +23,11 @@ export async function load(total: number, concurrency: number, task: (worker: nu
     }),
   );
   return { perSecond: (total / (performance.now() - started)) * 1000, latencies };
+}
+
+/** Writes a figures file as the project's formatter lays it out (aligned tables), so lint passes on it as written. */
+export function writeFigures(url: URL, markdown: string): void {
+  const path = fileURLToPath(url);
+  writeFileSync(path, markdown);
+  execFileSync('biome', ['format', '--write', path], { stdio: 'ignore' });
 }

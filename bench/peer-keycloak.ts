@@ -2,14 +2,14 @@
 // load code (a code flow with PKCE through each server's own HTML login form, rotating refresh-token
 // chains, userinfo), in interleaved rounds; medians to bench/peer-keycloak.md. Not part of npm test.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import * as oidc from 'openid-client';
 import { SecretHasher } from '../src/security/secrets.ts';
 import { Browser } from '../test/helpers/browser.ts';
 import { relyingParty } from '../test/helpers/relying-party.ts';
 import { addGraduate, REDIRECT_URI, seedUniversity, startTestService } from '../test/helpers/service.ts';
-import { load, median } from './figures.ts';
+import { load, median, writeFigures } from './figures.ts';
 import { KEYCLOAK_HASH, KEYCLOAK_VERSION, startKeycloak } from './peer/keycloak.ts';
 import { cpuSeconds, databasePids, rssMiB, startInstance } from './processes.ts';
 
@@ -235,6 +235,6 @@ function writeReport(
     ...rounds,
     '',
   ].join('\n');
-  writeFileSync(new URL('./peer-keycloak.md', import.meta.url), md);
+  writeFigures(new URL('./peer-keycloak.md', import.meta.url), md);
   console.log(md);
 }

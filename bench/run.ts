@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
 import { availableParallelism } from 'node:os';
 import mongoose from 'mongoose';
@@ -11,7 +10,7 @@ import { Browser } from '../test/helpers/browser.ts';
 import { completeLogin, relyingParty } from '../test/helpers/relying-party.ts';
 import { GRADUATE, seedUniversity, startTestService } from '../test/helpers/service.ts';
 import { commandsOf } from './commands.ts';
-import { load, median } from './figures.ts';
+import { load, median, writeFigures } from './figures.ts';
 import { cpuOf, databasePids, rssMiB, startInstance } from './processes.ts';
 
 const ROUNDS = 5;
@@ -312,7 +311,7 @@ try {
     ...loginCommands.map((command, i) => `${i + 1}. \`${command}\``),
     '',
   ].join('\n');
-  writeFileSync(new URL(embedded ? './results.md' : './results-mongodb.md', import.meta.url), md);
+  writeFigures(new URL(embedded ? './results.md' : './results-mongodb.md', import.meta.url), md);
 } finally {
   await service.stop();
 }
