@@ -11,7 +11,7 @@ import { relyingParty } from '../test/helpers/relying-party.ts';
 import { addGraduate, REDIRECT_URI, seedUniversity, startTestService } from '../test/helpers/service.ts';
 import { load, median, writeFigures } from './figures.ts';
 import { KEYCLOAK_HASH, KEYCLOAK_VERSION, startKeycloak } from './peer/keycloak.ts';
-import { cpuSeconds, databasePids, rssMiB, startInstance } from './processes.ts';
+import { cpuMeter, databasePids, rssMiB, startInstance } from './processes.ts';
 
 const ROUNDS = Number(process.env.PEER_ROUNDS ?? 3);
 const LOGIN_USERS = 4;
@@ -85,14 +85,13 @@ async function login(server: Server, i: number) {
 
 /** `total` tasks, `concurrency` at a time: per second, and the CPU seconds of server and database processes. */
 async function measure(server: Server, total: number, concurrency: number, task: (i: number) => Promise<unknown>) {
-  const pids = [...server.serverPids(), ...server.databasePids()];
-  const before = new Map(pids.map((pid) => [pid, cpuSeconds(pid)]));
-  const cpu = (of: number[]) => of.reduce((sum, pid) => sum + cpuSeconds(pid) - (before.get(pid) ?? cpuSeconds(pid)), 0);
+  const serverCpu = cpuMeter(server.serverPids);
+  const databaseCpu = cpuMeter(server.databasePids);
   const { perSecond } = await load(total, concurrency, task);
   return {
     perSecond,
-    serverMs: (cpu(server.serverPids()) / total) * 1000,
-    databaseMs: (cpu(server.databasePids()) / total) * 1000,
+    serverMs: (serverCpu() / total) * 1000,
+    databaseMs: (databaseCpu() / total) * 1000,
   };
 }
 

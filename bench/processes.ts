@@ -10,14 +10,35 @@ export const rssMiB = (pid: number) =>
   Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1] ?? 0) / 1024;
 
 const TICKS_PER_SECOND = 100; // Linux USER_HZ
-/** CPU seconds (user + system) a process has used so far. */
-export function cpuSeconds(pid: number): number {
+/** /proc/<pid>/stat's fields after the command name; empty once the process has ended. */
+function statFields(pid: number): string[] {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
   } catch {
-    return 0; // the process ended (a database backend that closed)
+    return [];
   }
+}
+/** CPU seconds (user + system) a process and its children that have ended have used so far. */
+function cpuSeconds(pid: number): number {
+  const fields = statFields(pid).slice(11, 15); // utime, stime, cutime, cstime
+  return fields.reduce((sum, ticks) => sum + Number(ticks), 0) / TICKS_PER_SECOND;
+}
+
+/**
+ * Starts counting the CPU seconds of the processes `pids` lists, counting also those that start or end
+ * in the meantime (PostgreSQL's backends and autovacuum workers): a process that ended is in its
+ * parent's reaped-children time, so that of every listed parent is counted too. Returns the reading.
+ */
+export function cpuMeter(pids: () => number[]): () => number {
+  const reading = () => new Map(pids().map((pid) => [pid, cpuSeconds(pid)]));
+  const before = reading();
+  return () => {
+    const after = reading();
+    let seconds = 0;
+    for (const [pid, cpu] of after) seconds += cpu - (before.get(pid) ?? 0);
+    for (const [pid, cpu] of before) if (!after.has(pid)) seconds -= cpu; // now in its parent's reaped time
+    return seconds;
+  };
 }
 
 /** The processes of the embedded database (FerretDB and every PostgreSQL process) and of the protocol store (redis-server) on this machine. */
@@ -36,9 +57,9 @@ export function databasePids(): number[] {
 
 /** CPU seconds of the given processes while `task` runs. */
 export async function cpuOf(pids: () => number[], task: () => Promise<unknown>): Promise<number> {
-  const before = new Map(pids().map((pid) => [pid, cpuSeconds(pid)]));
+  const meter = cpuMeter(pids);
   await task();
-  return pids().reduce((sum, pid) => sum + cpuSeconds(pid) - (before.get(pid) ?? 0), 0);
+  return meter();
 }
 
 /**
