@@ -1,10 +1,9 @@
 import test from 'ava';
 import type { ParsedMail } from 'mailparser';
 import type * as oidc from 'openid-client';
-import { MailModel } from '../src/db/models/mail.ts';
 import { Browser } from './helpers/browser.ts';
 import { completeLogin, relyingParty } from './helpers/relying-party.ts';
-import { addGraduate, seedUniversity, startTestService, type TestService } from './helpers/service.ts';
+import { addGraduate, mailsWritten, seedUniversity, startTestService, type TestService } from './helpers/service.ts';
 import { recipients } from './helpers/smtp-sink.ts';
 
 // Issue 23, item 5 (ASVS V2.2.3): the person is told, in their language, of every change to the account.
@@ -18,8 +17,7 @@ test.before(async () => {
 });
 test.after.always(() => service?.stop());
 
-/** Mails written for `to` (the outbox is written before the page answers; delivery comes after). */
-const mailsTo = (to: string, subject: RegExp) => MailModel.countDocuments({ to, subject });
+const mailsTo = (to: string, subject: RegExp) => mailsWritten(service, to, subject);
 const waitFor = (to: string, subject: RegExp) =>
   service.smtp.waitFor((m) => recipients(m) === to && subject.test(m.subject ?? ''));
 

@@ -31,7 +31,7 @@ async function fill(): Promise<void> {
   await db
     .collection('mail_outbox')
     .insertMany(
-      many((i) => ({ to: `filler-${i}@example.com`, subject: 's', text: 't', status: 'sent', nextAttemptAt: new Date() })),
+      many((i) => ({ to: `filler-${i}@example.com`, subject: 's', text: 't', status: 'withheld', nextAttemptAt: new Date() })),
     );
 }
 

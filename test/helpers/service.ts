@@ -9,12 +9,14 @@ import { registerClient } from '../../src/admin/clients.ts';
 import { configureTenant, createTenant } from '../../src/admin/tenants.ts';
 import { deepMerge, loadConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
+import { MailModel } from '../../src/db/models/mail.ts';
 import { freePort } from '../../src/dev/free-port.ts';
 import { createLogger } from '../../src/log.ts';
 import { SecretHasher } from '../../src/security/secrets.ts';
 import { type RunningService, startService } from '../../src/service.ts';
 import { inheritedEnv, testStore } from './run.ts';
-import { type SmtpSink, startSmtpSink } from './smtp-sink.ts';
+import { recipients, type SmtpSink, startSmtpSink } from './smtp-sink.ts';
+import { eventually } from './wait.ts';
 
 /** A database of its own on the test server started by scripts/with-test-services.ts. */
 export function testDatabaseUri(name: string): string {
@@ -73,6 +75,21 @@ export async function startTestService(
       await smtp.stop();
     },
   };
+}
+
+/**
+ * How many mails to addresses `to` matches (with a subject `subject` matches) the service wrote. A mail
+ * stays in the outbox until the SMTP server took it, then is only at the sink (src/mail/worker.ts
+ * deletes it), so this waits until none is pending and counts both. Not for a held mail (it is pending).
+ */
+export async function mailsWritten(service: TestService, to: string | RegExp, subject: RegExp = /(?:)/): Promise<number> {
+  await eventually(
+    () => MailModel.countDocuments({ to, status: 'pending' }),
+    (pending) => pending === 0,
+  );
+  const kept = await MailModel.countDocuments({ to, subject });
+  const matches = (address: string) => (typeof to === 'string' ? address === to : to.test(address));
+  return kept + service.smtp.messages.filter((m) => matches(recipients(m)) && subject.test(m.subject ?? '')).length;
 }
 
 export const GRADUATE = {

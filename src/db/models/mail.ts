@@ -1,6 +1,6 @@
 import mongoose from 'mongoose';
 
-/** The outbox: every mail is stored here first, then sent by the worker (src/mail/worker.ts). */
+/** The outbox: every mail is stored here first, then sent by the worker (src/mail/worker.ts), which deletes it once sent. */
 const mailSchema = new mongoose.Schema(
   {
     tenantId: { type: String },
@@ -11,10 +11,9 @@ const mailSchema = new mongoose.Schema(
      * withheld: written only so that a request costs the same whether or not the address is known;
      * cancelled: a reviewer undid the decision while the mail was still held (src/review/undo.ts).
      */
-    status: { type: String, enum: ['pending', 'sent', 'failed', 'withheld', 'cancelled'], default: 'pending' },
+    status: { type: String, enum: ['pending', 'failed', 'withheld', 'cancelled'], default: 'pending' },
     attempts: { type: Number, default: 0 },
     nextAttemptAt: { type: Date, default: () => new Date() },
-    sentAt: { type: Date },
     lastError: { type: String },
   },
   { timestamps: true, versionKey: false },
