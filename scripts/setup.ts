@@ -11,6 +11,24 @@ import { redisServerBinary } from '../src/db/embedded/redis.ts';
 
 const VERSION = 'v1.24.2';
 const MODULE = 'github.com/FerretDB/FerretDB';
+/** Names our build in `ferretdb --version` ("package:"), so an older build of ours is rebuilt. */
+const PACKAGE = 'cert-idp-untracked';
+/**
+ * FerretDB registers every iterator, cursor and transaction it opens in a pprof profile with a stack
+ * trace and a finalizer (its leak detector, on in release builds too): about a ninth of its CPU per
+ * login here (docs/embedded-database.md). Our build makes that registration do nothing.
+ */
+const UNTRACKED_RESOURCES = `// Replaced by cert-idp's scripts/setup.ts: resource tracking off.
+package resource
+
+type Token byte
+
+func NewToken() *Token { return new(Token) }
+
+func Track(obj any, token *Token) {}
+
+func Untrack(obj any, token *Token) {}
+`;
 const root = fileURLToPath(new URL('../', import.meta.url));
 const target = process.env.FERRETDB_BIN ?? resolve(root, '.tools/bin/ferretdb');
 
@@ -35,7 +53,7 @@ function go(args: string[], cwd: string): string {
  * `go install ${MODULE}/cmd/ferretdb@${VERSION}` is the documented way, but the module archive lacks
  * the generated build/version/version.txt (the binary then panics at start) and the Go proxy here
  * refuses the version list that `go install` asks for. So: download that exact module version,
- * add version.txt, and build the same command from it.
+ * add version.txt (and package.txt), turn resource tracking off, and build the same command from it.
  */
 function buildFerretDB(): void {
   const work = mkdtempSync(join(tmpdir(), 'ferretdb-'));
@@ -45,6 +63,8 @@ function buildFerretDB(): void {
     cpSync(info.Dir, source, { recursive: true, mode: 0 });
     execFileSync('chmod', ['-R', 'u+w', source]);
     writeFileSync(join(source, 'build/version/version.txt'), `${VERSION}\n`);
+    writeFileSync(join(source, 'build/version/package.txt'), `${PACKAGE}\n`);
+    writeFileSync(join(source, 'internal/util/resource/resource.go'), UNTRACKED_RESOURCES);
     mkdirSync(resolve(target, '..'), { recursive: true });
     go(['build', '-o', target, './cmd/ferretdb'], source);
   } finally {
@@ -116,12 +136,13 @@ if (process.env.REDIS_URL) {
   // Asked of the program itself: dpkg -s also succeeds for a package removed with its configuration kept.
   ensureDebian(versionOf(redisServerBinary(), /v=([\d.]+)/) !== undefined, ['redis-server'], 'the protocol store');
 }
-if (!process.env.MONGODB_URI && versionOf(target) !== VERSION) {
+const ferretBuild = () => `${versionOf(target)} ${versionOf(target, /package: (\S+)/)}`;
+if (!process.env.MONGODB_URI && ferretBuild() !== `${VERSION} ${PACKAGE}`) {
   console.log(`setup: building FerretDB ${VERSION} into ${target} (about two minutes, once)`);
   buildFerretDB();
-  const built = versionOf(target);
-  if (built !== VERSION) {
-    console.error(`setup: FerretDB build produced version ${built ?? 'unknown'}, expected ${VERSION}`);
+  const built = ferretBuild();
+  if (built !== `${VERSION} ${PACKAGE}`) {
+    console.error(`setup: FerretDB build produced ${built}, expected ${VERSION} ${PACKAGE}`);
     process.exit(1);
   }
 }
