@@ -1,4 +1,4 @@
-import argon2, { type HashOptions } from 'argon2';
+import { hash, type Options, verify } from '@node-rs/argon2';
 import { argon2Seconds } from '../metrics.ts';
 
 export interface Argon2Settings {
@@ -9,12 +9,12 @@ export interface Argon2Settings {
 
 /** argon2id for every secret a person chooses or receives (passwords, second passwords). */
 export class SecretHasher {
-  private readonly options: HashOptions;
+  private readonly options: Options;
   private dummy: Promise<string> | undefined;
 
   constructor(settings: Argon2Settings) {
+    // argon2id is the library's default (its Algorithm enum is a const enum this build cannot name).
     this.options = {
-      type: argon2.argon2id,
       memoryCost: settings.memoryCostKiB,
       timeCost: settings.timeCost,
       parallelism: settings.parallelism,
@@ -24,7 +24,7 @@ export class SecretHasher {
   async hash(secret: string): Promise<string> {
     const done = argon2Seconds.startTimer({ operation: 'hash' });
     try {
-      return await argon2.hash(secret, this.options);
+      return await hash(secret, this.options);
     } finally {
       done();
     }
@@ -39,7 +39,7 @@ export class SecretHasher {
     const target = hash ?? (await this.dummy);
     const done = argon2Seconds.startTimer({ operation: 'verify' });
     try {
-      const ok = await argon2.verify(target, secret);
+      const ok = await verify(target, secret);
       return ok && Boolean(hash);
     } catch {
       return false;
