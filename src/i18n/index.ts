@@ -73,13 +73,21 @@ export function pickLang(preferences: string | undefined): Lang | undefined {
   return undefined;
 }
 
+/** One formatter per language: making one costs 50 µs to 0.2 ms (in the login's notice mail), using one made before 1 µs. */
+const dateTimeFormats = new Map<Lang, Intl.DateTimeFormat>();
+
 /** A date and time as Japanese universities show it (Japan time), e.g. the previous login. */
 export function formatDateTime(when: Date | number, lang: Lang): string {
-  return new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', {
-    dateStyle: 'long',
-    timeStyle: 'short',
-    timeZone: 'Asia/Tokyo',
-  }).format(when);
+  let format = dateTimeFormats.get(lang);
+  if (!format) {
+    format = new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', {
+      dateStyle: 'long',
+      timeStyle: 'short',
+      timeZone: 'Asia/Tokyo',
+    });
+    dateTimeFormats.set(lang, format);
+  }
+  return format.format(when);
 }
 
 /** The same with the zone named, for pages read by staff anywhere and lists of times: 2026年4月1日 15:09 JST. */
