@@ -1,4 +1,4 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import mongoose from 'mongoose';
 import { createTenant } from '../src/admin/tenants.ts';
 import { connectDatabase } from '../src/db/connection.ts';
@@ -8,7 +8,7 @@ import { enqueueMail } from '../src/mail/outbox.ts';
 import { MailWorker } from '../src/mail/worker.ts';
 import { runScript } from './helpers/run.ts';
 import { testDatabaseUri } from './helpers/service.ts';
-import { startSmtpSink } from './helpers/smtp-sink.ts';
+import { type SmtpSink, startSmtpSink } from './helpers/smtp-sink.ts';
 
 const uri = testDatabaseUri('mail');
 const settings = { from: 'no-reply@test.example', pollIntervalMs: 50, retryBaseMs: 100, maxAttempts: 100, leaseMs: 30_000 };
@@ -32,6 +32,14 @@ async function until(check: () => Promise<boolean>): Promise<void> {
 
 /** A mail the SMTP server accepted leaves the outbox (with the one-time links it may hold). */
 const leftOutbox = async (id: string) => (await MailModel.countDocuments({ _id: id })) === 0;
+
+/** The mail arrives at the sink once, and is then no longer kept in the outbox. */
+async function deliveredOnceAndGone(t: ExecutionContext, sink: SmtpSink, id: string): Promise<void> {
+  t.truthy(await sink.waitFor((m) => m.messageId === `<${id}@cert-idp>`, 10_000));
+  await until(() => leftOutbox(id));
+  t.true(await leftOutbox(id), 'a sent mail is not kept');
+  t.is(sink.messages.filter((m) => m.messageId === `<${id}@cert-idp>`).length, 1, 'sent once');
+}
 
 test.serial(
   'an operator sends a test mail, which arrives in the chosen language with the send-only note and inquiry contact',
@@ -122,11 +130,7 @@ test.serial('a mail written where a worker runs is sent at once, without waiting
   try {
     await worker.drain(); // the outbox is empty and the next poll is ten minutes away
     const id = await enqueueMail({ tenantId: 'mail-univ', to: 'at-once@example.com', lang: 'en', template: 'test' });
-    const delivered = await sink.waitFor((m) => m.messageId === `<${id}@cert-idp>`, 10_000);
-    t.truthy(delivered);
-    await until(() => leftOutbox(id));
-    t.true(await leftOutbox(id), 'a sent mail is not kept');
-    t.is(sink.messages.filter((m) => m.messageId === `<${id}@cert-idp>`).length, 1);
+    await deliveredOnceAndGone(t, sink, id);
   } finally {
     await worker.stop();
     await sink.stop();
@@ -143,11 +147,7 @@ test.serial(
     const other = new MailWorker({ ...settings, smtpUrl: sink.url }, quiet);
     other.start();
     try {
-      const delivered = await sink.waitFor((m) => m.messageId === `<${id}@cert-idp>`, 10_000);
-      t.truthy(delivered);
-      await until(() => leftOutbox(id));
-      t.true(await leftOutbox(id), 'a sent mail is not kept');
-      t.is(sink.messages.filter((m) => m.messageId === `<${id}@cert-idp>`).length, 1);
+      await deliveredOnceAndGone(t, sink, id);
     } finally {
       await other.stop();
       await sink.stop();
