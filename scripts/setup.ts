@@ -15,8 +15,8 @@ const MODULE = 'github.com/FerretDB/FerretDB';
 const PACKAGE = 'cert-idp-untracked';
 /**
  * FerretDB registers every iterator, cursor and transaction it opens in a pprof profile with a stack
- * trace and a finalizer (its leak detector, on in release builds too): about a ninth of its CPU per
- * login here (docs/embedded-database.md). Our build makes that registration do nothing.
+ * trace and a finalizer (its leak detector, on in release builds too): 12 % of its CPU during
+ * logins here (docs/embedded-database.md). Our build makes that registration do nothing.
  */
 const UNTRACKED_RESOURCES = `// Replaced by cert-idp's scripts/setup.ts: resource tracking off.
 package resource
