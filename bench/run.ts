@@ -121,6 +121,7 @@ try {
 
   const hasher = new SecretHasher(argon2);
   const hash = await hasher.hash(GRADUATE.password);
+  await hasher.verify(hash, GRADUATE.password); // its first call also makes the throw-away hash
   const verify = await rounds(20, 1, () => hasher.verify(hash, GRADUATE.password));
   const limit = (verify.perSecond * cores) / 2;
 
