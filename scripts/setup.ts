@@ -32,9 +32,10 @@ func Untrack(obj any, token *Token) {}
 const root = fileURLToPath(new URL('../', import.meta.url));
 const target = process.env.FERRETDB_BIN ?? resolve(root, '.tools/bin/ferretdb');
 
+/** What `binary --version` says, as `pattern`'s groups joined by a space; undefined when it cannot be run. */
 function versionOf(binary: string, pattern = /version: (v[\d.]+)/): string | undefined {
   try {
-    return execFileSync(binary, ['--version'], { encoding: 'utf8' }).match(pattern)?.[1];
+    return execFileSync(binary, ['--version'], { encoding: 'utf8' }).match(pattern)?.slice(1).join(' ');
   } catch {
     return undefined;
   }
@@ -136,13 +137,14 @@ if (process.env.REDIS_URL) {
   // Asked of the program itself: dpkg -s also succeeds for a package removed with its configuration kept.
   ensureDebian(versionOf(redisServerBinary(), /v=([\d.]+)/) !== undefined, ['redis-server'], 'the protocol store');
 }
-const ferretBuild = () => `${versionOf(target)} ${versionOf(target, /package: (\S+)/)}`;
+// One run of `ferretdb --version` for both: "v1.24.2 cert-idp-untracked" for ours.
+const ferretBuild = () => versionOf(target, /version: (v[\d.]+)[\s\S]*package: (\S+)/);
 if (!process.env.MONGODB_URI && ferretBuild() !== `${VERSION} ${PACKAGE}`) {
   console.log(`setup: building FerretDB ${VERSION} into ${target} (about two minutes, once)`);
   buildFerretDB();
   const built = ferretBuild();
   if (built !== `${VERSION} ${PACKAGE}`) {
-    console.error(`setup: FerretDB build produced ${built}, expected ${VERSION} ${PACKAGE}`);
+    console.error(`setup: FerretDB build produced ${built ?? 'unknown'}, expected ${VERSION} ${PACKAGE}`);
     process.exit(1);
   }
 }
