@@ -1,5 +1,6 @@
 import test, { type ExecutionContext } from 'ava';
 import mongoose from 'mongoose';
+import { commandsOf } from '../bench/commands.ts';
 import { createTenant } from '../src/admin/tenants.ts';
 import { connectDatabase } from '../src/db/connection.ts';
 import { MailModel } from '../src/db/models/mail.ts';
@@ -9,13 +10,14 @@ import { MailWorker } from '../src/mail/worker.ts';
 import { runScript } from './helpers/run.ts';
 import { testDatabaseUri } from './helpers/service.ts';
 import { type SmtpSink, startSmtpSink } from './helpers/smtp-sink.ts';
+import { eventually } from './helpers/wait.ts';
 
 const uri = testDatabaseUri('mail');
 const settings = { from: 'no-reply@test.example', pollIntervalMs: 50, retryBaseMs: 100, maxAttempts: 100, leaseMs: 30_000 };
 const quiet = createLogger('silent');
 
 test.before(async () => {
-  await connectDatabase(uri, 5000);
+  await connectDatabase(uri, 5000, true);
   await createTenant({
     id: 'mail-univ',
     nameJa: 'メール大学',
@@ -26,9 +28,7 @@ test.before(async () => {
 });
 test.after.always(() => mongoose.disconnect());
 
-async function until(check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 400 && !(await check()); i++) await new Promise((r) => setTimeout(r, 25));
-}
+const until = (check: () => Promise<boolean>) => eventually(check, Boolean, 10_000);
 
 /** A mail the SMTP server accepted leaves the outbox (with the one-time links it may hold). */
 const leftOutbox = async (id: string) => (await MailModel.countDocuments({ _id: id })) === 0;
@@ -135,6 +135,39 @@ test.serial('a mail written where a worker runs is sent at once, without waiting
     await worker.stop();
     await sink.stop();
   }
+});
+
+test.serial('mails sent at once during a rush leave the outbox together, in fewer delete commands than mails', async (t) => {
+  const sink = await startSmtpSink();
+  const worker = new MailWorker({ ...settings, smtpUrl: sink.url, pollIntervalMs: 600_000, sendAtOnce: true }, quiet);
+  worker.start();
+  try {
+    await worker.drain();
+    const to = (i: number) => `rush-${i}@example.com`;
+    let ids: string[] = [];
+    const commands = await commandsOf(async () => {
+      ids = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => enqueueMail({ tenantId: 'mail-univ', to: to(i), lang: 'ja', template: 'test' })),
+      );
+      for (const id of ids) await deliveredOnceAndGone(t, sink, id);
+    });
+    const deletes = commands.filter((command) => command === 'delete mail_outbox').length;
+    t.true(deletes >= 1 && deletes < ids.length, `${deletes} delete commands for ${ids.length} mails`);
+  } finally {
+    await worker.stop();
+    await sink.stop();
+  }
+});
+
+test.serial('a mail sent just before its worker stops still leaves the outbox', async (t) => {
+  const sink = await startSmtpSink();
+  const worker = new MailWorker({ ...settings, smtpUrl: sink.url, pollIntervalMs: 600_000, sendAtOnce: true }, quiet);
+  worker.start();
+  const id = await enqueueMail({ tenantId: 'mail-univ', to: 'last-one@example.com', lang: 'en', template: 'test' });
+  await sink.waitFor((m) => m.messageId === `<${id}@cert-idp>`, 10_000);
+  await worker.stop();
+  t.true(await leftOutbox(id), 'deleted by the time stop() returns');
+  await sink.stop();
 });
 
 test.serial(

@@ -4,6 +4,7 @@ import { type Mail, MailModel } from '../db/models/mail.ts';
 import { messageOf } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { sendWrittenMailHere } from './outbox.ts';
+import { SentMail } from './sent-mail.ts';
 
 export interface MailWorkerSettings {
   smtpUrl: string;
@@ -20,7 +21,7 @@ const CLAIM_KEEP_MS = 7 * 24 * 3600 * 1000;
 /**
  * Sends the outbox. Each attempt at a mail is claimed once (src/db/claim.ts), so two workers or two
  * instances never send it at once; the winner pushes the next attempt past a lease, deletes the mail
- * only after the SMTP server accepted it, and backs off exponentially on failure. The Message-ID is
+ * only after the SMTP server accepted it (src/mail/sent-mail.ts), and backs off exponentially on failure. The Message-ID is
  * the outbox id, so the rare resend after a crash between "accepted" and "deleted" is recognisable as
  * the same message.
  */
@@ -32,10 +33,12 @@ export class MailWorker {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly settings: MailWorkerSettings;
   private readonly logger: Logger;
+  private readonly sent: SentMail;
 
   constructor(settings: MailWorkerSettings, logger: Logger) {
     this.settings = settings;
     this.logger = logger;
+    this.sent = new SentMail(settings.leaseMs, logger);
     this.transport = nodemailer.createTransport(settings.smtpUrl, { from: settings.from });
   }
 
@@ -104,9 +107,9 @@ export class MailWorker {
         text: mail.text,
         messageId: `<${mail._id.toString()}@cert-idp>`,
       });
-      // Sent mail leaves the outbox: its one-time links are not kept at rest, the outbox stays the size
-      // of what is still to send, and a delete costs the embedded database half what marking it sent did.
-      await MailModel.deleteOne({ _id: mail._id });
+      // Sent mail leaves the outbox: its one-time links are not kept at rest, and the outbox stays the
+      // size of what is still to send.
+      this.sent.add(mail._id);
     } catch (error) {
       const attempts = mail.attempts ?? 1;
       const giveUp = attempts >= this.settings.maxAttempts;
@@ -130,6 +133,7 @@ export class MailWorker {
     sendWrittenMailHere(undefined);
     clearTimeout(this.timer);
     await Promise.all([this.running, ...this.inFlight]);
+    await this.sent.flush();
     this.transport.close();
   }
 }

@@ -77,8 +77,13 @@ export async function startFerretDB(options: {
       '--log-level=warn',
     ],
     // Go's collector at a quarter of the pace (GOGC=400): about a fifth less FerretDB CPU per login
-    // for about 12 MiB more memory (bench/results.md); GOGC set in the environment wins.
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GOGC: process.env.GOGC ?? '400' } },
+    // for about 12 MiB more memory. One Go processor (GOMAXPROCS=1): its goroutines mostly wait for
+    // PostgreSQL, and a second processor only spun looking for work, a tenth of FerretDB's CPU for
+    // no more logins a second (bench/results.md). Either set in the environment wins.
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, GOGC: process.env.GOGC ?? '400', GOMAXPROCS: process.env.GOMAXPROCS ?? '1' },
+    },
   );
   options.log.follow(child.stdout, `ferretdb ${child.pid}`);
   options.log.follow(child.stderr, `ferretdb ${child.pid} (stderr)`);
