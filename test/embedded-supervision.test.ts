@@ -1,5 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import test from 'ava';
 import type * as oidc from 'openid-client';
 import { throwAwayDataDir } from '../src/db/embedded.ts';
@@ -24,6 +25,10 @@ test.before(async () => {
   rp = await relyingParty(service.issuer, university.client.id, university.client.secret);
 });
 test.after.always(() => service?.stop());
+
+/** The fields of the audit log's table that have a GIN twin, each on a line. */
+const TWINS_OF_AUDIT = `SELECT substring(indexdef FROM '_jsonb -> ''([^'']+)''') FROM pg_indexes
+  WHERE tablename LIKE 'audit%' AND indexdef LIKE '%USING gin%'`;
 
 const pids = () => service.embedded?.pids() as { ferretdb: number; postgres: number };
 
@@ -54,9 +59,26 @@ async function loginStartedBefore(fault: () => void, credentials = GRADUATE) {
   return async () => submitGraduateLogin(login, credentials);
 }
 
-test.serial('the embedded FerretDB runs Go’s collector at a quarter of its default pace (less CPU per command)', (t) => {
-  const environment = readFileSync(`/proc/${pids().ferretdb}/environ`, 'utf8').split('\0');
-  t.true(environment.includes('GOGC=400'));
+test.serial(
+  'the embedded FerretDB runs Go’s collector at a quarter of its default pace, on one processor (less CPU per command)',
+  (t) => {
+    const environment = readFileSync(`/proc/${pids().ferretdb}/environ`, 'utf8').split('\0');
+    t.true(environment.includes('GOGC=400'));
+    t.true(environment.includes('GOMAXPROCS=1'));
+  },
+);
+
+test.serial('the embedded database keeps an index twin for what is looked up by equality, none for times and patterns', (t) => {
+  // The cluster's socket directory and programs, as its postmaster was started with them.
+  const postmaster = pids().postgres;
+  const args = readFileSync(`/proc/${postmaster}/cmdline`, 'utf8').split('\0');
+  const psql = join(dirname(readlinkSync(`/proc/${postmaster}/exe`)), 'psql');
+  const twins = execFileSync(
+    psql,
+    ['-h', args[args.indexOf('-k') + 1] as string, '-U', 'ferretdb', '-d', 'postgres', '-XqAt', '-c', TWINS_OF_AUDIT],
+    { encoding: 'utf8' },
+  );
+  t.deepEqual(twins.trim().split('\n').sort(), ['_id', 'requestId', 'tenantId']);
 });
 
 test.serial('FerretDB killed: the service starts it again by itself and a login begun before finishes', async (t) => {
