@@ -1,3 +1,4 @@
+import { createServer, type Socket } from 'node:net';
 import test, { type ExecutionContext } from 'ava';
 import mongoose from 'mongoose';
 import { commandsOf } from '../bench/commands.ts';
@@ -5,7 +6,7 @@ import { createTenant } from '../src/admin/tenants.ts';
 import { connectDatabase } from '../src/db/connection.ts';
 import { MailModel } from '../src/db/models/mail.ts';
 import { createLogger } from '../src/log.ts';
-import { enqueueMail } from '../src/mail/outbox.ts';
+import { enqueueMail, sendNotice } from '../src/mail/outbox.ts';
 import { MailWorker } from '../src/mail/worker.ts';
 import { runScript } from './helpers/run.ts';
 import { testDatabaseUri } from './helpers/service.ts';
@@ -168,6 +169,102 @@ test.serial('a mail sent just before its worker stops still leaves the outbox', 
   await worker.stop();
   t.true(await leftOutbox(id), 'deleted by the time stop() returns');
   await sink.stop();
+});
+
+/** A worker of this process that sends notices now (as a service process's does), and its SMTP sink. */
+async function noticeWorker(smtpUrl?: string, noticeWaitMs?: number) {
+  const sink = await startSmtpSink();
+  const worker = new MailWorker(
+    { ...settings, smtpUrl: smtpUrl ?? sink.url, pollIntervalMs: 600_000, sendAtOnce: true, noticeWaitMs },
+    quiet,
+  );
+  worker.start();
+  await worker.drain();
+  return { sink, worker, stop: () => Promise.all([worker.stop(), sink.stop()]) };
+}
+
+const notice = (to: string) => sendNotice({ tenantId: 'mail-univ', to, lang: 'ja', template: 'test' });
+
+test.serial('a notice is in the SMTP server’s hands before the request answers, and never in the outbox', async (t) => {
+  const { sink, stop } = await noticeWorker();
+  try {
+    let id = '';
+    const commands = await commandsOf(async () => {
+      id = await notice('noticed@example.com');
+    });
+    t.is(sink.messages.filter((m) => m.messageId === `<${id}@cert-idp>`).length, 1, 'accepted before sendNotice returned');
+    t.false(
+      commands.some((command) => command.endsWith(' mail_outbox')),
+      commands.join(', '),
+    );
+  } finally {
+    await stop();
+  }
+});
+
+test.serial('a notice the SMTP server refuses is kept in the outbox and delivered once it is back', async (t) => {
+  const probe = await startSmtpSink();
+  const port = probe.port;
+  await probe.stop();
+  const { worker, stop } = await noticeWorker(`smtp://127.0.0.1:${port}`);
+  try {
+    const id = await notice('refused@example.com');
+    const kept = await MailModel.findById(id).lean();
+    t.is(kept?.status, 'pending');
+    t.truthy(kept?.lastError, 'why it was not sent is kept');
+    const next = await notice('refused-too@example.com');
+    t.is((await MailModel.findById(next).lean())?.attempts, 0, 'the next notice does not wait for a server that just failed');
+    const sink = await startSmtpSink(port);
+    try {
+      await MailModel.updateMany({ _id: { $in: [id, next] } }, { $set: { nextAttemptAt: new Date() } });
+      await worker.drain();
+      await deliveredOnceAndGone(t, sink, id);
+      await deliveredOnceAndGone(t, sink, next);
+    } finally {
+      await sink.stop();
+    }
+  } finally {
+    await stop();
+  }
+});
+
+test.serial(
+  'a notice the SMTP server does not take in time is kept in the outbox, leased, and the request goes on',
+  async (t) => {
+    const silent: Socket[] = [];
+    const blackHole = createServer((socket) => silent.push(socket)); // accepts, never greets
+    await new Promise<void>((listening) => blackHole.listen(0, '127.0.0.1', listening));
+    const port = (blackHole.address() as { port: number }).port;
+    const { stop } = await noticeWorker(`smtp://127.0.0.1:${port}`, 300);
+    try {
+      const id = await notice('slow@example.com');
+      const kept = await MailModel.findById(id).lean();
+      t.is(kept?.status, 'pending');
+      t.is(kept?.attempts, 1);
+      t.true(
+        (kept?.nextAttemptAt?.getTime() ?? 0) > Date.now() + settings.leaseMs / 2,
+        'no worker sends it while it may still arrive',
+      );
+    } finally {
+      for (const socket of silent) socket.destroy();
+      blackHole.close();
+      await stop();
+    }
+  },
+);
+
+test.serial('a notice written where no worker runs (an operator command) waits in the outbox for one', async (t) => {
+  const id = await notice('no-worker@example.com');
+  const kept = await MailModel.findById(id).lean();
+  t.is(kept?.status, 'pending');
+  t.is(kept?.attempts, 0);
+  const { sink, worker, stop } = await noticeWorker();
+  try {
+    await worker.drain();
+    await deliveredOnceAndGone(t, sink, id);
+  } finally {
+    await stop();
+  }
 });
 
 test.serial(

@@ -31,7 +31,8 @@ test('a graduate login takes only a few database commands, and a refresh or user
   const earlier = await completeLogin(rp, GRADUATE);
   let tokens = (await completeLogin(rp, GRADUATE)).tokens;
   // A person back in their own browser after the session ended: it is known there (no new-browser
-  // mail; that login writes one mail more, src/mail/notices.ts), nothing else is carried over.
+  // notice, which the SMTP server takes before the answer without a database command either:
+  // src/mail/notices.ts), nothing else is carried over.
   const returning = new Browser();
   for (const cookie of await earlier.browser.jar.getCookies(service.issuer)) {
     if (cookie.key.startsWith('seen_accounts')) await returning.jar.setCookie(cookie, service.issuer);

@@ -1,5 +1,5 @@
 import { formatDateTime, type Lang } from '../i18n/index.ts';
-import { enqueueMail } from './outbox.ts';
+import { sendNotice } from './outbox.ts';
 
 /** What changed on an account that its owner is told of (issue 23, item 5; ASVS V2.2.3). */
 export type Notice =
@@ -33,11 +33,12 @@ export function noticeValues(account: Pick<NoticeAccount, 'tenantId' | 'kind'>, 
 /**
  * Mails the person, in their language, what changed on their account and when, and what to do if it
  * was not them. Never a secret, a link that logs in, or a token. When the address itself changed,
- * `account` is the account as it was, so the old address is told.
+ * `account` is the account as it was, so the old address is told. Sent before the request answers
+ * (sendNotice): the person just proved who they are, so it reveals nothing about who is registered.
  */
 export async function notify(account: NoticeAccount, notice: Notice, issuer: string, values: Record<string, string> = {}) {
   const lang: Lang = account.locale === 'en' ? 'en' : 'ja';
-  await enqueueMail({
+  await sendNotice({
     tenantId: account.tenantId,
     to: account.email,
     lang,
