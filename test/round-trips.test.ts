@@ -16,7 +16,7 @@ let service: TestService;
 test.before(async () => {
   service = await startTestService('round-trips', {
     logLevel: 'silent',
-    mail: { pollIntervalMs: 600_000, sendAtOnce: false },
+    mail: { pollIntervalMs: 600_000 },
     changePollMs: 600_000,
   });
 });
@@ -44,7 +44,12 @@ test('a graduate login takes only a few database commands, and a refresh or user
       tokens = (await completeLogin(rp, GRADUATE, {}, returning)).tokens;
     });
   });
-  t.true(login.length <= 6, `login: ${login.length} database commands\n${login.join('\n')}`);
+  t.true(login.length <= 3, `login: ${login.length} database commands\n${login.join('\n')}`);
+  const notices = () => service.smtp.messages.filter((m) => /新しい端末/.test(m.subject ?? '')).length;
+  const noticesBefore = notices();
+  const fromNewBrowser = await commandsOf(() => completeLogin(rp, GRADUATE));
+  t.deepEqual(fromNewBrowser, login, 'the new-browser notice costs no database command');
+  t.is(notices(), noticesBefore + 1, 'the SMTP server had the notice before the login answered');
   t.true(
     loginStore.every((c) => !c.startsWith('keys') && !c.startsWith('scan')),
     'the protocol store is only ever asked by key',
