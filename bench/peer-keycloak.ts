@@ -130,7 +130,7 @@ const t0 = process.cpuUsage();
 for (let i = 0; i < 20; i++) await hasher.verify(hash, 'Peer2026password');
 const verifyCpu = process.cpuUsage(t0);
 const verifyCpuMs = (verifyCpu.user + verifyCpu.system) / 1000 / 20;
-const us = await startInstance('', service.config, { LOG_LEVEL: 'warn', SMTP_URL: service.smtp.url });
+const us = await startInstance('', service.config, { LOG_LEVEL: 'warn' });
 const keycloak = await startKeycloak(
   REDIRECT_URI,
   Array.from({ length: LOGIN_USERS }, (_, i) => ({ username: `peer-${i}`, password: `Peer2026password-${i}` })),

@@ -65,7 +65,7 @@ export async function cpuOf(pids: () => number[], task: () => Promise<unknown>):
 /**
  * Another instance of the service, started as in production (`node --max-semi-space-size=8 --max-old-space-size=512
  * src/main.ts`, production's polling), sharing the database, keys and public address (its own when
- * `issuer` is empty), database, protocol store and keys of `config`.
+ * `issuer` is empty), database, protocol store, SMTP server and keys of `config`.
  */
 export async function startInstance(issuer: string, config: Config, env: Record<string, string> = {}) {
   const port = await freePort();
@@ -79,6 +79,8 @@ export async function startInstance(issuer: string, config: Config, env: Record<
       REDIS_URL: config.redis.url as string,
       REDIS_PREFIX: config.redis.prefix,
       KEYS_DIR: config.keysDir,
+      // Its mail to the same SMTP server: without one, every mail would fail and pile up as retries.
+      SMTP_URL: config.mail.smtpUrl,
       LOG_LEVEL: 'warn',
       // As in production: background polls at their default pace, no driver command events.
       CHANGE_POLL_MS: '2000',
