@@ -69,9 +69,9 @@ export async function enqueueMail(
     notBefore?: Date;
   },
 ): Promise<string> {
-  // A mail due now is written already leased to this process's worker, which sends it at once: no
-  // poll, find and lease for it (two database commands a mail instead of five). Should this process
-  // die first, the lease runs out and any worker sends it as its second attempt.
+  // A mail due now is written already leased to this process's worker, which sends it as soon as the
+  // request has answered: no poll, find and lease for it. Should this process die first, the lease
+  // runs out and any worker sends it as its second attempt.
   const here = !options.withheld && !options.notBefore ? localWorker : undefined;
   const mail = await MailModel.create({
     ...(await compose(options)),
