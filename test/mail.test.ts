@@ -124,26 +124,34 @@ test.serial('two workers draining the same outbox never send a mail twice', asyn
   }
 });
 
-test.serial('a mail written where a worker runs is sent at once, without waiting for the next look at the outbox', async (t) => {
+/**
+ * A worker of this process that sends what this process writes at once and its notices now (as a
+ * service process's does), with an empty outbox and its next poll ten minutes away; and its SMTP sink.
+ */
+async function workerHere(smtpUrl?: string, noticeWaitMs?: number) {
   const sink = await startSmtpSink();
-  const worker = new MailWorker({ ...settings, smtpUrl: sink.url, pollIntervalMs: 600_000, sendAtOnce: true }, quiet);
+  const worker = new MailWorker(
+    { ...settings, smtpUrl: smtpUrl ?? sink.url, pollIntervalMs: 600_000, sendAtOnce: true, noticeWaitMs },
+    quiet,
+  );
   worker.start();
+  await worker.drain();
+  return { sink, worker, stop: () => Promise.all([worker.stop(), sink.stop()]) };
+}
+
+test.serial('a mail written where a worker runs is sent at once, without waiting for the next look at the outbox', async (t) => {
+  const { sink, stop } = await workerHere();
   try {
-    await worker.drain(); // the outbox is empty and the next poll is ten minutes away
     const id = await enqueueMail({ tenantId: 'mail-univ', to: 'at-once@example.com', lang: 'en', template: 'test' });
     await deliveredOnceAndGone(t, sink, id);
   } finally {
-    await worker.stop();
-    await sink.stop();
+    await stop();
   }
 });
 
 test.serial('mails sent at once during a rush leave the outbox together, in fewer delete commands than mails', async (t) => {
-  const sink = await startSmtpSink();
-  const worker = new MailWorker({ ...settings, smtpUrl: sink.url, pollIntervalMs: 600_000, sendAtOnce: true }, quiet);
-  worker.start();
+  const { sink, stop } = await workerHere();
   try {
-    await worker.drain();
     const to = (i: number) => `rush-${i}@example.com`;
     let ids: string[] = [];
     const commands = await commandsOf(async () => {
@@ -155,15 +163,12 @@ test.serial('mails sent at once during a rush leave the outbox together, in fewe
     const deletes = commands.filter((command) => command === 'delete mail_outbox').length;
     t.true(deletes >= 1 && deletes < ids.length, `${deletes} delete commands for ${ids.length} mails`);
   } finally {
-    await worker.stop();
-    await sink.stop();
+    await stop();
   }
 });
 
 test.serial('a mail sent just before its worker stops still leaves the outbox', async (t) => {
-  const sink = await startSmtpSink();
-  const worker = new MailWorker({ ...settings, smtpUrl: sink.url, pollIntervalMs: 600_000, sendAtOnce: true }, quiet);
-  worker.start();
+  const { sink, worker } = await workerHere();
   const id = await enqueueMail({ tenantId: 'mail-univ', to: 'last-one@example.com', lang: 'en', template: 'test' });
   await sink.waitFor((m) => m.messageId === `<${id}@cert-idp>`, 10_000);
   await worker.stop();
@@ -171,22 +176,10 @@ test.serial('a mail sent just before its worker stops still leaves the outbox', 
   await sink.stop();
 });
 
-/** A worker of this process that sends notices now (as a service process's does), and its SMTP sink. */
-async function noticeWorker(smtpUrl?: string, noticeWaitMs?: number) {
-  const sink = await startSmtpSink();
-  const worker = new MailWorker(
-    { ...settings, smtpUrl: smtpUrl ?? sink.url, pollIntervalMs: 600_000, sendAtOnce: true, noticeWaitMs },
-    quiet,
-  );
-  worker.start();
-  await worker.drain();
-  return { sink, worker, stop: () => Promise.all([worker.stop(), sink.stop()]) };
-}
-
 const notice = (to: string) => sendNotice({ tenantId: 'mail-univ', to, lang: 'ja', template: 'test' });
 
 test.serial('a notice is in the SMTP server’s hands before the request answers, and never in the outbox', async (t) => {
-  const { sink, stop } = await noticeWorker();
+  const { sink, stop } = await workerHere();
   try {
     let id = '';
     const commands = await commandsOf(async () => {
@@ -204,7 +197,7 @@ test.serial('a notice the SMTP server refuses is kept in the outbox and delivere
   const probe = await startSmtpSink();
   const port = probe.port;
   await probe.stop();
-  const { worker, stop } = await noticeWorker(`smtp://127.0.0.1:${port}`);
+  const { worker, stop } = await workerHere(`smtp://127.0.0.1:${port}`);
   try {
     const id = await notice('refused@example.com');
     const kept = await MailModel.findById(id).lean();
@@ -233,7 +226,7 @@ test.serial(
     const blackHole = createServer((socket) => silent.push(socket)); // accepts, never greets
     await new Promise<void>((listening) => blackHole.listen(0, '127.0.0.1', listening));
     const port = (blackHole.address() as { port: number }).port;
-    const { stop } = await noticeWorker(`smtp://127.0.0.1:${port}`, 300);
+    const { stop } = await workerHere(`smtp://127.0.0.1:${port}`, 300);
     try {
       const id = await notice('slow@example.com');
       const kept = await MailModel.findById(id).lean();
@@ -256,7 +249,7 @@ test.serial('a notice written where no worker runs (an operator command) waits i
   const kept = await MailModel.findById(id).lean();
   t.is(kept?.status, 'pending');
   t.is(kept?.attempts, 0);
-  const { sink, worker, stop } = await noticeWorker();
+  const { sink, worker, stop } = await workerHere();
   try {
     await worker.drain();
     await deliveredOnceAndGone(t, sink, id);

@@ -33,9 +33,9 @@ const message = (mail: OutgoingMail) => ({
 /**
  * Sends the outbox. Each attempt at a mail is claimed once (src/db/claim.ts), so two workers or two
  * instances never send it at once; the winner pushes the next attempt past a lease, deletes the mail
- * only after the SMTP server accepted it (src/mail/sent-mail.ts), and backs off exponentially on failure. The Message-ID is
- * the outbox id, so the rare resend after a crash between "accepted" and "deleted" is recognisable as
- * the same message.
+ * only after the SMTP server accepted it (src/mail/sent-mail.ts), and backs off exponentially on
+ * failure. The Message-ID is the outbox id, so the rare resend after a crash between "accepted" and
+ * "deleted" is recognisable as the same message.
  */
 export class MailWorker {
   private readonly transport: Transporter;
